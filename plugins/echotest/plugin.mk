@@ -1,0 +1,1 @@
+# plugins/echotest/plugin.mk -- build rules for plugins/echotest (included by Makefile.am).

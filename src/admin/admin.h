@@ -1,0 +1,31 @@
+/* admin/admin.h -- the admin REST API (own listener, bearer-token auth), /metrics, /healthz,
+ * /readyz. Read-only views of the API and the plugin host plus a few control verbs; the daemon
+ * supplies the verbs it owns (reload, log level) as callbacks. Control thread only. */
+#ifndef LUMEN_ADMIN_H
+#define LUMEN_ADMIN_H
+
+#include <stdbool.h>
+#include "config.h"
+
+struct lumen_admin;
+struct lumen_api;
+struct lumen_plugin_host;
+
+struct lumen_admin_hooks {
+	/* POST /admin/v1/config/reload: returns 0, or -EINVAL with *err (old config kept). */
+	int (*reload)(void *arg, char **err);
+	/* PUT /admin/v1/log-level {"level":"debug","levels":"ice:trace"}: 0 or -EINVAL with *err. */
+	int (*set_log_level)(void *arg, const char *level, const char *levels, char **err);
+	void *arg;
+};
+
+struct lumen_admin *lumen_admin_new(const struct lumen_config *cfg, struct lumen_api *api,
+				    struct lumen_plugin_host *host,
+				    const struct lumen_admin_hooks *hooks, char **err);
+int lumen_admin_listen(struct lumen_admin *admin, char **err);
+void lumen_admin_reconfigure(struct lumen_admin *admin, const struct lumen_config *cfg);
+/* /readyz reports ready once set (plugins loaded) and not draining. */
+void lumen_admin_set_ready(struct lumen_admin *admin, bool ready);
+void lumen_admin_free(struct lumen_admin *admin); /* NULL ok */
+
+#endif

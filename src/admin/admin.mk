@@ -1,0 +1,1 @@
+# src/admin/admin.mk -- build rules for src/admin (included by Makefile.am).

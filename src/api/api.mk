@@ -1,0 +1,1 @@
+# src/api/api.mk -- build rules for src/api (included by Makefile.am).

@@ -1,0 +1,1 @@
+# src/plugin/plugin.mk -- build rules for src/plugin (included by Makefile.am).

@@ -1,0 +1,1 @@
+# src/webrtc/rtp.mk -- build rules for src/webrtc (included by Makefile.am).

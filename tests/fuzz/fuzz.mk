@@ -1,0 +1,1 @@
+# tests/fuzz/fuzz.mk -- build rules for tests/fuzz (included by Makefile.am).
