@@ -1,1 +1,1 @@
-# src/daemon.mk -- build rules for src (included by Makefile.am).
+# src/daemon.mk

@@ -1,1 +1,25 @@
-# tests/fuzz/fuzz.mk -- build rules for tests/fuzz (included by Makefile.am).
+# tests/fuzz/fuzz.mk -- libFuzzer targets and the replay of their committed corpora.
+#
+# For each NAME in FUZZ_TARGETS (appended by the module fragments):
+#   tests/fuzz/fuzz_NAME.c          defines LLVMFuzzerTestOneInput
+#   tests/fuzz/corpus/NAME/         seeds, crash reproducers (committed)
+#   FUZZ_NAME_SOURCES               library sources the target needs (relative to top_srcdir)
+#   FUZZ_NAME_LIBS                  extra libraries (optional)
+# `make check` replays every corpus under the regular compiler (and ASan/UBSan when configured
+# with --enable-sanitizers) through tests/fuzz/replay.c, one TAP line per corpus file.
+# `make fuzz` builds real libFuzzer binaries with clang as tests/fuzz/fuzz-NAME; run one with
+#   tests/fuzz/fuzz-NAME -max_total_time=60 $(top_srcdir)/tests/fuzz/corpus/NAME
+EXTRA_DIST += tests/fuzz/corpus tests/fuzz/replay.c tests/fuzz/README.md
+
+FUZZ_CLANG_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -I$(top_srcdir)/include \
+	-I$(top_srcdir)/src -I$(top_builddir) $(GLIB_CFLAGS) $(OPENSSL_CFLAGS) $(SRTP_CFLAGS) \
+	$(USRSCTP_CFLAGS) $(JANSSON_CFLAGS)
+FUZZ_CLANG_LIBS = $(GLIB_LIBS) $(OPENSSL_LIBS) $(SRTP_LIBS) $(USRSCTP_LIBS) $(JANSSON_LIBS)
+
+fuzz: $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%)
+tests/fuzz/fuzz-%: $(top_srcdir)/tests/fuzz/fuzz_%.c
+	@mkdir -p tests/fuzz
+	$(AM_V_CCLD)$(CLANG) $(FUZZ_CLANG_FLAGS) -o $@ $< \
+		$(addprefix $(top_srcdir)/,$(FUZZ_$*_SOURCES)) $(FUZZ_$*_LIBS) $(FUZZ_CLANG_LIBS)
+CLEANFILES += $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%)
+.PHONY: fuzz
