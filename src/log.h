@@ -46,6 +46,13 @@ struct lumen_log_ctx {
 /* Push ctx (caller-owned, must outlive the matching pop) as this thread's context. */
 void lumen_log_ctx_push(struct lumen_log_ctx *ctx);
 void lumen_log_ctx_pop(struct lumen_log_ctx *ctx);
+/* This thread's innermost pushed context, or NULL. Fields of outer contexts that the inner one
+ * leaves 0/NULL still apply (a handle context pushed inside a session context logs both). */
+const struct lumen_log_ctx *lumen_log_ctx_current(void);
+
+/* A category for a name known only at run time (plugins). Interned: the same name returns the same
+ * category, which lives until the process exits. Any thread. */
+struct lumen_log_cat *lumen_log_category(const char *name);
 
 /* Parses "error|warn|info|debug|trace" (also "warning"). Returns the level or -EINVAL. */
 int lumen_log_level_parse(const char *s);
@@ -56,14 +63,17 @@ const char *lumen_log_level_name(enum lumen_log_level level);
 int lumen_log_levels_check(const char *spec, char **err);
 
 /* Applies a configuration: global level, per-category overrides (validated spec or NULL), format.
- * Returns 0 or -EINVAL (nothing changed then). */
+ * The spec replaces the previous one as a whole. Returns 0 or -EINVAL (nothing changed then). */
 int lumen_log_configure(enum lumen_log_level level, const char *levels_spec, enum lumen_log_format format);
 
 /* Redirects output (tests); NULL restores stderr. The stream is not closed by log.c. */
 void lumen_log_set_stream(FILE *stream);
 
 /* Formats one line into buf (no trailing NUL guarantee beyond snprintf's) -- exposed for tests.
- * now_us is wall-clock microseconds since the epoch. Returns the length snprintf would write. */
+ * now_us is wall-clock microseconds since the epoch; ctx is merged with its prev chain. No newline
+ * is added. Text: "TS LEVEL CAT: [session=S handle=H room=R: ]MSG" with control characters of
+ * MSG and R escaped (\n, \xNN); JSON: {"ts","level","category","session","handle","room","msg"},
+ * absent ids omitted, ids above 2^53-1 as strings. Returns the length snprintf would write. */
 int lumen_log_format_line(char *buf, size_t size, enum lumen_log_format format, int64_t now_us,
 			  enum lumen_log_level level, const char *cat, const struct lumen_log_ctx *ctx,
 			  const char *msg);
