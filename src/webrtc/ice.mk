@@ -1,1 +1,8 @@
-# src/webrtc/ice.mk -- build rules for src/webrtc (included by Makefile.am).
+# src/webrtc/ice.mk -- ICE (libnice) and the peer connection that joins the engine's parts.
+src_webrtc_libwebrtc_la_SOURCES += src/webrtc/ice.c src/webrtc/ice.h
+
+check_PROGRAMS += tests/unit/test_ice
+TESTS += tests/unit/test_ice
+tests_unit_test_ice_SOURCES = tests/unit/test_ice.c
+tests_unit_test_ice_CFLAGS = $(WEBRTC_TEST_CFLAGS)
+tests_unit_test_ice_LDADD = $(WEBRTC_TEST_LIBS)

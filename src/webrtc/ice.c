@@ -1,0 +1,417 @@
+/* ice.c -- one libnice agent per peer connection (see ice.h for the contract).
+ *
+ * We pick the local addresses ourselves (getifaddrs, or the configured ice_enforce list) instead
+ * of letting libnice enumerate, because libnice silently skips interfaces named veth*, docker* and
+ * virbr*, and because ice_ignore and the IPv6 switch need a say. Everything runs on the context
+ * passed to lumen_ice_new. */
+#include "webrtc/ice.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nice/agent.h>
+#include <nice/interfaces.h>
+
+#define COMPONENT 1
+
+struct lumen_ice {
+	NiceAgent *agent;
+	guint stream;
+	struct lumen_ice_callbacks cb;
+	char *nat_1_1;
+	char *ufrag, *pwd;
+	GPtrArray *local; /* "candidate:..." strings */
+	bool gathering_done;
+	bool lite;
+	enum lumen_ice_state state;
+};
+
+int lumen_ice_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
+{
+	unsigned a, b;
+	int n = 0;
+
+	if (!s || sscanf(s, "%5u-%5u%n", &a, &b, &n) != 2 || s[n] != '\0')
+		return -EINVAL;
+	if (a < 1024 || a > b || b > 65535)
+		return -EINVAL;
+	*lo = (uint16_t)a;
+	*hi = (uint16_t)b;
+	return 0;
+}
+
+static bool in_list(const char *const *list, const char *a, const char *b)
+{
+	for (; list && *list; list++)
+		if ((a && strcmp(*list, a) == 0) || (b && strcmp(*list, b) == 0))
+			return true;
+	return false;
+}
+
+/* Adds one configured entry: an IP literal, or an interface name (all its usable addresses). */
+static int add_enforced(NiceAgent *agent, const char *entry, bool ipv6, char **err)
+{
+	struct ifaddrs *ifs, *i;
+	NiceAddress addr;
+	int added = 0;
+
+	if (nice_address_set_from_string(&addr, entry)) {
+		nice_agent_add_local_address(agent, &addr);
+		return 0;
+	}
+	if (getifaddrs(&ifs) < 0) {
+		*err = g_strdup_printf("media.ice_enforce: cannot list interfaces: %s", strerror(errno));
+		return -errno;
+	}
+	for (i = ifs; i; i = i->ifa_next) {
+		if (!i->ifa_addr || strcmp(i->ifa_name, entry) != 0)
+			continue;
+		if (i->ifa_addr->sa_family != AF_INET && !(ipv6 && i->ifa_addr->sa_family == AF_INET6))
+			continue;
+		nice_address_set_from_sockaddr(&addr, i->ifa_addr);
+		if (i->ifa_addr->sa_family == AF_INET6 &&
+		    IN6_IS_ADDR_LINKLOCAL(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr))
+			continue;
+		nice_agent_add_local_address(agent, &addr);
+		added++;
+	}
+	freeifaddrs(ifs);
+	if (!added) {
+		*err = g_strdup_printf("media.ice_enforce: \"%s\" is neither an IP address nor an "
+				       "interface with a usable address",
+				       entry);
+		return -EADDRNOTAVAIL;
+	}
+	return 0;
+}
+
+/* No enforce list: every up, non-loopback interface, minus ice_ignore. */
+static int add_automatic(NiceAgent *agent, const struct lumen_ice_config *cfg, char **err)
+{
+	struct ifaddrs *ifs, *i;
+	int added = 0;
+
+	if (getifaddrs(&ifs) < 0) {
+		*err = g_strdup_printf("cannot list interfaces: %s", strerror(errno));
+		return -errno;
+	}
+	for (i = ifs; i; i = i->ifa_next) {
+		char ip[INET6_ADDRSTRLEN];
+		NiceAddress addr;
+		int fam;
+
+		if (!i->ifa_addr || !(i->ifa_flags & IFF_UP) || (i->ifa_flags & IFF_LOOPBACK))
+			continue;
+		fam = i->ifa_addr->sa_family;
+		if (fam != AF_INET && !(cfg->ipv6 && fam == AF_INET6))
+			continue;
+		if (fam == AF_INET6 &&
+		    IN6_IS_ADDR_LINKLOCAL(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr))
+			continue;
+		nice_address_set_from_sockaddr(&addr, i->ifa_addr);
+		nice_address_to_string(&addr, ip);
+		if (in_list(cfg->ignore, i->ifa_name, ip))
+			continue;
+		nice_agent_add_local_address(agent, &addr);
+		added++;
+	}
+	freeifaddrs(ifs);
+	if (!added) {
+		*err = g_strdup("no usable network address for ICE (all interfaces down, loopback or "
+				"ignored; set media.ice_enforce)");
+		return -EADDRNOTAVAIL;
+	}
+	return 0;
+}
+
+/* "a=candidate:F C udp P ADDR PORT typ host ..." -> "candidate:..." with ADDR replaced by the
+ * NAT 1:1 address for host candidates. */
+static char *candidate_string(const struct lumen_ice *ice, NiceCandidate *cand)
+{
+	gchar *sdp = nice_agent_generate_local_candidate_sdp(ice->agent, cand);
+	const char *s = sdp && g_str_has_prefix(sdp, "a=") ? sdp + 2 : sdp;
+	char *out;
+
+	if (!s) {
+		g_free(sdp);
+		return NULL;
+	}
+	if (ice->nat_1_1 && cand->type == NICE_CANDIDATE_TYPE_HOST) {
+		gchar **f = g_strsplit(s, " ", -1);
+		if (g_strv_length(f) > 5) {
+			g_free(f[4]);
+			f[4] = g_strdup(ice->nat_1_1);
+		}
+		out = g_strjoinv(" ", f);
+		g_strfreev(f);
+	} else {
+		out = g_strdup(s);
+	}
+	g_free(sdp);
+	return out;
+}
+
+static void on_new_candidate(NiceAgent *agent, NiceCandidate *cand, gpointer data)
+{
+	struct lumen_ice *ice = data;
+	char *s;
+
+	if (cand->stream_id != ice->stream || cand->component_id != COMPONENT)
+		return;
+	s = candidate_string(ice, cand);
+	if (!s)
+		return;
+	g_ptr_array_add(ice->local, s);
+	if (ice->cb.on_candidate)
+		ice->cb.on_candidate(ice->cb.user, s);
+}
+
+static void on_gathering_done(NiceAgent *agent, guint stream, gpointer data)
+{
+	struct lumen_ice *ice = data;
+
+	if (stream != ice->stream)
+		return;
+	ice->gathering_done = true;
+	if (ice->cb.on_gathering_done)
+		ice->cb.on_gathering_done(ice->cb.user);
+}
+
+static enum lumen_ice_state map_state(guint st)
+{
+	switch (st) {
+	case NICE_COMPONENT_STATE_GATHERING:
+	case NICE_COMPONENT_STATE_CONNECTING:
+		return LUMEN_ICE_CHECKING;
+	case NICE_COMPONENT_STATE_CONNECTED:
+	case NICE_COMPONENT_STATE_READY:
+		return LUMEN_ICE_CONNECTED;
+	case NICE_COMPONENT_STATE_FAILED:
+		return LUMEN_ICE_FAILED;
+	default:
+		return LUMEN_ICE_NEW;
+	}
+}
+
+static void on_state_changed(NiceAgent *agent, guint stream, guint component, guint st,
+			     gpointer data)
+{
+	struct lumen_ice *ice = data;
+	enum lumen_ice_state s = map_state(st);
+
+	if (stream != ice->stream || component != COMPONENT || s == ice->state)
+		return;
+	/* DISCONNECTED after a working pair means the pair was lost: report it as a failure. */
+	if (s == LUMEN_ICE_NEW && ice->state == LUMEN_ICE_CONNECTED)
+		s = LUMEN_ICE_FAILED;
+	ice->state = s;
+	if (ice->cb.on_state)
+		ice->cb.on_state(ice->cb.user, s);
+}
+
+static void on_recv(NiceAgent *agent, guint stream, guint component, guint len, gchar *buf,
+		    gpointer data)
+{
+	struct lumen_ice *ice = data;
+
+	if (ice->cb.on_recv && len > 0)
+		ice->cb.on_recv(ice->cb.user, (uint8_t *)buf, len);
+}
+
+static void refresh_credentials(struct lumen_ice *ice)
+{
+	g_free(ice->ufrag);
+	g_free(ice->pwd);
+	ice->ufrag = ice->pwd = NULL;
+	nice_agent_get_local_credentials(ice->agent, ice->stream, &ice->ufrag, &ice->pwd);
+}
+
+struct lumen_ice *lumen_ice_new(GMainContext *ctx, const struct lumen_ice_config *cfg,
+				const struct lumen_ice_callbacks *cb, char **err)
+{
+	struct lumen_ice *ice = g_new0(struct lumen_ice, 1);
+	NiceAgentOption opts = NICE_AGENT_OPTION_ICE_TRICKLE;
+
+	ice->cb = *cb;
+	ice->lite = cfg->lite;
+	ice->local = g_ptr_array_new_with_free_func(g_free);
+	if (cfg->nat_1_1 && *cfg->nat_1_1)
+		ice->nat_1_1 = g_strdup(cfg->nat_1_1);
+	/* Lite agents answer checks only; consent freshness (RFC 7675) is the full agent's job. */
+	opts |= cfg->lite ? NICE_AGENT_OPTION_LITE_MODE : NICE_AGENT_OPTION_CONSENT_FRESHNESS;
+	ice->agent = nice_agent_new_full(ctx, NICE_COMPATIBILITY_RFC5245, opts);
+	if (!ice->agent) {
+		*err = g_strdup("cannot create an ICE agent");
+		goto fail;
+	}
+	g_object_set(ice->agent, "controlling-mode", (gboolean)(!cfg->lite && cfg->controlling),
+		     "ice-tcp", FALSE, "ice-udp", TRUE, "upnp", FALSE, NULL);
+	if (!cfg->lite && cfg->stun_host && *cfg->stun_host)
+		g_object_set(ice->agent, "stun-server", cfg->stun_host, "stun-server-port",
+			     (guint)cfg->stun_port, NULL);
+	if (cfg->enforce && cfg->enforce[0]) {
+		for (const char *const *e = cfg->enforce; *e; e++)
+			if (add_enforced(ice->agent, *e, cfg->ipv6, err) < 0)
+				goto fail;
+	} else if (add_automatic(ice->agent, cfg, err) < 0) {
+		goto fail;
+	}
+	ice->stream = nice_agent_add_stream(ice->agent, 1);
+	if (!ice->stream) {
+		*err = g_strdup("cannot add an ICE stream");
+		goto fail;
+	}
+	if (cfg->port_min && cfg->port_max)
+		nice_agent_set_port_range(ice->agent, ice->stream, COMPONENT, cfg->port_min,
+					  cfg->port_max);
+	g_signal_connect(ice->agent, "new-candidate-full", G_CALLBACK(on_new_candidate), ice);
+	g_signal_connect(ice->agent, "candidate-gathering-done", G_CALLBACK(on_gathering_done), ice);
+	g_signal_connect(ice->agent, "component-state-changed", G_CALLBACK(on_state_changed), ice);
+	nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, ctx, on_recv, ice);
+	if (!nice_agent_gather_candidates(ice->agent, ice->stream)) {
+		*err = cfg->port_min ? g_strdup_printf("cannot gather ICE candidates: no free UDP "
+						       "port in media.rtp_port_range %u-%u",
+						       cfg->port_min, cfg->port_max)
+				     : g_strdup("cannot gather ICE candidates");
+		goto fail;
+	}
+	refresh_credentials(ice);
+	return ice;
+fail:
+	lumen_ice_free(ice);
+	return NULL;
+}
+
+const char *lumen_ice_local_ufrag(const struct lumen_ice *ice)
+{
+	return ice->ufrag;
+}
+
+const char *lumen_ice_local_pwd(const struct lumen_ice *ice)
+{
+	return ice->pwd;
+}
+
+char **lumen_ice_local_candidates(const struct lumen_ice *ice)
+{
+	char **out = g_new0(char *, ice->local->len + 1);
+
+	for (guint i = 0; i < ice->local->len; i++)
+		out[i] = g_strdup(g_ptr_array_index(ice->local, i));
+	return out;
+}
+
+bool lumen_ice_gathering_done(const struct lumen_ice *ice)
+{
+	return ice->gathering_done;
+}
+
+int lumen_ice_set_remote_credentials(struct lumen_ice *ice, const char *ufrag, const char *pwd)
+{
+	if (!ufrag || !pwd || !*ufrag || !*pwd)
+		return -EINVAL;
+	return nice_agent_set_remote_credentials(ice->agent, ice->stream, ufrag, pwd) ? 0 : -EINVAL;
+}
+
+int lumen_ice_add_remote_candidate(struct lumen_ice *ice, const char *candidate)
+{
+	gchar *line, **f;
+	NiceCandidate *c;
+	GSList *list;
+	int rc = 0, n;
+
+	if (!candidate)
+		return -EINVAL;
+	if (g_str_has_prefix(candidate, "a="))
+		candidate += 2;
+	if (!g_str_has_prefix(candidate, "candidate:"))
+		return -EINVAL;
+	f = g_strsplit(candidate, " ", 8);
+	n = (int)g_strv_length(f);
+	if (n < 8)
+		rc = -EINVAL;
+	else if (g_ascii_strcasecmp(f[2], "udp") != 0 || g_str_has_suffix(f[4], ".local"))
+		rc = -ENOTSUP; /* TCP and mDNS names: lite mode learns the peer-reflexive address */
+	g_strfreev(f);
+	if (rc)
+		return rc;
+	line = g_strconcat("a=", candidate, NULL);
+	c = nice_agent_parse_remote_candidate_sdp(ice->agent, ice->stream, line);
+	g_free(line);
+	if (!c)
+		return -EINVAL;
+	c->component_id = COMPONENT;
+	list = g_slist_prepend(NULL, c);
+	if (nice_agent_set_remote_candidates(ice->agent, ice->stream, COMPONENT, list) < 0)
+		rc = -EINVAL;
+	g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
+	return rc;
+}
+
+void lumen_ice_remote_gathering_done(struct lumen_ice *ice)
+{
+	nice_agent_peer_candidate_gathering_done(ice->agent, ice->stream);
+}
+
+ssize_t lumen_ice_send(struct lumen_ice *ice, const uint8_t *buf, size_t len)
+{
+	gint n;
+
+	if (ice->state != LUMEN_ICE_CONNECTED)
+		return -EAGAIN;
+	n = nice_agent_send(ice->agent, ice->stream, COMPONENT, (guint)len, (const gchar *)buf);
+	if (n < 0)
+		return -EIO;
+	return n;
+}
+
+int lumen_ice_restart(struct lumen_ice *ice)
+{
+	if (!nice_agent_restart_stream(ice->agent, ice->stream))
+		return -EIO;
+	refresh_credentials(ice);
+	return 0;
+}
+
+char *lumen_ice_selected_pair(const struct lumen_ice *ice)
+{
+	NiceCandidate *l = NULL, *r = NULL;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+	if (!nice_agent_get_selected_pair(ice->agent, ice->stream, COMPONENT, &l, &r) || !l || !r)
+		return NULL;
+	nice_address_to_string(&l->addr, a);
+	nice_address_to_string(&r->addr, b);
+	return g_strdup_printf("%s:%u <-> %s:%u", a, nice_address_get_port(&l->addr), b,
+			       nice_address_get_port(&r->addr));
+}
+
+enum lumen_ice_state lumen_ice_state(const struct lumen_ice *ice)
+{
+	return ice->state;
+}
+
+void lumen_ice_free(struct lumen_ice *ice)
+{
+	if (!ice)
+		return;
+	if (ice->agent) {
+		if (ice->stream) {
+			nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, NULL, NULL, NULL);
+			nice_agent_remove_stream(ice->agent, ice->stream);
+		}
+		g_signal_handlers_disconnect_by_data(ice->agent, ice);
+		g_object_unref(ice->agent);
+	}
+	g_ptr_array_free(ice->local, TRUE);
+	g_free(ice->nat_1_1);
+	g_free(ice->ufrag);
+	g_free(ice->pwd);
+	g_free(ice);
+}

@@ -1,0 +1,98 @@
+/* ice.h -- ICE for one peer connection, through libnice: one stream, one component (lumen requires
+ * BUNDLE and rtcp-mux, as every current browser offers), UDP host candidates on configured
+ * addresses or interfaces, optional server-reflexive candidates from a STUN server, a port range,
+ * a NAT 1:1 public address, trickle both ways, ICE restart.
+ *
+ * Lite mode (the default, RFC 8445 section 2.5) suits a server with a public address: we never
+ * send checks, the browser (full, controlling) finds us; remote candidates are then optional, so
+ * mDNS-obfuscated ".local" candidates that libnice cannot resolve do no harm.
+ *
+ * A struct lumen_ice lives on the GMainContext given at creation: every callback runs there, and
+ * every function must be called there (it is the peer connection's worker thread). Callbacks
+ * receive the registered user pointer, never the owner's type. */
+#ifndef LUMEN_ICE_H
+#define LUMEN_ICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <glib.h>
+
+struct lumen_ice;
+
+enum lumen_ice_state {
+	LUMEN_ICE_NEW = 0,
+	LUMEN_ICE_CHECKING,  /* gathering or checking */
+	LUMEN_ICE_CONNECTED, /* a working pair (selected for lite agents) */
+	LUMEN_ICE_FAILED,    /* no pair works, or consent was lost */
+	LUMEN_ICE_CLOSED,
+};
+
+struct lumen_ice_config {
+	bool lite;                    /* lite mode (we are controlled), else full mode */
+	bool controlling;             /* full mode only: we are the controlling agent */
+	uint16_t port_min, port_max;  /* UDP port range, 0/0 = any */
+	const char *const *enforce;   /* NULL-terminated IP addresses or interface names to gather
+				       * on; NULL or empty = every non-loopback interface */
+	const char *const *ignore;    /* addresses or interfaces never to use (with automatic
+				       * gathering only) */
+	const char *nat_1_1;          /* public IP announced in host candidates instead of ours */
+	const char *stun_host;        /* STUN server for srflx candidates (full mode), or NULL */
+	uint16_t stun_port;
+	bool ipv6;                    /* also IPv6 addresses when gathering automatically */
+};
+
+struct lumen_ice_callbacks {
+	/* A local candidate, as an SDP attribute value "candidate:..." (trickle it). */
+	void (*on_candidate)(void *user, const char *candidate);
+	void (*on_gathering_done)(void *user);
+	void (*on_state)(void *user, enum lumen_ice_state state);
+	/* A datagram that is not STUN (libnice consumes STUN): DTLS, SRTP or SRTCP. buf is
+	 * writable and valid during the call only (decrypt in place). */
+	void (*on_recv)(void *user, uint8_t *buf, size_t len);
+	void *user;
+};
+
+/* Parses "LO-HI" (1024 <= LO <= HI <= 65535). Returns 0 or -EINVAL. */
+int lumen_ice_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi);
+
+/* Creates the agent on ctx and starts gathering. Returns NULL with *err (malloc'd) when no
+ * address can be used or the port range is exhausted. cfg's strings are copied. */
+struct lumen_ice *lumen_ice_new(GMainContext *ctx, const struct lumen_ice_config *cfg,
+				const struct lumen_ice_callbacks *cb, char **err);
+
+/* Local ICE credentials (valid until the next restart). */
+const char *lumen_ice_local_ufrag(const struct lumen_ice *ice);
+const char *lumen_ice_local_pwd(const struct lumen_ice *ice);
+
+/* Local candidates gathered so far, as "candidate:..." strings: a NULL-terminated array to
+ * free with g_strfreev. */
+char **lumen_ice_local_candidates(const struct lumen_ice *ice);
+bool lumen_ice_gathering_done(const struct lumen_ice *ice);
+
+/* Remote credentials from the peer's description. Returns 0 or -EINVAL. */
+int lumen_ice_set_remote_credentials(struct lumen_ice *ice, const char *ufrag, const char *pwd);
+
+/* A remote candidate ("candidate:..." or "a=candidate:..."). Returns 0, -EINVAL if malformed,
+ * -ENOTSUP for what libnice cannot use here (mDNS names, TCP): harmless in lite mode. */
+int lumen_ice_add_remote_candidate(struct lumen_ice *ice, const char *candidate);
+void lumen_ice_remote_gathering_done(struct lumen_ice *ice);
+
+/* Sends one datagram on the selected pair. Returns len, -EAGAIN before a pair is selected, or
+ * -EIO. */
+ssize_t lumen_ice_send(struct lumen_ice *ice, const uint8_t *buf, size_t len);
+
+/* ICE restart: new local credentials, remote ones must be set again. Returns 0 or -EIO. */
+int lumen_ice_restart(struct lumen_ice *ice);
+
+/* The selected pair as "local-ip:port <-> remote-ip:port" (for logs and admin), or NULL. */
+char *lumen_ice_selected_pair(const struct lumen_ice *ice);
+
+enum lumen_ice_state lumen_ice_state(const struct lumen_ice *ice);
+
+/* Frees the agent; no callback runs after this returns. NULL ok. */
+void lumen_ice_free(struct lumen_ice *ice);
+
+#endif

@@ -1,0 +1,258 @@
+/* test_ice.c -- two ICE agents on 127.0.0.1 in one process: lumen's lite agent (as a browser
+ * would meet it) and a full controlling agent connect and exchange datagrams both ways; errors
+ * for bad configuration and bad candidates. Real UDP sockets on loopback, bounded waits. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+
+#include "webrtc/ice.h"
+
+struct side {
+	struct lumen_ice *ice;
+	enum lumen_ice_state state;
+	bool gathered;
+	GPtrArray *cands;
+	char last[256];
+	int received;
+};
+
+static void on_cand(void *u, const char *c)
+{
+	struct side *s = u;
+	g_ptr_array_add(s->cands, g_strdup(c));
+}
+static void on_done(void *u)
+{
+	((struct side *)u)->gathered = true;
+}
+static void on_state(void *u, enum lumen_ice_state st)
+{
+	((struct side *)u)->state = st;
+}
+static void on_recv(void *u, uint8_t *buf, size_t len)
+{
+	struct side *s = u;
+	size_t n = len < sizeof(s->last) - 1 ? len : sizeof(s->last) - 1;
+	memcpy(s->last, buf, n);
+	s->last[n] = '\0';
+	s->received++;
+}
+
+static const char *const loopback[] = { "127.0.0.1", NULL };
+
+static void side_init(struct side *s, bool lite, bool controlling)
+{
+	struct lumen_ice_config cfg = { .lite = lite, .controlling = controlling,
+					.enforce = loopback };
+	struct lumen_ice_callbacks cb = { on_cand, on_done, on_state, on_recv, s };
+	char *err = NULL;
+
+	memset(s, 0, sizeof(*s));
+	s->cands = g_ptr_array_new_with_free_func(g_free);
+	s->ice = lumen_ice_new(NULL, &cfg, &cb, &err);
+	cr_assert_not_null(s->ice, "lumen_ice_new: %s", err ? err : "?");
+}
+
+static void side_fini(struct side *s)
+{
+	lumen_ice_free(s->ice);
+	g_ptr_array_free(s->cands, TRUE);
+}
+
+/* Iterates the default context until cond holds or timeout_ms passes. */
+
+static gboolean iterate(void)
+{
+	return g_main_context_iteration(NULL, FALSE);
+}
+
+static void pump_until(bool (*cond)(void *), void *arg, int timeout_ms)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+	while (!cond(arg) && g_get_monotonic_time() < end)
+		if (!iterate())
+			g_usleep(1000);
+}
+
+static bool both_gathered(void *a)
+{
+	struct side *s = a;
+	return s[0].gathered && s[1].gathered;
+}
+static bool both_connected(void *a)
+{
+	struct side *s = a;
+	return s[0].state == LUMEN_ICE_CONNECTED && s[1].state == LUMEN_ICE_CONNECTED;
+}
+static bool got_one(void *a)
+{
+	return ((struct side *)a)->received > 0;
+}
+
+Test(ice, lite_agent_connects_to_a_full_controlling_agent_and_carries_datagrams_both_ways)
+{
+	struct side s[2];
+	ssize_t n;
+
+	side_init(&s[0], true, false);  /* lumen: lite */
+	side_init(&s[1], false, true);  /* the browser's role: full, controlling */
+	pump_until(both_gathered, s, 5000);
+	cr_assert(s[0].gathered && s[1].gathered, "gathering finished on both sides");
+	cr_assert_gt(s[0].cands->len, 0, "the lite agent has a host candidate");
+	cr_assert(strstr(g_ptr_array_index(s[0].cands, 0), "127.0.0.1") != NULL,
+		  "candidate pinned to the enforced address: %s",
+		  (char *)g_ptr_array_index(s[0].cands, 0));
+	cr_assert(g_str_has_prefix(g_ptr_array_index(s[0].cands, 0), "candidate:"));
+
+	cr_assert_eq(lumen_ice_set_remote_credentials(s[0].ice, lumen_ice_local_ufrag(s[1].ice),
+						      lumen_ice_local_pwd(s[1].ice)), 0);
+	cr_assert_eq(lumen_ice_set_remote_credentials(s[1].ice, lumen_ice_local_ufrag(s[0].ice),
+						      lumen_ice_local_pwd(s[0].ice)), 0);
+	/* Only the full agent needs the other's candidates: the lite one learns them from checks. */
+	for (guint i = 0; i < s[0].cands->len; i++)
+		cr_assert_eq(lumen_ice_add_remote_candidate(s[1].ice,
+							    g_ptr_array_index(s[0].cands, i)), 0);
+	lumen_ice_remote_gathering_done(s[1].ice);
+
+	pump_until(both_connected, s, 8000);
+	cr_assert_eq(s[0].state, LUMEN_ICE_CONNECTED, "lite side connected");
+	cr_assert_eq(s[1].state, LUMEN_ICE_CONNECTED, "full side connected");
+
+	n = lumen_ice_send(s[1].ice, (const uint8_t *)"\x80hello", 6);
+	cr_assert_eq(n, 6);
+	pump_until(got_one, &s[0], 3000);
+	cr_assert_str_eq(s[0].last, "\x80hello");
+
+	n = lumen_ice_send(s[0].ice, (const uint8_t *)"\x80world", 6);
+	cr_assert_eq(n, 6, "the lite agent sends on the pair the peer nominated");
+	pump_until(got_one, &s[1], 3000);
+	cr_assert_str_eq(s[1].last, "\x80world");
+
+	char *pair = lumen_ice_selected_pair(s[0].ice);
+	cr_assert_not_null(pair);
+	cr_assert(strstr(pair, "127.0.0.1:") == pair, "selected pair %s", pair);
+	g_free(pair);
+	side_fini(&s[0]);
+	side_fini(&s[1]);
+}
+
+Test(ice, sending_before_connectivity_is_eagain)
+{
+	struct side s;
+
+	side_init(&s, true, false);
+	cr_assert_eq(lumen_ice_send(s.ice, (const uint8_t *)"x", 1), -EAGAIN);
+	side_fini(&s);
+}
+
+Test(ice, restart_changes_local_credentials)
+{
+	struct side s;
+	char *u, *p;
+
+	side_init(&s, true, false);
+	u = g_strdup(lumen_ice_local_ufrag(s.ice));
+	p = g_strdup(lumen_ice_local_pwd(s.ice));
+	cr_assert_eq(lumen_ice_restart(s.ice), 0);
+	cr_assert_str_neq(u, lumen_ice_local_ufrag(s.ice));
+	cr_assert_str_neq(p, lumen_ice_local_pwd(s.ice));
+	g_free(u);
+	g_free(p);
+	side_fini(&s);
+}
+
+Test(ice, bad_remote_candidates_are_refused_not_crashed_on)
+{
+	static const char *const bad[] = {
+		"", "candidate:", "candidate:1 1 udp", "hello world", "candidate:1 1 udp x y z typ host",
+		"a=candidate:1 1 udp 2122260223 not-an-ip 9 typ host",
+	};
+	struct side s;
+
+	side_init(&s, true, false);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(lumen_ice_add_remote_candidate(s.ice, bad[i]), -EINVAL, "\"%s\"", bad[i]);
+	cr_assert_eq(lumen_ice_add_remote_candidate(s.ice, NULL), -EINVAL);
+	cr_assert_eq(lumen_ice_add_remote_candidate(
+			     s.ice, "candidate:1 1 udp 2122260223 3f2a9c1e-1b2c.local 50000 typ host"),
+		     -ENOTSUP, "mDNS names are not usable but harmless");
+	cr_assert_eq(lumen_ice_add_remote_candidate(
+			     s.ice, "candidate:1 1 tcp 1518280447 192.0.2.1 9 typ host tcptype active"),
+		     -ENOTSUP);
+	cr_assert_eq(lumen_ice_add_remote_candidate(
+			     s.ice, "candidate:1 1 udp 2122260223 192.0.2.1 50000 typ host"), 0);
+	cr_assert_eq(lumen_ice_set_remote_credentials(s.ice, "", "x"), -EINVAL);
+	side_fini(&s);
+}
+
+Test(ice, an_enforced_name_that_is_neither_address_nor_interface_is_a_clear_error)
+{
+	static const char *const bogus[] = { "no-such-if0", NULL };
+	struct lumen_ice_config cfg = { .lite = true, .enforce = bogus };
+	struct lumen_ice_callbacks cb = { 0 };
+	char *err = NULL;
+
+	cr_assert_null(lumen_ice_new(NULL, &cfg, &cb, &err));
+	cr_assert_not_null(err);
+	cr_assert(strstr(err, "no-such-if0") != NULL, "%s", err);
+	free(err);
+}
+
+Test(ice, port_range_parsing)
+{
+	uint16_t lo, hi;
+
+	cr_assert_eq(lumen_ice_parse_port_range("20000-40000", &lo, &hi), 0);
+	cr_assert_eq(lo, 20000);
+	cr_assert_eq(hi, 40000);
+	cr_assert_eq(lumen_ice_parse_port_range("5000-5000", &lo, &hi), 0);
+	static const char *const bad[] = { "", "1-2", "40000-20000", "20000-70000", "20000",
+					   "20000-40000x", "a-b", "-1-5", NULL };
+	for (int i = 0; bad[i]; i++)
+		cr_assert_eq(lumen_ice_parse_port_range(bad[i], &lo, &hi), -EINVAL, "%s", bad[i]);
+	cr_assert_eq(lumen_ice_parse_port_range(NULL, &lo, &hi), -EINVAL);
+}
+
+Test(ice, candidates_come_from_the_port_range)
+{
+	static const char *const lo_only[] = { "127.0.0.1", NULL };
+	struct side s;
+	struct lumen_ice_config cfg = { .lite = true, .enforce = lo_only, .port_min = 47000,
+					.port_max = 47100 };
+	struct lumen_ice_callbacks cb = { on_cand, on_done, on_state, on_recv, &s };
+	char *err = NULL;
+
+	memset(&s, 0, sizeof(s));
+	s.cands = g_ptr_array_new_with_free_func(g_free);
+	s.ice = lumen_ice_new(NULL, &cfg, &cb, &err);
+	cr_assert_not_null(s.ice, "%s", err);
+	pump_until(got_one, &s, 0); /* no wait: candidates for host addresses come at once */
+	for (int i = 0; i < 100 && !s.gathered; i++)
+		iterate();
+	cr_assert_gt(s.cands->len, 0);
+	gchar **f = g_strsplit(g_ptr_array_index(s.cands, 0), " ", -1);
+	int port = atoi(f[5]);
+	g_strfreev(f);
+	cr_assert(port >= 47000 && port <= 47100, "port %d in range", port);
+	side_fini(&s);
+}
+
+Test(ice, nat_1_1_replaces_the_host_address_in_candidates)
+{
+	static const char *const lo_only[] = { "127.0.0.1", NULL };
+	struct side s;
+	struct lumen_ice_config cfg = { .lite = true, .enforce = lo_only, .nat_1_1 = "203.0.113.7" };
+	struct lumen_ice_callbacks cb = { on_cand, on_done, on_state, on_recv, &s };
+	char *err = NULL;
+
+	memset(&s, 0, sizeof(s));
+	s.cands = g_ptr_array_new_with_free_func(g_free);
+	s.ice = lumen_ice_new(NULL, &cfg, &cb, &err);
+	cr_assert_not_null(s.ice, "%s", err);
+	for (int i = 0; i < 100 && !s.gathered; i++)
+		iterate();
+	cr_assert_gt(s.cands->len, 0);
+	cr_assert(strstr(g_ptr_array_index(s.cands, 0), " 203.0.113.7 ") != NULL, "%s",
+		  (char *)g_ptr_array_index(s.cands, 0));
+	side_fini(&s);
+}
