@@ -99,7 +99,8 @@ static size_t put_attr(uint8_t *msg, size_t off, uint16_t type, const void *val,
 {
 	put16(msg + off, type);
 	put16(msg + off + 2, len);
-	memcpy(msg + off + 4, val, len);
+	if (len)
+		memcpy(msg + off + 4, val, len);
 	memset(msg + off + 4 + len, 0, (size_t)((4 - len % 4) % 4));
 	return off + 4 + ((len + 3u) & ~3u);
 }
