@@ -14,7 +14,9 @@
 #include <jansson.h>
 #include <lumen/plugin.h>
 
-#include "config.h"
+/* "../config.h", not "config.h": automake puts the build directory (autoconf's config.h) on the
+ * include path before src/, so a bare "config.h" from src/api/ would find the wrong file. */
+#include "../config.h"
 
 struct lumen_api;
 struct lumen_plugin_host;
@@ -36,6 +38,8 @@ const struct lumen_core *lumen_api_core(struct lumen_api *api);
 void lumen_api_set_host(struct lumen_api *api, struct lumen_plugin_host *host);
 /* Starts listening on cfg->http.listen. Returns 0 or a negative errno with *err. */
 int lumen_api_listen(struct lumen_api *api, char **err);
+/* The port actually bound (after lumen_api_listen), 0 before. */
+uint16_t lumen_api_port(const struct lumen_api *api);
 /* Applies a reloaded config (limits, timeouts, secrets; the listener address needs a restart). */
 void lumen_api_reconfigure(struct lumen_api *api, const struct lumen_config *cfg);
 /* Drain: refuse new sessions (Janus error 403-like "server is draining"), keep existing ones. */
@@ -53,5 +57,22 @@ int lumen_api_destroy_session(struct lumen_api *api, uint64_t id);       /* 0 or
 /* Requests by verb and result and errors by code, for /metrics: {"requests":{"create":{"ok":N,
  * "error":N}},"errors":{"458":N}}. */
 json_t *lumen_api_counters_json(const struct lumen_api *api);
+
+
+/* Events from the WebRTC engine (issue 4) for the handle with this id: each sends the Janus event
+ * to the client and calls the plugin's callback where one exists. Control thread. Return 0 or
+ * -ENOENT when the handle is gone.
+ *   webrtcup: {"janus":"webrtcup"} + setup_media
+ *   media:    {"janus":"media","type":"audio|video|data","mid":M,"receiving":B} + media_state
+ *   slowlink: {"janus":"slowlink","mid":M,"media":"audio|video","uplink":B,"lost":N}
+ *   trickle:  {"janus":"trickle","candidate":C} (candidate transfer full; NULL: {"completed":true})
+ *   hangup:   {"janus":"hangup","reason":R} + hangup */
+int lumen_api_notify_webrtcup(struct lumen_api *api, uint64_t handle_id);
+int lumen_api_notify_media(struct lumen_api *api, uint64_t handle_id, const char *mid,
+			   enum lumen_media_kind kind, bool receiving);
+int lumen_api_notify_slowlink(struct lumen_api *api, uint64_t handle_id, const char *mid,
+			      enum lumen_media_kind kind, bool uplink, uint32_t lost);
+int lumen_api_notify_trickle(struct lumen_api *api, uint64_t handle_id, json_t *candidate);
+int lumen_api_notify_hangup(struct lumen_api *api, uint64_t handle_id, const char *reason);
 
 #endif

@@ -1,0 +1,130 @@
+/* api/ws.c -- the Janus protocol over WebSocket (subprotocol "janus-protocol", libsoup-3.0), at
+ * "/" and "/janus" on the HTTP listener.
+ *
+ * Each text (or binary) message is one request; the reply goes back on the same connection, and
+ * so do the events of every session created or claimed on it. A connection owns no session but
+ * ends them: when it closes, the sessions bound to it are destroyed (their handles detached), as
+ * a WebSocket client cannot come back for them. Messages over http.max_body close the connection
+ * with 1009 (libsoup's limit). Control thread only. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api_internal.h"
+#include "log.h"
+
+LUMEN_LOG_CATEGORY(cat_ws, "ws");
+
+struct api_ws {
+	struct lumen_api *api;
+	SoupWebsocketConnection *conn;
+	char *ip;
+	GHashTable *sessions; /* id -> struct api_session (borrowed) */
+	gulong sig_message;
+	gulong sig_closed;
+};
+
+void api_ws_send(struct api_ws *ws, json_t *ev)
+{
+	char *text;
+
+	if (soup_websocket_connection_get_state(ws->conn) != SOUP_WEBSOCKET_STATE_OPEN)
+		return;
+	text = json_dumps(ev, JSON_COMPACT);
+	soup_websocket_connection_send_text(ws->conn, text);
+	free(text);
+}
+
+void api_ws_own_session(struct api_ws *ws, struct api_session *s)
+{
+	s->ws = ws;
+	g_hash_table_insert(ws->sessions, &s->id, s);
+}
+
+void api_ws_forget_session(struct api_ws *ws, struct api_session *s)
+{
+	g_hash_table_remove(ws->sessions, &s->id);
+	if (s->ws == ws)
+		s->ws = NULL;
+}
+
+static void on_message(SoupWebsocketConnection *conn, gint type, GBytes *message, gpointer arg)
+{
+	struct api_ws *ws = arg;
+	struct api_origin from = { .ip = ws->ip, .ws = ws };
+	gsize len;
+	const char *data = g_bytes_get_data(message, &len);
+	json_t *reply = api_process_text(ws->api, data, len, &from);
+
+	api_ws_send(ws, reply);
+	json_decref(reply);
+}
+
+/* Destroys the sessions bound to ws and frees it (the connection is closed or closing). */
+static void ws_free(struct api_ws *ws)
+{
+	GList *ss = g_hash_table_get_values(ws->sessions);
+	struct lumen_api *api = ws->api;
+
+	g_signal_handler_disconnect(ws->conn, ws->sig_message);
+	g_signal_handler_disconnect(ws->conn, ws->sig_closed);
+	for (GList *l = ss; l; l = l->next) {
+		struct api_session *s = l->data;
+
+		api_ws_forget_session(ws, s);
+		LOG_INFO(cat_ws, "session %" G_GUINT64_FORMAT " ends with its WebSocket (%s)",
+			 s->id, ws->ip);
+		api_session_destroy(s, NULL);
+	}
+	g_list_free(ss);
+	api->ws_conns = g_list_remove(api->ws_conns, ws);
+	g_hash_table_destroy(ws->sessions);
+	g_object_unref(ws->conn);
+	g_free(ws->ip);
+	g_free(ws);
+}
+
+static void on_closed(SoupWebsocketConnection *conn, gpointer arg)
+{
+	ws_free(arg);
+}
+
+static void ws_cb(SoupServer *server, SoupServerMessage *msg, const char *path,
+		  SoupWebsocketConnection *conn, gpointer user_data)
+{
+	struct lumen_api *api = user_data;
+	struct api_ws *ws = g_new0(struct api_ws, 1);
+
+	ws->api = api;
+	ws->conn = g_object_ref(conn);
+	ws->ip = g_strdup(soup_server_message_get_remote_host(msg));
+	ws->sessions = g_hash_table_new(g_int64_hash, g_int64_equal);
+	soup_websocket_connection_set_max_incoming_payload_size(conn,
+								(guint64)api->cfg->http.max_body);
+	soup_websocket_connection_set_keepalive_interval(conn, 0);
+	ws->sig_message = g_signal_connect(conn, "message", G_CALLBACK(on_message), ws);
+	ws->sig_closed = g_signal_connect(conn, "closed", G_CALLBACK(on_closed), ws);
+	api->ws_conns = g_list_prepend(api->ws_conns, ws);
+	LOG_DEBUG(cat_ws, "WebSocket from %s on %s", ws->ip, path);
+}
+
+int api_ws_attach(struct lumen_api *api, SoupServer *server)
+{
+	char *protocols[] = { "janus-protocol", NULL };
+
+	soup_server_add_websocket_handler(server, "/janus", NULL, protocols, ws_cb, api, NULL);
+	soup_server_add_websocket_handler(server, NULL, NULL, protocols, ws_cb, api, NULL);
+	return 0;
+}
+
+void api_ws_close_all(struct lumen_api *api)
+{
+	while (api->ws_conns != NULL) {
+		struct api_ws *ws = api->ws_conns->data;
+
+		if (soup_websocket_connection_get_state(ws->conn) == SOUP_WEBSOCKET_STATE_OPEN)
+			soup_websocket_connection_close(ws->conn, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
+							"server shutting down");
+		ws_free(ws);
+	}
+}
