@@ -6,3 +6,10 @@ TESTS += tests/unit/test_ice
 tests_unit_test_ice_SOURCES = tests/unit/test_ice.c
 tests_unit_test_ice_CFLAGS = $(WEBRTC_TEST_CFLAGS)
 tests_unit_test_ice_LDADD = $(WEBRTC_TEST_LIBS)
+
+src_webrtc_libwebrtc_la_SOURCES += src/webrtc/keyframe.c src/webrtc/keyframe.h
+check_PROGRAMS += tests/unit/test_keyframe
+TESTS += tests/unit/test_keyframe
+tests_unit_test_keyframe_SOURCES = tests/unit/test_keyframe.c
+tests_unit_test_keyframe_CFLAGS = $(WEBRTC_TEST_CFLAGS)
+tests_unit_test_keyframe_LDADD = $(WEBRTC_TEST_LIBS)
