@@ -112,13 +112,14 @@ struct lumen_rtp_packet {
 };
 
 /* Per-send header rewrite, so one published packet fans out to many subscribers with their own
- * SSRC, sequence numbers and timestamps without the plugin copying it. Zero fields = keep. */
+ * SSRC, sequence numbers and timestamps without the plugin copying it. A field is applied only
+ * when its set_ flag is true (so 0 is a valid value); rw == NULL sends the packet unchanged. */
 struct lumen_rtp_rewrite {
 	uint32_t ssrc;
 	uint16_t seq;
 	uint32_t timestamp;
 	uint8_t pt;
-	unsigned set_ssrc : 1, set_seq : 1, set_timestamp : 1, set_pt : 1;
+	bool set_ssrc, set_seq, set_timestamp, set_pt;
 };
 
 struct lumen_data_message {
@@ -146,6 +147,8 @@ struct lumen_core {
 	/* Sends an event to the handle's client: {"janus":"event","sender":H,"transaction":T,
 	 * "plugindata":{"plugin":P,"data":data},"jsep":jsep}. transaction may be NULL. data and jsep
 	 * are stolen. A jsep offer or answer is completed with ICE and DTLS attributes first.
+	 * Called from within the message callback, the event is delivered after the reply ("ack")
+	 * to that message, so a plugin may answer an offer right away.
 	 * Returns 0, -ENOENT if the handle is gone, -EINVAL if jsep's SDP is not acceptable. */
 	int (*push_event)(struct lumen_handle *h, const char *transaction, json_t *data, json_t *jsep);
 
@@ -155,7 +158,7 @@ struct lumen_core {
 			const struct lumen_rtp_rewrite *rw);
 	/* Sends a (compound) RTCP packet to h. Returns 0 or a negative errno. */
 	int (*send_rtcp)(struct lumen_handle *h, const uint8_t *buf, size_t len);
-	/* Sends a data-channel message on label (opened by either side). */
+	/* Sends a data-channel message on label (a channel opened by either side, see open_data). */
 	int (*send_data)(struct lumen_handle *h, const char *label, bool binary, const uint8_t *buf,
 			 size_t len);
 	/* Asks h's sender of mid for a keyframe (PLI, or FIR where only FIR was negotiated). */
@@ -197,8 +200,26 @@ struct lumen_core {
 	 * valid until its stop. Returns 0 / -EEXIST; lookup returns NULL if absent or too old. */
 	int (*service_register)(const char *name, uint32_t version, const void *iface);
 	const void *(*service_lookup)(const char *name, uint32_t min_version);
+
+	/* Opens a data channel from the server side on h's SCTP association (negotiated in the SDP).
+	 * ordered = false with max_retransmits >= 0 gives a partially reliable channel (positions in
+	 * a world state); max_retransmits < 0 means fully reliable. protocol may be NULL.
+	 * Returns 0, -EEXIST (label already open), -EAGAIN (SCTP not up yet), -ENOTSUP. */
+	int (*open_data)(struct lumen_handle *h, const char *label, const char *protocol, bool ordered,
+			 int max_retransmits);
 };
 
+/* True if the running core provides service `member` (appended after this plugin's ABI began). */
+#define LUMEN_CORE_HAS(core, member)                                                               \
+	((core)->size >= offsetof(struct lumen_core, member) + sizeof((core)->member) &&          \
+	 (core)->member != NULL)
+
+/* The descriptor. The loader refuses it unless: abi_version matches; name, description and author
+ * are non-empty; package is 1..127 characters of [a-z0-9._-] starting with a letter; version is a
+ * semantic version (semver.org 2.0.0); config_section is NULL or an identifier [A-Za-z][A-Za-z0-9_-]*
+ * that is not a core section (general, http, admin, api, plugins, media) nor claimed by another
+ * plugin; every dependency has a package and a well-formed range; attach, message and detach are
+ * set. Every other callback may be NULL (nothing to do). */
 struct lumen_plugin {
 	uint32_t abi_version;        /* LUMEN_PLUGIN_ABI_VERSION */
 	const char *name;            /* human name, "Echo test" */
@@ -211,7 +232,9 @@ struct lumen_plugin {
 
 	/* Lifecycle. init gets the plugin's config section as a JSON object (NULL if absent) and
 	 * returns 0 or a negative errno with *err malloc'd (one line). start runs once every plugin
-	 * is initialised (dependencies first); stop and destroy run in reverse order. */
+	 * is initialised (dependencies first); stop and destroy run in reverse order. destroy runs
+	 * only after a successful init, stop only after a successful start. The core pointer is valid
+	 * until destroy returns. */
 	int (*init)(const struct lumen_core *core, const json_t *config, char **err);
 	int (*start)(void);
 	void (*stop)(void);
@@ -240,6 +263,11 @@ struct lumen_plugin {
 
 	/* Admin view of a handle for GET /admin/v1/sessions/{id}; returns a new object or NULL. */
 	json_t *(*query_handle)(struct lumen_handle *h, void *state);
+
+	/* Validates a config section (NULL if absent) without side effects, as init would: for
+	 * --check-config and before a reload is accepted. Returns 0 or -EINVAL with *err malloc'd
+	 * ("key: why", one line). May be NULL (then only init validates). */
+	int (*check_config)(const json_t *config, char **err);
 };
 
 /* The one symbol a plugin exports. */

@@ -13,27 +13,37 @@
 #include <jansson.h>
 #include <lumen/plugin.h>
 
-#include "config.h"
+/* "../config.h", not "config.h": from this directory a quoted "config.h" would find the build
+ * tree's autoconf config.h (-I. comes before -I$(top_srcdir)/src). */
+#include "../config.h"
 
 struct lumen_plugin_host;
 
 /* One loaded plugin, valid until lumen_plugin_host_free. */
 struct lumen_loaded_plugin {
 	const struct lumen_plugin *desc;
-	char *path;      /* the .so file */
+	char *path;      /* the .so file, or "builtin:PACKAGE" */
 	bool started;
 };
 
-/* Creates a host and loads every plugin in dirs (NULL-terminated; usually { cfg->plugins.dir }),
- * plus any descriptors in builtins (statically linked plugins, NULL-terminated, may be NULL).
- * Refused plugins are logged and skipped. Plugin sections of cfg are handed to init; a plugin
- * section no loaded plugin claims is an error. Returns NULL with *err only on a fatal error
- * (unreadable directory, unclaimed section, a plugin's init failing). */
+/* Creates a host and loads every NAME.so in cfg->plugins.dir ("" = none), plus the descriptors in
+ * builtins (statically linked plugins, NULL-terminated, may be NULL; they are not signature
+ * checked). Files are taken in name order; a file whose stem or package is listed in
+ * cfg->plugins.disabled is skipped. Refused plugins are logged (one line each, category "plugin")
+ * and skipped; the others load. Plugin sections of cfg are handed to init (dependencies first);
+ * a section that no plugin claims is an error, while a section of a disabled or refused plugin
+ * is only a warning. With core == NULL plugins are loaded and checked (check_config is called on
+ * their sections) but not initialised: that is --check-config, and _start then fails.
+ * Returns NULL with *err (malloc'd, one line) only on a fatal error: unreadable directory,
+ * require_signed without usable trusted keys, unclaimed section, a plugin's init failing. */
 struct lumen_plugin_host *lumen_plugin_host_new(const struct lumen_config *cfg,
 						const struct lumen_core *core,
 						const struct lumen_plugin *const *builtins,
 						char **err);
+/* Starts every plugin in order. On a failure, stops those already started (reverse order) and
+ * returns a negative errno with *err naming the plugin. Returns -EALREADY if started. */
 int lumen_plugin_host_start(struct lumen_plugin_host *host, char **err);
+/* Stops started plugins in reverse order (no-op if not started). */
 void lumen_plugin_host_stop(struct lumen_plugin_host *host);
 void lumen_plugin_host_free(struct lumen_plugin_host *host); /* stops first if needed; NULL ok */
 
@@ -43,9 +53,12 @@ const struct lumen_loaded_plugin *lumen_plugin_host_find(const struct lumen_plug
 /* Plugins in load order: returns the count and sets *out to an internal array. */
 size_t lumen_plugin_host_list(const struct lumen_plugin_host *host,
 			      const struct lumen_loaded_plugin *const **out);
-/* JSON array [{name, package, version, description, author, path, deps}] for info/admin. */
+/* JSON array [{name, package, version, description, author, path, config_section, deps:
+ * [{package, versions}], started}] for info/admin (path "builtin:PACKAGE" for builtins). New
+ * reference. */
 json_t *lumen_plugin_host_to_json(const struct lumen_plugin_host *host);
-/* Refusals of the last load: [{file, reason}] (admin and tests). */
+/* Refusals of the load: [{file, reason}] (reason "disabled in plugins.disabled" for skipped
+ * ones), in the order they happened. New reference. */
 json_t *lumen_plugin_host_refused(const struct lumen_plugin_host *host);
 
 #endif

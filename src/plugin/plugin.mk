@@ -13,3 +13,53 @@ TESTS += tests/unit/test_plugin_semver
 tests_unit_test_plugin_semver_SOURCES = tests/unit/test_plugin_semver.c
 tests_unit_test_plugin_semver_CFLAGS = $(CRITERION_CFLAGS_ALL) $(GLIB_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_plugin_semver_LDADD = src/plugin/libpluginhost.la $(CRITERION_LIBS_ALL)
+
+# The host proper (loader, signatures, lifecycle) joins the library built above.
+src_plugin_libpluginhost_la_SOURCES += src/plugin/host.c src/plugin/host.h \
+	src/plugin/loader.c src/plugin/loader.h src/plugin/sign.c src/plugin/sign.h
+
+# Test plugins: check-only libtool modules (-rpath makes them shared objects), loaded by
+# test_plugin_host from tests/unit/plugins/.libs.
+PLUGIN_TEST_MODULES = tests/unit/plugins/good.la tests/unit/plugins/dependent.la \
+	tests/unit/plugins/mismatch.la tests/unit/plugins/missingdep.la \
+	tests/unit/plugins/badabi.la tests/unit/plugins/badmeta.la \
+	tests/unit/plugins/cycle_a.la tests/unit/plugins/cycle_b.la
+check_LTLIBRARIES += $(PLUGIN_TEST_MODULES)
+noinst_HEADERS += tests/unit/plugins/testplugin.h
+PLUGIN_TEST_LDFLAGS = -module -avoid-version -shared -rpath /nowhere $(AM_LDFLAGS)
+PLUGIN_TEST_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_plugins_good_la_SOURCES = tests/unit/plugins/good.c
+tests_unit_plugins_good_la_CFLAGS = $(PLUGIN_TEST_CFLAGS)
+tests_unit_plugins_good_la_LDFLAGS = $(PLUGIN_TEST_LDFLAGS)
+tests_unit_plugins_dependent_la_SOURCES = tests/unit/plugins/dependent.c
+tests_unit_plugins_dependent_la_CFLAGS = $(PLUGIN_TEST_CFLAGS)
+tests_unit_plugins_dependent_la_LDFLAGS = $(PLUGIN_TEST_LDFLAGS)
+tests_unit_plugins_mismatch_la_SOURCES = tests/unit/plugins/mismatch.c
+tests_unit_plugins_mismatch_la_CFLAGS = $(PLUGIN_TEST_CFLAGS)
+tests_unit_plugins_mismatch_la_LDFLAGS = $(PLUGIN_TEST_LDFLAGS)
+tests_unit_plugins_missingdep_la_SOURCES = tests/unit/plugins/missingdep.c
+tests_unit_plugins_missingdep_la_CFLAGS = $(PLUGIN_TEST_CFLAGS)
+tests_unit_plugins_missingdep_la_LDFLAGS = $(PLUGIN_TEST_LDFLAGS)
+tests_unit_plugins_badabi_la_SOURCES = tests/unit/plugins/badabi.c
+tests_unit_plugins_badabi_la_CFLAGS = $(PLUGIN_TEST_CFLAGS)
+tests_unit_plugins_badabi_la_LDFLAGS = $(PLUGIN_TEST_LDFLAGS)
+tests_unit_plugins_badmeta_la_SOURCES = tests/unit/plugins/badmeta.c
+tests_unit_plugins_badmeta_la_CFLAGS = $(PLUGIN_TEST_CFLAGS)
+tests_unit_plugins_badmeta_la_LDFLAGS = $(PLUGIN_TEST_LDFLAGS)
+tests_unit_plugins_cycle_a_la_SOURCES = tests/unit/plugins/cycle_a.c
+tests_unit_plugins_cycle_a_la_CFLAGS = $(PLUGIN_TEST_CFLAGS)
+tests_unit_plugins_cycle_a_la_LDFLAGS = $(PLUGIN_TEST_LDFLAGS)
+tests_unit_plugins_cycle_b_la_SOURCES = tests/unit/plugins/cycle_b.c
+tests_unit_plugins_cycle_b_la_CFLAGS = $(PLUGIN_TEST_CFLAGS)
+tests_unit_plugins_cycle_b_la_LDFLAGS = $(PLUGIN_TEST_LDFLAGS)
+
+check_PROGRAMS += tests/unit/test_plugin_host
+TESTS += tests/unit/test_plugin_host
+tests_unit_test_plugin_host_SOURCES = tests/unit/test_plugin_host.c
+tests_unit_test_plugin_host_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DTEST_PLUGINS_DIR=\"$(abs_top_builddir)/tests/unit/plugins/.libs\"
+tests_unit_test_plugin_host_CFLAGS = $(CRITERION_CFLAGS_ALL) $(GLIB_CFLAGS) $(OPENSSL_CFLAGS) \
+	$(JANSSON_CFLAGS)
+tests_unit_test_plugin_host_LDADD = src/plugin/libpluginhost.la src/libcore.la $(OPENSSL_LIBS) \
+	$(CRITERION_LIBS_ALL)
+EXTRA_tests_unit_test_plugin_host_DEPENDENCIES = $(PLUGIN_TEST_MODULES)
