@@ -1,13 +1,36 @@
 # src/admin/admin.mk -- build rules for src/admin (included by Makefile.am): the metric registry
 # (src/libmetrics.la, also used by the API for the plugins' metric services), the admin REST API
-# (src/admin/libadmin.la, linked by the daemon) and their tests.
+# (src/admin/libadmin.la, linked by the daemon through LUMEN_DAEMON_LIBS) and their tests.
 noinst_LTLIBRARIES += src/libmetrics.la
 src_libmetrics_la_SOURCES = src/metrics.c src/metrics.h
 src_libmetrics_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JANSSON_CFLAGS)
 src_libmetrics_la_LIBADD = $(GLIB_LIBS) -lm
+LUMEN_DAEMON_LIBS += src/libmetrics.la
 
-check_PROGRAMS += tests/unit/test_metrics
-TESTS += tests/unit/test_metrics
+noinst_LTLIBRARIES += src/admin/libadmin.la
+src_admin_libadmin_la_SOURCES = src/admin/admin.c src/admin/admin.h src/admin/admin_internal.h \
+	src/admin/auth.c src/admin/auth.h src/admin/routes.c src/admin/routes_v1.c \
+	src/admin/routes_probe.c
+src_admin_libadmin_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SOUP_CFLAGS) $(JANSSON_CFLAGS) \
+	$(JWT_CFLAGS) -DLUMEN_VERSION=\"$(PACKAGE_VERSION)\"
+src_admin_libadmin_la_LIBADD = $(GLIB_LIBS) $(SOUP_LIBS) $(JANSSON_LIBS) $(JWT_LIBS)
+
+ADMIN_TEST_CFLAGS = $(CRITERION_CFLAGS_ALL) $(GLIB_CFLAGS) $(SOUP_CFLAGS) $(JANSSON_CFLAGS) \
+	$(JWT_CFLAGS)
+ADMIN_TEST_LIBS = src/admin/libadmin.la src/libmetrics.la $(CRITERION_LIBS_ALL) $(GLIB_LIBS) \
+	$(SOUP_LIBS) $(JANSSON_LIBS) $(JWT_LIBS) -lm
+# The admin tests replace the client API and plugin host with doubles (tests/unit/admin_doubles.c)
+# and take logging from src/log.c directly.
+ADMIN_TEST_SOURCES = tests/unit/admin_doubles.c tests/unit/admin_doubles.h src/log.c
+
+check_PROGRAMS += tests/unit/test_metrics tests/unit/test_admin_auth tests/unit/test_admin_server
+TESTS += tests/unit/test_metrics tests/unit/test_admin_auth tests/unit/test_admin_server
 tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c
 tests_unit_test_metrics_CFLAGS = $(CRITERION_CFLAGS_ALL) $(GLIB_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_metrics_LDADD = src/libmetrics.la $(CRITERION_LIBS_ALL) -lm
+tests_unit_test_admin_auth_SOURCES = tests/unit/test_admin_auth.c $(ADMIN_TEST_SOURCES)
+tests_unit_test_admin_auth_CFLAGS = $(ADMIN_TEST_CFLAGS)
+tests_unit_test_admin_auth_LDADD = $(ADMIN_TEST_LIBS)
+tests_unit_test_admin_server_SOURCES = tests/unit/test_admin_server.c $(ADMIN_TEST_SOURCES)
+tests_unit_test_admin_server_CFLAGS = $(ADMIN_TEST_CFLAGS)
+tests_unit_test_admin_server_LDADD = $(ADMIN_TEST_LIBS)
