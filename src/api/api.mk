@@ -7,3 +7,12 @@ src_api_libapi_la_SOURCES = src/api/api.c src/api/api.h src/api/api_internal.h \
 src_api_libapi_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SOUP_CFLAGS) $(JANSSON_CFLAGS) \
 	$(JWT_CFLAGS)
 src_api_libapi_la_LIBADD = $(GLIB_LIBS) $(SOUP_LIBS) $(JANSSON_LIBS) $(JWT_LIBS)
+
+# Unit tests: the protocol core without sockets (a fake plugin behind a host test double).
+check_PROGRAMS += tests/unit/test_api_protocol
+TESTS += tests/unit/test_api_protocol
+tests_unit_test_api_protocol_SOURCES = tests/unit/test_api_protocol.c
+tests_unit_test_api_protocol_CFLAGS = $(CRITERION_CFLAGS_ALL) $(GLIB_CFLAGS) $(SOUP_CFLAGS) \
+	$(JANSSON_CFLAGS) $(JWT_CFLAGS)
+tests_unit_test_api_protocol_LDADD = src/api/libapi.la src/libcore.la $(CRITERION_LIBS_ALL) \
+	$(GLIB_LIBS) $(SOUP_LIBS) $(JANSSON_LIBS) $(JWT_LIBS)

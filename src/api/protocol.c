@@ -755,7 +755,7 @@ json_t *api_process_text(struct lumen_api *api, const char *text, size_t len,
 		api->requests[VERB_OTHER].error++;
 		return reply;
 	}
-	msg = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	msg = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (msg == NULL) {
 		reply = api_error_reply(api, 0, NULL, API_ERR_INVALID_JSON,
 					"JSON error: on line %d: %s", jerr.line, jerr.text);
