@@ -1,1 +1,6 @@
-# tools/ctl/ctl.mk -- build rules for tools/ctl (included by Makefile.am).
+# tools/ctl/ctl.mk -- build rules for tools/ctl (included by Makefile.am): lumenctl, the admin
+# API's command-line client.
+bin_PROGRAMS += tools/ctl/lumenctl
+tools_ctl_lumenctl_SOURCES = tools/ctl/lumenctl.c
+tools_ctl_lumenctl_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SOUP_CFLAGS) $(JANSSON_CFLAGS)
+tools_ctl_lumenctl_LDADD = $(GLIB_LIBS) $(SOUP_LIBS) $(JANSSON_LIBS)
