@@ -14,5 +14,6 @@ TESTS += tests/unit/test_api_protocol
 tests_unit_test_api_protocol_SOURCES = tests/unit/test_api_protocol.c
 tests_unit_test_api_protocol_CFLAGS = $(CRITERION_CFLAGS_ALL) $(GLIB_CFLAGS) $(SOUP_CFLAGS) \
 	$(JANSSON_CFLAGS) $(JWT_CFLAGS)
-tests_unit_test_api_protocol_LDADD = src/api/libapi.la src/libcore.la $(CRITERION_LIBS_ALL) \
+tests_unit_test_api_protocol_LDADD = src/api/libapi.la src/libmetrics.la src/libcore.la \
+	$(CRITERION_LIBS_ALL) \
 	$(GLIB_LIBS) $(SOUP_LIBS) $(JANSSON_LIBS) $(JWT_LIBS)

@@ -13,6 +13,7 @@
 
 #include "api/api_internal.h"
 #include "log.h"
+#include "metrics.h"
 
 LUMEN_LOG_CATEGORY(cat_plugin, "plugin");
 LUMEN_LOG_CATEGORY(cat_core, "api");
@@ -285,17 +286,6 @@ static void svc_log(const struct lumen_handle *h, enum lumen_log_severity sev, c
 	g_free(msg);
 }
 
-static int svc_metric_register(const char *name, enum lumen_metric_type type, const char *help,
-			       lumen_metrics_collect_cb collect, void *arg)
-{
-	return -ENOTSUP; /* waits for src/metrics.h (admin API helper) */
-}
-
-static void svc_metric_emit(struct lumen_metrics_out *out, const char *name, const char *labels,
-			    double value)
-{
-}
-
 static int svc_service_register(const char *name, uint32_t version, const void *iface)
 {
 	struct api_service *sv;
@@ -343,8 +333,9 @@ void api_core_init(struct lumen_api *api)
 	c->timer_add = svc_timer_add;
 	c->timer_cancel = svc_timer_cancel;
 	c->log = svc_log;
-	c->metric_register = svc_metric_register;
-	c->metric_emit = svc_metric_emit;
+	/* The process-wide registry behind GET /metrics has exactly these signatures. */
+	c->metric_register = lumen_metrics_register;
+	c->metric_emit = lumen_metrics_emit;
 	c->service_register = svc_service_register;
 	c->service_lookup = svc_service_lookup;
 	c->open_data = svc_open_data;

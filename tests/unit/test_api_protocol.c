@@ -976,3 +976,17 @@ Test(api_core, admin_views_list_sessions_and_count_requests)
 	cr_expect_eq(lumen_api_destroy_session(api, sid), -ENOENT);
 	cr_expect_null(lumen_api_session_json(api, sid));
 }
+
+static void collect_nothing(struct lumen_metrics_out *out, void *arg)
+{
+}
+
+Test(api_core, metric_services_use_the_process_registry)
+{
+	cr_expect_eq(fake_core->metric_register("lumen_apitest_things", LUMEN_METRIC_GAUGE, "x",
+						collect_nothing, NULL), 0);
+	cr_expect_eq(fake_core->metric_register("lumen_apitest_things", LUMEN_METRIC_GAUGE, "x",
+						collect_nothing, NULL), -EEXIST);
+	cr_expect_eq(fake_core->metric_register("not_lumen", LUMEN_METRIC_GAUGE, "x",
+						collect_nothing, NULL), -EINVAL);
+}
