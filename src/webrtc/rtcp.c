@@ -402,10 +402,10 @@ static size_t nack_pack(const uint16_t *seqs, size_t n, uint8_t *fci)
 		while (i < n) {
 			uint16_t d = (uint16_t)(seqs[i] - pid);
 
-			if (d > 16)
+			/* a repeat starts a new pair, so every seq given is sent once per mention */
+			if (d == 0 || d > 16 || (blp & 1u << (d - 1)))
 				break;
-			if (d > 0)
-				blp = (uint16_t)(blp | 1u << (d - 1));
+			blp = (uint16_t)(blp | 1u << (d - 1));
 			i++;
 		}
 		if (fci) {
