@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -26,7 +27,8 @@ enum lumen_cfg_type {
 	LUMEN_CFG_BOOL,     /* bool */
 	LUMEN_CFG_INT,      /* int64_t, within [min, max] */
 	LUMEN_CFG_STRING,   /* char * (malloc'd, never NULL: "" when empty); choices restrict it */
-	LUMEN_CFG_HOSTPORT, /* char *, "HOST:PORT" or "[V6]:PORT", port 0..65535 */
+	LUMEN_CFG_HOSTPORT, /* char *, "HOST:PORT" or "[V6]:PORT", port 1..65535 ("" only if
+			     * the row's empty_ok is set) */
 	LUMEN_CFG_STRLIST,  /* char ** NULL-terminated (malloc'd); in files an array of strings,
 			     * in --set a comma-separated list */
 };
@@ -39,10 +41,14 @@ struct lumen_cfg_key {
 	const char *def;             /* default, in --set syntax */
 	int64_t min, max;            /* LUMEN_CFG_INT range */
 	const char *const *choices;  /* LUMEN_CFG_STRING: allowed values (NULL-terminated) or NULL */
-	/* Extra validation of a parsed value; returns 0 or -EINVAL with *err malloc'd. May be NULL. */
+	/* Extra validation of a parsed value, after type, range and choices; value points at it as
+	 * stored in the struct (bool *, int64_t *, char **, char ***). Returns 0 or -EINVAL with
+	 * *err malloc'd ("what is wrong", without file or key). May be NULL. */
 	int (*check)(const void *value, char **err);
 	bool live;                   /* takes effect on reload; otherwise needs a restart */
 	const char *doc;             /* one line, for --help-config and docs */
+	bool secret;                 /* never printed: diff shows "(changed)", JSON "********" */
+	bool empty_ok;               /* LUMEN_CFG_HOSTPORT: "" means unset */
 };
 
 extern const struct lumen_cfg_key lumen_cfg_keys[];
@@ -116,7 +122,12 @@ struct lumen_config {
 
 /* Loads path (NULL: defaults only) and applies overrides ("section.key=value", n of them).
  * Returns a new config, or NULL with *err set to one malloc'd line "FILE:LINE: section.key: why"
- * (or "--set section.key: why" for an override). */
+ * (or "--set section.key: why" for an override). Other error lines: "FILE:LINE: syntax error"
+ * (or libconfig's text, e.g. "duplicate setting name"), "FILE: cannot read: REASON".
+ * In files, integers beyond 32 bits need libconfig's L suffix (libconfig 1.5 wraps them).
+ * An override of a non-core section ("echotest.foo=bar", "echotest.a.b=1") sets that member of
+ * the plugin section (created if absent): true/false become booleans, decimal numbers numbers,
+ * a value starting with [ { or " is parsed as JSON, anything else is a string. */
 struct lumen_config *lumen_config_load(const char *path, const char *const *overrides, size_t n,
 				       char **err);
 
@@ -125,14 +136,23 @@ void lumen_config_free(struct lumen_config *cfg);
 
 /* Compares two configs key by key. Returns a malloc'd, newline-separated list of
  * "section.key: OLD -> NEW" lines ("" if equal), each ending in " (restart needed)" when the key
- * is not live. Secrets (keys named *token*, *secret*) are shown as "(changed)". */
+ * is not live. Values are written as in a file ("text", 42, true, ["a", "b"]). Secrets (rows
+ * with .secret) are shown as "section.key: (changed)". Plugin sections follow, sorted by name, as
+ * "NAME: (section added|removed|changed)" (the plugin host decides what a change means). */
 char *lumen_config_diff(const struct lumen_config *old, const struct lumen_config *new);
+
+/* The config as JSON {"general":{"log_level":"info",...},...,"plugin_sections":{...}}, secrets
+ * replaced by "********" when set (for the admin API). Plugin sections are included as loaded. */
+json_t *lumen_config_to_json(const struct lumen_config *cfg);
+
+/* Prints every key: "section.key (TYPE[, live])", its default and its doc (lumen --help-config). */
+void lumen_config_print_keys(FILE *out);
 
 /* Finds the row of "section.key", or NULL. */
 const struct lumen_cfg_key *lumen_config_find_key(const char *section, const char *name);
 
-/* Splits "HOST:PORT" / "[V6]:PORT" into host (malloc'd, without brackets) and port.
- * Returns 0 or -EINVAL. */
+/* Splits "HOST:PORT" / "[V6]:PORT" into host (malloc'd, without brackets) and port 1..65535.
+ * An IPv6 literal must be bracketed. Returns 0, or -EINVAL (then *host is NULL). */
 int lumen_config_split_hostport(const char *s, char **host, uint16_t *port);
 
 #endif
