@@ -1,1 +1,36 @@
-# plugins/echotest/plugin.mk -- build rules for plugins/echotest (included by Makefile.am).
+# plugins/echotest/plugin.mk -- the echo test plugin (janus.plugin.echotest), installed as
+# $(lumenplugindir)/echotest.so.
+#
+# PLUGIN DIRECTORY FOR TESTS: `make all` (and so `make check`) fills
+#     $(abs_top_builddir)/tests/plugins-dir/
+# with a symlink NAME.so -> plugins/NAME/.libs/NAME.so for every module in lumenplugin_LTLIBRARIES.
+# Tests that run the daemon pass:   --set plugins.dir=$(abs_top_builddir)/tests/plugins-dir
+# (in a test script: "$top_builddir/tests/plugins-dir"; `make lumen-plugins-dir` refreshes it).
+lumenplugin_LTLIBRARIES += plugins/echotest/echotest.la
+plugins_echotest_echotest_la_SOURCES = plugins/echotest/echotest.c plugins/echotest/answer.c \
+	plugins/echotest/answer.h
+plugins_echotest_echotest_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+plugins_echotest_echotest_la_LDFLAGS = -module -avoid-version -shared $(AM_LDFLAGS)
+plugins_echotest_echotest_la_LIBADD = $(JANSSON_LIBS)
+EXTRA_DIST += plugins/echotest/README.md plugins/echotest/echotest.cfg
+
+# The build-tree plugin directory (see the comment at the top).
+all-local: lumen-plugins-dir
+lumen-plugins-dir: $(lumenplugin_LTLIBRARIES)
+	@$(MKDIR_P) tests/plugins-dir
+	@for la in $(lumenplugin_LTLIBRARIES); do \
+	  d=`dirname $$la`; n=`basename $$la .la`; \
+	  ln -sf "$(abs_top_builddir)/$$d/.libs/$$n.so" "tests/plugins-dir/$$n.so" || exit 1; \
+	done
+.PHONY: lumen-plugins-dir
+clean-local: clean-lumen-plugins-dir
+clean-lumen-plugins-dir:
+	-rm -rf tests/plugins-dir
+.PHONY: clean-lumen-plugins-dir
+
+check_PROGRAMS += tests/unit/test_plugin_echotest
+TESTS += tests/unit/test_plugin_echotest
+tests_unit_test_plugin_echotest_SOURCES = tests/unit/test_plugin_echotest.c \
+	plugins/echotest/echotest.c plugins/echotest/answer.c
+tests_unit_test_plugin_echotest_CFLAGS = $(CRITERION_CFLAGS_ALL) $(JANSSON_CFLAGS)
+tests_unit_test_plugin_echotest_LDADD = $(JANSSON_LIBS) $(CRITERION_LIBS_ALL)
