@@ -16,3 +16,4 @@ tests_unit_test_log_LDADD = src/libcore.la $(CRITERION_LIBS_ALL) $(GLIB_LIBS) $(
 
 # Config-file fixtures used by test_config (good and broken files).
 EXTRA_DIST += tests/unit/config
+dist_doc_DATA += docs/configuration.md

@@ -696,3 +696,33 @@ Test(config_sample, documents_each_key_with_its_doc_line)
 	g_free(text);
 	g_free(path);
 }
+
+Test(config_docs, configuration_md_has_a_row_for_exactly_the_keys_of_the_table)
+{
+	char *path = g_strdup_printf("%s/docs/configuration.md", srcdir()), *text = NULL;
+	GRegex *row_re = g_regex_new("^\\| `([a-z_]+)\\.([a-z_0-9]+)` \\|", G_REGEX_MULTILINE, 0,
+				     NULL);
+	GMatchInfo *m = NULL;
+	size_t rows = 0;
+	bool *seen = g_new0(bool, lumen_cfg_n_keys);
+
+	cr_assert(g_file_get_contents(path, &text, NULL, NULL));
+	for (g_regex_match(row_re, text, 0, &m); g_match_info_matches(m);
+	     g_match_info_next(m, NULL)) {
+		char *sec = g_match_info_fetch(m, 1), *name = g_match_info_fetch(m, 2);
+		const struct lumen_cfg_key *k = lumen_config_find_key(sec, name);
+		cr_assert_not_null(k, "docs/configuration.md documents %s.%s, the table has no such key",
+				   sec, name);
+		cr_assert_not(seen[k - lumen_cfg_keys], "%s.%s documented twice", sec, name);
+		seen[k - lumen_cfg_keys] = true;
+		rows++;
+		g_free(sec);
+		g_free(name);
+	}
+	g_match_info_free(m);
+	cr_assert_eq(rows, lumen_cfg_n_keys, "%zu rows for %zu keys", rows, lumen_cfg_n_keys);
+	g_free(seen);
+	g_regex_unref(row_re);
+	g_free(text);
+	g_free(path);
+}
