@@ -270,6 +270,9 @@ void api_session_add_poller(struct api_session *s, SoupServerMessage *msg, unsig
 	p->sig_disconnected = g_signal_connect(msg, "disconnected", G_CALLBACK(poller_gone_cb), p);
 	p->sig_finished = g_signal_connect(msg, "finished", G_CALLBACK(poller_gone_cb), p);
 	s->pollers = g_list_append(s->pollers, p);
+	/* A status now tells libsoup the request is handled: without it, the WebSocket handler on
+	 * the same path would try (and fail) a handshake on this GET while it waits. */
+	soup_server_message_set_status(msg, SOUP_STATUS_OK, NULL);
 	soup_server_message_pause(msg);
 }
 

@@ -4,8 +4,8 @@
  * Each text (or binary) message is one request; the reply goes back on the same connection, and
  * so do the events of every session created or claimed on it. A connection owns no session but
  * ends them: when it closes, the sessions bound to it are destroyed (their handles detached), as
- * a WebSocket client cannot come back for them. Messages over http.max_body close the connection
- * with 1009 (libsoup's limit). Control thread only. */
+ * a WebSocket client cannot come back for them. A message over http.max_body gets error 450 and
+ * the connection is closed with 1009. Control thread only. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,8 +54,19 @@ static void on_message(SoupWebsocketConnection *conn, gint type, GBytes *message
 	struct api_origin from = { .ip = ws->ip, .ws = ws };
 	gsize len;
 	const char *data = g_bytes_get_data(message, &len);
-	json_t *reply = api_process_text(ws->api, data, len, &from);
+	json_t *reply;
 
+	if ((int64_t)len > ws->api->cfg->http.max_body) {
+		reply = api_error_reply(ws->api, 0, NULL, API_ERR_TRANSPORT_SPECIFIC,
+					"Message too large (%zu bytes, limit %" PRId64 ")", len,
+					ws->api->cfg->http.max_body);
+		api_ws_send(ws, reply);
+		json_decref(reply);
+		LOG_INFO(cat_ws, "%s: closing after a %zu-byte message (http.max_body)", ws->ip, len);
+		soup_websocket_connection_close(conn, SOUP_WEBSOCKET_CLOSE_TOO_BIG, "message too big");
+		return;
+	}
+	reply = api_process_text(ws->api, data, len, &from);
 	api_ws_send(ws, reply);
 	json_decref(reply);
 }
