@@ -34,3 +34,10 @@ tests_unit_test_admin_auth_LDADD = $(ADMIN_TEST_LIBS)
 tests_unit_test_admin_server_SOURCES = tests/unit/test_admin_server.c $(ADMIN_TEST_SOURCES)
 tests_unit_test_admin_server_CFLAGS = $(ADMIN_TEST_CFLAGS)
 tests_unit_test_admin_server_LDADD = $(ADMIN_TEST_LIBS)
+
+# Documentation: docs/admin-api.md and the OpenAPI file, validated by tools/openapi (npm, from
+# its committed lock file; node_modules comes from `npm ci --prefix tools/openapi`).
+dist_doc_DATA += docs/admin-api.md docs/openapi.yaml
+EXTRA_DIST += tools/openapi/package.json tools/openapi/package-lock.json tools/openapi/validate.js
+dist_check_SCRIPTS += tests/integration/admin_openapi.sh
+TESTS += tests/integration/admin_openapi.sh
