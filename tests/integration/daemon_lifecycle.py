@@ -52,7 +52,7 @@ tap.check(wait_for("RELOADING=1"), "SIGHUP sends RELOADING=1", received)
 tap.check(wait_for("READY=1"), "READY=1 follows a successful reload", received)
 time.sleep(0.2)
 out = d.output()
-tap.check("general.log_level: info -> debug" in out, "the reload logs what changed", out)
+tap.check('general.log_level: "info" -> "debug"' in out, "the reload logs what changed", out)
 
 # An invalid reload: refused, logged with file and line, old config kept, process alive.
 with open(conf, "w") as f:
