@@ -63,3 +63,28 @@ tests_unit_test_plugin_host_CFLAGS = $(CRITERION_CFLAGS_ALL) $(GLIB_CFLAGS) $(OP
 tests_unit_test_plugin_host_LDADD = src/plugin/libpluginhost.la src/libcore.la $(OPENSSL_LIBS) \
 	$(CRITERION_LIBS_ALL)
 EXTRA_tests_unit_test_plugin_host_DEPENDENCIES = $(PLUGIN_TEST_MODULES)
+
+# The public header and a pkg-config file for out-of-tree plugins (docs/plugin-guide.md).
+# The .pc is generated here with sed rather than by configure, so that configure.ac stays as is.
+lumeninclude_HEADERS += include/lumen/plugin.h
+lumenpcdir = $(libdir)/pkgconfig
+lumenpc_DATA = src/plugin/lumen-plugin.pc
+EXTRA_DIST += src/plugin/lumen-plugin.pc.in
+CLEANFILES += src/plugin/lumen-plugin.pc
+src/plugin/lumen-plugin.pc: $(srcdir)/src/plugin/lumen-plugin.pc.in $(top_srcdir)/include/lumen/plugin.h Makefile
+	$(AM_V_GEN)$(MKDIR_P) src/plugin && \
+	abi=`sed -n 's/^#define LUMEN_PLUGIN_ABI_VERSION \([0-9]*\)u*$$/\1/p' $(top_srcdir)/include/lumen/plugin.h` && \
+	sed -e 's|[@]prefix[@]|$(prefix)|g' -e 's|[@]exec_prefix[@]|$(exec_prefix)|g' \
+	    -e 's|[@]libdir[@]|$(libdir)|g' -e 's|[@]includedir[@]|$(includedir)|g' \
+	    -e 's|[@]lumenplugindir[@]|$(lumenplugindir)|g' -e 's|[@]VERSION[@]|$(VERSION)|g' \
+	    -e "s|[@]abi_version[@]|$$abi|g" $(srcdir)/src/plugin/lumen-plugin.pc.in > $@.tmp && mv $@.tmp $@
+
+# Out-of-tree build, signing and loading, as docs/plugin-guide.md describes them.
+check_PROGRAMS += tests/integration/plugin_probe
+tests_integration_plugin_probe_SOURCES = tests/integration/plugin_probe.c
+tests_integration_plugin_probe_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JANSSON_CFLAGS)
+tests_integration_plugin_probe_LDADD = src/plugin/libpluginhost.la src/libcore.la
+dist_check_SCRIPTS += tests/integration/plugin_out_of_tree.sh
+TESTS += tests/integration/plugin_out_of_tree.sh
+EXTRA_DIST += docs/examples/hello-plugin/hello.c docs/examples/hello-plugin/Makefile \
+	docs/examples/hello-plugin/README.md
