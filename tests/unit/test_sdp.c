@@ -357,6 +357,157 @@ Test(sdp_chromium, answer_is_active_with_only_the_answered_codecs)
 	lumen_sdp_free(sdp);
 }
 
+/* ---- Firefox ESR ---- */
+
+Test(sdp_firefox, offer_has_session_fingerprint_mdns_candidates_and_rtcp_components)
+{
+	struct lumen_sdp *sdp = parse_fixture("firefox-offer.sdp");
+	const struct lumen_sdp_media *a = media_of(sdp, "0"), *v = media_of(sdp, "1");
+	const struct lumen_sdp_media *d = media_of(sdp, "2");
+	const struct lumen_sdp_codec *c;
+
+	cr_assert(g_str_has_prefix(sdp->origin.username, "mozilla"));
+	cr_assert_str_eq(sdp->fingerprint.hash, "sha-256");
+	cr_assert(g_str_has_prefix(sdp->fingerprint.value, "31:3C:D2:45"));
+	cr_assert_null(a->fingerprint.hash, "Firefox puts the fingerprint at session level only");
+	cr_assert_eq(lumen_sdp_media_fingerprint(sdp, a), &sdp->fingerprint);
+	cr_assert_str_eq(sdp->ice_options, "trickle");
+	cr_assert_str_eq(sdp->msid_semantic, "WMS *");
+	cr_assert_eq(sdp->n_attrs, 1, "session-level a=sendrecv is kept as an unknown attribute");
+	cr_assert_str_eq(sdp->attrs[0].name, "sendrecv");
+	cr_assert_str_eq(lumen_sdp_media_ice_ufrag(sdp, v), "d2b85e50");
+
+	c = codec_named(a, "opus", 109);
+	cr_assert_eq(c->stereo, 1);
+	cr_assert_eq(c->useinbandfec, 1);
+	cr_assert_eq(codec_named(a, "G722", 9)->channels, 1);
+	cr_assert_str_eq(codec_named(a, "telephone-event", 101)->fmtp, "0-15");
+	cr_assert_eq(lumen_sdp_codec_fb(a, c), LUMEN_SDP_FB_TRANSPORT_CC);
+
+	cr_assert_eq(v->codecs[0].pt, 120);
+	c = codec_named(v, "VP8", 120);
+	cr_assert_eq(lumen_sdp_codec_fb(v, c), LUMEN_SDP_FB_NACK | LUMEN_SDP_FB_PLI | LUMEN_SDP_FB_FIR |
+						       LUMEN_SDP_FB_REMB | LUMEN_SDP_FB_TRANSPORT_CC);
+	cr_assert_eq(lumen_sdp_find_rtx(v, 120)->pt, 124);
+	cr_assert_eq(lumen_sdp_find_rtx(v, 121)->pt, 125);
+	codec_named(v, "VP9", 121);
+	codec_named(v, "AV1", 99);
+	cr_assert_eq(lumen_sdp_find_rtx(v, 122)->pt, 119, "RTX of red");
+	cr_assert_eq(lumen_sdp_find_extmap(v, LUMEN_SDP_EXT_MID), 3);
+	cr_assert_eq(lumen_sdp_find_extmap(v, LUMEN_SDP_EXT_TRANSPORT_CC), 7);
+	cr_assert_eq(v->ssrc_groups[0].ssrcs[0], 892184974u);
+
+	/* mDNS host candidates on components 1 and 2, and a=rtcp naming an mDNS host. */
+	cr_assert_eq(a->n_candidates, 8);
+	for (unsigned i = 0; i < a->n_candidates; i++) {
+		cr_assert_eq(a->candidates[i].addr_kind, LUMEN_SDP_ADDR_FQDN);
+		cr_assert(g_str_has_suffix(a->candidates[i].address, ".local"));
+		cr_assert_eq(a->candidates[i].component, i < 4 ? 1 : 2);
+	}
+	cr_assert_str_eq(a->candidates[0].transport, "UDP");
+	cr_assert(a->end_of_candidates);
+	cr_assert(g_str_has_suffix(a->rtcp, ".local"));
+	cr_assert_eq(d->sctp_port, 5000);
+	cr_assert_eq(d->max_message_size, 1073741823);
+	lumen_sdp_free(sdp);
+}
+
+Test(sdp_firefox, simulcast_offer_has_send_rids_with_direction_limited_extmaps)
+{
+	struct lumen_sdp *sdp = parse_fixture("firefox-offer-simulcast.sdp");
+	const struct lumen_sdp_media *v = media_of(sdp, "1");
+
+	cr_assert_eq(v->dir, LUMEN_SDP_DIR_SENDONLY);
+	cr_assert_eq(v->n_rids, 3);
+	cr_assert_str_eq(v->rids[2].id, "f");
+	cr_assert_eq(v->simulcast->n_send, 3);
+	cr_assert_str_eq(v->simulcast->send[0].rid, "q");
+	cr_assert_eq(v->n_ssrc_groups, 3, "one FID group per simulcast layer");
+	for (unsigned i = 0; i < v->n_extmaps; i++)
+		if (lumen_sdp_extmap_kind(v->extmaps[i].uri) == LUMEN_SDP_EXT_RID) {
+			cr_assert_eq(v->extmaps[i].id, 9);
+			cr_assert_eq(v->extmaps[i].dir, LUMEN_SDP_DIR_SENDONLY);
+		}
+	cr_assert_eq(lumen_sdp_find_extmap(v, LUMEN_SDP_EXT_DEPENDENCY_DESCRIPTOR), 8);
+	lumen_sdp_free(sdp);
+}
+
+Test(sdp_firefox, answer_is_active_with_session_fingerprint)
+{
+	struct lumen_sdp *sdp = parse_fixture("firefox-answer.sdp");
+
+	cr_assert_eq(sdp->n_media, 3);
+	for (unsigned i = 0; i < sdp->n_media; i++)
+		cr_assert_eq(lumen_sdp_media_setup(sdp, &sdp->media[i]), LUMEN_SDP_SETUP_ACTIVE);
+	cr_assert(g_str_has_prefix(sdp->fingerprint.value, "14:F4:79:48"));
+	cr_assert_str_eq(lumen_sdp_media_ice_ufrag(sdp, &sdp->media[0]), "00e90e69");
+	lumen_sdp_free(sdp);
+}
+
+/* ---- GStreamer webrtcbin ---- */
+
+Test(sdp_webrtcbin, offer_is_max_bundle_with_bundle_only_m_lines)
+{
+	struct lumen_sdp *sdp = parse_fixture("webrtcbin-offer.sdp");
+	const struct lumen_sdp_media *a = media_of(sdp, "audio0"), *v = media_of(sdp, "video1");
+	const struct lumen_sdp_media *d = media_of(sdp, "application2");
+	const struct lumen_sdp_group *bundle = lumen_sdp_find_group(sdp, "BUNDLE");
+
+	cr_assert_str_eq(sdp->ice_options, "trickle");
+	cr_assert_eq(bundle->n, 3);
+	cr_assert_str_eq(bundle->ids[1], "video1");
+	cr_assert_eq(a->port, 9);
+	cr_assert_eq(v->port, 0);
+	cr_assert(v->bundle_only);
+	cr_assert(d->bundle_only);
+	cr_assert(a->rtcp_mux_only);
+	cr_assert_eq(codec_named(a, "OPUS", 111)->clock, 48000);
+	cr_assert_str_eq(lumen_sdp_find_codec(a, 111)->fmtp, "sprop-stereo=0;sprop-maxcapturerate=48000");
+	cr_assert_eq(lumen_sdp_codec_fb(v, codec_named(v, "VP8", 96)),
+		     LUMEN_SDP_FB_PLI | LUMEN_SDP_FB_FIR | LUMEN_SDP_FB_TRANSPORT_CC);
+	cr_assert_eq(v->n_attrs, 1);
+	cr_assert_str_eq(v->attrs[0].name, "framerate");
+	cr_assert_eq(a->n_candidates, 9);
+	cr_assert_str_eq(a->candidates[0].transport, "UDP");
+	cr_assert_str_eq(a->candidates[2].tcptype, "passive");
+	cr_assert_eq(a->candidates[6].addr_kind, LUMEN_SDP_ADDR_IPV6);
+	cr_assert_eq(a->setup, LUMEN_SDP_SETUP_ACTPASS);
+	cr_assert_eq(strlen(a->ice_ufrag), 32);
+	cr_assert_eq(d->sctp_port, 5000);
+	cr_assert_eq(d->max_message_size, -1);
+	lumen_sdp_free(sdp);
+}
+
+/* ---- aiortc ---- */
+
+Test(sdp_aiortc, offer_uses_legacy_sctpmap_and_per_m_line_credentials)
+{
+	struct lumen_sdp *sdp = parse_fixture("aiortc-offer.sdp");
+	const struct lumen_sdp_media *a = media_of(sdp, "0"), *v = media_of(sdp, "1");
+	const struct lumen_sdp_media *d = media_of(sdp, "2");
+	const struct lumen_sdp_codec *c;
+
+	cr_assert_str_eq(sdp->msid_semantic, "WMS *");
+	codec_named(a, "opus", 96);
+	cr_assert_eq(lumen_sdp_find_extmap(a, LUMEN_SDP_EXT_AUDIO_LEVEL), 2);
+	c = codec_named(v, "H264", 101);
+	cr_assert_eq(c->profile_level_id, 0x42e01f);
+	cr_assert_eq(c->packetization_mode, 1);
+	cr_assert_eq(lumen_sdp_find_rtx(v, 101)->pt, 102);
+	cr_assert_eq(lumen_sdp_find_rtx(v, 97)->pt, 98);
+	cr_assert_eq(lumen_sdp_codec_fb(v, lumen_sdp_find_codec(v, 97)),
+		     LUMEN_SDP_FB_NACK | LUMEN_SDP_FB_PLI | LUMEN_SDP_FB_REMB);
+	cr_assert_str_eq(v->ssrc_groups[0].semantics, "FID");
+	cr_assert_str_neq(a->ice_ufrag, v->ice_ufrag);
+	cr_assert_eq(strlen(a->candidates[0].foundation), 32);
+	cr_assert(a->end_of_candidates);
+	cr_assert_str_eq(d->proto, "DTLS/SCTP");
+	cr_assert_str_eq(d->fmts[0], "5000");
+	cr_assert_str_eq(d->sctpmap, "5000 webrtc-datachannel 65535");
+	cr_assert_eq(d->max_message_size, 65536);
+	lumen_sdp_free(sdp);
+}
+
 /* ---- synthetic descriptions for what the captures do not show ---- */
 
 static const char synthetic[] =
