@@ -1,0 +1,211 @@
+/* test_nack.c -- specification tests for src/webrtc/nack.c (NACK generation, RTX RFC 4588).
+ *
+ * Time is the now_us argument: each test walks it explicitly, nothing sleeps. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+
+#include "webrtc/nack.h"
+
+#define MS 1000ull
+
+static struct lumen_nack *make(uint64_t interval, uint64_t reorder, uint64_t age, unsigned retries,
+			       unsigned max_missing)
+{
+	struct lumen_nack_cfg cfg = { interval, reorder, age, retries, max_missing };
+	struct lumen_nack *n = lumen_nack_new(&cfg);
+
+	cr_assert_not_null(n);
+	return n;
+}
+
+Test(nack, requests_each_hole_once_per_interval)
+{
+	struct lumen_nack *n = make(100 * MS, 0, 0, 0, 0);
+	uint16_t out[16];
+
+	cr_assert_eq(lumen_nack_input(n, 1, 0), 0);
+	cr_assert_eq(lumen_nack_input(n, 2, 0), 0);
+	cr_assert_eq(lumen_nack_input(n, 5, 0), 0);
+	cr_assert_eq(lumen_nack_poll(n, 0, out, 16), 2);
+	cr_assert(out[0] == 3 && out[1] == 4);
+	cr_assert_eq(lumen_nack_poll(n, 50 * MS, out, 16), 0);
+	cr_assert_eq(lumen_nack_next_due(n), 100 * MS);
+	cr_assert_eq(lumen_nack_poll(n, 100 * MS, out, 16), 2);
+	cr_assert_eq(lumen_nack_input(n, 3, 120 * MS), LUMEN_NACK_RECOVERED);
+	cr_assert_eq(lumen_nack_input(n, 3, 120 * MS), 0); /* duplicate of a late packet */
+	cr_assert_eq(lumen_nack_poll(n, 200 * MS, out, 16), 1);
+	cr_assert_eq(out[0], 4);
+	lumen_nack_free(n);
+}
+
+Test(nack, waits_the_reorder_delay_before_the_first_request)
+{
+	struct lumen_nack *n = make(100 * MS, 10 * MS, 0, 0, 0);
+	uint16_t out[4];
+
+	lumen_nack_input(n, 10, 0);
+	lumen_nack_input(n, 12, 1 * MS);
+	cr_assert_eq(lumen_nack_next_due(n), 11 * MS);
+	cr_assert_eq(lumen_nack_poll(n, 5 * MS, out, 4), 0);
+	cr_assert_eq(lumen_nack_input(n, 11, 6 * MS), LUMEN_NACK_RECOVERED); /* just reordered */
+	cr_assert_eq(lumen_nack_poll(n, 20 * MS, out, 4), 0);
+	cr_assert_eq(lumen_nack_next_due(n), UINT64_MAX);
+	lumen_nack_free(n);
+}
+
+Test(nack, tracks_holes_across_sequence_wrap_around)
+{
+	struct lumen_nack *n = make(0, 0, 0, 0, 0);
+	uint16_t out[8];
+	struct lumen_nack_stats st;
+
+	lumen_nack_input(n, 65533, 0);
+	lumen_nack_input(n, 65535, 0);
+	lumen_nack_input(n, 2, 0);
+	cr_assert_eq(lumen_nack_poll(n, 0, out, 8), 3);
+	cr_assert(out[0] == 65534 && out[1] == 0 && out[2] == 1);
+	cr_assert_eq(lumen_nack_input(n, 0, 1), LUMEN_NACK_RECOVERED);
+	cr_assert_eq(lumen_nack_input(n, 65534, 1), LUMEN_NACK_RECOVERED);
+	lumen_nack_stats(n, &st);
+	cr_assert_eq(st.missing, 1);
+	cr_assert_eq(st.recovered, 2);
+	cr_assert_eq(st.requested, 3);
+	lumen_nack_free(n);
+}
+
+Test(nack, gives_up_after_max_retries)
+{
+	struct lumen_nack *n = make(10 * MS, 0, 10000 * MS, 3, 0);
+	uint16_t out[4];
+	struct lumen_nack_stats st;
+
+	lumen_nack_input(n, 1, 0);
+	lumen_nack_input(n, 3, 0);
+	cr_assert_eq(lumen_nack_poll(n, 0, out, 4), 1);
+	cr_assert_eq(lumen_nack_poll(n, 10 * MS, out, 4), 1);
+	cr_assert_eq(lumen_nack_poll(n, 20 * MS, out, 4), 1);
+	cr_assert_eq(lumen_nack_poll(n, 30 * MS, out, 4), 0);
+	lumen_nack_stats(n, &st);
+	cr_assert_eq(st.given_up, 1);
+	cr_assert_eq(st.missing, 0);
+	cr_assert_eq(st.requested, 3);
+	cr_assert_eq(lumen_nack_input(n, 2, 40 * MS), 0); /* too late to count as recovered */
+	lumen_nack_free(n);
+}
+
+Test(nack, gives_up_after_max_age)
+{
+	struct lumen_nack *n = make(10 * MS, 0, 100 * MS, 1000, 0);
+	uint16_t out[4];
+	struct lumen_nack_stats st;
+	size_t sent = 0;
+
+	lumen_nack_input(n, 1, 0);
+	lumen_nack_input(n, 3, 0);
+	for (uint64_t t = 0; t <= 100 * MS; t += 10 * MS)
+		sent += lumen_nack_poll(n, t, out, 4);
+	cr_assert_eq(sent, 11);
+	cr_assert_eq(lumen_nack_next_due(n), 100 * MS + 1);
+	cr_assert_eq(lumen_nack_poll(n, 100 * MS + 1, out, 4), 0);
+	lumen_nack_stats(n, &st);
+	cr_assert_eq(st.given_up, 1);
+	cr_assert_eq(st.missing, 0);
+	lumen_nack_free(n);
+}
+
+Test(nack, resets_on_a_gap_larger_than_it_tracks)
+{
+	struct lumen_nack *n = make(0, 0, 0, 0, 100);
+	uint16_t out[8];
+	struct lumen_nack_stats st;
+
+	lumen_nack_input(n, 1, 0);
+	lumen_nack_input(n, 3, 0);
+	cr_assert_eq(lumen_nack_input(n, 500, 0), LUMEN_NACK_RESET);
+	cr_assert_eq(lumen_nack_poll(n, 0, out, 8), 0);
+	lumen_nack_stats(n, &st);
+	cr_assert_eq(st.resets, 1);
+	cr_assert_eq(st.given_up, 1);
+	cr_assert_eq(lumen_nack_input(n, 502, 0), 0); /* continues from the new position */
+	cr_assert_eq(lumen_nack_poll(n, 0, out, 8), 1);
+	cr_assert_eq(out[0], 501);
+	lumen_nack_free(n);
+}
+
+Test(nack, drops_the_oldest_holes_when_full_and_respects_the_output_cap)
+{
+	struct lumen_nack *n = make(0, 0, 0, 0, 10);
+	uint16_t out[16];
+	struct lumen_nack_stats st;
+	size_t got;
+
+	lumen_nack_input(n, 1, 0);
+	lumen_nack_input(n, 8, 0);  /* 2..7 */
+	lumen_nack_input(n, 14, 0); /* 9..13: 11 holes, the oldest dropped */
+	lumen_nack_stats(n, &st);
+	cr_assert_eq(st.missing, 10);
+	cr_assert_eq(st.given_up, 1);
+	cr_assert_eq(lumen_nack_poll(n, 0, out, 4), 4);
+	cr_assert(out[0] == 3 && out[3] == 6);
+	got = lumen_nack_poll(n, 0, out, 16); /* the rest is due as well */
+	cr_assert_eq(got, 6);
+	cr_assert(out[0] == 7 && out[1] == 9 && out[5] == 13);
+	lumen_nack_free(n);
+}
+
+static const uint8_t orig_payload[6] = { 0x90, 0xe0, 0x12, 0x34, 0x56, 0x78 };
+
+static size_t original(uint8_t *b, size_t cap)
+{
+	const uint8_t tcc[2] = { 0, 9 };
+	struct lumen_rtp_ext ext = { 3, 2, tcc };
+	struct lumen_rtp_hdr h = { .marker = true, .pt = 96, .seq = 4242, .ts = 777, .ssrc = 0xaaaa };
+	ssize_t len = lumen_rtp_write(b, cap, &h, &ext, 1, orig_payload, sizeof(orig_payload), 0);
+
+	cr_assert_gt(len, 0);
+	return (size_t)len;
+}
+
+Test(rtx, encapsulates_and_decapsulates_back_to_the_original_packet)
+{
+	uint8_t o[128], r[128];
+	size_t olen = original(o, sizeof(o));
+	struct lumen_rtp po, pr;
+	ssize_t rlen, len;
+
+	cr_assert_eq(lumen_rtp_parse(&po, o, olen), 0);
+	rlen = lumen_rtx_encap(r, sizeof(r), &po, 97, 0xbbbb, 17);
+	cr_assert_eq(rlen, (ssize_t)olen + 2);
+	cr_assert_eq(lumen_rtx_encap(r, (size_t)rlen - 1, &po, 97, 0xbbbb, 17), -ENOSPC);
+	cr_assert_eq(lumen_rtp_parse(&pr, r, (size_t)rlen), 0);
+	cr_assert(pr.pt == 97 && pr.ssrc == 0xbbbb && pr.seq == 17 && pr.ts == 777 && pr.marker);
+	cr_assert_eq(rd16be(lumen_rtp_payload(&pr)), 4242);
+	len = lumen_rtx_decap(r, &pr, 96, 0xaaaa);
+	cr_assert_eq(len, (ssize_t)olen);
+	cr_assert_eq(memcmp(r, o, olen), 0);
+}
+
+Test(rtx, drops_padding_and_refuses_packets_without_an_osn)
+{
+	uint8_t b[256];
+	struct lumen_rtp_hdr h = { .pt = 97, .seq = 1, .ssrc = 5 };
+	const uint8_t p[5] = { 0x01, 0x02, 0xaa, 0xbb, 0xcc };
+	struct lumen_rtp pkt;
+	ssize_t len = lumen_rtp_write(b, sizeof(b), &h, NULL, 0, p, 5, 7);
+
+	cr_assert_eq(lumen_rtp_parse(&pkt, b, (size_t)len), 0);
+	len = lumen_rtx_decap(b, &pkt, 96, 6);
+	cr_assert_eq(len, 12 + 3);
+	cr_assert_eq(lumen_rtp_parse(&pkt, b, (size_t)len), 0);
+	cr_assert(pkt.seq == 0x0102 && pkt.pt == 96 && pkt.ssrc == 6 && pkt.pad_len == 0);
+	cr_assert_eq(memcmp(lumen_rtp_payload(&pkt), p + 2, 3), 0);
+
+	len = lumen_rtp_write(b, sizeof(b), &h, NULL, 0, NULL, 0, 200); /* a probe */
+	cr_assert_eq(len, 212);
+	cr_assert_eq(lumen_rtp_parse(&pkt, b, (size_t)len), 0);
+	cr_assert_eq(lumen_rtx_decap(b, &pkt, 96, 6), -ENODATA);
+	len = lumen_rtp_write(b, sizeof(b), &h, NULL, 0, p, 1, 0);
+	cr_assert_eq(lumen_rtp_parse(&pkt, b, (size_t)len), 0);
+	cr_assert_eq(lumen_rtx_decap(b, &pkt, 96, 6), -EINVAL);
+}
