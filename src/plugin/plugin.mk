@@ -88,3 +88,4 @@ dist_check_SCRIPTS += tests/integration/plugin_out_of_tree.sh
 TESTS += tests/integration/plugin_out_of_tree.sh
 EXTRA_DIST += docs/examples/hello-plugin/hello.c docs/examples/hello-plugin/Makefile \
 	docs/examples/hello-plugin/README.md
+dist_doc_DATA += docs/plugin-guide.md
