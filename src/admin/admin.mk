@@ -39,5 +39,5 @@ tests_unit_test_admin_server_LDADD = $(ADMIN_TEST_LIBS)
 # its committed lock file; node_modules comes from `npm ci --prefix tools/openapi`).
 dist_doc_DATA += docs/admin-api.md docs/openapi.yaml
 EXTRA_DIST += tools/openapi/package.json tools/openapi/package-lock.json tools/openapi/validate.js
-dist_check_SCRIPTS += tests/integration/admin_openapi.sh
-TESTS += tests/integration/admin_openapi.sh
+dist_check_SCRIPTS += tests/integration/admin_openapi.sh tests/integration/admin_api.py
+TESTS += tests/integration/admin_openapi.sh tests/integration/admin_api.py
