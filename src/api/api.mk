@@ -17,3 +17,8 @@ tests_unit_test_api_protocol_CFLAGS = $(CRITERION_CFLAGS_ALL) $(GLIB_CFLAGS) $(S
 tests_unit_test_api_protocol_LDADD = src/api/libapi.la src/libmetrics.la src/libcore.la \
 	$(CRITERION_LIBS_ALL) \
 	$(GLIB_LIBS) $(SOUP_LIBS) $(JANSSON_LIBS) $(JWT_LIBS)
+
+# Integration tests: the real daemon over real HTTP and WebSocket (TAP, Debian's python3).
+dist_check_SCRIPTS += tests/integration/api_client.py
+TESTS += tests/integration/api_client.py
+EXTRA_DIST += tests/integration/apitest.py
