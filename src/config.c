@@ -280,6 +280,66 @@ static char *parse_text(const struct lumen_cfg_key *k, const char *s, union valu
 	return g_strdup("unknown type");
 }
 
+/* Load state: where each key got its value ("FILE:LINE: " or "--set "), for cross-key errors;
+ * the file being read and the lines of the files read so far, for true_int(). */
+struct loader {
+	struct lumen_config *cfg;
+	char *origin[64];
+	const char *path;
+	GHashTable *lines; /* file name -> char ** lines */
+};
+
+static char *file_name(const char *file, const char *path);
+
+/* libconfig 1.5 stores an integer written without the L suffix in 32 bits, silently wrapping
+ * 3000000000 to -1294967296. Read the literal back from the source line ("name = 123") so that
+ * a big value is seen as what was written (and rejected by its range) rather than as its wrapped
+ * remainder. Falls back to libconfig's value when the literal is not on the setting's line. */
+static int64_t true_int(struct loader *ld, const config_setting_t *s)
+{
+	int64_t v = config_setting_get_int64(s), lit;
+	const char *name = config_setting_name(s), *p;
+	char *file, **lines, *end;
+	unsigned line = config_setting_source_line(s);
+
+	if (config_setting_type(s) != CONFIG_TYPE_INT || !name || !ld->path || line == 0)
+		return v;
+	file = file_name(config_setting_source_file(s), ld->path);
+	lines = g_hash_table_lookup(ld->lines, file);
+	if (!lines) {
+		char *text = NULL;
+		lines = g_file_get_contents(file, &text, NULL, NULL) ? g_strsplit(text, "\n", -1)
+								      : g_new0(char *, 1);
+		g_free(text);
+		g_hash_table_insert(ld->lines, file, lines);
+	} else {
+		g_free(file);
+	}
+	if (line > g_strv_length(lines))
+		return v;
+	for (p = strstr(lines[line - 1], name); p; p = strstr(p + 1, name)) {
+		const char *q = p + strlen(name);
+		if (p > lines[line - 1] && (g_ascii_isalnum(p[-1]) || strchr("_-*", p[-1])))
+			continue;
+		q += strspn(q, " \t");
+		if (*q != '=' && *q != ':')
+			continue;
+		q += 1 + strspn(q + 1, " \t");
+		errno = 0;
+		if ((q[0] == '0' && (q[1] == 'x' || q[1] == 'X')) ||
+		    (q[0] == '-' && q[1] == '0' && (q[2] == 'x' || q[2] == 'X')))
+			lit = g_ascii_strtoll(q, &end, 16);
+		else
+			lit = g_ascii_strtoll(q, &end, 10);
+		if (end == q)
+			return v;
+		if (errno == ERANGE)
+			return lit; /* beyond 64 bits: clamped, then out of range */
+		return (int32_t)(uint32_t)(uint64_t)lit == (int32_t)(uint32_t)(uint64_t)v ? lit : v;
+	}
+	return v;
+}
+
 static const char *setting_type_name(const config_setting_t *s)
 {
 	switch (config_setting_type(s)) {
@@ -326,8 +386,8 @@ static char *parse_strlist(const config_setting_t *s, union value *v)
 	return NULL;
 }
 
-static char *parse_setting(const struct lumen_cfg_key *k, const config_setting_t *s,
-			   union value *v)
+static char *parse_setting(struct loader *ld, const struct lumen_cfg_key *k,
+			   const config_setting_t *s, union value *v)
 {
 	int t = config_setting_type(s);
 	const char *want = NULL;
@@ -340,7 +400,7 @@ static char *parse_setting(const struct lumen_cfg_key *k, const config_setting_t
 		break;
 	case LUMEN_CFG_INT:
 		if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64)
-			return (v->i = config_setting_get_int64(s)), NULL;
+			return (v->i = true_int(ld, s)), NULL;
 		want = "an integer";
 		break;
 	case LUMEN_CFG_STRING:
@@ -361,7 +421,7 @@ static char *parse_setting(const struct lumen_cfg_key *k, const config_setting_t
 /* ---- plugin sections ------------------------------------------------------------------------ */
 
 /* Converts a libconfig setting to JSON; NULL with *why on a string that is not UTF-8. */
-static json_t *setting_to_json(const config_setting_t *s, char **why)
+static json_t *setting_to_json(struct loader *ld, const config_setting_t *s, char **why)
 {
 	json_t *out = NULL;
 	int n;
@@ -374,7 +434,7 @@ static json_t *setting_to_json(const config_setting_t *s, char **why)
 		n = config_setting_length(s);
 		for (int i = 0; i < n; i++) {
 			const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-			json_t *j = setting_to_json(e, why);
+			json_t *j = setting_to_json(ld, e, why);
 			if (!j) {
 				json_decref(out);
 				return NULL;
@@ -387,7 +447,7 @@ static json_t *setting_to_json(const config_setting_t *s, char **why)
 		return out;
 	case CONFIG_TYPE_INT:
 	case CONFIG_TYPE_INT64:
-		return json_integer(config_setting_get_int64(s));
+		return json_integer(true_int(ld, s));
 	case CONFIG_TYPE_FLOAT:
 		return json_real(config_setting_get_float(s));
 	case CONFIG_TYPE_BOOL:
@@ -487,18 +547,12 @@ out:
 
 /* ---- loading -------------------------------------------------------------------------------- */
 
-/* Load state: where each key got its value ("FILE:LINE: " or "--set "), for cross-key errors. */
-struct loader {
-	struct lumen_config *cfg;
-	char *origin[64];
-};
-
 /* Parses, validates and stores one key; on error returns "ORIGINsection.key: why". */
 static char *set_key(struct loader *ld, const struct lumen_cfg_key *k, const char *text,
 		     const config_setting_t *s, const char *origin)
 {
 	union value v = { 0 };
-	char *why = s ? parse_setting(k, s, &v) : parse_text(k, text, &v), *err;
+	char *why = s ? parse_setting(ld, k, s, &v) : parse_text(k, text, &v), *err;
 
 	if (!why && (why = validate(k, &v)))
 		free_value(k->type, &v);
@@ -579,7 +633,7 @@ static char *load_root(struct loader *ld, const config_setting_t *root, const ch
 			err = g_strdup_printf("%s%s: unknown top-level setting (expected a core "
 					      "section or a plugin section group)",
 					      at, name);
-		} else if ((j = setting_to_json(s, &why))) {
+		} else if ((j = setting_to_json(ld, s, &why))) {
 			json_object_set_new(ld->cfg->plugin_sections, name, j);
 		} else {
 			/* why is "LINE: reason" */
@@ -691,8 +745,13 @@ struct lumen_config *lumen_config_load(const char *path, const char *const *over
 	ld.cfg->plugin_sections = json_object();
 	for (size_t i = 0; i < lumen_cfg_n_keys && !e; i++)
 		e = set_key(&ld, &lumen_cfg_keys[i], lumen_cfg_keys[i].def, NULL, "default of ");
-	if (!e && path)
+	if (!e && path) {
+		ld.path = path;
+		ld.lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+						 (GDestroyNotify)g_strfreev);
 		e = load_file(&ld, path);
+		g_hash_table_destroy(ld.lines);
+	}
 	for (size_t i = 0; i < n && !e; i++)
 		e = apply_override(&ld, overrides[i]);
 	if (!e)

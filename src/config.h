@@ -124,7 +124,8 @@ struct lumen_config {
  * Returns a new config, or NULL with *err set to one malloc'd line "FILE:LINE: section.key: why"
  * (or "--set section.key: why" for an override). Other error lines: "FILE:LINE: syntax error"
  * (or libconfig's text, e.g. "duplicate setting name"), "FILE: cannot read: REASON".
- * In files, integers beyond 32 bits need libconfig's L suffix (libconfig 1.5 wraps them).
+ * An integer beyond 32 bits written without libconfig's L suffix is read as written (libconfig
+ * 1.5 alone would wrap it) when the number is on the same line as its name.
  * An override of a non-core section ("echotest.foo=bar", "echotest.a.b=1") sets that member of
  * the plugin section (created if absent): true/false become booleans, decimal numbers numbers,
  * a value starting with [ { or " is parsed as JSON, anything else is a string. */

@@ -281,6 +281,8 @@ static const struct {
 	{ "bad_log_levels.cfg", 2, "general.log_levels: \"ice=debug\" is not CATEGORY:LEVEL" },
 	{ "dtls_half.cfg", 2, "media.dtls_cert: media.dtls_key must be set too" },
 	{ "include_missing.cfg", 4, "cannot open include file" },
+	{ "big_int.cfg", 3, "http.max_body: 4294968320 is out of range (1024..16777216)" },
+	{ "big_negative.cfg", 1, "general.workers: -4294967295 is out of range (0..256)" },
 };
 
 Test(config_file, every_error_kind_is_one_line_naming_file_line_and_key)
@@ -293,6 +295,22 @@ Test(config_file, every_error_kind_is_one_line_naming_file_line_and_key)
 		g_free(want);
 		g_free(path);
 	}
+}
+
+Test(config_file, integers_beyond_32_bits_keep_the_value_written)
+{
+	char *path = fixture("hex_and_wide.cfg");
+	struct lumen_config *c = load_set(path, NULL, 0);
+	json_t *want = json_loads("{\"wrapped\": 3000000000, \"list\": [1, 2], "
+				  "\"pos\": 4294967297}",
+				  0, NULL);
+
+	cr_assert_eq(c->general.workers, 16);
+	cr_assert(json_equal(json_object_get(c->plugin_sections, "echo"), want), "%s",
+		  json_dumps(c->plugin_sections, 0));
+	json_decref(want);
+	lumen_config_free(c);
+	g_free(path);
 }
 
 Test(config_file, errors_in_an_included_file_name_that_file)
