@@ -4,3 +4,7 @@ bin_PROGRAMS += tools/ctl/lumenctl
 tools_ctl_lumenctl_SOURCES = tools/ctl/lumenctl.c
 tools_ctl_lumenctl_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SOUP_CFLAGS) $(JANSSON_CFLAGS)
 tools_ctl_lumenctl_LDADD = $(GLIB_LIBS) $(SOUP_LIBS) $(JANSSON_LIBS)
+
+# Every command against the real daemon, and the exit codes (TAP).
+dist_check_SCRIPTS += tests/integration/lumenctl_cli.sh
+TESTS += tests/integration/lumenctl_cli.sh

@@ -86,7 +86,7 @@ static char *cell_text(const json_t *v)
 }
 
 /* Prints an array of objects as a table. Columns: `first` (NULL-terminated, those present),
- * then every other key in order of appearance. */
+ * then every other key in order of appearance whose value is not an object. */
 static void print_table(const json_t *rows, const char *const *first)
 {
 	GPtrArray *cols = g_ptr_array_new();
@@ -105,7 +105,7 @@ static void print_table(const json_t *rows, const char *const *first)
 	}
 	json_array_foreach (rows, i, row) {
 		json_object_foreach (row, key, v) {
-			bool seen = false;
+			bool seen = json_is_object(v); /* nested objects: see --json */
 
 			for (guint c = 0; c < cols->len && !seen; c++)
 				seen = strcmp(cols->pdata[c], key) == 0;
@@ -312,9 +312,13 @@ static int cmd_info(const struct ctl *c, int argc, char **argv)
 	static const char *const plugin_cols[] = { "package", "name", "version", NULL };
 	struct reply r;
 	bool done;
-	int ret = call(c, "GET", "/admin/v1/info", NULL, &r, &done);
-	json_t *j = r.json;
+	int ret;
+	json_t *j;
 
+	if (argc)
+		return usage_error("info takes no arguments");
+	ret = call(c, "GET", "/admin/v1/info", NULL, &r, &done);
+	j = r.json;
 	if (ret == EXIT_OK && !done) {
 		char *up = format_uptime(json_integer_value(json_object_get(j, "uptime_seconds")));
 
@@ -346,8 +350,11 @@ static int cmd_sessions(const struct ctl *c, int argc, char **argv)
 {
 	struct reply r;
 	bool done;
-	int ret = call(c, "GET", "/admin/v1/sessions", NULL, &r, &done);
+	int ret;
 
+	if (argc)
+		return usage_error("sessions takes no arguments");
+	ret = call(c, "GET", "/admin/v1/sessions", NULL, &r, &done);
 	if (ret == EXIT_OK && !done) {
 		json_t *list = json_object_get(r.json, "sessions");
 
@@ -473,8 +480,11 @@ static int cmd_plugins(const struct ctl *c, int argc, char **argv)
 	static const char *const refused_cols[] = { "file", "reason", NULL };
 	struct reply r;
 	bool done;
-	int ret = call(c, "GET", "/admin/v1/plugins", NULL, &r, &done);
+	int ret;
 
+	if (argc)
+		return usage_error("plugins takes no arguments");
+	ret = call(c, "GET", "/admin/v1/plugins", NULL, &r, &done);
 	if (ret == EXIT_OK && !done) {
 		json_t *loaded = json_object_get(r.json, "plugins");
 		json_t *refused = json_object_get(r.json, "refused");
@@ -505,8 +515,11 @@ static int cmd_plugins(const struct ctl *c, int argc, char **argv)
 static int cmd_metrics(const struct ctl *c, int argc, char **argv)
 {
 	struct reply r;
-	int ret = request(c, "GET", "/metrics", NULL, &r);
+	int ret;
 
+	if (argc)
+		return usage_error("metrics takes no arguments");
+	ret = request(c, "GET", "/metrics", NULL, &r);
 	if (ret != EXIT_OK)
 		return ret;
 	if (r.status != 200)
@@ -549,14 +562,23 @@ int main(int argc, char **argv)
 {
 	struct ctl c = { NULL, g_getenv("LUMEN_ADMIN_TOKEN"), false, 10 };
 	const char *url = g_getenv("LUMEN_ADMIN_URL"), *v;
-	int i, ret;
+	GPtrArray *args = g_ptr_array_new(); /* command and its arguments, borrowed from argv */
+	bool opts_done = false;
+	int ret = EXIT_USAGE;
 
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+	/* Global options may stand before or after the command; "--off" belongs to drain, and
+	 * "--" ends the options. */
+	for (int i = 1; i < argc; i++) {
 		bool missing = false;
 
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+		if (opts_done || argv[i][0] != '-' || strcmp(argv[i], "--off") == 0) {
+			g_ptr_array_add(args, argv[i]);
+		} else if (strcmp(argv[i], "--") == 0) {
+			opts_done = true;
+		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			fputs(usage_text, stdout);
-			return EXIT_OK;
+			ret = EXIT_OK;
+			goto out;
 		} else if (strcmp(argv[i], "--json") == 0) {
 			c.json = true;
 		} else if ((v = opt_value(argc, argv, &i, "--url", &missing))) {
@@ -566,31 +588,41 @@ int main(int argc, char **argv)
 		} else if ((v = opt_value(argc, argv, &i, "--timeout", &missing))) {
 			guint64 t;
 
-			if (!g_ascii_string_to_unsigned(v, 10, 1, 3600, &t, NULL))
-				return usage_error("--timeout needs 1..3600 seconds, not \"%s\"", v);
+			if (!g_ascii_string_to_unsigned(v, 10, 1, 3600, &t, NULL)) {
+				ret = usage_error("--timeout needs 1..3600 seconds, not \"%s\"", v);
+				goto out;
+			}
 			c.timeout_s = (unsigned)t;
 		} else if (missing) {
-			return usage_error("option %s needs a value", argv[i]);
+			ret = usage_error("option %s needs a value", argv[i]);
+			goto out;
 		} else {
-			return usage_error("unknown option %s", argv[i]);
+			ret = usage_error("unknown option %s", argv[i]);
+			goto out;
 		}
 	}
-	if (i >= argc)
-		return usage_error("no command given");
+	if (args->len == 0) {
+		ret = usage_error("no command given");
+		goto out;
+	}
 	if (!url || !*url)
 		url = DEFAULT_URL;
-	if (!g_str_has_prefix(url, "http://") && !g_str_has_prefix(url, "https://"))
-		return usage_error("the URL must start with http:// or https://, not \"%s\"", url);
+	if (!g_str_has_prefix(url, "http://") && !g_str_has_prefix(url, "https://")) {
+		ret = usage_error("the URL must start with http:// or https://, not \"%s\"", url);
+		goto out;
+	}
 	c.url = g_strdup(url);
 	while (g_str_has_suffix(c.url, "/"))
 		c.url[strlen(c.url) - 1] = '\0';
 	for (size_t k = 0; k < G_N_ELEMENTS(commands); k++) {
-		if (strcmp(argv[i], commands[k].name) == 0) {
-			ret = commands[k].run(&c, argc - i - 1, argv + i + 1);
-			g_free(c.url);
-			return ret;
+		if (strcmp(args->pdata[0], commands[k].name) == 0) {
+			ret = commands[k].run(&c, (int)args->len - 1, (char **)args->pdata + 1);
+			goto out;
 		}
 	}
+	ret = usage_error("unknown command \"%s\"", (char *)args->pdata[0]);
+out:
+	g_ptr_array_unref(args);
 	g_free(c.url);
-	return usage_error("unknown command \"%s\"", argv[i]);
+	return ret;
 }
