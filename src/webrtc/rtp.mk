@@ -2,12 +2,13 @@
 # RTP/RTCP codecs, packet buffers, per-stream statistics, NACK and the retransmission cache.
 src_webrtc_libwebrtc_la_SOURCES += src/webrtc/bytes.h src/webrtc/rtp.c src/webrtc/rtp.h \
 	src/webrtc/rtcp.c src/webrtc/rtcp_tcc.c src/webrtc/rtcp.h src/webrtc/pktbuf.c src/webrtc/pktbuf.h \
-	src/webrtc/rtp_stats.c src/webrtc/rtp_stats.h src/webrtc/nack.c src/webrtc/nack.h
+	src/webrtc/rtp_stats.c src/webrtc/rtp_stats.h src/webrtc/nack.c src/webrtc/nack.h \
+	src/webrtc/pktcache.c src/webrtc/pktcache.h
 
 check_PROGRAMS += tests/unit/test_rtp tests/unit/test_rtcp tests/unit/test_pktbuf \
-	tests/unit/test_rtp_stats tests/unit/test_nack
+	tests/unit/test_rtp_stats tests/unit/test_nack tests/unit/test_pktcache
 TESTS += tests/unit/test_rtp tests/unit/test_rtcp tests/unit/test_pktbuf tests/unit/test_rtp_stats \
-	tests/unit/test_nack
+	tests/unit/test_nack tests/unit/test_pktcache
 tests_unit_test_rtp_SOURCES = tests/unit/test_rtp.c
 tests_unit_test_rtp_CFLAGS = $(WEBRTC_TEST_CFLAGS)
 tests_unit_test_rtp_LDADD = $(WEBRTC_TEST_LIBS)
@@ -23,6 +24,9 @@ tests_unit_test_rtp_stats_LDADD = $(WEBRTC_TEST_LIBS)
 tests_unit_test_nack_SOURCES = tests/unit/test_nack.c
 tests_unit_test_nack_CFLAGS = $(WEBRTC_TEST_CFLAGS)
 tests_unit_test_nack_LDADD = $(WEBRTC_TEST_LIBS)
+tests_unit_test_pktcache_SOURCES = tests/unit/test_pktcache.c
+tests_unit_test_pktcache_CFLAGS = $(WEBRTC_TEST_CFLAGS)
+tests_unit_test_pktcache_LDADD = $(WEBRTC_TEST_LIBS)
 
 # Fuzz targets (tests/fuzz/fuzz.mk) and the replay of their corpora in `make check`. The source
 # lists are target-specific so that automake does not take them for a program's _SOURCES.
