@@ -13,3 +13,11 @@ TESTS += tests/unit/test_keyframe
 tests_unit_test_keyframe_SOURCES = tests/unit/test_keyframe.c
 tests_unit_test_keyframe_CFLAGS = $(WEBRTC_TEST_CFLAGS)
 tests_unit_test_keyframe_LDADD = $(WEBRTC_TEST_LIBS)
+
+src_webrtc_libwebrtc_la_SOURCES += src/webrtc/pc.c src/webrtc/pc.h src/webrtc/pc_internal.h \
+	src/webrtc/pc_media.c src/webrtc/pc_data.c
+check_PROGRAMS += tests/unit/test_pc
+TESTS += tests/unit/test_pc
+tests_unit_test_pc_SOURCES = tests/unit/test_pc.c
+tests_unit_test_pc_CFLAGS = $(WEBRTC_TEST_CFLAGS)
+tests_unit_test_pc_LDADD = $(WEBRTC_TEST_LIBS)

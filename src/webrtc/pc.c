@@ -1,0 +1,554 @@
+/* pc.c -- a peer connection's set-up and lifecycle: ICE events, the DTLS handshake and its timer,
+ * SRTP keying, remote and local descriptions, silence detection and hangup (see pc.h).
+ *
+ * The media path is in pc_media.c and data channels in pc_data.c. Everything runs on the pc's
+ * GMainContext. The DTLS role follows a=setup: when we answer an offer we take "active" (DTLS
+ * client, RFC 8842 lets the answerer choose; servers commonly do), when we offer we say "actpass"
+ * and take whatever the answer leaves us. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "webrtc/demux.h"
+#include "webrtc/dtls.h"
+#include "webrtc/ice.h"
+#include "webrtc/pc_internal.h"
+#include "webrtc/sctp.h"
+
+#define TICK_MS 100
+
+void pc_hangup(struct lumen_pc *pc, const char *reason)
+{
+	if (pc->closed)
+		return;
+	pc->closed = true;
+	if (pc->dtls && lumen_dtls_get_state(pc->dtls) == LUMEN_DTLS_CONNECTED)
+		lumen_dtls_shutdown(pc->dtls);
+	if (pc->cb.on_hangup)
+		pc->cb.on_hangup(pc->cb.user, reason);
+}
+
+ssize_t pc_send_raw(struct lumen_pc *pc, const uint8_t *buf, size_t len)
+{
+	return lumen_ice_send(pc->ice, buf, len);
+}
+
+/* ---- DTLS ---- */
+
+static void arm_dtls_timer(struct lumen_pc *pc);
+
+static gboolean on_dtls_timer(gpointer data)
+{
+	struct lumen_pc *pc = data;
+	int rc;
+
+	g_source_unref(pc->dtls_timer);
+	pc->dtls_timer = NULL;
+	rc = lumen_dtls_on_timeout(pc->dtls, g_get_monotonic_time());
+	if (rc == -ETIMEDOUT)
+		pc_hangup(pc, "DTLS handshake timed out");
+	else if (rc < 0)
+		pc_hangup(pc, "DTLS failed");
+	else
+		arm_dtls_timer(pc);
+	return G_SOURCE_REMOVE;
+}
+
+static void arm_dtls_timer(struct lumen_pc *pc)
+{
+	int64_t next, delay;
+
+	if (pc->dtls_timer) {
+		g_source_destroy(pc->dtls_timer);
+		g_source_unref(pc->dtls_timer);
+		pc->dtls_timer = NULL;
+	}
+	if (!pc->dtls || pc->closed)
+		return;
+	next = lumen_dtls_next_timeout_us(pc->dtls);
+	if (next < 0)
+		return;
+	delay = (next - g_get_monotonic_time() + 999) / 1000;
+	pc->dtls_timer = g_timeout_source_new((guint)(delay > 0 ? delay : 0));
+	g_source_set_callback(pc->dtls_timer, on_dtls_timer, pc, NULL);
+	g_source_attach(pc->dtls_timer, pc->ctx);
+}
+
+static void dtls_send(void *user, const uint8_t *buf, size_t len)
+{
+	pc_send_raw(user, buf, len);
+}
+
+static void dtls_connected(void *user, const struct lumen_srtp_keys *keys)
+{
+	struct lumen_pc *pc = user;
+
+	pc->srtp_out = lumen_srtp_new(keys->profile, LUMEN_SRTP_OUTBOUND, keys->local, keys->len);
+	pc->srtp_in = lumen_srtp_new(keys->profile, LUMEN_SRTP_INBOUND, keys->remote, keys->len);
+	if (!pc->srtp_out || !pc->srtp_in) {
+		pc_hangup(pc, "SRTP keying failed");
+		return;
+	}
+	g_strlcpy(pc->stats.srtp_profile, lumen_srtp_profile_name(keys->profile),
+		  sizeof(pc->stats.srtp_profile));
+	pc->up = true;
+	if (pc->remote_has_data && pc_data_start(pc, g_get_monotonic_time()) < 0) {
+		pc_hangup(pc, "SCTP association could not start");
+		return;
+	}
+	if (pc->cb.on_up)
+		pc->cb.on_up(pc->cb.user);
+}
+
+static void dtls_data(void *user, const uint8_t *buf, size_t len)
+{
+	pc_data_input(user, buf, len);
+}
+
+static void dtls_closed(void *user)
+{
+	pc_hangup(user, "DTLS closed by the peer");
+}
+
+static const char *dtls_error_reason(int rc)
+{
+	switch (rc) {
+	case -EKEYREJECTED:
+		return "DTLS: peer certificate does not match the fingerprint in its SDP";
+	case -EPROTONOSUPPORT:
+		return "DTLS: no common SRTP profile";
+	case -ECONNRESET:
+		return "DTLS: fatal alert from the peer";
+	default:
+		return "DTLS handshake failed";
+	}
+}
+
+static void maybe_start_dtls(struct lumen_pc *pc)
+{
+	if (pc->dtls_started || !pc->have_roles || pc->closed ||
+	    lumen_ice_state(pc->ice) != LUMEN_ICE_CONNECTED)
+		return;
+	pc->dtls_started = true;
+	if (lumen_dtls_start(pc->dtls, g_get_monotonic_time()) < 0) {
+		pc_hangup(pc, "DTLS could not start");
+		return;
+	}
+	arm_dtls_timer(pc);
+}
+
+static int create_dtls(struct lumen_pc *pc, const char *fp_alg, const char *fp)
+{
+	static const enum lumen_srtp_profile gcm_only[] = { LUMEN_SRTP_AEAD_AES_128_GCM };
+	struct lumen_dtls_config cfg = {
+		.role = pc->dtls_client ? LUMEN_DTLS_CLIENT : LUMEN_DTLS_SERVER,
+		.remote_fp_alg = fp_alg,
+		.remote_fp = fp,
+		.profiles = pc->gcm_only ? gcm_only : NULL,
+		.n_profiles = pc->gcm_only ? 1 : 0,
+	};
+	static const struct lumen_dtls_callbacks cb = { dtls_send, dtls_connected, dtls_data,
+							dtls_closed };
+
+	pc->dtls = lumen_dtls_new(pc->dtls_ctx, &cfg, &cb, pc);
+	return pc->dtls ? 0 : -EINVAL;
+}
+
+/* ---- ICE ---- */
+
+static void ice_candidate(void *user, const char *candidate)
+{
+	struct lumen_pc *pc = user;
+
+	if (pc->cb.on_candidate && !pc->closed)
+		pc->cb.on_candidate(pc->cb.user, candidate);
+}
+
+static void ice_gathering_done(void *user)
+{
+	ice_candidate(user, NULL);
+}
+
+static void ice_state(void *user, enum lumen_ice_state st)
+{
+	struct lumen_pc *pc = user;
+
+	if (st == LUMEN_ICE_CONNECTED)
+		maybe_start_dtls(pc);
+	else if (st == LUMEN_ICE_FAILED)
+		pc_hangup(pc, "ICE failed");
+}
+
+static void ice_recv(void *user, uint8_t *buf, size_t len)
+{
+	struct lumen_pc *pc = user;
+	int64_t now = g_get_monotonic_time();
+	int rc;
+
+	if (pc->closed)
+		return;
+	pc->last_rx_us = now;
+	switch (lumen_demux_classify(buf, len)) {
+	case LUMEN_DEMUX_DTLS:
+		if (!pc->dtls_started && pc->have_roles && !pc->dtls_client)
+			maybe_start_dtls(pc); /* the client's hello can beat our ICE state event */
+		if (!pc->dtls_started)
+			return;
+		rc = lumen_dtls_input(pc->dtls, buf, len, now);
+		if (rc == -EKEYREJECTED || rc == -EPROTONOSUPPORT || rc == -ECONNRESET ||
+		    rc == -EPROTO || rc == -ETIMEDOUT)
+			pc_hangup(pc, dtls_error_reason(rc));
+		else if (!pc->closed)
+			arm_dtls_timer(pc);
+		break;
+	case LUMEN_DEMUX_RTP:
+		pc_media_rtp_in(pc, buf, len, now);
+		break;
+	case LUMEN_DEMUX_RTCP:
+		pc_media_rtcp_in(pc, buf, len, now);
+		break;
+	default:
+		pc->stats.dropped_in++; /* ZRTP, TURN channel data, garbage: RFC 7983 says drop */
+		break;
+	}
+}
+
+/* ---- housekeeping ---- */
+
+static gboolean on_tick(gpointer data)
+{
+	struct lumen_pc *pc = data;
+	int64_t now = g_get_monotonic_time();
+	int64_t since = now - (pc->last_rx_us ? pc->last_rx_us : pc->created_us);
+
+	if (pc->closed)
+		return G_SOURCE_CONTINUE;
+	/* Silence: nothing at all (DTLS, SRTP, SRTCP, SCTP) for the timeout. Browsers send RTCP
+	 * every second or so while media flows and SCTP heartbeats when only data does. */
+	if (pc->have_roles && since > (int64_t)pc->timeout_ms * 1000) {
+		char reason[64];
+		snprintf(reason, sizeof(reason), "peer silent for %u s", pc->timeout_ms / 1000);
+		pc_hangup(pc, reason);
+		return G_SOURCE_CONTINUE;
+	}
+	pc_media_tick(pc, now);
+	return G_SOURCE_CONTINUE;
+}
+
+/* ---- public ---- */
+
+struct lumen_pc *lumen_pc_new(GMainContext *ctx, const struct lumen_pc_config *cfg,
+			      const struct lumen_pc_callbacks *cb, char **err)
+{
+	struct lumen_pc *pc = g_new0(struct lumen_pc, 1);
+	struct lumen_ice_callbacks icb = { ice_candidate, ice_gathering_done, ice_state, ice_recv,
+					   pc };
+
+	pc->ctx = ctx ? g_main_context_ref(ctx) : g_main_context_ref_thread_default();
+	pc->cb = *cb;
+	pc->cert = cfg->cert;
+	pc->dtls_ctx = cfg->dtls_ctx;
+	pc->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 30000;
+	pc->nack_cache_ms = cfg->nack_cache_ms ? cfg->nack_cache_ms : 1000;
+	pc->gcm_only = cfg->gcm_only_for_tests;
+	pc->remote_sctp_port = -1;
+	pc->remote_max_message = -1;
+	pc->created_us = g_get_monotonic_time();
+	pc->sess_id = g_random_int() | ((uint64_t)(g_random_int() & 0x3fffffff) << 32);
+	do
+		pc->rtcp_ssrc = g_random_int();
+	while (!pc->rtcp_ssrc);
+	if (!pc->cert || !pc->dtls_ctx) {
+		*err = g_strdup("no DTLS certificate");
+		goto fail;
+	}
+	pc->ice = lumen_ice_new(pc->ctx, &cfg->ice, &icb, err);
+	if (!pc->ice)
+		goto fail;
+	pc->tick = g_timeout_source_new(TICK_MS);
+	g_source_set_callback(pc->tick, on_tick, pc, NULL);
+	g_source_attach(pc->tick, pc->ctx);
+	return pc;
+fail:
+	lumen_pc_free(pc);
+	return NULL;
+}
+
+/* Which DTLS role we take given the peer's a=setup. */
+static int choose_role(struct lumen_pc *pc, enum lumen_sdp_setup remote, bool offer, char **err)
+{
+	switch (remote) {
+	case LUMEN_SDP_SETUP_ACTPASS:
+		if (!offer) {
+			*err = g_strdup("a=setup:actpass is not allowed in an answer (RFC 5763)");
+			return -EINVAL;
+		}
+		pc->dtls_client = true;
+		return 0;
+	case LUMEN_SDP_SETUP_ACTIVE:
+		pc->dtls_client = false;
+		return 0;
+	case LUMEN_SDP_SETUP_PASSIVE:
+		pc->dtls_client = true;
+		return 0;
+	default:
+		*err = g_strdup("missing or unusable a=setup (need actpass, active or passive)");
+		return -EINVAL;
+	}
+}
+
+static const struct lumen_sdp_media *first_accepted(const struct lumen_sdp *sdp)
+{
+	for (unsigned i = 0; i < sdp->n_media; i++)
+		if (sdp->media[i].port != 0)
+			return &sdp->media[i];
+	return NULL;
+}
+
+/* Checks what lumen requires of a remote description: one transport (BUNDLE) with rtcp-mux,
+ * ICE credentials, a fingerprint, mids. */
+static int check_remote(const struct lumen_sdp *sdp, const struct lumen_sdp_media *m0, char **err)
+{
+	const struct lumen_sdp_group *bundle = lumen_sdp_find_group(sdp, "BUNDLE");
+	unsigned accepted = 0;
+
+	if (!m0) {
+		*err = g_strdup("no accepted m-line");
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < sdp->n_media; i++) {
+		const struct lumen_sdp_media *m = &sdp->media[i];
+		if (m->port == 0)
+			continue;
+		accepted++;
+		if (!m->mid) {
+			*err = g_strdup_printf("m-line %u has no a=mid", i);
+			return -EINVAL;
+		}
+		if (m->rtp && !m->rtcp_mux) {
+			*err = g_strdup_printf("m-line %s: a=rtcp-mux is required", m->mid);
+			return -EINVAL;
+		}
+	}
+	if (accepted > 1 && !bundle) {
+		*err = g_strdup("several m-lines without a=group:BUNDLE (lumen needs max-bundle)");
+		return -EINVAL;
+	}
+	if (!lumen_sdp_media_ice_ufrag(sdp, m0) || !lumen_sdp_media_ice_pwd(sdp, m0)) {
+		*err = g_strdup("missing a=ice-ufrag or a=ice-pwd");
+		return -EINVAL;
+	}
+	const struct lumen_sdp_fingerprint *fp = lumen_sdp_media_fingerprint(sdp, m0);
+	if (!fp || !fp->hash || !fp->value) {
+		*err = g_strdup("missing a=fingerprint");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int lumen_pc_set_remote(struct lumen_pc *pc, const char *text, bool offer, char **err)
+{
+	struct lumen_sdp_error perr = { 0 };
+	struct lumen_sdp *sdp = NULL;
+	const struct lumen_sdp_media *m0;
+	const struct lumen_sdp_fingerprint *fp;
+	const char *ufrag, *pwd;
+	bool restart;
+
+	if (pc->closed) {
+		*err = g_strdup("peer connection is closed");
+		return -EINVAL;
+	}
+	if (!text || lumen_sdp_parse(text, strlen(text), &sdp, &perr) < 0) {
+		*err = g_strdup_printf("invalid SDP: %s", text ? perr.msg : "empty");
+		return -EINVAL;
+	}
+	m0 = first_accepted(sdp);
+	if (check_remote(sdp, m0, err) < 0)
+		goto fail;
+	fp = lumen_sdp_media_fingerprint(sdp, m0);
+	ufrag = lumen_sdp_media_ice_ufrag(sdp, m0);
+	pwd = lumen_sdp_media_ice_pwd(sdp, m0);
+	if (!pc->have_roles && choose_role(pc, lumen_sdp_media_setup(sdp, m0), offer, err) < 0)
+		goto fail;
+	if (pc_media_learn_remote(pc, sdp, err) < 0)
+		goto fail;
+	/* A new ufrag from the peer is an ICE restart (RFC 8445 section 9): restart ours too. */
+	restart = pc->remote_ufrag && strcmp(pc->remote_ufrag, ufrag) != 0;
+	if (restart && lumen_ice_restart(pc->ice) < 0) {
+		*err = g_strdup("ICE restart failed");
+		goto fail;
+	}
+	if (lumen_ice_set_remote_credentials(pc->ice, ufrag, pwd) < 0) {
+		*err = g_strdup("unusable a=ice-ufrag / a=ice-pwd");
+		goto fail;
+	}
+	g_free(pc->remote_ufrag);
+	pc->remote_ufrag = g_strdup(ufrag);
+	for (unsigned i = 0; i < sdp->n_media; i++)
+		for (unsigned c = 0; c < sdp->media[i].n_candidates; c++) {
+			char buf[700];
+			int n = lumen_sdp_candidate_write(&sdp->media[i].candidates[c], buf,
+							  sizeof(buf));
+			if (n > 0 && (size_t)n < sizeof(buf)) {
+				char *line = g_strconcat("candidate:", buf, NULL);
+				lumen_pc_add_remote_candidate(pc, line);
+				g_free(line);
+			}
+		}
+	pc->remote_has_data = false;
+	for (unsigned i = 0; i < sdp->n_media; i++) {
+		const struct lumen_sdp_media *m = &sdp->media[i];
+		if (m->port && !m->rtp && strcmp(m->type, "application") == 0) {
+			pc->remote_has_data = true;
+			pc->remote_sctp_port = m->sctp_port;
+			pc->remote_max_message = m->max_message_size;
+		}
+	}
+	if (!pc->dtls) {
+		if (create_dtls(pc, fp->hash, fp->value) < 0) {
+			*err = g_strdup_printf("unusable a=fingerprint:%s %s", fp->hash, fp->value);
+			goto fail;
+		}
+	} else if (lumen_dtls_set_remote_fingerprint(pc->dtls, fp->hash, fp->value) < 0) {
+		*err = g_strdup_printf("unusable a=fingerprint:%s %s", fp->hash, fp->value);
+		goto fail;
+	}
+	pc->have_roles = true;
+	lumen_sdp_free(pc->remote);
+	pc->remote = sdp;
+	maybe_start_dtls(pc);
+	return 0;
+fail:
+	lumen_sdp_free(sdp);
+	return -EINVAL;
+}
+
+static int stamp_candidates(struct lumen_pc *pc, struct lumen_sdp *sdp, char **err)
+{
+	char **cands = lumen_ice_local_candidates(pc->ice);
+	size_t n = g_strv_length(cands), k = 0;
+	struct lumen_sdp_candidate *parsed = g_new0(struct lumen_sdp_candidate, n ? n : 1);
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		struct lumen_sdp_error e;
+		if (lumen_sdp_candidate_parse(cands[i], strlen(cands[i]), &parsed[k], &e) == 0)
+			k++;
+	}
+	rc = lumen_sdp_stamp_ice(sdp, lumen_ice_local_ufrag(pc->ice), lumen_ice_local_pwd(pc->ice),
+				 parsed, k, lumen_ice_gathering_done(pc->ice), true);
+	if (rc < 0)
+		*err = g_strdup("cannot put ICE credentials in the SDP");
+	g_free(parsed);
+	g_strfreev(cands);
+	return rc;
+}
+
+char *lumen_pc_complete_local(struct lumen_pc *pc, const char *text, bool offer, char **err)
+{
+	struct lumen_sdp_error perr = { 0 };
+	struct lumen_sdp *sdp = NULL;
+	enum lumen_sdp_setup setup;
+	char *out = NULL;
+
+	if (!text || lumen_sdp_parse(text, strlen(text), &sdp, &perr) < 0) {
+		*err = g_strdup_printf("invalid local SDP: %s", text ? perr.msg : "empty");
+		return NULL;
+	}
+	if (!offer && !pc->remote) {
+		*err = g_strdup("an answer needs the remote offer first");
+		goto out;
+	}
+	if (offer && !pc->have_roles)
+		setup = LUMEN_SDP_SETUP_ACTPASS;
+	else
+		setup = pc->dtls_client ? LUMEN_SDP_SETUP_ACTIVE : LUMEN_SDP_SETUP_PASSIVE;
+	for (unsigned i = 0; i < sdp->n_media; i++) {
+		struct lumen_sdp_media *m = &sdp->media[i];
+		if (m->rtp)
+			m->rtcp_mux = true;
+		if (!m->rtp && strcmp(m->type, "application") == 0 && m->port) {
+			if (m->sctp_port < 0 && !m->sctpmap)
+				m->sctp_port = LUMEN_SCTP_DEFAULT_PORT;
+			if (m->max_message_size < 0)
+				m->max_message_size = LUMEN_SCTP_DEFAULT_MAX_MESSAGE;
+		}
+	}
+	if (stamp_candidates(pc, sdp, err) < 0)
+		goto out;
+	if (lumen_sdp_stamp_dtls(sdp, "sha-256", lumen_cert_fingerprint(pc->cert), setup) < 0 ||
+	    lumen_sdp_stamp_origin(sdp, "-", pc->sess_id, ++pc->sess_version, "127.0.0.1") < 0) {
+		*err = g_strdup("cannot put the DTLS fingerprint or origin in the SDP");
+		goto out;
+	}
+	out = lumen_sdp_write(sdp, NULL);
+	lumen_sdp_free(pc->local);
+	pc->local = sdp;
+	sdp = NULL;
+out:
+	lumen_sdp_free(sdp);
+	return out;
+}
+
+int lumen_pc_add_remote_candidate(struct lumen_pc *pc, const char *candidate)
+{
+	return lumen_ice_add_remote_candidate(pc->ice, candidate);
+}
+
+void lumen_pc_remote_candidates_done(struct lumen_pc *pc)
+{
+	lumen_ice_remote_gathering_done(pc->ice);
+}
+
+void lumen_pc_close(struct lumen_pc *pc, const char *reason)
+{
+	char buf[200];
+
+	snprintf(buf, sizeof(buf), "closed: %s", reason ? reason : "by the server");
+	pc_hangup(pc, buf);
+}
+
+bool lumen_pc_is_up(const struct lumen_pc *pc)
+{
+	return pc->up && !pc->closed;
+}
+
+void lumen_pc_get_stats(const struct lumen_pc *pc, struct lumen_pc_stats *out)
+{
+	static const char *const names[] = { "new", "checking", "connected", "failed", "closed" };
+	enum lumen_ice_state st = lumen_ice_state(pc->ice);
+
+	*out = pc->stats;
+	g_strlcpy(out->ice_state, pc->closed ? "closed" : names[st], sizeof(out->ice_state));
+	out->selected_pair = lumen_ice_selected_pair(pc->ice);
+}
+
+static void destroy_source(GSource **s)
+{
+	if (*s) {
+		g_source_destroy(*s);
+		g_source_unref(*s);
+		*s = NULL;
+	}
+}
+
+void lumen_pc_free(struct lumen_pc *pc)
+{
+	if (!pc)
+		return;
+	pc->closed = true;
+	destroy_source(&pc->tick);
+	destroy_source(&pc->dtls_timer);
+	pc_data_free(pc);
+	lumen_dtls_free(pc->dtls);
+	lumen_srtp_free(pc->srtp_in);
+	lumen_srtp_free(pc->srtp_out);
+	lumen_ice_free(pc->ice);
+	lumen_sdp_free(pc->remote);
+	lumen_sdp_free(pc->local);
+	g_free(pc->remote_ufrag);
+	if (pc->ctx)
+		g_main_context_unref(pc->ctx);
+	g_free(pc);
+}

@@ -1,0 +1,144 @@
+/* pc.h -- one WebRTC peer connection, server side: ICE (lite by default) on a libnice agent, one
+ * DTLS association over it (BUNDLE + rtcp-mux), SRTP/SRTCP keyed from DTLS, an SCTP association
+ * for data channels, and the SDP that describes it.
+ *
+ * What it does with media: decrypts what arrives, maps each RTP packet to its m-line (mid header
+ * extension, a=ssrc lines or simulcast rid) and hands it to the owner; encrypts and sends what the
+ * owner relays, keeping a retransmission cache per outgoing SSRC to answer NACKs itself; sends
+ * receiver reports and NACKs for what it receives; reports media starting and stopping; hangs up
+ * when the peer goes silent (no packet for the configured timeout), when ICE fails, or when DTLS
+ * fails (for example a certificate that does not match the fingerprint in the SDP).
+ *
+ * What it does not do: choose codecs or tracks (the owner's media-only SDP does), route between
+ * peers (plugins do), or know about sessions, handles or JSON.
+ *
+ * Threads: a pc lives on the GMainContext given at creation; every function must be called there,
+ * and every callback runs there. No locks. Ownership: the owner creates and frees it; callbacks
+ * never free it (use lumen_pc_close, which reports on_hangup, then free it later). */
+#ifndef LUMEN_PC_H
+#define LUMEN_PC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "webrtc/ice.h"
+
+struct lumen_pc;
+struct lumen_cert;
+struct lumen_dtls_ctx;
+
+enum lumen_pc_kind { LUMEN_PC_AUDIO = 0, LUMEN_PC_VIDEO, LUMEN_PC_DATA };
+
+struct lumen_pc_config {
+	struct lumen_ice_config ice;
+	const struct lumen_cert *cert;     /* DTLS identity (its fingerprint goes in the SDP) */
+	struct lumen_dtls_ctx *dtls_ctx;   /* OpenSSL context built from cert, shared by every pc;
+					    * both must outlive the pc */
+	uint32_t timeout_ms;           /* silence before hangup; 0 = 30000 */
+	uint32_t nack_cache_ms;        /* retransmission cache depth; 0 = 1000 */
+	bool gcm_only_for_tests;       /* refuse AES_CM (tests of the fallback use the opposite) */
+};
+
+/* An RTP packet delivered to the owner: decrypted, in a buffer valid during the callback only
+ * (relay it with lumen_pc_send_rtp from inside the callback: that copies it). */
+struct lumen_pc_rtp {
+	uint8_t *data;
+	size_t len;
+	uint32_t ssrc;
+	uint32_t timestamp;
+	uint16_t seq;
+	uint8_t pt;
+	bool marker;
+	enum lumen_pc_kind kind;
+	const char *mid;
+	const char *rid;     /* NULL unless simulcast */
+	int audio_level;     /* -dBov 0..127 from the ssrc-audio-level extension, or -1 */
+	bool keyframe;       /* VP8/H.264/VP9/AV1 keyframe start, where cheaply visible */
+	int64_t arrival_us;
+};
+
+/* Header rewrite applied while copying a relayed packet (fields used when their flag is set). */
+struct lumen_pc_rewrite {
+	uint32_t ssrc;
+	uint32_t timestamp;
+	uint16_t seq;
+	uint8_t pt;
+	bool set_ssrc, set_timestamp, set_seq, set_pt;
+};
+
+struct lumen_pc_callbacks {
+	/* A local ICE candidate to trickle ("candidate:..."), or NULL once gathering is done. */
+	void (*on_candidate)(void *user, const char *candidate);
+	/* ICE and DTLS are up, SRTP is keyed: the Janus "webrtcup". */
+	void (*on_up)(void *user);
+	/* The pc is dead; reason in words ("ICE failed", "DTLS alert", "peer silent for 30 s",
+	 * "closed: ..."). Called once. */
+	void (*on_hangup)(void *user, const char *reason);
+	void (*on_rtp)(void *user, const struct lumen_pc_rtp *pkt);
+	/* A decrypted compound RTCP packet from the peer (after the pc used what it needs). */
+	void (*on_rtcp)(void *user, const uint8_t *buf, size_t len);
+	/* Media on mid started (receiving = true) or stopped for a second (false). */
+	void (*on_media)(void *user, const char *mid, enum lumen_pc_kind kind, bool receiving);
+	/* A data channel message. */
+	void (*on_data)(void *user, const char *label, uint16_t stream, bool binary,
+			const uint8_t *data, size_t len);
+	void *user;
+};
+
+struct lumen_pc_stats {
+	uint64_t rtp_in, rtp_out, rtcp_in, rtcp_out, bytes_in, bytes_out;
+	uint64_t nacks_sent, nacks_received, retransmitted, dropped_in, data_in, data_out;
+	char srtp_profile[32];
+	char ice_state[16];
+	char *selected_pair; /* malloc'd (g_free) or NULL */
+};
+
+/* Creates a pc on ctx (NULL = the thread-default context): starts gathering at once. Returns
+ * NULL with *err (g_malloc'd) when ICE cannot start (no address, no port in range). */
+struct lumen_pc *lumen_pc_new(GMainContext *ctx, const struct lumen_pc_config *cfg,
+			      const struct lumen_pc_callbacks *cb, char **err);
+
+/* Applies the peer's description (an offer, or the answer to our offer). Checks that it is
+ * usable (BUNDLE, rtcp-mux, ICE credentials, a sha-256 fingerprint, a DTLS role we can take).
+ * Returns 0, or -EINVAL with *err saying what is wrong (it goes to the client as error 465). */
+int lumen_pc_set_remote(struct lumen_pc *pc, const char *sdp, bool offer, char **err);
+
+/* Completes a media-only description written by a plugin (an answer to the remote offer, or an
+ * offer of ours) with ICE credentials, candidates gathered so far, ice-lite, the DTLS fingerprint
+ * and role, and the o= line, and makes it the local description. Returns the SDP text
+ * (g_free) or NULL with *err. */
+char *lumen_pc_complete_local(struct lumen_pc *pc, const char *sdp, bool offer, char **err);
+
+/* Trickled remote candidates ("candidate:..."), and their end. Returns 0, -EINVAL (malformed),
+ * or -ENOTSUP (ignored: mDNS or TCP, harmless with ICE lite). */
+int lumen_pc_add_remote_candidate(struct lumen_pc *pc, const char *candidate);
+void lumen_pc_remote_candidates_done(struct lumen_pc *pc);
+
+/* Sends an RTP packet on m-line mid (copied, rewritten, encrypted). Returns 0, -EAGAIN (not up
+ * yet), -ENOENT (no such mid), -EINVAL (not RTP), or -EIO. */
+int lumen_pc_send_rtp(struct lumen_pc *pc, const char *mid, const uint8_t *rtp, size_t len,
+		      const struct lumen_pc_rewrite *rw);
+/* Sends a compound RTCP packet (copied, encrypted). */
+int lumen_pc_send_rtcp(struct lumen_pc *pc, const uint8_t *rtcp, size_t len);
+/* True once the SCTP association for data channels is established. */
+bool lumen_pc_data_ready(const struct lumen_pc *pc);
+/* Sends a data channel message on label (the first channel with that label; opened on demand
+ * by us if none). Returns 0, -EAGAIN before lumen_pc_data_ready(), or the SCTP engine's error. */
+int lumen_pc_send_data(struct lumen_pc *pc, const char *label, bool binary, const uint8_t *data,
+		       size_t len);
+/* Asks the peer's sender on mid for a keyframe (PLI). */
+int lumen_pc_request_keyframe(struct lumen_pc *pc, const char *mid);
+/* Caps what the peer sends us, through REMB (0 = no cap). */
+int lumen_pc_set_bitrate_cap(struct lumen_pc *pc, uint32_t bps);
+
+/* Closes the pc: on_hangup(reason) is called (now), nothing else after. */
+void lumen_pc_close(struct lumen_pc *pc, const char *reason);
+bool lumen_pc_is_up(const struct lumen_pc *pc);
+void lumen_pc_get_stats(const struct lumen_pc *pc, struct lumen_pc_stats *out);
+
+void lumen_pc_free(struct lumen_pc *pc); /* NULL ok; no callback during or after */
+
+#endif

@@ -1,0 +1,103 @@
+/* pc_internal.h -- the inside of struct lumen_pc, shared by pc.c (set-up, SDP, DTLS, lifecycle),
+ * pc_media.c (RTP/RTCP in and out) and pc_data.c (data channels). Not for use outside the pc. */
+#ifndef LUMEN_PC_INTERNAL_H
+#define LUMEN_PC_INTERNAL_H
+
+#include "webrtc/pc.h"
+#include "webrtc/sdp.h"
+#include "webrtc/srtp.h"
+
+struct lumen_dtls;
+struct lumen_sctp;
+
+#define PC_MAX_TRACKS 32
+#define PC_MAX_SSRCS 64
+#define PC_MAX_CHANNELS 64
+#define PC_MTU 1500
+
+/* One m-line of the negotiated session. */
+struct pc_track {
+	char mid[33];
+	enum lumen_pc_kind kind;
+	bool rejected;
+	bool receiving;      /* media seen in the last second */
+	int64_t last_rx_us;
+	uint32_t first_remote_ssrc; /* for PLI/REMB: the first SSRC seen or signalled on it */
+	uint8_t pts[LUMEN_SDP_MAX_CODECS]; /* payload types of the remote m-line */
+	uint8_t codecs[LUMEN_SDP_MAX_CODECS]; /* enum lumen_codec of each of pts */
+	uint8_t rtx_pts[LUMEN_SDP_MAX_CODECS];
+	unsigned n_pts, n_rtx_pts;
+};
+
+/* Remote SSRC -> track (and simulcast layer). */
+struct pc_ssrc {
+	uint32_t ssrc;
+	int track;
+	bool rtx;
+	char rid[17];
+};
+
+struct pc_channel {
+	uint16_t id;
+	bool open;
+	char label[129];
+};
+
+struct lumen_pc {
+	GMainContext *ctx;
+	struct lumen_pc_callbacks cb;
+	uint32_t timeout_ms, nack_cache_ms;
+	bool gcm_only;
+	const struct lumen_cert *cert;
+	struct lumen_dtls_ctx *dtls_ctx;
+
+	struct lumen_ice *ice;
+	struct lumen_dtls *dtls;
+	struct lumen_srtp *srtp_in, *srtp_out;
+	struct lumen_sctp *sctp;
+
+	struct lumen_sdp *remote, *local;
+	char *remote_ufrag;
+	bool have_roles, dtls_client, dtls_started;
+	bool remote_has_data;
+	int remote_sctp_port;
+	long remote_max_message;
+	uint64_t sess_id, sess_version;
+
+	/* Header extension ids of the remote description (BUNDLE: one id space). 0 = absent. */
+	uint8_t ext_mid, ext_rid, ext_rrid, ext_audio_level, ext_abs_send_time, ext_tcc;
+
+	struct pc_track tracks[PC_MAX_TRACKS];
+	unsigned n_tracks;
+	struct pc_ssrc ssrcs[PC_MAX_SSRCS];
+	unsigned n_ssrcs;
+	struct pc_channel channels[PC_MAX_CHANNELS];
+	unsigned n_channels;
+
+	uint32_t rtcp_ssrc; /* our SSRC as RTCP sender (RR, NACK, PLI, REMB) */
+	uint32_t remb_bps;
+
+	GSource *dtls_timer, *sctp_timer, *tick;
+	int64_t last_rx_us, created_us;
+	bool up, closed;
+	bool data_up; /* SCTP association established */
+	struct lumen_pc_stats stats;
+};
+
+/* pc.c */
+void pc_hangup(struct lumen_pc *pc, const char *reason);
+ssize_t pc_send_raw(struct lumen_pc *pc, const uint8_t *buf, size_t len);
+
+/* pc_media.c */
+void pc_media_rtp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_us);
+void pc_media_rtcp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_us);
+void pc_media_tick(struct lumen_pc *pc, int64_t now_us);
+int pc_media_learn_remote(struct lumen_pc *pc, const struct lumen_sdp *sdp, char **err);
+int pc_media_send_rtcp_plain(struct lumen_pc *pc, const uint8_t *rtcp, size_t len);
+
+/* pc_data.c */
+int pc_data_start(struct lumen_pc *pc, int64_t now_us);
+void pc_data_input(struct lumen_pc *pc, const uint8_t *buf, size_t len);
+void pc_data_free(struct lumen_pc *pc);
+
+#endif

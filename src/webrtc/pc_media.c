@@ -1,0 +1,375 @@
+/* pc_media.c -- RTP and RTCP of a peer connection: decrypt and classify what arrives, map each
+ * packet to its m-line, deliver it; encrypt and send what the owner relays; keep per-track
+ * "receiving" state; PLI and REMB on request.
+ *
+ * Runs on the pc's context (see pc.h). Packets are decrypted in the receive buffer libnice hands
+ * us and copied once, into a stack buffer, when sent: nothing here allocates per packet. */
+#include <errno.h>
+#include <string.h>
+
+#include "webrtc/ice.h"
+#include "webrtc/keyframe.h"
+#include "webrtc/pc_internal.h"
+#include "webrtc/rtcp.h"
+#include "webrtc/rtp.h"
+
+/* A track counts as receiving while packets arrived within this window. */
+#define RECEIVING_WINDOW_US 1000000
+
+static struct pc_ssrc *find_ssrc(struct lumen_pc *pc, uint32_t ssrc)
+{
+	for (unsigned i = 0; i < pc->n_ssrcs; i++)
+		if (pc->ssrcs[i].ssrc == ssrc)
+			return &pc->ssrcs[i];
+	return NULL;
+}
+
+static struct pc_ssrc *add_ssrc(struct lumen_pc *pc, uint32_t ssrc, int track, bool rtx,
+				const char *rid, size_t rid_len)
+{
+	struct pc_ssrc *s = find_ssrc(pc, ssrc);
+
+	if (!s) {
+		/* A full table recycles the oldest slot: SSRCs churn with simulcast and restarts. */
+		if (pc->n_ssrcs == PC_MAX_SSRCS) {
+			memmove(&pc->ssrcs[0], &pc->ssrcs[1], sizeof(pc->ssrcs[0]) * (PC_MAX_SSRCS - 1));
+			pc->n_ssrcs--;
+		}
+		s = &pc->ssrcs[pc->n_ssrcs++];
+		memset(s, 0, sizeof(*s));
+		s->ssrc = ssrc;
+	}
+	s->track = track;
+	s->rtx = rtx;
+	if (rid && rid_len) {
+		size_t n = rid_len < sizeof(s->rid) - 1 ? rid_len : sizeof(s->rid) - 1;
+		memcpy(s->rid, rid, n);
+		s->rid[n] = '\0';
+	}
+	if (track >= 0 && !rtx && !pc->tracks[track].first_remote_ssrc)
+		pc->tracks[track].first_remote_ssrc = ssrc;
+	return s;
+}
+
+static int track_by_mid(const struct lumen_pc *pc, const char *mid, size_t len)
+{
+	for (unsigned i = 0; i < pc->n_tracks; i++)
+		if (strlen(pc->tracks[i].mid) == len && memcmp(pc->tracks[i].mid, mid, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+static bool has_pt(const uint8_t *pts, unsigned n, uint8_t pt)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (pts[i] == pt)
+			return true;
+	return false;
+}
+
+/* The only track whose payload types include pt, or -1 if none or several (then the peer must
+ * send the mid extension or signal its SSRCs). */
+static int track_by_pt(const struct lumen_pc *pc, uint8_t pt, bool *rtx)
+{
+	int found = -1;
+
+	for (unsigned i = 0; i < pc->n_tracks; i++) {
+		const struct pc_track *t = &pc->tracks[i];
+		bool media = has_pt(t->pts, t->n_pts, pt), r = has_pt(t->rtx_pts, t->n_rtx_pts, pt);
+
+		if (t->rejected || (!media && !r))
+			continue;
+		if (found >= 0)
+			return -1;
+		found = (int)i;
+		*rtx = r;
+	}
+	return found;
+}
+
+int pc_media_learn_remote(struct lumen_pc *pc, const struct lumen_sdp *sdp, char **err)
+{
+	pc->n_tracks = 0;
+	pc->ext_mid = pc->ext_rid = pc->ext_rrid = pc->ext_audio_level = 0;
+	pc->ext_abs_send_time = pc->ext_tcc = 0;
+	for (unsigned i = 0; i < sdp->n_media && pc->n_tracks < PC_MAX_TRACKS; i++) {
+		const struct lumen_sdp_media *m = &sdp->media[i];
+		struct pc_track *t = &pc->tracks[pc->n_tracks];
+		int idx = (int)pc->n_tracks;
+
+		memset(t, 0, sizeof(*t));
+		g_strlcpy(t->mid, m->mid ? m->mid : "", sizeof(t->mid));
+		t->kind = strcmp(m->type, "audio") == 0   ? LUMEN_PC_AUDIO
+			  : strcmp(m->type, "video") == 0 ? LUMEN_PC_VIDEO
+							  : LUMEN_PC_DATA;
+		t->rejected = m->port == 0;
+		pc->n_tracks++;
+		if (!m->rtp)
+			continue;
+		for (unsigned c = 0; c < m->n_codecs; c++) {
+			const struct lumen_sdp_codec *k = &m->codecs[c];
+			if (k->apt >= 0 && k->name && g_ascii_strcasecmp(k->name, "rtx") == 0)
+				t->rtx_pts[t->n_rtx_pts++] = (uint8_t)k->pt;
+			else {
+				t->codecs[t->n_pts] = (uint8_t)lumen_codec_from_name(k->name);
+				t->pts[t->n_pts++] = (uint8_t)k->pt;
+			}
+		}
+		/* BUNDLE puts every m-line in one extension id space: any m-line's ids will do. */
+		if (!pc->ext_mid)
+			pc->ext_mid = (uint8_t)lumen_sdp_find_extmap(m, LUMEN_SDP_EXT_MID);
+		if (!pc->ext_rid)
+			pc->ext_rid = (uint8_t)lumen_sdp_find_extmap(m, LUMEN_SDP_EXT_RID);
+		if (!pc->ext_rrid)
+			pc->ext_rrid = (uint8_t)lumen_sdp_find_extmap(m, LUMEN_SDP_EXT_REPAIRED_RID);
+		if (!pc->ext_audio_level)
+			pc->ext_audio_level =
+				(uint8_t)lumen_sdp_find_extmap(m, LUMEN_SDP_EXT_AUDIO_LEVEL);
+		if (!pc->ext_abs_send_time)
+			pc->ext_abs_send_time =
+				(uint8_t)lumen_sdp_find_extmap(m, LUMEN_SDP_EXT_ABS_SEND_TIME);
+		if (!pc->ext_tcc)
+			pc->ext_tcc = (uint8_t)lumen_sdp_find_extmap(m, LUMEN_SDP_EXT_TRANSPORT_CC);
+		/* Signalled SSRCs: a=ssrc lines, with FID groups marking the RTX ones. */
+		for (unsigned s = 0; s < m->n_ssrcs; s++) {
+			bool rtx = false;
+			for (unsigned g = 0; g < m->n_ssrc_groups; g++) {
+				const struct lumen_sdp_group *gr = &m->ssrc_groups[g];
+				if (strcmp(gr->semantics, "FID") == 0 && gr->n == 2 &&
+				    gr->ssrcs[1] == m->ssrcs[s].ssrc)
+					rtx = true;
+			}
+			add_ssrc(pc, m->ssrcs[s].ssrc, idx, rtx, NULL, 0);
+		}
+	}
+	if (sdp->n_media > PC_MAX_TRACKS) {
+		*err = g_strdup_printf("too many m-lines (%u, at most %d)", sdp->n_media,
+				       PC_MAX_TRACKS);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static enum lumen_codec codec_of(const struct pc_track *t, uint8_t pt)
+{
+	for (unsigned i = 0; i < t->n_pts; i++)
+		if (t->pts[i] == pt)
+			return (enum lumen_codec)t->codecs[i];
+	return LUMEN_CODEC_UNKNOWN;
+}
+
+void pc_media_rtp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_us)
+{
+	struct lumen_pc_rtp out;
+	struct lumen_rtp rtp;
+	struct lumen_rtp_ext ext;
+	struct pc_ssrc *s;
+	struct pc_track *t;
+	int track = -1;
+	bool rtx = false;
+
+	if (!pc->srtp_in || lumen_srtp_unprotect_rtp(pc->srtp_in, buf, &len) < 0 ||
+	    lumen_rtp_parse(&rtp, buf, len) < 0) {
+		pc->stats.dropped_in++;
+		return;
+	}
+	s = find_ssrc(pc, rtp.ssrc);
+	/* The mid extension is authoritative (RFC 8843 section 9.2); else signalled SSRCs; else the
+	 * payload type when only one m-line uses it. */
+	if (pc->ext_mid && lumen_rtp_ext_find(&rtp, pc->ext_mid, &ext) == 0) {
+		track = track_by_mid(pc, (const char *)ext.data, ext.len);
+		if (track >= 0 && (!s || s->track != track)) {
+			const char *rid = NULL;
+			size_t rid_len = 0;
+			struct lumen_rtp_ext r;
+			bool is_rtx = has_pt(pc->tracks[track].rtx_pts, pc->tracks[track].n_rtx_pts,
+					     rtp.pt);
+			if (pc->ext_rid && lumen_rtp_ext_find(&rtp, pc->ext_rid, &r) == 0) {
+				rid = (const char *)r.data;
+				rid_len = r.len;
+			} else if (pc->ext_rrid && lumen_rtp_ext_find(&rtp, pc->ext_rrid, &r) == 0) {
+				rid = (const char *)r.data;
+				rid_len = r.len;
+			}
+			s = add_ssrc(pc, rtp.ssrc, track, is_rtx, rid, rid_len);
+		}
+	}
+	if (!s) {
+		track = track_by_pt(pc, rtp.pt, &rtx);
+		if (track < 0) {
+			pc->stats.dropped_in++;
+			return;
+		}
+		s = add_ssrc(pc, rtp.ssrc, track, rtx, NULL, 0);
+	}
+	if (s->track < 0 || (unsigned)s->track >= pc->n_tracks) {
+		pc->stats.dropped_in++;
+		return;
+	}
+	t = &pc->tracks[s->track];
+	pc->stats.rtp_in++;
+	pc->stats.bytes_in += len;
+	t->last_rx_us = now_us;
+	if (!t->receiving) {
+		t->receiving = true;
+		if (pc->cb.on_media)
+			pc->cb.on_media(pc->cb.user, t->mid, t->kind, true);
+	}
+	if (s->rtx) {
+		/* Retransmissions we asked for arrive on the RTX stream; the NACK engine that asks
+		 * for them is not wired to the pc yet, so they are counted, not delivered. */
+		pc->stats.dropped_in++;
+		return;
+	}
+	memset(&out, 0, sizeof(out));
+	out.data = buf;
+	out.len = len;
+	out.ssrc = rtp.ssrc;
+	out.timestamp = rtp.ts;
+	out.seq = rtp.seq;
+	out.pt = rtp.pt;
+	out.marker = rtp.marker;
+	out.kind = t->kind;
+	out.mid = t->mid;
+	out.rid = s->rid[0] ? s->rid : NULL;
+	out.audio_level = -1;
+	if (pc->ext_audio_level && lumen_rtp_ext_find(&rtp, pc->ext_audio_level, &ext) == 0 &&
+	    ext.len >= 1)
+		out.audio_level = ext.data[0] & 0x7f;
+	out.keyframe = lumen_keyframe_start(codec_of(t, rtp.pt), lumen_rtp_payload(&rtp),
+					    rtp.payload_len);
+	out.arrival_us = now_us;
+	if (pc->cb.on_rtp)
+		pc->cb.on_rtp(pc->cb.user, &out);
+}
+
+void pc_media_rtcp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_us)
+{
+	if (!pc->srtp_in || lumen_srtp_unprotect_rtcp(pc->srtp_in, buf, &len) < 0 ||
+	    lumen_rtcp_validate(buf, len) < 0) {
+		pc->stats.dropped_in++;
+		return;
+	}
+	pc->stats.rtcp_in++;
+	pc->stats.bytes_in += len;
+	if (pc->cb.on_rtcp)
+		pc->cb.on_rtcp(pc->cb.user, buf, len);
+}
+
+int lumen_pc_send_rtp(struct lumen_pc *pc, const char *mid, const uint8_t *rtp, size_t len,
+		      const struct lumen_pc_rewrite *rw)
+{
+	uint8_t buf[PC_MTU + LUMEN_SRTP_TRAILER_MAX];
+	struct lumen_rtp hdr;
+	size_t n = len;
+	int rc;
+
+	if (pc->closed || !pc->up || !pc->srtp_out)
+		return -EAGAIN;
+	if (mid && track_by_mid(pc, mid, strlen(mid)) < 0)
+		return -ENOENT;
+	if (len > PC_MTU || lumen_rtp_parse(&hdr, rtp, len) < 0)
+		return -EINVAL;
+	memcpy(buf, rtp, len);
+	if (rw) {
+		if (rw->set_ssrc)
+			lumen_rtp_set_ssrc(buf, rw->ssrc);
+		if (rw->set_seq)
+			lumen_rtp_set_seq(buf, rw->seq);
+		if (rw->set_timestamp)
+			lumen_rtp_set_ts(buf, rw->timestamp);
+		if (rw->set_pt)
+			lumen_rtp_set_pt(buf, rw->pt);
+	}
+	rc = lumen_srtp_protect_rtp(pc->srtp_out, buf, &n, sizeof(buf));
+	if (rc < 0)
+		return rc == -EALREADY ? 0 : -EIO; /* a stale duplicate is not an error of ours */
+	if (pc_send_raw(pc, buf, n) < 0)
+		return -EIO;
+	pc->stats.rtp_out++;
+	pc->stats.bytes_out += len;
+	return 0;
+}
+
+int pc_media_send_rtcp_plain(struct lumen_pc *pc, const uint8_t *rtcp, size_t len)
+{
+	uint8_t buf[PC_MTU + LUMEN_SRTP_TRAILER_MAX];
+	size_t n = len;
+
+	if (pc->closed || !pc->up || !pc->srtp_out)
+		return -EAGAIN;
+	if (len > PC_MTU || lumen_rtcp_validate(rtcp, len) < 0)
+		return -EINVAL;
+	memcpy(buf, rtcp, len);
+	if (lumen_srtp_protect_rtcp(pc->srtp_out, buf, &n, sizeof(buf)) < 0)
+		return -EIO;
+	if (pc_send_raw(pc, buf, n) < 0)
+		return -EIO;
+	pc->stats.rtcp_out++;
+	pc->stats.bytes_out += len;
+	return 0;
+}
+
+int lumen_pc_send_rtcp(struct lumen_pc *pc, const uint8_t *rtcp, size_t len)
+{
+	return pc_media_send_rtcp_plain(pc, rtcp, len);
+}
+
+int lumen_pc_request_keyframe(struct lumen_pc *pc, const char *mid)
+{
+	uint8_t buf[64];
+	struct lumen_rtcp_writer w;
+	int t = mid ? track_by_mid(pc, mid, strlen(mid)) : -1;
+
+	if (t < 0)
+		return -ENOENT;
+	if (!pc->tracks[t].first_remote_ssrc)
+		return -EAGAIN; /* nothing received on it yet: nobody to ask */
+	lumen_rtcp_writer_init(&w, buf, sizeof(buf));
+	if (lumen_rtcp_write_pli(&w, pc->rtcp_ssrc, pc->tracks[t].first_remote_ssrc) < 0)
+		return -EINVAL;
+	return pc_media_send_rtcp_plain(pc, buf, w.len);
+}
+
+static int send_remb(struct lumen_pc *pc)
+{
+	uint8_t buf[256];
+	uint32_t ssrcs[PC_MAX_TRACKS];
+	struct lumen_rtcp_writer w;
+	size_t n = 0;
+
+	for (unsigned i = 0; i < pc->n_tracks && n < PC_MAX_TRACKS; i++)
+		if (pc->tracks[i].kind == LUMEN_PC_VIDEO && pc->tracks[i].first_remote_ssrc)
+			ssrcs[n++] = pc->tracks[i].first_remote_ssrc;
+	if (!n)
+		return -EAGAIN;
+	lumen_rtcp_writer_init(&w, buf, sizeof(buf));
+	if (lumen_rtcp_write_remb(&w, pc->rtcp_ssrc, pc->remb_bps, ssrcs, n) < 0)
+		return -EINVAL;
+	return pc_media_send_rtcp_plain(pc, buf, w.len);
+}
+
+int lumen_pc_set_bitrate_cap(struct lumen_pc *pc, uint32_t bps)
+{
+	pc->remb_bps = bps;
+	if (!bps)
+		return 0;
+	return pc->up ? send_remb(pc) : 0;
+}
+
+void pc_media_tick(struct lumen_pc *pc, int64_t now_us)
+{
+	static int64_t remb_every = 1000000;
+
+	for (unsigned i = 0; i < pc->n_tracks; i++) {
+		struct pc_track *t = &pc->tracks[i];
+		if (t->receiving && now_us - t->last_rx_us > RECEIVING_WINDOW_US) {
+			t->receiving = false;
+			if (pc->cb.on_media)
+				pc->cb.on_media(pc->cb.user, t->mid, t->kind, false);
+		}
+	}
+	/* A cap is a standing order: REMB is refreshed every second or the sender forgets it. */
+	if (pc->up && pc->remb_bps && (now_us / remb_every) != ((now_us - 100000) / remb_every))
+		send_remb(pc);
+}

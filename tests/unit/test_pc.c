@@ -1,0 +1,311 @@
+/* test_pc.c -- two peer connections back to back over 127.0.0.1 in one process: lumen's server
+ * side (ICE lite, answers) and a client side (full ICE, controlling, offers) built from the same
+ * engine. They negotiate from SDP text, connect ICE, finish DTLS, key SRTP, then RTP and
+ * data-channel messages make the round trip client -> server (echo) -> client. Also: a
+ * mismatched fingerprint, invalid SDP, and a silent peer each end in a clear hangup. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "webrtc/cert.h"
+#include "webrtc/dtls.h"
+#include "webrtc/pc.h"
+#include "webrtc/rtp.h"
+
+static const char *const loopback[] = { "127.0.0.1", NULL };
+
+struct peer {
+	struct lumen_pc *pc;
+	const char *name;
+	bool echo;
+	bool up;
+	char hangup[200];
+	GPtrArray *cands;
+	bool gathered;
+	struct peer *other;
+	int rtp_rx, data_rx, media_on;
+	char last_data[64];
+	char last_label[64];
+	uint16_t last_seq;
+	char last_mid[16];
+};
+
+static struct lumen_cert *cert;
+static struct lumen_dtls_ctx *dctx;
+
+static void setup(void)
+{
+	cert = lumen_cert_new();
+	cr_assert_not_null(cert);
+	dctx = lumen_dtls_ctx_new(cert);
+	cr_assert_not_null(dctx);
+}
+
+static void teardown(void)
+{
+	lumen_dtls_ctx_free(dctx);
+	lumen_cert_free(cert);
+}
+
+static void on_candidate(void *u, const char *c)
+{
+	struct peer *p = u;
+	if (c)
+		g_ptr_array_add(p->cands, g_strdup(c));
+	else
+		p->gathered = true;
+}
+static void on_up(void *u)
+{
+	((struct peer *)u)->up = true;
+}
+static void on_hangup(void *u, const char *reason)
+{
+	struct peer *p = u;
+	g_strlcpy(p->hangup, reason, sizeof(p->hangup));
+}
+static void on_rtp(void *u, const struct lumen_pc_rtp *pkt)
+{
+	struct peer *p = u;
+	p->rtp_rx++;
+	p->last_seq = pkt->seq;
+	g_strlcpy(p->last_mid, pkt->mid, sizeof(p->last_mid));
+	if (p->echo)
+		cr_assert_eq(lumen_pc_send_rtp(p->pc, pkt->mid, pkt->data, pkt->len, NULL), 0);
+}
+static void on_media(void *u, const char *mid, enum lumen_pc_kind kind, bool on)
+{
+	if (on)
+		((struct peer *)u)->media_on++;
+}
+static void on_data(void *u, const char *label, uint16_t stream, bool binary, const uint8_t *d,
+		    size_t len)
+{
+	struct peer *p = u;
+	size_t n = len < sizeof(p->last_data) - 1 ? len : sizeof(p->last_data) - 1;
+	p->data_rx++;
+	memcpy(p->last_data, d, n);
+	p->last_data[n] = '\0';
+	g_strlcpy(p->last_label, label, sizeof(p->last_label));
+	if (p->echo)
+		lumen_pc_send_data(p->pc, label, binary, d, len);
+}
+
+static void peer_init(struct peer *p, const char *name, bool server, uint32_t timeout_ms)
+{
+	struct lumen_pc_config cfg = {
+		.ice = { .lite = server, .controlling = !server, .enforce = loopback },
+		.cert = cert,
+		.dtls_ctx = dctx,
+		.timeout_ms = timeout_ms,
+	};
+	struct lumen_pc_callbacks cb = { on_candidate, on_up, on_hangup, on_rtp, NULL, on_media,
+					 on_data, p };
+	char *err = NULL;
+
+	memset(p, 0, sizeof(*p));
+	p->name = name;
+	p->echo = server;
+	p->cands = g_ptr_array_new_with_free_func(g_free);
+	p->pc = lumen_pc_new(NULL, &cfg, &cb, &err);
+	cr_assert_not_null(p->pc, "%s: %s", name, err);
+}
+
+static void peer_fini(struct peer *p)
+{
+	lumen_pc_free(p->pc);
+	g_ptr_array_free(p->cands, TRUE);
+}
+
+static void pump_until(bool (*cond)(void *), void *arg, int timeout_ms)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+	while (!cond(arg) && g_get_monotonic_time() < end)
+		if (!g_main_context_iteration(NULL, FALSE))
+			g_usleep(500);
+}
+
+static bool gathered2(void *a)
+{
+	struct peer *p = a;
+	return p[0].gathered && p[1].gathered;
+}
+static bool up2(void *a)
+{
+	struct peer *p = a;
+	return (p[0].up && p[1].up) || p[0].hangup[0] || p[1].hangup[0];
+}
+static bool rtp_back(void *a)
+{
+	return ((struct peer *)a)->rtp_rx >= 3;
+}
+static bool data_back(void *a)
+{
+	return ((struct peer *)a)->data_rx >= 2;
+}
+static bool data_ready(void *a)
+{
+	return lumen_pc_data_ready(((struct peer *)a)->pc);
+}
+static bool hung(void *a)
+{
+	return ((struct peer *)a)->hangup[0] != '\0';
+}
+
+static const char *offer_media =
+	"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
+	"m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=sendrecv\r\n"
+	"a=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n"
+	"a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid\r\na=ssrc:1111 cname:client\r\n"
+	"m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\n"
+	"a=sctp-port:5000\r\na=max-message-size:262144\r\n";
+
+static const char *answer_media =
+	"v=0\r\no=- 2 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
+	"m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=sendrecv\r\n"
+	"a=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n"
+	"a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+	"m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\n";
+
+/* Offer/answer between client p[1] and server p[0]; returns after both are up or failed. */
+static void negotiate(struct peer *p, const char *tamper_fp)
+{
+	char *err = NULL, *offer, *answer;
+
+	pump_until(gathered2, p, 5000);
+	offer = lumen_pc_complete_local(p[1].pc, offer_media, true, &err);
+	cr_assert_not_null(offer, "client offer: %s", err);
+	cr_assert(strstr(offer, "a=setup:actpass") != NULL, "%s", offer);
+	cr_assert(strstr(offer, "a=fingerprint:sha-256 ") != NULL);
+	cr_assert_eq(lumen_pc_set_remote(p[0].pc, offer, true, &err), 0, "server: %s", err);
+
+	answer = lumen_pc_complete_local(p[0].pc, answer_media, false, &err);
+	cr_assert_not_null(answer, "server answer: %s", err);
+	cr_assert(strstr(answer, "a=setup:active") != NULL, "the answerer takes the DTLS client");
+	cr_assert(strstr(answer, "a=ice-lite") != NULL, "%s", answer);
+	cr_assert(strstr(answer, "a=candidate:") != NULL, "gathered candidates are in the SDP");
+	if (tamper_fp) {
+		char *at = strstr(answer, "a=fingerprint:sha-256 ");
+		cr_assert_not_null(at);
+		memcpy(at + strlen("a=fingerprint:sha-256 "), tamper_fp, strlen(tamper_fp));
+	}
+	cr_assert_eq(lumen_pc_set_remote(p[1].pc, answer, false, &err), 0, "client: %s", err);
+	g_free(offer);
+	g_free(answer);
+	pump_until(up2, p, 10000);
+}
+
+Test(pc, client_and_server_connect_and_echo_rtp_and_data, .init = setup, .fini = teardown)
+{
+	struct peer p[2];
+	uint8_t pkt[200];
+	struct lumen_rtp_hdr h = { .pt = 111, .ssrc = 1111, .ts = 960 };
+	struct lumen_pc_stats st;
+
+	peer_init(&p[0], "server", true, 0);
+	peer_init(&p[1], "client", false, 0);
+	negotiate(p, NULL);
+	cr_assert(p[0].up, "server up (hangup: %s)", p[0].hangup);
+	cr_assert(p[1].up, "client up (hangup: %s)", p[1].hangup);
+
+	for (int i = 0; i < 3; i++) {
+		static const uint8_t payload[40] = { 0xab };
+		struct lumen_rtp_ext mid = { .id = 1, .len = 1, .data = (const uint8_t *)"0" };
+		ssize_t n;
+
+		h.seq = (uint16_t)(100 + i);
+		n = lumen_rtp_write(pkt, sizeof(pkt), &h, &mid, 1, payload, sizeof(payload), 0);
+		cr_assert_gt(n, 0);
+		cr_assert_eq(lumen_pc_send_rtp(p[1].pc, "0", pkt, (size_t)n, NULL), 0);
+	}
+	pump_until(rtp_back, &p[1], 5000);
+	cr_assert_eq(p[0].rtp_rx, 3, "server decrypted every packet");
+	cr_assert_eq(p[1].rtp_rx, 3, "client got every echo");
+	cr_assert_eq(p[1].last_seq, 102);
+	cr_assert_str_eq(p[1].last_mid, "0", "mapped to its m-line by the mid extension");
+	cr_assert_geq(p[0].media_on, 1, "media event on the server");
+
+	pump_until(data_ready, &p[1], 5000);
+	cr_assert(lumen_pc_data_ready(p[1].pc), "SCTP association up over DTLS");
+	cr_assert_eq(lumen_pc_send_data(p[1].pc, "chat", false, (const uint8_t *)"hello", 5), 0);
+	pump_until(data_back, &p[1], 5000);
+	cr_assert_str_eq(p[0].last_data, "hello");
+	cr_assert_str_eq(p[0].last_label, "chat");
+	cr_assert_eq(p[1].data_rx, 1);
+	cr_assert_str_eq(p[1].last_data, "hello", "data echoed back");
+
+	lumen_pc_get_stats(p[0].pc, &st);
+	cr_assert_str_eq(st.srtp_profile, "SRTP_AEAD_AES_128_GCM", "GCM preferred");
+	cr_assert_eq(st.rtp_in, 3);
+	cr_assert_eq(st.rtp_out, 3);
+	g_free(st.selected_pair);
+	peer_fini(&p[1]);
+	peer_fini(&p[0]);
+}
+
+Test(pc, a_certificate_that_does_not_match_the_fingerprint_hangs_up, .init = setup,
+     .fini = teardown)
+{
+	struct peer p[2];
+
+	peer_init(&p[0], "server", true, 0);
+	peer_init(&p[1], "client", false, 0);
+	negotiate(p, "00:11:22");
+	pump_until(hung, &p[1], 5000);
+	cr_assert_not(p[1].up);
+	cr_assert(strstr(p[1].hangup, "fingerprint") != NULL, "reason: %s", p[1].hangup);
+	peer_fini(&p[1]);
+	peer_fini(&p[0]);
+}
+
+Test(pc, invalid_remote_descriptions_are_refused_with_a_reason, .init = setup, .fini = teardown)
+{
+	static const struct {
+		const char *sdp, *why;
+	} bad[] = {
+		{ "garbage", "invalid SDP" },
+		{ "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n", "no accepted m-line" },
+		{ "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+		  "c=IN IP4 0.0.0.0\r\na=mid:0\r\na=rtpmap:111 opus/48000/2\r\na=ice-ufrag:abcd\r\n"
+		  "a=ice-pwd:abcdefghijklmnopqrstuv\r\na=setup:actpass\r\n"
+		  "a=fingerprint:sha-256 AB:CD\r\n",
+		  "rtcp-mux" },
+		{ "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+		  "c=IN IP4 0.0.0.0\r\na=mid:0\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n"
+		  "a=setup:actpass\r\na=fingerprint:sha-256 AB:CD\r\n",
+		  "ice-ufrag" },
+		{ "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+		  "c=IN IP4 0.0.0.0\r\na=mid:0\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n"
+		  "a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuv\r\na=setup:actpass\r\n",
+		  "fingerprint" },
+	};
+	struct peer p;
+
+	peer_init(&p, "server", true, 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *err = NULL;
+		cr_assert_eq(lumen_pc_set_remote(p.pc, bad[i].sdp, true, &err), -EINVAL, "case %zu",
+			     i);
+		cr_assert_not_null(err);
+		cr_assert(strstr(err, bad[i].why) != NULL, "case %zu: \"%s\" should mention %s", i,
+			  err, bad[i].why);
+		g_free(err);
+	}
+	cr_assert_eq(lumen_pc_send_rtp(p.pc, "0", (const uint8_t *)"x", 1, NULL), -EAGAIN);
+	peer_fini(&p);
+}
+
+Test(pc, a_peer_that_goes_silent_is_hung_up_with_a_reason, .init = setup, .fini = teardown)
+{
+	struct peer p[2];
+
+	peer_init(&p[0], "server", true, 700);
+	peer_init(&p[1], "client", false, 0);
+	negotiate(p, NULL);
+	cr_assert(p[0].up && p[1].up);
+	lumen_pc_free(p[1].pc); /* the client vanishes without a word */
+	p[1].pc = NULL;
+	pump_until(hung, &p[0], 5000);
+	cr_assert(strstr(p[0].hangup, "silent") != NULL, "reason: %s", p[0].hangup);
+	peer_fini(&p[1]);
+	peer_fini(&p[0]);
+}
