@@ -1,6 +1,7 @@
 # src/core.mk -- libcore: configuration and logging, shared by the daemon, tools and tests.
 noinst_LTLIBRARIES += src/libcore.la
-src_libcore_la_SOURCES = src/log.c src/log.h src/config.c src/config.h src/config_keys.c
+src_libcore_la_SOURCES = src/log.c src/log.h src/config.c src/config.h src/config_keys.c \
+	src/config_view.c
 src_libcore_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(LIBCONFIG_CFLAGS) $(JANSSON_CFLAGS)
 src_libcore_la_LIBADD = $(GLIB_LIBS) $(LIBCONFIG_LIBS) $(JANSSON_LIBS)
 
