@@ -309,18 +309,25 @@ static void fill_spa(struct sctp_sendv_spa *spa, uint16_t sid, uint32_t ppid, bo
 	}
 }
 
-/* Returns the bytes usrsctp took, or -errno. */
+/* Queue data[0..len) of a message whose sndinfo/prinfo is spa; returns the bytes usrsctp took,
+ * or -errno. With explicit EOR a message may be handed over in pieces: a piece is at most the
+ * send buffer (usrsctp answers a larger one with EMSGSIZE rather than EWOULDBLOCK when the buffer
+ * is full) and carries SCTP_EOR only if it ends the message. */
 static ssize_t sendv_spa(struct lumen_sctp *s, const uint8_t *data, size_t len,
-			 struct sctp_sendv_spa *spa)
+			 const struct sctp_sendv_spa *spa)
 {
-	ssize_t n;
+	struct sctp_sendv_spa piece = *spa;
+	size_t n = MIN(len, s->cfg.send_buffer);
+	ssize_t rc;
 
 	if (!s->sock)
 		return -ENOTCONN;
-	n = usrsctp_sendv(s->sock, data, len, NULL, 0, spa, sizeof(*spa), SCTP_SENDV_SPA, 0);
-	if (n < 0)
+	if (n < len)
+		piece.sendv_sndinfo.snd_flags &= (uint16_t)~SCTP_EOR;
+	rc = usrsctp_sendv(s->sock, data, n, NULL, 0, &piece, sizeof(piece), SCTP_SENDV_SPA, 0);
+	if (rc < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-	return n;
+	return rc;
 }
 
 /* Control messages are small, ordered and reliable: all or nothing. */
@@ -351,8 +358,8 @@ static bool push_partial(struct lumen_sctp *s)
 		return false;
 	n = sendv_spa(s, s->partial.data + s->partial.off, s->partial.len - s->partial.off,
 		      &s->partial.spa);
-	if (n == -EAGAIN || n == 0)
-		return false;
+	if (n == -EAGAIN || n == -EMSGSIZE || n == 0)
+		return false; /* no room yet */
 	if (n > 0)
 		s->partial.off += (size_t)n;
 	if (n < 0 || s->partial.off == s->partial.len) {
@@ -1077,6 +1084,8 @@ int lumen_sctp_send(struct lumen_sctp *s, uint16_t id, bool binary, const uint8_
 	fill_spa(&spa, id, ppid, !ch->info.ordered && ch->state == CH_OPEN, ch->info.reliability,
 		 ch->info.reliability_param);
 	n = sendv_spa(s, data, len, &spa);
+	if (n == -EMSGSIZE)
+		return -EAGAIN; /* a piece never exceeds the send buffer: it is full */
 	if (n < 0)
 		return n == -ECONNRESET || n == -EPIPE ? -ENOTCONN : (int)n;
 	if ((size_t)n < len) {

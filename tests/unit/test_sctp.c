@@ -851,3 +851,66 @@ Test(sctp_channel, rejects_bad_parameters_and_unknown_ids)
 	cr_assert_eq(lumen_sctp_start(l.p[0].s, l.now), -EALREADY);
 	link_fini(&l);
 }
+
+Test(sctp_channel, queues_a_message_larger_than_the_send_buffer_in_parts)
+{
+	struct link l;
+	struct lumen_sctp_config c = { .dtls_client = true, .send_buffer = 64 * 1024 };
+	struct lumen_sctp_config s = { .passive = true };
+	struct lumen_sctp_channel_params p = { .label = "parts" };
+	size_t len = 256 * 1024;
+	uint8_t *b = pattern(len, 9);
+	struct want_msgs w = { 1, 1 };
+	struct lumen_sctp_info info;
+	uint16_t id;
+
+	link_init_cfg(&l, &c, &s);
+	start_both(&l);
+	cr_assert_eq(lumen_sctp_get_info(l.p[0].s, &info), 0);
+	cr_assert_eq(info.send_buffer, 64 * 1024);
+	id = (uint16_t)open_channel(&l, 0, &p);
+	cr_assert_eq(lumen_sctp_send(l.p[0].s, id, true, b, len), 0);
+	/* Most of it is still inside the engine: the next message must wait. */
+	cr_assert_eq(lumen_sctp_send(l.p[0].s, id, false, (const uint8_t *)"next", 4), -EAGAIN);
+	cr_assert(pump_until(&l, has_msgs, &w));
+	cr_assert_eq(msg_at(&l.p[1], 0)->len, len);
+	cr_assert_eq(memcmp(msg_at(&l.p[1], 0)->data, b, len), 0);
+	send_and_expect(&l, 0, id, false, (const uint8_t *)"next", 4);
+	g_free(b);
+	link_fini(&l);
+}
+
+Test(sctp_association, keeps_several_associations_in_one_process_apart)
+{
+	struct link a, b;
+	struct lumen_sctp_channel_params p = { .label = "x" };
+	uint16_t ida, idb;
+
+	link_init(&a, true);
+	link_init(&b, false);
+	b.now = a.now;
+	start_both(&a);
+	start_both(&b);
+	ida = (uint16_t)open_channel(&a, 0, &p);
+	idb = (uint16_t)open_channel(&b, 1, &p);
+	/* Both links share usrsctp's global clock: tick them with the same time. */
+	b.now = a.now = MAX(a.now, b.now);
+	send_and_expect(&a, 0, ida, false, (const uint8_t *)"for a", 5);
+	b.now = a.now = MAX(a.now, b.now);
+	send_and_expect(&b, 1, idb, false, (const uint8_t *)"for b", 5);
+	cr_assert_eq(a.p[1].msgs->len, 1);
+	cr_assert_eq(b.p[0].msgs->len, 1);
+	cr_assert_eq(a.p[0].msgs->len + b.p[1].msgs->len, 0);
+	link_fini(&a);
+	link_fini(&b);
+}
+
+Test(sctp_association, refuses_to_start_twice_and_to_build_without_an_output)
+{
+	struct lumen_sctp_config c = { 0 };
+	struct lumen_sctp_callbacks none = { 0 };
+
+	cr_assert_null(lumen_sctp_new(&c, &none, NULL));
+	cr_assert_null(lumen_sctp_new(NULL, &callbacks, NULL));
+	lumen_sctp_free(NULL);
+}
