@@ -173,14 +173,19 @@ struct lumen_core {
 	/* Moves h's callbacks to media worker `worker` (0..n_workers-1) and calls done on it. */
 	int (*handle_move)(struct lumen_handle *h, unsigned worker, lumen_invoke_cb done, void *arg);
 	unsigned (*n_workers)(void);
-	/* Any thread: runs fn on the thread of the handle with this id, if it still exists. */
+	/* Any thread: runs fn on the thread of the handle with this id, if it still exists.
+	 * Returns 0 or -ENOENT (no such handle now: fn is not called, arg is still the caller's).
+	 * If the handle goes away after 0 was returned and before fn runs, fn still runs, on the
+	 * control thread with h == NULL and plugin_state == NULL, so that it can release arg. */
 	int (*invoke)(uint64_t handle_id, lumen_invoke_cb fn, void *arg);
 	uint64_t (*handle_id)(const struct lumen_handle *h);
 	uint64_t (*session_id)(const struct lumen_handle *h);
 	const struct lumen_identity *(*handle_identity)(const struct lumen_handle *h);
 
 	/* Timers on the calling handle's thread (h), or on the control thread (h == NULL).
-	 * Returns a timer id (> 0). The callback repeats every interval_ms until cancelled. */
+	 * Returns a timer id (> 0). The callback repeats every interval_ms until cancelled (from
+	 * the timer's thread, the callback included, which makes a one-shot). A handle's timers are
+	 * cancelled by the core when the handle detaches. */
 	uint64_t (*timer_add)(struct lumen_handle *h, uint32_t interval_ms, lumen_timer_cb cb, void *arg);
 	void (*timer_cancel)(uint64_t timer_id);
 
@@ -268,6 +273,13 @@ struct lumen_plugin {
 	 * --check-config and before a reload is accepted. Returns 0 or -EINVAL with *err malloc'd
 	 * ("key: why", one line). May be NULL (then only init validates). */
 	int (*check_config)(const json_t *config, char **err);
+
+	/* Feedback from a peer, on the handle's thread; may be NULL. keyframe_request: h's peer asked
+	 * for a keyframe on mid (it sent PLI or FIR): an SFU forwards it to the publisher with
+	 * core->request_keyframe. bandwidth_estimate: the core's estimate of what h can receive
+	 * changed (bits per second): an SFU picks simulcast layers for h from it. */
+	void (*keyframe_request)(struct lumen_handle *h, void *state, const char *mid);
+	void (*bandwidth_estimate)(struct lumen_handle *h, void *state, uint32_t bps);
 };
 
 /* The one symbol a plugin exports. */

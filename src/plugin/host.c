@@ -41,8 +41,17 @@ struct lumen_plugin_host {
 	size_t n;
 	GPtrArray *list;    /* const struct lumen_loaded_plugin *, into slots */
 	json_t *refused;
+	json_t *unloaded_sections; /* section -> "PACKAGE (FILE) is disabled|refused" */
 	bool started;
 };
+
+/* The package whose lifecycle hook runs on this thread (lumen_plugin_host_current). */
+static __thread const char *current;
+
+const char *lumen_plugin_host_current(void)
+{
+	return current;
+}
 
 static bool strv_has(char *const *v, const char *s)
 {
@@ -244,16 +253,29 @@ static void resolve(struct lumen_plugin_host *host, GPtrArray *cands)
 	g_free(nodes);
 }
 
+/* Remembers the sections of plugins that are not loaded (disabled or refused after their
+ * metadata was read), so that their config groups are known, if unused. */
+static void note_unloaded_sections(struct lumen_plugin_host *host, GPtrArray *cands)
+{
+	for (guint i = 0; i < cands->len; i++) {
+		const struct cand *c = g_ptr_array_index(cands, i);
+		if (c->section && (c->refused || c->disabled) &&
+		    !json_object_get(host->unloaded_sections, c->section))
+			json_object_set_new(host->unloaded_sections, c->section,
+					    json_sprintf("%s (%s) is %s", c->package, c->path,
+							 c->disabled ? "disabled" : "refused"));
+	}
+}
+
 /* Every plugin section of the config must belong to a plugin: a loaded one (fine), a disabled or
  * refused one (warning: it is not used), or none (error: a typo or a missing plugin). */
-static int check_sections(struct lumen_plugin_host *host, GPtrArray *cands,
-			  const struct lumen_config *cfg, char **err)
+static int check_sections(const struct lumen_plugin_host *host, const struct lumen_config *cfg,
+			  bool warn, char **err)
 {
 	const char *key;
 	json_t *val;
 
 	json_object_foreach(cfg->plugin_sections, key, val) {
-		const struct cand *owner = NULL;
 		bool loaded = false;
 		for (size_t i = 0; i < host->n && !loaded; i++) {
 			const char *s = host->slots[i].pub.desc->config_section;
@@ -261,18 +283,14 @@ static int check_sections(struct lumen_plugin_host *host, GPtrArray *cands,
 		}
 		if (loaded)
 			continue;
-		for (guint i = 0; i < cands->len && !owner; i++) {
-			const struct cand *c = g_ptr_array_index(cands, i);
-			if (c->section && strcmp(c->section, key) == 0)
-				owner = c;
-		}
+		const char *owner = json_string_value(json_object_get(host->unloaded_sections, key));
 		if (!owner) {
 			*err = g_strdup_printf("config section '%s' is not a core section and no plugin "
 					       "in '%s' claims it", key, cfg->plugins.dir);
 			return -EINVAL;
 		}
-		LOG_WARN(cat_plugin, "config section '%s' is unused: its plugin %s (%s) is %s", key,
-			 owner->package, owner->path, owner->disabled ? "disabled" : "refused");
+		if (warn)
+			LOG_WARN(cat_plugin, "config section '%s' is unused: its plugin %s", key, owner);
 	}
 	return 0;
 }
@@ -292,10 +310,12 @@ static int init_all(struct lumen_plugin_host *host, const struct lumen_config *c
 		char *why = NULL;
 		int rc = 0;
 
+		current = d->package;
 		if (host->core && d->init)
 			rc = d->init(host->core, section_of(cfg, d), &why);
 		else if (!host->core && d->check_config)
 			rc = d->check_config(section_of(cfg, d), &why);
+		current = NULL;
 		if (rc < 0) {
 			*err = g_strdup_printf("plugin %s (%s): %s: %s", d->package, s->pub.path,
 					       host->core ? "init failed" : "bad configuration",
@@ -320,6 +340,7 @@ struct lumen_plugin_host *lumen_plugin_host_new(const struct lumen_config *cfg,
 
 	host->core = core;
 	host->refused = json_array();
+	host->unloaded_sections = json_object();
 	host->list = g_ptr_array_new();
 	if (cfg->plugins.require_signed) {
 		if (!cfg->plugins.trusted_keys || !cfg->plugins.trusted_keys[0]) {
@@ -336,7 +357,8 @@ struct lumen_plugin_host *lumen_plugin_host_new(const struct lumen_config *cfg,
 	if (cfg->plugins.dir && *cfg->plugins.dir && scan_dir(host, cands, cfg, kr, err) < 0)
 		goto fail;
 	resolve(host, cands);
-	if (check_sections(host, cands, cfg, err) < 0 || init_all(host, cfg, err) < 0)
+	note_unloaded_sections(host, cands);
+	if (check_sections(host, cfg, true, err) < 0 || init_all(host, cfg, err) < 0)
 		goto fail;
 	g_ptr_array_free(cands, TRUE);
 	lumen_keyring_free(kr);
@@ -360,7 +382,9 @@ int lumen_plugin_host_start(struct lumen_plugin_host *host, char **err)
 	}
 	for (size_t i = 0; i < host->n; i++) {
 		struct slot *s = &host->slots[i];
+		current = s->pub.desc->package;
 		int rc = s->pub.desc->start ? s->pub.desc->start() : 0;
+		current = NULL;
 		if (rc < 0) {
 			*err = g_strdup_printf("plugin %s (%s): start failed: %s", s->pub.desc->package,
 					       s->pub.path, g_strerror(-rc));
@@ -380,8 +404,10 @@ void lumen_plugin_host_stop(struct lumen_plugin_host *host)
 		return;
 	for (size_t i = host->n; i-- > 0;) {
 		struct slot *s = &host->slots[i];
+		current = s->pub.desc->package;
 		if (s->pub.started && s->pub.desc->stop)
 			s->pub.desc->stop();
+		current = NULL;
 		s->pub.started = false;
 	}
 	host->started = false;
@@ -392,9 +418,12 @@ void lumen_plugin_host_free(struct lumen_plugin_host *host)
 	if (!host)
 		return;
 	lumen_plugin_host_stop(host);
-	for (size_t i = host->n; i-- > 0;)
+	for (size_t i = host->n; i-- > 0;) {
+		current = host->slots[i].pub.desc->package;
 		if (host->slots[i].inited && host->slots[i].pub.desc->destroy)
 			host->slots[i].pub.desc->destroy();
+		current = NULL;
+	}
 	for (size_t i = host->n; i-- > 0;) {
 		lumen_plugin_so_close(host->slots[i].dl);
 		g_free(host->slots[i].pub.path);
@@ -403,6 +432,7 @@ void lumen_plugin_host_free(struct lumen_plugin_host *host)
 	if (host->list)
 		g_ptr_array_free(host->list, TRUE);
 	json_decref(host->refused);
+	json_decref(host->unloaded_sections);
 	g_free(host);
 }
 
@@ -449,6 +479,27 @@ json_t *lumen_plugin_host_to_json(const struct lumen_plugin_host *host)
 						   p->started));
 	}
 	return a;
+}
+
+int lumen_plugin_host_check_config(const struct lumen_plugin_host *host,
+				   const struct lumen_config *cfg, char **err)
+{
+	int rc = check_sections(host, cfg, false, err);
+
+	for (size_t i = 0; rc == 0 && i < host->n; i++) {
+		const struct lumen_plugin *d = host->slots[i].pub.desc;
+		char *why = NULL;
+		if (!d->check_config)
+			continue;
+		current = d->package;
+		rc = d->check_config(section_of(cfg, d), &why);
+		current = NULL;
+		if (rc < 0)
+			*err = g_strdup_printf("plugin %s: bad configuration: %s", d->package,
+					       why ? why : g_strerror(-rc));
+		free(why);
+	}
+	return rc < 0 ? -EINVAL : 0;
 }
 
 json_t *lumen_plugin_host_refused(const struct lumen_plugin_host *host)

@@ -57,6 +57,15 @@ size_t lumen_plugin_host_list(const struct lumen_plugin_host *host,
  * [{package, versions}], started}] for info/admin (path "builtin:PACKAGE" for builtins). New
  * reference. */
 json_t *lumen_plugin_host_to_json(const struct lumen_plugin_host *host);
+/* Validates a new configuration against the loaded plugins before a reload is accepted: every
+ * plugin section is claimed (as in _new) and each loaded plugin's check_config accepts its
+ * section. Returns 0 or -EINVAL with *err. The plugins keep running with the config they got
+ * at init: a changed plugin section takes effect at the next restart. */
+int lumen_plugin_host_check_config(const struct lumen_plugin_host *host,
+				   const struct lumen_config *cfg, char **err);
+/* The package whose init/start/stop/destroy is running on this thread, or NULL: lets the core
+ * attribute a plugin's core->log(NULL, ...) lines made from those hooks to the plugin. */
+const char *lumen_plugin_host_current(void);
 /* Refusals of the load: [{file, reason}] (reason "disabled in plugins.disabled" for skipped
  * ones), in the order they happened. New reference. */
 json_t *lumen_plugin_host_refused(const struct lumen_plugin_host *host);

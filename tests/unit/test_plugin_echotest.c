@@ -416,3 +416,58 @@ Test(echotest_answer, every_truncation_of_an_offer_gives_an_answer_or_an_error)
 	}
 	free(buf);
 }
+
+/* A fixed-seed xorshift, so the mutations below are the same on every run. */
+static uint32_t rnd(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+Test(echotest_answer, random_mutations_of_an_offer_never_crash_or_leak)
+{
+	static const char alphabet[] = "m=v0 9\r\n:/a-ORTPSAVF";
+	size_t n = strlen(offer_sdp);
+	char *buf = malloc(n + 64);
+	uint32_t seed = 0x5eed1234u;
+	int answers = 0, errors = 0;
+
+	for (int round = 0; round < 3000; round++) {
+		memcpy(buf, offer_sdp, n + 1);
+		size_t len = n;
+		for (int k = 0; k < 1 + (int)(rnd(&seed) % 8); k++) {
+			size_t at = rnd(&seed) % len;
+			switch (rnd(&seed) % 3) {
+			case 0: /* replace a byte */
+				buf[at] = alphabet[rnd(&seed) % (sizeof(alphabet) - 1)];
+				break;
+			case 1: /* cut the rest */
+				len = at;
+				break;
+			default: /* delete one byte */
+				memmove(buf + at, buf + at + 1, len - at);
+				len--;
+				break;
+			}
+			buf[len] = '\0';
+			if (len == 0)
+				break;
+		}
+		char *err = NULL;
+		char *ans = lumen_echotest_answer(buf, 1, &err);
+		cr_assert((ans != NULL) != (err != NULL), "round %d", round);
+		if (ans) {
+			cr_expect_eq(strncmp(ans, "v=0\r\n", 5), 0);
+			answers++;
+		} else {
+			errors++;
+		}
+		free(ans);
+		free(err);
+	}
+	free(buf);
+	cr_expect(answers > 0 && errors > 0, "both outcomes exercised: %d answers, %d errors", answers,
+		  errors);
+}

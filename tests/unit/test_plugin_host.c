@@ -24,6 +24,7 @@
 #endif
 
 static GString *events;
+static GString *currents; /* lumen_plugin_host_current() at each log call */
 static char *dir;
 static struct lumen_config cfg;
 static char *disabled[4];
@@ -32,7 +33,9 @@ static char *keys[3];
 static void fake_log(const struct lumen_handle *h, enum lumen_log_severity sev, const char *fmt, ...)
 {
 	va_list ap;
+	const char *cur = lumen_plugin_host_current();
 	va_start(ap, fmt);
+	g_string_append_printf(currents, "%s%s", currents->len ? ";" : "", cur ? cur : "(none)");
 	if (events->len)
 		g_string_append_c(events, ';');
 	g_string_append_vprintf(events, fmt, ap);
@@ -48,6 +51,7 @@ static const struct lumen_core core = {
 static void setup(void)
 {
 	events = g_string_new("");
+	currents = g_string_new("");
 	dir = g_dir_make_tmp("lumen-plugin-test-XXXXXX", NULL);
 	cr_assert_not_null(dir);
 	memset(&cfg, 0, sizeof(cfg));
@@ -74,6 +78,7 @@ static void teardown(void)
 	g_free(dir);
 	json_decref(cfg.plugin_sections);
 	g_string_free(events, TRUE);
+	g_string_free(currents, TRUE);
 	for (size_t i = 0; keys[i]; i++)
 		g_free(keys[i]);
 }
@@ -206,6 +211,51 @@ Test(plugin_host, runs_init_and_start_in_dependency_order_and_stop_and_destroy_i
 			 "start lumen.test.good;start lumen.test.dependent;"
 			 "stop lumen.test.dependent;stop lumen.test.good;"
 			 "destroy lumen.test.dependent;destroy lumen.test.good");
+}
+
+Test(plugin_host, tells_the_core_which_plugin_runs_a_lifecycle_hook)
+{
+	install("dependent");
+	install("good");
+	struct lumen_plugin_host *host = load_ok();
+	char *err = NULL;
+	cr_assert_eq(lumen_plugin_host_start(host, &err), 0);
+	lumen_plugin_host_free(host);
+	cr_expect_str_eq(currents->str, "lumen.test.good;lumen.test.dependent;lumen.test.good;"
+					"lumen.test.dependent;lumen.test.dependent;lumen.test.good;"
+					"lumen.test.dependent;lumen.test.good");
+	cr_expect_null(lumen_plugin_host_current(), "nothing runs now");
+}
+
+Test(plugin_host, validates_a_new_config_against_the_loaded_plugins)
+{
+	install("good");
+	install("cycle_a"); /* refused, but without a section */
+	struct lumen_plugin_host *host = load_ok();
+	char *err = NULL;
+	json_t *old = cfg.plugin_sections;
+
+	cfg.plugin_sections = json_pack("{s:{s:i}}", "good", "x", 2);
+	cr_expect_eq(lumen_plugin_host_check_config(host, &cfg, &err), 0, "%s", err ? err : "");
+	json_decref(cfg.plugin_sections);
+
+	cfg.plugin_sections = json_pack("{s:{s:b}}", "good", "fail_init", 1);
+	cr_expect_eq(lumen_plugin_host_check_config(host, &cfg, &err), -EINVAL);
+	cr_assert_not_null(err);
+	cr_expect(strstr(err, "lumen.test.good: bad configuration: fail_init") != NULL, "%s", err);
+	free(err);
+	err = NULL;
+	json_decref(cfg.plugin_sections);
+
+	cfg.plugin_sections = json_pack("{s:{}}", "other");
+	cr_expect_eq(lumen_plugin_host_check_config(host, &cfg, &err), -EINVAL);
+	cr_assert_not_null(err);
+	cr_expect(strstr(err, "'other'") != NULL, "%s", err);
+	free(err);
+	json_decref(cfg.plugin_sections);
+	cfg.plugin_sections = old;
+	lumen_plugin_host_free(host);
+	cr_expect(strstr(events->str, "fail_init") == NULL, "checking never calls init again");
 }
 
 Test(plugin_host, refuses_a_plugin_built_for_another_abi_and_loads_the_others)
