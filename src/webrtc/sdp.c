@@ -419,6 +419,20 @@ enum lumen_sdp_setup lumen_sdp_media_setup(const struct lumen_sdp *sdp, const st
 	return m->setup != LUMEN_SDP_SETUP_NONE ? m->setup : sdp->setup;
 }
 
+/* ---- validation shared by the parser and the stamps ---- */
+
+bool sdp_is_fingerprint(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 2 || n > 3 * 64 - 1 || (n + 1) % 3)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (i % 3 == 2 ? s[i] != ':' : !g_ascii_isxdigit(s[i]))
+			return false;
+	return true;
+}
+
 /* ---- fmtp ---- */
 
 static int fmtp_int(const char *v, long max, int *out)

@@ -158,7 +158,7 @@ struct lumen_sdp_sim_id {
 struct lumen_sdp_simulcast {
 	struct lumen_sdp_sim_id *send, *recv;
 	unsigned n_send, n_recv;
-	bool recv_first; /* "recv ... send ..." order as written */
+	bool recv_first; /* "recv ... send ..." order as written (false with one direction) */
 };
 
 struct lumen_sdp_ssrc {

@@ -24,7 +24,9 @@ void sdp_group_fini(struct lumen_sdp_group *g);
 int sdp_fmtp_derive(struct lumen_sdp_codec *c, const char *fmtp, char *bad, size_t bad_size);
 /* Candidate value parser used by the SDP parser: reason (static text) says what is wrong. */
 int sdp_candidate_parse_value(char *value, struct lumen_sdp_candidate *c, const char **reason);
-/* True when s is 1..max ice-chars (ALPHA / DIGIT / "+" / "/"), RFC 8839. */
+/* True when s is hex byte pairs separated by colons ("AB:CD:..."), 1..64 bytes. */
+bool sdp_is_fingerprint(const char *s);
+/* True when s is min..max ice-chars (ALPHA / DIGIT / "+" / "/"), RFC 8839. */
 bool sdp_ice_chars(const char *s, size_t min, size_t max);
 
 #endif

@@ -213,18 +213,6 @@ static int a_ice_options(struct ctx *c, char *v)
 	return set_str(c, c->m ? &c->m->ice_options : &c->sdp->ice_options, r, true);
 }
 
-static bool is_fingerprint(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n < 2 || n > 3 * 64 - 1 || (n + 1) % 3)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (i % 3 == 2 ? s[i] != ':' : !g_ascii_isxdigit(s[i]))
-			return false;
-	return true;
-}
-
 static int a_fingerprint(struct ctx *c, char *v)
 {
 	struct lumen_sdp_fingerprint *fp = c->m ? &c->m->fingerprint : &c->sdp->fingerprint;
@@ -234,7 +222,7 @@ static int a_fingerprint(struct ctx *c, char *v)
 		return KEEP; /* RFC 8122 allows several; the first one is modelled */
 	if (!hash || !value || tok(&v) || strlen(hash) > 16)
 		return fail(c, "expected '<hash> <hex>'");
-	if (!is_fingerprint(value))
+	if (!sdp_is_fingerprint(value))
 		return fail(c, "bad fingerprint");
 	fp->hash = g_strdup(hash);
 	fp->value = g_strdup(value);
@@ -481,6 +469,8 @@ static int a_simulcast(struct ctx *c, char *v)
 	}
 	if (k == 0)
 		return fail(c, "empty");
+	if (!sc->n_send || !sc->n_recv)
+		sc->recv_first = false; /* the order only matters with both directions */
 	return 0;
 }
 

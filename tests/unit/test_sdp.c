@@ -711,6 +711,295 @@ Test(sdp_candidate, rejects_malformed_candidates_with_a_reason)
 	}
 }
 
+/* ---- answer builder ---- */
+
+static const struct lumen_sdp_codec_cap audio_caps[] = {
+	{ "opus", 48000, 2, NULL, LUMEN_SDP_FB_TRANSPORT_CC, false },
+};
+static const struct lumen_sdp_codec_cap video_caps[] = {
+	{ "VP8", 90000, 0, NULL,
+	  LUMEN_SDP_FB_NACK | LUMEN_SDP_FB_PLI | LUMEN_SDP_FB_FIR | LUMEN_SDP_FB_TRANSPORT_CC, true },
+	{ "H264", 90000, 0, "packetization-mode=1;profile-level-id=42e01f",
+	  LUMEN_SDP_FB_NACK | LUMEN_SDP_FB_PLI, true },
+	{ "VP9", 90000, 0, "profile-id=0", LUMEN_SDP_FB_NACK, true },
+};
+static const char *const ext_caps[] = {
+	"urn:ietf:params:rtp-hdrext:sdes:mid",
+	"urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id",
+	"urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id",
+	"http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01",
+	"urn:ietf:params:rtp-hdrext:ssrc-audio-level",
+};
+
+static struct lumen_sdp_caps default_caps(void)
+{
+	return (struct lumen_sdp_caps){
+		.audio = audio_caps, .n_audio = G_N_ELEMENTS(audio_caps),
+		.video = video_caps, .n_video = G_N_ELEMENTS(video_caps),
+		.extmaps = ext_caps, .n_extmaps = G_N_ELEMENTS(ext_caps),
+		.datachannel = true, .max_message_size = 262144,
+	};
+}
+
+static struct lumen_sdp *answer_to(const char *fixture, const struct lumen_sdp_caps *caps)
+{
+	struct lumen_sdp *offer = parse_fixture(fixture), *ans = NULL;
+	struct lumen_sdp_error err = { 0 };
+
+	cr_assert_eq(lumen_sdp_answer_build(offer, caps, &ans, &err), 0, "%s: %s", fixture, err.msg);
+	lumen_sdp_free(offer);
+	assert_round_trip(ans, fixture);
+	return ans;
+}
+
+static void assert_pts(const struct lumen_sdp_media *m, const unsigned *pts, unsigned n)
+{
+	cr_assert_eq(m->n_codecs, n, "mid %s: %u codecs, expected %u", m->mid, m->n_codecs, n);
+	for (unsigned i = 0; i < n; i++)
+		cr_assert_eq(m->codecs[i].pt, pts[i], "mid %s codec %u", m->mid, i);
+}
+
+static void assert_fb(const struct lumen_sdp_codec *c, const char *const *fb, unsigned n)
+{
+	cr_assert_eq(c->n_fb, n, "pt %u: %u rtcp-fb", c->pt, c->n_fb);
+	for (unsigned i = 0; i < n; i++)
+		cr_assert_str_eq(c->fb[i], fb[i]);
+}
+
+static void assert_ext_ids(const struct lumen_sdp_media *m, const unsigned *ids, unsigned n)
+{
+	cr_assert_eq(m->n_extmaps, n, "mid %s: %u extmaps", m->mid, m->n_extmaps);
+	for (unsigned i = 0; i < n; i++)
+		cr_assert_eq(m->extmaps[i].id, ids[i]);
+}
+
+Test(sdp_answer, chromium_offer_yields_preferred_codecs_with_rtx_fb_and_extmaps)
+{
+	struct lumen_sdp_caps caps = default_caps();
+	struct lumen_sdp *ans = answer_to("chromium-offer.sdp", &caps);
+	const struct lumen_sdp_media *a = media_of(ans, "0"), *v = media_of(ans, "1");
+	const struct lumen_sdp_media *d = media_of(ans, "2");
+	const struct lumen_sdp_group *bundle = lumen_sdp_find_group(ans, "BUNDLE");
+
+	assert_pts(a, (const unsigned[]){ 111 }, 1);
+	assert_fb(&a->codecs[0], (const char *const[]){ "transport-cc" }, 1);
+	cr_assert_str_eq(a->codecs[0].fmtp, "minptime=10;useinbandfec=1");
+	assert_ext_ids(a, (const unsigned[]){ 1, 3, 4 }, 3);
+	cr_assert_eq(a->dir, LUMEN_SDP_DIR_SENDRECV);
+	cr_assert(a->rtcp_mux && a->rtcp_rsize);
+	cr_assert_eq(a->port, 9);
+
+	/* VP8 + RTX, H.264 constrained baseline (42e01f, mode 1) + RTX, VP9 profile 0 + RTX. */
+	assert_pts(v, (const unsigned[]){ 96, 97, 108, 109, 98, 99 }, 6);
+	assert_fb(&v->codecs[0],
+		  (const char *const[]){ "transport-cc", "ccm fir", "nack", "nack pli" }, 4);
+	cr_assert_eq(v->codecs[1].apt, 96);
+	cr_assert_eq(v->codecs[1].n_fb, 0);
+	assert_fb(&v->codecs[2], (const char *const[]){ "nack", "nack pli" }, 2);
+	cr_assert_eq(v->codecs[2].profile_level_id, 0x42e01f);
+	cr_assert_eq(v->codecs[2].packetization_mode, 1);
+	cr_assert_eq(v->codecs[5].apt, 98);
+	assert_ext_ids(v, (const unsigned[]){ 3, 4, 10, 11 }, 4);
+	cr_assert_eq(v->n_rids, 0);
+	cr_assert_null(v->simulcast);
+
+	cr_assert_str_eq(d->proto, "UDP/DTLS/SCTP");
+	cr_assert_str_eq(d->fmts[0], "webrtc-datachannel");
+	cr_assert_eq(d->sctp_port, 5000);
+	cr_assert_eq(d->max_message_size, 262144);
+	cr_assert_eq(bundle->n, 3);
+	cr_assert_str_eq(bundle->ids[1], "1");
+	lumen_sdp_free(ans);
+}
+
+Test(sdp_answer, chromium_simulcast_offer_is_received_as_simulcast_when_allowed)
+{
+	struct lumen_sdp_caps caps = default_caps();
+	struct lumen_sdp *ans;
+	const struct lumen_sdp_media *v;
+
+	caps.simulcast = true;
+	ans = answer_to("chromium-offer-simulcast.sdp", &caps);
+	v = media_of(ans, "1");
+	cr_assert_eq(v->dir, LUMEN_SDP_DIR_RECVONLY, "sendonly offer -> recvonly answer");
+	cr_assert_eq(v->n_rids, 3);
+	for (unsigned i = 0; i < 3; i++)
+		cr_assert(v->rids[i].recv);
+	cr_assert_str_eq(v->rids[0].id, "q");
+	cr_assert_eq(v->simulcast->n_recv, 3);
+	cr_assert_eq(v->simulcast->n_send, 0);
+	cr_assert_str_eq(v->simulcast->recv[2].rid, "f");
+	cr_assert_eq(lumen_sdp_find_extmap(v, LUMEN_SDP_EXT_RID), 10);
+	lumen_sdp_free(ans);
+
+	caps.simulcast = false;
+	ans = answer_to("chromium-offer-simulcast.sdp", &caps);
+	v = media_of(ans, "1");
+	cr_assert_eq(v->n_rids, 0);
+	cr_assert_null(v->simulcast);
+	lumen_sdp_free(ans);
+}
+
+Test(sdp_answer, firefox_offer_yields_vp8_and_vp9_with_their_rtx)
+{
+	struct lumen_sdp_caps caps = default_caps();
+	struct lumen_sdp *ans = answer_to("firefox-offer.sdp", &caps);
+	const struct lumen_sdp_media *a = media_of(ans, "0"), *v = media_of(ans, "1");
+
+	assert_pts(a, (const unsigned[]){ 109 }, 1);
+	cr_assert_str_eq(a->codecs[0].fmtp, "maxplaybackrate=48000;stereo=1;useinbandfec=1");
+	/* No H.264 in this Firefox (no OpenH264); VP9 has no profile-id, which means profile 0. */
+	assert_pts(v, (const unsigned[]){ 120, 124, 121, 125 }, 4);
+	assert_ext_ids(a, (const unsigned[]){ 1, 3, 7 }, 3);
+	assert_ext_ids(v, (const unsigned[]){ 3, 7 }, 2);
+	cr_assert_eq(media_of(ans, "2")->sctp_port, 5000);
+	lumen_sdp_free(ans);
+
+	/* Firefox's simulcast rid extmaps are sendonly: ours become recvonly. */
+	caps.simulcast = true;
+	ans = answer_to("firefox-offer-simulcast.sdp", &caps);
+	v = media_of(ans, "1");
+	for (unsigned i = 0; i < v->n_extmaps; i++)
+		if (lumen_sdp_extmap_kind(v->extmaps[i].uri) == LUMEN_SDP_EXT_RID)
+			cr_assert_eq(v->extmaps[i].dir, LUMEN_SDP_DIR_RECVONLY);
+	cr_assert_eq(v->simulcast->n_recv, 3);
+	lumen_sdp_free(ans);
+}
+
+Test(sdp_answer, webrtcbin_bundle_only_m_lines_are_accepted_not_rejected)
+{
+	struct lumen_sdp_caps caps = default_caps();
+	struct lumen_sdp *ans = answer_to("webrtcbin-offer.sdp", &caps);
+	const struct lumen_sdp_media *v = media_of(ans, "video1");
+
+	assert_pts(media_of(ans, "audio0"), (const unsigned[]){ 111 }, 1);
+	cr_assert_str_eq(media_of(ans, "audio0")->codecs[0].name, "OPUS");
+	assert_pts(v, (const unsigned[]){ 96 }, 1);
+	assert_fb(&v->codecs[0], (const char *const[]){ "nack pli", "ccm fir", "transport-cc" }, 3);
+	cr_assert_eq(v->port, 9);
+	cr_assert_eq(media_of(ans, "application2")->port, 9);
+	cr_assert_eq(lumen_sdp_find_group(ans, "BUNDLE")->n, 3);
+	lumen_sdp_free(ans);
+}
+
+Test(sdp_answer, aiortc_legacy_data_channel_is_answered_in_the_legacy_form)
+{
+	struct lumen_sdp_caps caps = default_caps();
+	struct lumen_sdp *ans = answer_to("aiortc-offer.sdp", &caps);
+	const struct lumen_sdp_media *d = media_of(ans, "2");
+
+	assert_pts(media_of(ans, "0"), (const unsigned[]){ 96 }, 1);
+	assert_pts(media_of(ans, "1"), (const unsigned[]){ 97, 98, 101, 102 }, 4);
+	cr_assert_str_eq(d->proto, "DTLS/SCTP");
+	cr_assert_str_eq(d->fmts[0], "5000");
+	cr_assert_str_eq(d->sctpmap, "5000 webrtc-datachannel 1024");
+	cr_assert_eq(d->sctp_port, -1);
+	lumen_sdp_free(ans);
+}
+
+Test(sdp_answer, unsupported_m_lines_are_rejected_with_port_0_and_left_out_of_bundle)
+{
+	struct lumen_sdp_caps caps = default_caps();
+	struct lumen_sdp *ans;
+	const struct lumen_sdp_media *v, *d;
+	const struct lumen_sdp_group *bundle;
+
+	caps.n_video = 0;
+	caps.datachannel = false;
+	caps.audio_dir = LUMEN_SDP_DIR_RECVONLY;
+	ans = answer_to("chromium-offer.sdp", &caps);
+	v = media_of(ans, "1");
+	d = media_of(ans, "2");
+	cr_assert_eq(v->port, 0);
+	cr_assert_eq(v->n_codecs, 1, "a rejected m-line keeps one format");
+	cr_assert_eq(v->codecs[0].pt, 96);
+	cr_assert_null(v->codecs[0].name);
+	cr_assert_eq(d->port, 0);
+	cr_assert_str_eq(d->fmts[0], "webrtc-datachannel");
+	cr_assert_eq(media_of(ans, "0")->dir, LUMEN_SDP_DIR_RECVONLY);
+	bundle = lumen_sdp_find_group(ans, "BUNDLE");
+	cr_assert_eq(bundle->n, 1);
+	cr_assert_str_eq(bundle->ids[0], "0");
+
+	/* Stamps skip rejected m-lines. */
+	cr_assert_eq(lumen_sdp_stamp_ice(ans, "abcd", "0123456789012345678901", NULL, 0, false, true), 0);
+	cr_assert_null(v->ice_ufrag);
+	cr_assert_str_eq(media_of(ans, "0")->ice_ufrag, "abcd");
+	lumen_sdp_free(ans);
+}
+
+Test(sdp_answer, nothing_acceptable_is_enoent_and_a_missing_mid_is_einval)
+{
+	struct lumen_sdp_caps caps = default_caps();
+	struct lumen_sdp *offer = parse_fixture("chromium-offer.sdp"), *ans = NULL;
+	struct lumen_sdp_error err = { 0 };
+
+	caps.n_audio = caps.n_video = 0;
+	caps.datachannel = false;
+	cr_assert_eq(lumen_sdp_answer_build(offer, &caps, &ans, &err), -ENOENT);
+	cr_assert_null(ans);
+	cr_assert_str_eq(err.msg, "no m-line of the offer can be accepted");
+
+	g_free(offer->media[1].mid);
+	offer->media[1].mid = NULL;
+	caps = default_caps();
+	cr_assert_eq(lumen_sdp_answer_build(offer, &caps, &ans, &err), -EINVAL);
+	cr_assert_str_eq(err.msg, "m-line 1 (video) has no a=mid");
+	lumen_sdp_free(offer);
+}
+
+Test(sdp_answer, stamps_put_ice_dtls_and_origin_on_every_accepted_m_line)
+{
+	struct lumen_sdp_caps caps = default_caps();
+	struct lumen_sdp *ans = answer_to("chromium-offer.sdp", &caps);
+	static const char fp[] = "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:"
+				 "11:22:33:44:55:66:77:88:99";
+	static const char cand_s[] = "candidate:1 1 udp 2130706431 192.0.2.9 40000 typ host";
+	struct lumen_sdp_candidate cand;
+	struct lumen_sdp *back;
+	size_t len;
+	char *text;
+
+	cr_assert_eq(lumen_sdp_candidate_parse(cand_s, strlen(cand_s), &cand, NULL), 0);
+	cr_assert_eq(lumen_sdp_stamp_ice(ans, "lumn", "0123456789abcdefghijkl", &cand, 1, true, true), 0);
+	cr_assert_eq(lumen_sdp_stamp_dtls(ans, "sha-256", fp, LUMEN_SDP_SETUP_PASSIVE), 0);
+	cr_assert_eq(lumen_sdp_stamp_origin(ans, "lumen", 1234567890123ull, 2, "192.0.2.9"), 0);
+	text = lumen_sdp_write(ans, &len);
+	back = parse_ok(text, len);
+	cr_assert(back->ice_lite);
+	cr_assert_str_eq(back->origin.username, "lumen");
+	cr_assert_str_eq(back->origin.sess_id, "1234567890123");
+	cr_assert_eq(back->origin.sess_version, 2);
+	cr_assert_str_eq(back->origin.addrtype, "IP4");
+	for (unsigned i = 0; i < back->n_media; i++) {
+		const struct lumen_sdp_media *m = &back->media[i];
+
+		cr_assert_str_eq(m->ice_ufrag, "lumn");
+		cr_assert_str_eq(m->ice_pwd, "0123456789abcdefghijkl");
+		cr_assert_eq(m->n_candidates, 1);
+		cr_assert_str_eq(m->candidates[0].address, "192.0.2.9");
+		cr_assert(m->end_of_candidates);
+		cr_assert_str_eq(m->fingerprint.value, fp);
+		cr_assert_eq(m->setup, LUMEN_SDP_SETUP_PASSIVE);
+	}
+	cr_assert(lumen_sdp_equal(ans, back));
+	g_free(text);
+	lumen_sdp_free(back);
+
+	cr_assert_eq(lumen_sdp_stamp_ice(ans, "abc", "0123456789abcdefghijkl", NULL, 0, false, false),
+		     -EINVAL, "ufrag shorter than 4");
+	cr_assert_eq(lumen_sdp_stamp_ice(ans, "abcd", "short", NULL, 0, false, false), -EINVAL);
+	cr_assert_eq(lumen_sdp_stamp_ice(ans, "ab d", "0123456789abcdefghijkl", NULL, 0, false, false),
+		     -EINVAL);
+	cr_assert_eq(lumen_sdp_stamp_dtls(ans, "sha-256", "AB:C", LUMEN_SDP_SETUP_ACTIVE), -EINVAL);
+	cr_assert_eq(lumen_sdp_stamp_dtls(ans, "sha 256", fp, LUMEN_SDP_SETUP_ACTIVE), -EINVAL);
+	cr_assert_eq(lumen_sdp_stamp_dtls(ans, "sha-256", fp, LUMEN_SDP_SETUP_NONE), -EINVAL);
+	cr_assert_eq(lumen_sdp_stamp_origin(ans, "a b", 1, 1, "::1"), -EINVAL);
+	cr_assert_eq(lumen_sdp_stamp_origin(ans, "x", 1, 1, ""), -EINVAL);
+	cr_assert_str_eq(ans->origin.username, "lumen", "a refused stamp changes nothing");
+	lumen_sdp_free(ans);
+}
+
 /* ---- errors ---- */
 
 #define HEAD "v=0\no=- 1 1 IN IP4 0.0.0.0\ns=-\nt=0 0\n"
