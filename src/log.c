@@ -190,20 +190,22 @@ static int register_cat(struct lumen_log_cat *cat)
 
 struct lumen_log_cat *lumen_log_category(const char *name)
 {
-	struct lumen_log_cat *c, *found = NULL;
+	struct lumen_log_cat *c;
 
+	/* Lookup and insertion under one lock, so two threads asking for a new name get one. */
 	g_mutex_lock(&reg_lock);
-	for (c = registry; c && !found; c = c->next)
+	for (c = registry; c; c = c->next)
 		if (strcmp(c->name, name) == 0)
-			found = c;
+			break;
+	if (!c) {
+		/* Process lifetime: categories are never unregistered. */
+		c = g_new0(struct lumen_log_cat, 1);
+		c->name = g_strdup(name);
+		c->next = registry;
+		registry = c;
+		g_atomic_int_set(&c->level, level_for(name));
+	}
 	g_mutex_unlock(&reg_lock);
-	if (found)
-		return found;
-	/* Process lifetime: categories are never unregistered. */
-	c = g_new0(struct lumen_log_cat, 1);
-	c->name = g_strdup(name);
-	c->level = -1;
-	register_cat(c);
 	return c;
 }
 
@@ -260,11 +262,12 @@ static void merge_ctx(const struct lumen_log_ctx *ctx, uint64_t *session, uint64
 
 /* ---- formatting ----------------------------------------------------------------------------- */
 
-/* "2026-11-22T19:00:00.123Z" into ts (at least 25 bytes). */
+/* "2026-11-22T19:00:00.123Z" into ts (at least 32 bytes). */
 static void format_ts(char *ts, size_t size, int64_t now_us)
 {
 	int64_t secs = now_us / 1000000, rem = now_us % 1000000;
 	struct tm tm;
+	size_t n;
 	time_t t;
 
 	if (rem < 0) { /* floor division for times before 1970 */
@@ -276,8 +279,8 @@ static void format_ts(char *ts, size_t size, int64_t now_us)
 		snprintf(ts, size, "0000-00-00T00:00:00.000Z");
 		return;
 	}
-	snprintf(ts, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(rem / 1000));
+	n = strftime(ts, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(ts + n, size - n, ".%03uZ", (unsigned)(rem / 1000) % 1000u);
 }
 
 /* Appends s with control characters escaped (\n, \r, \t, \xNN), so a text record stays one line. */

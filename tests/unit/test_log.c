@@ -412,3 +412,22 @@ Test(log_write, concurrent_writers_never_tear_lines)
 	g_free(s);
 	fclose(f);
 }
+
+static gpointer ask_category(gpointer data)
+{
+	return lumen_log_category("plugin.race");
+}
+
+Test(log_category, threads_asking_for_a_new_name_get_the_same_category)
+{
+	GThread *t[8];
+	gpointer got[8];
+
+	for (int i = 0; i < 8; i++)
+		t[i] = g_thread_new("cat", ask_category, NULL);
+	for (int i = 0; i < 8; i++)
+		got[i] = g_thread_join(t[i]);
+	for (int i = 1; i < 8; i++)
+		cr_assert_eq(got[i], got[0]);
+	cr_assert_eq(lumen_log_category("plugin.race"), got[0]);
+}
