@@ -3,8 +3,8 @@
  * Every request passes one early handler, run as soon as its headers are in and before any body
  * is read: it finds the route (404/405), checks the bearer credential (401) and the caller's role
  * against the route (403), and refuses bodies over LUMEN_ADMIN_MAX_BODY or without a length
- * (413/411), so a rejected request costs no body buffering. The main handler then parses a JSON
- * body where the route takes one (400) and calls the route's function. Errors are JSON objects
+ * (413/411); the body of a refused request is never buffered. The main handler then parses
+ * a JSON body where the route takes one (400) and calls the route's function. Errors are JSON objects
  * {"error":{"code","message"}}. Refuses to start without credentials on a non-loopback listener
  * (DESIGN.md decision 9). Control thread only: the server runs on the thread-default context of
  * the thread that calls lumen_admin_listen. */
@@ -127,25 +127,34 @@ static void on_early(SoupServer *server, SoupServerMessage *msg, const char *pat
 	char *param = NULL;
 	const char *method;
 
-	if (!admit(a, msg, &role, &param)) {
-		method = soup_server_message_get_method(msg);
-		LOG_DEBUG(cat_admin, "%s %s refused: %u", method, path,
-			  soup_server_message_get_status(msg));
-		return;
+	if (admit(a, msg, &role, &param)) {
+		g_free(param);
+		switch (soup_message_headers_get_encoding(req)) {
+		case SOUP_ENCODING_NONE:
+			break;
+		case SOUP_ENCODING_CONTENT_LENGTH:
+			if (soup_message_headers_get_content_length(req) > LUMEN_ADMIN_MAX_BODY)
+				lumen_admin_reply_error(msg, 413, "payload_too_large",
+							"request body over %d bytes",
+							LUMEN_ADMIN_MAX_BODY);
+			break;
+		default:
+			lumen_admin_reply_error(msg, 411, "length_required",
+						"request bodies need a Content-Length");
+			break;
+		}
 	}
-	g_free(param);
-	switch (soup_message_headers_get_encoding(req)) {
-	case SOUP_ENCODING_NONE:
-		break;
-	case SOUP_ENCODING_CONTENT_LENGTH:
-		if (soup_message_headers_get_content_length(req) > LUMEN_ADMIN_MAX_BODY)
-			lumen_admin_reply_error(msg, 413, "payload_too_large",
-						"request body over %d bytes", LUMEN_ADMIN_MAX_BODY);
-		break;
-	default:
-		lumen_admin_reply_error(msg, 411, "length_required",
-					"request bodies need a Content-Length");
-		break;
+	if (soup_server_message_get_status(msg) == 0)
+		return;
+	method = soup_server_message_get_method(msg);
+	LOG_DEBUG(cat_admin, "%s %s refused: %u", method, path,
+		  soup_server_message_get_status(msg));
+	/* Refused: unless the client asked "Expect: 100-continue", libsoup still reads the body
+	 * to find the next request. Keep none of it, and close the connection after replying. */
+	if (soup_message_headers_get_encoding(req) != SOUP_ENCODING_NONE) {
+		soup_message_body_set_accumulate(soup_server_message_get_request_body(msg), FALSE);
+		soup_message_headers_replace(soup_server_message_get_response_headers(msg),
+					     "Connection", "close");
 	}
 }
 

@@ -163,6 +163,12 @@ expect_error("PUT log-level with an unknown level: 400",
              http(A, "PUT", "/admin/v1/log-level", "tok", {"level": "loud"}), 400, "bad_request")
 expect_error("PUT log-level with a body over 64 KiB: 413",
              http(A, "PUT", "/admin/v1/log-level", "tok", raw=b" " * (65 * 1024) + b"{}"), 413, "payload_too_large")
+rss0 = d.rss_kib()
+for _ in range(3):
+    got = http(A, "PUT", "/admin/v1/log-level", "tok", raw=b"x" * (16 * 1024 * 1024))
+grown = d.rss_kib() - rss0
+tap.check(got[0] == 413 and grown < 8 * 1024, "three refused 16 MiB bodies are not buffered (RSS grew %d KiB)" % grown,
+          got)
 st, _, text = http(A, "PUT", "/admin/v1/log-level", "tok", {"level": "debug", "levels": "admin:trace"})
 tap.check(st == 200 and json.loads(text).get("level") == "debug", "PUT /admin/v1/log-level applies a level", text)
 http(A, "GET", "/admin/v1/drain", "tok")
