@@ -19,6 +19,8 @@
 #include "webrtc/dcep.h"
 #include "webrtc/sctp.h"
 
+#include <usrsctp.h> /* usrsctp_crc32c, to re-checksum rewritten packets */
+
 #define MAX_TICKS 10000
 #define TICK_US   10000
 
@@ -77,6 +79,10 @@ struct link {
 	const char *drop_payload; /* drop the first packet with a DATA chunk carrying this */
 	int dropped;
 	unsigned data_chunks, unordered_chunks; /* DATA chunks seen, with the U bit */
+	const uint8_t *rewrite_prefix; /* DATA chunks whose payload starts with this... */
+	size_t rewrite_prefix_len;
+	uint32_t rewrite_ppid; /* ...get this PPID instead (as a peer could send) */
+	unsigned rewritten;
 };
 
 struct pkt {
@@ -115,6 +121,35 @@ static bool inspect(struct link *l, const uint8_t *pkt, size_t len)
 	return drop;
 }
 
+/* Give matching DATA chunks another PPID and fix the packet's CRC32c. */
+static void rewrite(struct link *l, uint8_t *pkt, size_t len)
+{
+	bool changed = false;
+	uint32_t crc;
+
+	for (size_t off = 12; l->rewrite_prefix && off + 4 <= len;) {
+		uint16_t clen = rd16(pkt + off + 2);
+
+		if (clen < 4 || off + clen > len)
+			break;
+		if (pkt[off] == 0 && clen >= 16 && clen - 16u >= l->rewrite_prefix_len &&
+		    memcmp(pkt + off + 16, l->rewrite_prefix, l->rewrite_prefix_len) == 0) {
+			pkt[off + 12] = (uint8_t)(l->rewrite_ppid >> 24);
+			pkt[off + 13] = (uint8_t)(l->rewrite_ppid >> 16);
+			pkt[off + 14] = (uint8_t)(l->rewrite_ppid >> 8);
+			pkt[off + 15] = (uint8_t)l->rewrite_ppid;
+			changed = true;
+			l->rewritten++;
+		}
+		off += (clen + 3u) & ~3u;
+	}
+	if (!changed)
+		return;
+	memset(pkt + 8, 0, 4);
+	crc = usrsctp_crc32c(pkt, len);
+	memcpy(pkt + 8, &crc, 4);
+}
+
 static void on_send_packet(void *user, const uint8_t *data, size_t len)
 {
 	struct peer *p = user;
@@ -128,7 +163,15 @@ static void on_send_packet(void *user, const uint8_t *data, size_t len)
 	k = g_malloc(sizeof(*k) + len);
 	k->len = len;
 	memcpy(k->data, data, len);
+	rewrite(l, k->data, k->len);
 	g_queue_push_tail(&l->q[1 - p->idx], k);
+}
+
+static void set_rewrite(struct link *l, const void *prefix, size_t len, uint32_t ppid)
+{
+	l->rewrite_prefix = prefix;
+	l->rewrite_prefix_len = len;
+	l->rewrite_ppid = ppid;
 }
 
 static void on_association(void *user, bool up, int reason)
@@ -913,4 +956,66 @@ Test(sctp_association, refuses_to_start_twice_and_to_build_without_an_output)
 	cr_assert_null(lumen_sctp_new(&c, &none, NULL));
 	cr_assert_null(lumen_sctp_new(NULL, &callbacks, NULL));
 	lumen_sctp_free(NULL);
+}
+
+Test(sctp_channel, reassembles_the_deprecated_partial_ppids)
+{
+	struct link l;
+	struct lumen_sctp_channel_params p = { .label = "legacy" };
+	struct want_msgs w = { 1, 2 };
+	uint16_t id;
+
+	link_init(&l, true);
+	start_both(&l);
+	id = (uint16_t)open_channel(&l, 0, &p);
+	/* Pieces marked "P" go out with PPID 52 (string partial), then a final PPID 51. */
+	set_rewrite(&l, "P", 1, LUMEN_DCEP_PPID_STRING_PARTIAL);
+	cr_assert_eq(lumen_sctp_send(l.p[0].s, id, false, (const uint8_t *)"Pone,", 5), 0);
+	cr_assert_eq(lumen_sctp_send(l.p[0].s, id, false, (const uint8_t *)"Ptwo,", 5), 0);
+	cr_assert_eq(lumen_sctp_send(l.p[0].s, id, false, (const uint8_t *)"end", 3), 0);
+	cr_assert_eq(lumen_sctp_send(l.p[0].s, id, false, (const uint8_t *)"alone", 5), 0);
+	cr_assert(pump_until(&l, has_msgs, &w));
+	cr_assert_eq(l.rewritten, 2);
+	cr_assert_eq(msg_at(&l.p[1], 0)->len, 13);
+	cr_assert_eq(memcmp(msg_at(&l.p[1], 0)->data, "Pone,Ptwo,end", 13), 0);
+	cr_assert_eq(memcmp(msg_at(&l.p[1], 1)->data, "alone", 5), 0);
+	link_fini(&l);
+}
+
+Test(sctp_channel, ignores_malformed_dcep_and_unknown_ppids_from_the_peer)
+{
+	struct link l;
+	struct lumen_sctp_channel_params p = { .label = "dc" };
+	struct want_msgs w = { 1, 1 };
+	uint8_t open_msg[64];
+	struct lumen_dcep_open o = { .ordered = true, .label = (const uint8_t *)"dup",
+				     .label_len = 3 };
+	ssize_t n = lumen_dcep_write_open(open_msg, sizeof(open_msg), &o);
+	uint16_t id;
+
+	link_init(&l, true);
+	start_both(&l);
+	id = (uint16_t)open_channel(&l, 0, &p);
+	cr_assert_gt(n, 0);
+	/* Garbage with PPID 50: not DCEP, ignored. */
+	set_rewrite(&l, "\x03junk", 5, LUMEN_DCEP_PPID_CONTROL);
+	cr_assert_eq(lumen_sctp_send(l.p[0].s, id, true, (const uint8_t *)"\x03junk", 5), 0);
+	pump_ms(&l, 100);
+	/* A well-formed OPEN on a stream already in use: ignored too. */
+	set_rewrite(&l, open_msg, (size_t)n, LUMEN_DCEP_PPID_CONTROL);
+	cr_assert_eq(lumen_sctp_send(l.p[0].s, id, true, open_msg, (size_t)n), 0);
+	pump_ms(&l, 100);
+	/* A PPID that is no data channel's. */
+	set_rewrite(&l, "odd", 3, 99);
+	cr_assert_eq(lumen_sctp_send(l.p[0].s, id, true, (const uint8_t *)"odd", 3), 0);
+	pump_ms(&l, 100);
+	cr_assert_eq(l.rewritten, 3);
+	cr_assert_eq(l.p[1].msgs->len, 0);
+	cr_assert_eq(l.p[1].n_opened, 1, "no second channel");
+	cr_assert_eq(l.p[1].n_closed, 0);
+	set_rewrite(&l, NULL, 0, 0);
+	cr_assert_eq(lumen_sctp_send(l.p[0].s, id, false, (const uint8_t *)"fine", 4), 0);
+	cr_assert(pump_until(&l, has_msgs, &w));
+	cr_assert_eq(memcmp(msg_at(&l.p[1], 0)->data, "fine", 4), 0);
+	link_fini(&l);
 }
