@@ -729,6 +729,24 @@ static char *cross_check(struct loader *ld)
 	return NULL;
 }
 
+/* The error is one line whatever the values quoted in it hold: control characters are escaped. */
+static char *one_line(char *e)
+{
+	GString *out = g_string_sized_new(strlen(e));
+
+	for (const char *p = e; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '\n')
+			g_string_append(out, "\\n");
+		else if (c < 0x20 || c == 0x7f)
+			g_string_append_printf(out, "\\x%02x", c);
+		else
+			g_string_append_c(out, (char)c);
+	}
+	g_free(e);
+	return g_string_free(out, FALSE);
+}
+
 struct lumen_config *lumen_config_load(const char *path, const char *const *overrides, size_t n,
 				       char **err)
 {
@@ -758,7 +776,7 @@ struct lumen_config *lumen_config_load(const char *path, const char *const *over
 		return ld.cfg;
 	lumen_config_free(ld.cfg);
 	if (err)
-		*err = e;
+		*err = one_line(e);
 	else
 		g_free(e);
 	return NULL;

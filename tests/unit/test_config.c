@@ -422,6 +422,8 @@ static const struct {
 	{ "echotest.a..b=1", "--set echotest.a..b: \"\" is not a valid setting name" },
 	{ "echotest.a={", "--set echotest.a: invalid JSON value: string or '}' expected near "
 			  "end of file" },
+	{ "general.log_level=a\nb\tc", "--set general.log_level: \"a\\nb\\x09c\" is not one of: "
+				     "error, warn, info, debug, trace" },
 };
 
 Test(config_set, every_error_names_the_override_and_the_reason)
