@@ -1,9 +1,10 @@
 /* pktbuf.c -- per-thread pools of fixed-size, reference-counted packet buffers.
  *
  * The pool's free list is touched by its owner thread only; buffers released on other threads
- * come back through a Treiber stack that the owner empties with one atomic exchange. The pool
- * itself is reference-counted by its outstanding buffers plus one for the owner, so it can be
- * freed while buffers are still in flight (see the contract in pktbuf.h). No logging. */
+ * come back through a Treiber stack that the owner empties with one atomic exchange. The owner's
+ * own get/unref cycle costs no atomic read-modify-write beyond the buffer's count (and none for
+ * a buffer held once). A pool freed with buffers in flight is destroyed by whoever brings the
+ * returns up to the number handed out (see the contract in pktbuf.h). No logging. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -23,12 +24,15 @@ struct lumen_pktbuf_pool {
 	/* owner thread only */
 	struct lumen_pktbuf *free_list;
 	struct chunk *chunks;
-	size_t total, nchunks, gets, exhausted;
+	size_t total, nchunks, gets, exhausted, local_returns;
+	bool dying; /* lumen_pktbuf_pool_free() was called */
 	/* any thread */
 	_Atomic(struct lumen_pktbuf *) returned;
-	atomic_size_t refs; /* outstanding buffers + 1 while the owner has not freed the pool */
-	atomic_size_t remote_returns;
-	atomic_bool dying;
+	/* Remote returns so far, minus (once the pool is freed) the number of remote returns still
+	 * expected plus those already made. Every side changes it with exactly one read-modify-
+	 * write and touches the pool no more afterwards, unless that operation brought it to 0:
+	 * then it is the last one and destroys the pool. */
+	atomic_size_t remote;
 };
 
 struct lumen_pktbuf_pool *lumen_pktbuf_pool_new(size_t chunk, size_t max)
@@ -44,9 +48,7 @@ struct lumen_pktbuf_pool *lumen_pktbuf_pool_new(size_t chunk, size_t max)
 	pool->chunk_size = chunk;
 	pool->max = max;
 	atomic_init(&pool->returned, NULL);
-	atomic_init(&pool->refs, 1);
-	atomic_init(&pool->remote_returns, 0);
-	atomic_init(&pool->dying, false);
+	atomic_init(&pool->remote, 0);
 	return pool;
 }
 
@@ -61,28 +63,28 @@ static void pool_destroy(struct lumen_pktbuf_pool *pool)
 	free(pool);
 }
 
-static void pool_unref(struct lumen_pktbuf_pool *pool)
-{
-	if (atomic_fetch_sub_explicit(&pool->refs, 1, memory_order_acq_rel) == 1)
-		pool_destroy(pool);
-}
-
 void lumen_pktbuf_pool_free(struct lumen_pktbuf_pool *pool)
 {
+	size_t expected;
+
 	if (!pool)
 		return;
-	atomic_store(&pool->dying, true);
-	pool_unref(pool);
+	/* From now on every return is remote (the owner's too); expected of them in all. */
+	pool->dying = true;
+	expected = pool->gets - pool->local_returns;
+	if (atomic_fetch_sub_explicit(&pool->remote, expected, memory_order_acq_rel) == expected)
+		pool_destroy(pool);
 }
 
 void lumen_pktbuf_pool_stats(struct lumen_pktbuf_pool *pool, struct lumen_pktbuf_stats *st)
 {
 	st->total = pool->total;
-	st->in_use = atomic_load_explicit(&pool->refs, memory_order_relaxed) - 1;
+	st->in_use = pool->gets - pool->local_returns -
+		     atomic_load_explicit(&pool->remote, memory_order_relaxed);
 	st->chunks = pool->nchunks;
 	st->gets = pool->gets;
 	st->exhausted = pool->exhausted;
-	st->remote_returns = atomic_load_explicit(&pool->remote_returns, memory_order_relaxed);
+	st->remote_returns = atomic_load_explicit(&pool->remote, memory_order_relaxed);
 }
 
 static int grow(struct lumen_pktbuf_pool *pool)
@@ -126,7 +128,6 @@ struct lumen_pktbuf *lumen_pktbuf_get(struct lumen_pktbuf_pool *pool)
 	}
 	pool->free_list = b->next;
 	pool->gets++;
-	atomic_fetch_add_explicit(&pool->refs, 1, memory_order_relaxed);
 	atomic_store_explicit(&b->refs, 1, memory_order_relaxed);
 	b->data = b->storage + LUMEN_PKTBUF_HEADROOM;
 	b->len = 0;
@@ -144,10 +145,12 @@ static void give_back(struct lumen_pktbuf *buf)
 {
 	struct lumen_pktbuf_pool *pool = buf->pool;
 
-	if (!atomic_load_explicit(&pool->dying, memory_order_relaxed) &&
-	    pthread_equal(pthread_self(), pool->owner)) {
+	/* dying is only written by the owner, so reading it is safe when we are the owner; the
+	 * && keeps other threads from reading it at all */
+	if (pthread_equal(pthread_self(), pool->owner) && !pool->dying) {
 		buf->next = pool->free_list;
 		pool->free_list = buf;
+		pool->local_returns++;
 	} else {
 		struct lumen_pktbuf *head =
 			atomic_load_explicit(&pool->returned, memory_order_relaxed);
@@ -157,16 +160,20 @@ static void give_back(struct lumen_pktbuf *buf)
 		while (!atomic_compare_exchange_weak_explicit(&pool->returned, &head, buf,
 							      memory_order_release,
 							      memory_order_relaxed));
-		atomic_fetch_add_explicit(&pool->remote_returns, 1, memory_order_relaxed);
+		/* the last access to pool unless this return completes a freed pool's count */
+		if (atomic_fetch_add_explicit(&pool->remote, 1, memory_order_acq_rel) + 1 == 0)
+			pool_destroy(pool);
 	}
-	pool_unref(pool);
 }
 
 void lumen_pktbuf_unref(struct lumen_pktbuf *buf)
 {
 	if (!buf)
 		return;
-	if (atomic_fetch_sub_explicit(&buf->refs, 1, memory_order_release) != 1)
+	/* A count of 1 means we hold the only reference: nobody else can change it, so the atomic
+	 * decrement can be skipped (the common case of a packet that is not fanned out). */
+	if (atomic_load_explicit(&buf->refs, memory_order_acquire) != 1 &&
+	    atomic_fetch_sub_explicit(&buf->refs, 1, memory_order_release) != 1)
 		return;
 	/* the last reference: every other holder's writes happen before the buffer is reused */
 	atomic_thread_fence(memory_order_acquire);

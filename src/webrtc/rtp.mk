@@ -40,3 +40,8 @@ tests_fuzz_replay_rtp_LDADD = src/webrtc/libwebrtc.la
 tests_fuzz_replay_rtcp_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_rtcp.c
 tests_fuzz_replay_rtcp_LDADD = src/webrtc/libwebrtc.la
 EXTRA_DIST += tests/fuzz/gen_rtp_seeds.py
+
+# Micro-benchmark, run by hand: tests/perf/perf_rtp [iterations]
+noinst_PROGRAMS += tests/perf/perf_rtp
+tests_perf_perf_rtp_SOURCES = tests/perf/perf_rtp.c
+tests_perf_perf_rtp_LDADD = src/webrtc/libwebrtc.la
