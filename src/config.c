@@ -126,7 +126,7 @@ static char *unknown_key_msg(const char *section, const char *name)
 	}
 	if (best)
 		return g_strdup_printf("unknown key (did you mean %s.%s?)", best->section,
-				       best->name);
+		                       best->name);
 	return g_strdup("unknown key");
 }
 
@@ -162,8 +162,8 @@ static char *hostport_error(const char *s, char **host, uint16_t *port)
 		ok = strchr(v6, ':') && g_hostname_is_ip_address(v6);
 		g_free(v6);
 		if (!ok)
-			return g_strdup_printf("\"%.*s\" in \"%s\" is not an IPv6 address", (int)hlen,
-					       h, s);
+			return g_strdup_printf("\"%.*s\" in \"%s\" is not an IPv6 address",
+			                       (int)hlen, h, s);
 	} else {
 		const char *colon = strrchr(s, ':');
 		if (!colon)
@@ -173,8 +173,8 @@ static char *hostport_error(const char *s, char **host, uint16_t *port)
 		p = colon + 1;
 		if (memchr(s, ':', hlen))
 			return g_strdup_printf("\"%s\" is not HOST:PORT (write an IPv6 host in "
-					       "brackets, e.g. [::1]:8088)",
-					       s);
+			                       "brackets, e.g. [::1]:8088)",
+			                       s);
 		if (!valid_hostname(h, hlen))
 			return g_strdup_printf("\"%s\" has no valid host before the port", s);
 	}
@@ -182,7 +182,7 @@ static char *hostport_error(const char *s, char **host, uint16_t *port)
 		return g_strdup_printf("\"%s\" has no valid port after the host", s);
 	if (num < 1 || num > 65535)
 		return g_strdup_printf("port %" PRId64 " in \"%s\" is out of range (1..65535)", num,
-				       s);
+		                       s);
 	if (host)
 		*host = g_strndup(h, hlen);
 	if (port)
@@ -211,8 +211,9 @@ static char *validate(const struct lumen_cfg_key *k, union value *v)
 	switch (k->type) {
 	case LUMEN_CFG_INT:
 		if (v->i < k->min || v->i > k->max)
-			return g_strdup_printf("%" PRId64 " is out of range (%" PRId64 "..%" PRId64 ")",
-					       v->i, k->min, k->max);
+			return g_strdup_printf("%" PRId64 " is out of range (%" PRId64 "..%" PRId64
+			                       ")",
+			                       v->i, k->min, k->max);
 		break;
 	case LUMEN_CFG_STRING:
 		if (k->choices && !g_strv_contains((const char *const *)k->choices, v->s)) {
@@ -236,8 +237,8 @@ static char *validate(const struct lumen_cfg_key *k, union value *v)
 
 static char *parse_text(const struct lumen_cfg_key *k, const char *s, union value *v)
 {
-	static const char *const truths[] = { "true", "yes", "1" }, *const lies[] = { "false", "no",
-										     "0" };
+	static const char *const truths[] = {"true", "yes", "1"}, *const lies[] = {"false", "no",
+	                                                                           "0"};
 	GError *gerr = NULL;
 	bool bounds;
 
@@ -254,11 +255,11 @@ static char *parse_text(const struct lumen_cfg_key *k, const char *s, union valu
 		if (g_ascii_string_to_signed(s, 10, INT64_MIN, INT64_MAX, &v->i, &gerr))
 			return NULL;
 		bounds = g_error_matches(gerr, G_NUMBER_PARSER_ERROR,
-					 G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS);
+		                         G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS);
 		g_error_free(gerr);
 		if (bounds)
 			return g_strdup_printf("%s is out of range (%" PRId64 "..%" PRId64 ")", s,
-					       k->min, k->max);
+			                       k->min, k->max);
 		return g_strdup_printf("\"%s\" is not an integer", s);
 	case LUMEN_CFG_STRING:
 	case LUMEN_CFG_HOSTPORT:
@@ -305,7 +306,7 @@ static int64_t true_int(struct loader *ld, const config_setting_t *s)
 	if (!lines) {
 		char *text = NULL;
 		lines = g_file_get_contents(file, &text, NULL, NULL) ? g_strsplit(text, "\n", -1)
-								      : g_new0(char *, 1);
+		                                                     : g_new0(char *, 1);
 		g_free(text);
 		g_hash_table_insert(ld->lines, file, lines);
 	} else {
@@ -366,14 +367,15 @@ static char *parse_strlist(const config_setting_t *s, union value *v)
 	v->l = g_new0(char *, (size_t)n + 1);
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-		const char *str = config_setting_type(e) == CONFIG_TYPE_STRING ?
-					  config_setting_get_string(e) :
-					  NULL;
+		const char *str = config_setting_type(e) == CONFIG_TYPE_STRING
+		                      ? config_setting_get_string(e)
+		                      : NULL;
 		if (!str || !*str) {
-			char *why = str ? g_strdup_printf("element %d is empty", i + 1) :
-					  g_strdup_printf("expected an array of strings, element %d "
-							  "is %s",
-							  i + 1, setting_type_name(e));
+			char *why =
+			    str ? g_strdup_printf("element %d is empty", i + 1)
+			        : g_strdup_printf("expected an array of strings, element %d "
+			                          "is %s",
+			                          i + 1, setting_type_name(e));
 			g_strfreev(v->l);
 			return why;
 		}
@@ -383,7 +385,7 @@ static char *parse_strlist(const config_setting_t *s, union value *v)
 }
 
 static char *parse_setting(struct loader *ld, const struct lumen_cfg_key *k,
-			   const config_setting_t *s, union value *v)
+                           const config_setting_t *s, union value *v)
 {
 	int t = config_setting_type(s);
 	const char *want = NULL;
@@ -451,10 +453,9 @@ static json_t *setting_to_json(struct loader *ld, const config_setting_t *s, cha
 	case CONFIG_TYPE_STRING:
 		out = json_string(config_setting_get_string(s));
 		if (!out)
-			*why = g_strdup_printf("%u: %s: string is not valid UTF-8",
-					       config_setting_source_line(s),
-					       config_setting_name(s) ? config_setting_name(s)
-								      : "array element");
+			*why = g_strdup_printf(
+			    "%u: %s: string is not valid UTF-8", config_setting_source_line(s),
+			    config_setting_name(s) ? config_setting_name(s) : "array element");
 		return out;
 	}
 	*why = g_strdup("0: unsupported setting type");
@@ -504,7 +505,7 @@ static json_t *plugin_value(const char *s, char **why)
 
 /* Sets section.path (path may contain dots: nested groups) in the plugin sections. */
 static char *set_plugin_override(struct lumen_config *cfg, const char *section, const char *path,
-				 const char *value)
+                                 const char *value)
 {
 	char **parts = g_strsplit(path, ".", -1);
 	json_t *obj = json_object_get(cfg->plugin_sections, section), *val;
@@ -545,9 +546,9 @@ out:
 
 /* Parses, validates and stores one key; on error returns "ORIGINsection.key: why". */
 static char *set_key(struct loader *ld, const struct lumen_cfg_key *k, const char *text,
-		     const config_setting_t *s, const char *origin)
+                     const config_setting_t *s, const char *origin)
 {
-	union value v = { 0 };
+	union value v = {0};
 	char *why = s ? parse_setting(ld, k, s, &v) : parse_text(k, text, &v), *err;
 
 	if (!why && (why = validate(k, &v)))
@@ -594,13 +595,15 @@ static char *load_section(struct loader *ld, const config_setting_t *sec, const 
 
 	for (int i = 0; i < n && !err; i++) {
 		const config_setting_t *s = config_setting_get_elem(sec, (unsigned)i);
-		const struct lumen_cfg_key *k = lumen_config_find_key(sname, config_setting_name(s));
+		const struct lumen_cfg_key *k =
+		    lumen_config_find_key(sname, config_setting_name(s));
 		char *at = where(s, path);
 		if (k) {
 			err = set_key(ld, k, NULL, s, at);
 		} else {
 			char *why = unknown_key_msg(sname, config_setting_name(s));
-			err = g_strdup_printf("%s%s.%s: %s", at, sname, config_setting_name(s), why);
+			err =
+			    g_strdup_printf("%s%s.%s: %s", at, sname, config_setting_name(s), why);
 			g_free(why);
 		}
 		g_free(at);
@@ -624,11 +627,11 @@ static char *load_root(struct loader *ld, const config_setting_t *root, const ch
 			err = load_section(ld, s, path);
 		} else if (is_core_section(name)) {
 			err = g_strdup_printf("%s%s: expected a group (%s = { ... };), got %s", at,
-					      name, name, setting_type_name(s));
+			                      name, name, setting_type_name(s));
 		} else if (!group) {
 			err = g_strdup_printf("%s%s: unknown top-level setting (expected a core "
-					      "section or a plugin section group)",
-					      at, name);
+			                      "section or a plugin section group)",
+			                      at, name);
 		} else if ((j = setting_to_json(ld, s, &why))) {
 			json_object_set_new(ld->cfg->plugin_sections, name, j);
 		} else {
@@ -668,7 +671,7 @@ static char *load_file(struct loader *ld, const char *path)
 			err = g_strdup_printf("%s: cannot read: %s", file, config_error_text(&lc));
 		else
 			err = g_strdup_printf("%s:%d: %s", file, config_error_line(&lc),
-					      config_error_text(&lc));
+			                      config_error_text(&lc));
 		g_free(file);
 	} else {
 		err = load_root(ld, config_root_setting(&lc), path);
@@ -700,7 +703,7 @@ static char *apply_override(struct loader *ld, const char *arg)
 		}
 	} else if (!valid_setting_name(name)) {
 		err = g_strdup_printf("--set %s.%s: \"%s\" is not a valid section name", name,
-				      dot + 1, name);
+		                      dot + 1, name);
 	} else {
 		char *why = set_plugin_override(ld->cfg, name, dot + 1, eq + 1);
 		if (why)
@@ -724,7 +727,7 @@ static char *cross_check(struct loader *ld)
 		const struct lumen_cfg_key *unset = set == cert ? key : cert;
 		const char *origin = ld->origin[set - lumen_cfg_keys];
 		return g_strdup_printf("%s%s.%s: %s.%s must be set too", origin ? origin : "",
-				       set->section, set->name, unset->section, unset->name);
+		                       set->section, set->name, unset->section, unset->name);
 	}
 	return NULL;
 }
@@ -748,9 +751,9 @@ static char *one_line(char *e)
 }
 
 struct lumen_config *lumen_config_load(const char *path, const char *const *overrides, size_t n,
-				       char **err)
+                                       char **err)
 {
-	struct loader ld = { 0 };
+	struct loader ld = {0};
 	char *e = NULL;
 
 	g_assert(lumen_cfg_n_keys <= G_N_ELEMENTS(ld.origin));
@@ -762,7 +765,7 @@ struct lumen_config *lumen_config_load(const char *path, const char *const *over
 	if (!e && path) {
 		ld.path = path;
 		ld.lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-						 (GDestroyNotify)g_strfreev);
+		                                 (GDestroyNotify)g_strfreev);
 		e = load_file(&ld, path);
 		g_hash_table_destroy(ld.lines);
 	}

@@ -66,16 +66,17 @@ static void diff_plugin_sections(GString *out, const json_t *a, const json_t *b)
 	const char *name;
 	json_t *v;
 
-	json_object_foreach((json_t *)a, name, v)
-		g_ptr_array_add(names, (gpointer)name);
-	json_object_foreach((json_t *)b, name, v)
-		if (!json_object_get(a, name))
-			g_ptr_array_add(names, (gpointer)name);
+	json_object_foreach((json_t *)a, name, v) g_ptr_array_add(names, (gpointer)name);
+	json_object_foreach((json_t *)b, name, v) if (!json_object_get(a, name))
+	    g_ptr_array_add(names, (gpointer)name);
 	g_ptr_array_sort(names, cmp_str);
 	for (guint i = 0; i < names->len; i++) {
 		const char *n = names->pdata[i];
 		json_t *x = json_object_get(a, n), *y = json_object_get(b, n);
-		const char *what = !x ? "added" : !y ? "removed" : !json_equal(x, y) ? "changed" : NULL;
+		const char *what = !x                  ? "added"
+		                   : !y                ? "removed"
+		                   : !json_equal(x, y) ? "changed"
+		                                       : NULL;
 		if (what)
 			g_string_append_printf(out, "%s: (section %s)\n", n, what);
 	}
@@ -88,7 +89,8 @@ char *lumen_config_diff(const struct lumen_config *old, const struct lumen_confi
 
 	for (size_t i = 0; i < lumen_cfg_n_keys; i++) {
 		const struct lumen_cfg_key *k = &lumen_cfg_keys[i];
-		char *a = format_value(k, cfield_of(old, k)), *b = format_value(k, cfield_of(new, k));
+		char *a = format_value(k, cfield_of(old, k)),
+		     *b = format_value(k, cfield_of(new, k));
 		if (strcmp(a, b) != 0) {
 			g_string_append_printf(out, "%s.%s: ", k->section, k->name);
 			if (k->secret)
@@ -180,8 +182,8 @@ void lumen_config_print_keys(FILE *out)
 			fprintf(out, ": %s", list);
 			g_free(list);
 		}
-		fprintf(out, ", %s)\n    default: %s\n    %s\n", k->live ? "live" : "restart",
-			val, k->doc);
+		fprintf(out, ", %s)\n    default: %s\n    %s\n", k->live ? "live" : "restart", val,
+		        k->doc);
 		g_free(val);
 	}
 	lumen_config_free(def);

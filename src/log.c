@@ -25,14 +25,14 @@ struct cat_level {
 };
 
 static GMutex reg_lock;
-static struct lumen_log_cat *registry;  /* registered categories, under reg_lock */
-static GArray *spec_levels;             /* struct cat_level, under reg_lock; NULL = none */
-static int global_level = LUMEN_LOG_INFO; /* atomic */
+static struct lumen_log_cat *registry;     /* registered categories, under reg_lock */
+static GArray *spec_levels;                /* struct cat_level, under reg_lock; NULL = none */
+static int global_level = LUMEN_LOG_INFO;  /* atomic */
 static int global_format = LUMEN_LOG_TEXT; /* atomic */
-static FILE *out_stream;                /* atomic pointer; NULL = stderr */
+static FILE *out_stream;                   /* atomic pointer; NULL = stderr */
 static __thread const struct lumen_log_ctx *tls_ctx;
 
-static const char *const level_names[] = { "error", "warn", "info", "debug", "trace" };
+static const char *const level_names[] = {"error", "warn", "info", "debug", "trace"};
 
 const char *lumen_log_level_name(enum lumen_log_level level)
 {
@@ -99,14 +99,16 @@ static GArray *parse_spec(const char *spec, char **err)
 		*colon = '\0';
 		char *name = g_strstrip(item), *lvl = g_strstrip(colon + 1);
 		if (!valid_cat_name(name)) {
-			msg = g_strdup_printf("bad category name \"%s\" (letters, digits, _ - .)", name);
+			msg = g_strdup_printf("bad category name \"%s\" (letters, digits, _ - .)",
+			                      name);
 			goto fail;
 		}
 		cl.level = lumen_log_level_parse(lvl);
 		if (cl.level < 0) {
-			msg = g_strdup_printf("unknown level \"%s\" for category \"%s\" (error, warn, "
-					      "info, debug, trace)",
-					      lvl, name);
+			msg = g_strdup_printf(
+			    "unknown level \"%s\" for category \"%s\" (error, warn, "
+			    "info, debug, trace)",
+			    lvl, name);
 			goto fail;
 		}
 		cl.name = g_strdup(name);
@@ -147,7 +149,7 @@ static int level_for(const char *name)
 }
 
 int lumen_log_configure(enum lumen_log_level level, const char *levels_spec,
-			enum lumen_log_format format)
+                        enum lumen_log_format format)
 {
 	GArray *spec, *old;
 
@@ -245,7 +247,7 @@ const struct lumen_log_ctx *lumen_log_ctx_current(void)
 
 /* Merges a context chain: the innermost non-zero value of each field wins. */
 static void merge_ctx(const struct lumen_log_ctx *ctx, uint64_t *session, uint64_t *handle,
-		      const char **room)
+                      const char **room)
 {
 	*session = 0;
 	*handle = 0;
@@ -302,7 +304,7 @@ static void append_escaped(GString *out, const char *s)
 }
 
 static char *format_text(const char *ts, enum lumen_log_level level, const char *cat,
-			 const struct lumen_log_ctx *ctx, const char *msg)
+                         const struct lumen_log_ctx *ctx, const char *msg)
 {
 	GString *out = g_string_sized_new(128);
 	uint64_t session, handle;
@@ -355,7 +357,7 @@ static json_t *json_text(const char *s)
 }
 
 static char *format_json(const char *ts, enum lumen_log_level level, const char *cat,
-			 const struct lumen_log_ctx *ctx, const char *msg)
+                         const struct lumen_log_ctx *ctx, const char *msg)
 {
 	json_t *o = json_object();
 	uint64_t session, handle;
@@ -382,8 +384,8 @@ static char *format_json(const char *ts, enum lumen_log_level level, const char 
 }
 
 int lumen_log_format_line(char *buf, size_t size, enum lumen_log_format format, int64_t now_us,
-			  enum lumen_log_level level, const char *cat,
-			  const struct lumen_log_ctx *ctx, const char *msg)
+                          enum lumen_log_level level, const char *cat,
+                          const struct lumen_log_ctx *ctx, const char *msg)
 {
 	char ts[40];
 	char *line;

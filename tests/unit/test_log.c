@@ -23,7 +23,7 @@ const char *__lsan_default_suppressions(void)
 #define T0_US (INT64_C(1795374000) * 1000000 + 123456)
 
 static char *fmt_line(enum lumen_log_format f, enum lumen_log_level lvl, const char *cat,
-		      const struct lumen_log_ctx *ctx, const char *msg)
+                      const struct lumen_log_ctx *ctx, const char *msg)
 {
 	char buf[1024];
 	int n = lumen_log_format_line(buf, sizeof(buf), f, T0_US, lvl, cat, ctx, msg);
@@ -82,18 +82,18 @@ Test(log_levels_check, names_the_bad_part_of_a_spec)
 	static const struct {
 		const char *spec, *err;
 	} cases[] = {
-		{ "ice", "\"ice\" is not CATEGORY:LEVEL" },
-		{ "ice:loud", "unknown level \"loud\" for category \"ice\" (error, warn, info, debug, "
-			      "trace)" },
-		{ ":debug", "bad category name \"\" (letters, digits, _ - .)" },
-		{ "i ce:debug", "bad category name \"i ce\" (letters, digits, _ - .)" },
-		{ "ice:debug,,dtls:trace", "empty entry (expected CATEGORY:LEVEL)" },
-		{ "ice:debug,", "empty entry (expected CATEGORY:LEVEL)" },
+	    {"ice", "\"ice\" is not CATEGORY:LEVEL"},
+	    {"ice:loud", "unknown level \"loud\" for category \"ice\" (error, warn, info, debug, "
+	                 "trace)"},
+	    {":debug", "bad category name \"\" (letters, digits, _ - .)"},
+	    {"i ce:debug", "bad category name \"i ce\" (letters, digits, _ - .)"},
+	    {"ice:debug,,dtls:trace", "empty entry (expected CATEGORY:LEVEL)"},
+	    {"ice:debug,", "empty entry (expected CATEGORY:LEVEL)"},
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		char *err = NULL;
 		cr_assert_eq(lumen_log_levels_check(cases[i].spec, &err), -EINVAL, "%s",
-			     cases[i].spec);
+		             cases[i].spec);
 		cr_assert_str_eq(err, cases[i].err);
 		g_free(err);
 	}
@@ -115,26 +115,26 @@ Test(log_format, timestamp_before_the_epoch_floors_milliseconds)
 	char buf[128];
 
 	lumen_log_format_line(buf, sizeof(buf), LUMEN_LOG_TEXT, -1000, LUMEN_LOG_WARN, "c", NULL,
-			      "m");
+	                      "m");
 	cr_assert_str_eq(buf, "1969-12-31T23:59:59.999Z warn  c: m");
 }
 
 Test(log_format, text_line_carries_merged_context)
 {
-	struct lumen_log_ctx outer = { .session = 123, .room = "x" };
-	struct lumen_log_ctx inner = { .handle = 456, .prev = &outer };
+	struct lumen_log_ctx outer = {.session = 123, .room = "x"};
+	struct lumen_log_ctx inner = {.handle = 456, .prev = &outer};
 	char *s = fmt_line(LUMEN_LOG_TEXT, LUMEN_LOG_INFO, "api", &inner, "message");
 
 	cr_assert_str_eq(s, "2026-11-22T19:00:00.123Z info  api: session=123 handle=456 room=x: "
-			    "message");
+	                    "message");
 	g_free(s);
 
-	struct lumen_log_ctx only_room = { .room = "lobby" };
+	struct lumen_log_ctx only_room = {.room = "lobby"};
 	s = fmt_line(LUMEN_LOG_TEXT, LUMEN_LOG_ERROR, "rooms", &only_room, "m");
 	cr_assert_str_eq(s, "2026-11-22T19:00:00.123Z error rooms: room=lobby: m");
 	g_free(s);
 
-	struct lumen_log_ctx shadow = { .session = 9, .prev = &outer };
+	struct lumen_log_ctx shadow = {.session = 9, .prev = &outer};
 	s = fmt_line(LUMEN_LOG_TEXT, LUMEN_LOG_INFO, "api", &shadow, "m");
 	cr_assert_str_eq(s, "2026-11-22T19:00:00.123Z info  api: session=9 room=x: m");
 	g_free(s);
@@ -151,7 +151,7 @@ Test(log_format, text_line_escapes_control_characters_to_stay_one_line)
 
 Test(log_format, json_line_parses_back_with_every_field)
 {
-	struct lumen_log_ctx ctx = { .session = 123, .handle = 456, .room = "x" };
+	struct lumen_log_ctx ctx = {.session = 123, .handle = 456, .room = "x"};
 	char *s = fmt_line(LUMEN_LOG_JSON, LUMEN_LOG_INFO, "api", &ctx, "say \"hi\"\n\\ done");
 	json_error_t jerr;
 	json_t *j = json_loads(s, 0, &jerr);
@@ -168,14 +168,14 @@ Test(log_format, json_line_parses_back_with_every_field)
 	cr_assert_eq(json_object_size(j), 7);
 	/* Field order is stable, for people reading raw lines. */
 	cr_assert(g_str_has_prefix(s, "{\"ts\":\"2026-11-22T19:00:00.123Z\",\"level\":\"info\","
-				      "\"category\":\"api\",\"session\":123"));
+	                              "\"category\":\"api\",\"session\":123"));
 	json_decref(j);
 	g_free(s);
 }
 
 Test(log_format, json_line_omits_absent_ids_and_stringifies_huge_ones)
 {
-	struct lumen_log_ctx ctx = { .session = UINT64_MAX };
+	struct lumen_log_ctx ctx = {.session = UINT64_MAX};
 	char *s = fmt_line(LUMEN_LOG_JSON, LUMEN_LOG_TRACE, "dtls", &ctx, "m");
 	json_t *j = json_loads(s, 0, NULL);
 
@@ -203,9 +203,9 @@ Test(log_format, reports_full_length_when_buffer_is_short)
 {
 	char small[8], big[256];
 	int n = lumen_log_format_line(small, sizeof(small), LUMEN_LOG_TEXT, T0_US, LUMEN_LOG_INFO,
-				      "api", NULL, "hello");
+	                              "api", NULL, "hello");
 	int m = lumen_log_format_line(big, sizeof(big), LUMEN_LOG_TEXT, T0_US, LUMEN_LOG_INFO,
-				      "api", NULL, "hello");
+	                              "api", NULL, "hello");
 
 	cr_assert_eq(n, m);
 	cr_assert_eq((size_t)m, strlen(big));
@@ -226,7 +226,8 @@ Test(log_levels, default_is_info_for_every_category)
 Test(log_levels, spec_applies_to_categories_registered_before_and_after)
 {
 	cr_assert_not(lumen_log_enabled(&cat_ice, LUMEN_LOG_DEBUG)); /* registers ice */
-	cr_assert_eq(lumen_log_configure(LUMEN_LOG_WARN, "ice:debug,dtls:trace", LUMEN_LOG_TEXT), 0);
+	cr_assert_eq(lumen_log_configure(LUMEN_LOG_WARN, "ice:debug,dtls:trace", LUMEN_LOG_TEXT),
+	             0);
 	cr_assert(lumen_log_enabled(&cat_ice, LUMEN_LOG_DEBUG));
 	cr_assert_not(lumen_log_enabled(&cat_ice, LUMEN_LOG_TRACE));
 	cr_assert(lumen_log_enabled(&cat_dtls, LUMEN_LOG_TRACE)); /* registers dtls now */
@@ -243,7 +244,7 @@ Test(log_levels, spec_applies_to_categories_registered_before_and_after)
 Test(log_levels, later_entries_of_a_spec_win)
 {
 	cr_assert_eq(lumen_log_configure(LUMEN_LOG_INFO, "ice:debug, ice:error", LUMEN_LOG_TEXT),
-		     0);
+	             0);
 	cr_assert_not(lumen_log_enabled(&cat_ice, LUMEN_LOG_WARN));
 	cr_assert(lumen_log_enabled(&cat_ice, LUMEN_LOG_ERROR));
 }
@@ -279,15 +280,15 @@ Test(log_category, dynamic_categories_are_interned_and_follow_the_spec)
 	cr_assert_eq(a, b);
 	cr_assert_str_eq(a->name, "plugin.echotest");
 	cr_assert_eq(lumen_log_configure(LUMEN_LOG_INFO, "plugin.echotest:trace", LUMEN_LOG_TEXT),
-		     0);
+	             0);
 	cr_assert(lumen_log_enabled(a, LUMEN_LOG_TRACE));
 }
 
 Test(log_write, lines_go_to_the_stream_with_thread_context_and_respect_levels)
 {
 	FILE *f = tmpfile();
-	struct lumen_log_ctx sess = { .session = 7 };
-	struct lumen_log_ctx hnd = { .handle = 8 };
+	struct lumen_log_ctx sess = {.session = 7};
+	struct lumen_log_ctx hnd = {.handle = 8};
 
 	lumen_log_set_stream(f);
 	LOG_INFO(cat_api, "before %d", 1);
@@ -313,7 +314,7 @@ Test(log_write, lines_go_to_the_stream_with_thread_context_and_respect_levels)
 	cr_assert_str_eq(lines[4], "");
 	/* The timestamp is RFC 3339 UTC with milliseconds. */
 	cr_assert(g_regex_match_simple("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z ",
-				       lines[0], 0, 0));
+	                               lines[0], 0, 0));
 	g_strfreev(lines);
 	g_free(s);
 	fclose(f);
@@ -322,7 +323,7 @@ Test(log_write, lines_go_to_the_stream_with_thread_context_and_respect_levels)
 Test(log_write, json_format_writes_one_json_object_per_line)
 {
 	FILE *f = tmpfile();
-	struct lumen_log_ctx ctx = { .session = 1, .room = "r\"1" };
+	struct lumen_log_ctx ctx = {.session = 1, .room = "r\"1"};
 
 	cr_assert_eq(lumen_log_configure(LUMEN_LOG_INFO, NULL, LUMEN_LOG_JSON), 0);
 	lumen_log_set_stream(f);
@@ -351,7 +352,7 @@ static gpointer ctx_in_other_thread(gpointer data)
 
 Test(log_ctx, context_is_per_thread)
 {
-	struct lumen_log_ctx ctx = { .session = 5 };
+	struct lumen_log_ctx ctx = {.session = 5};
 
 	lumen_log_ctx_push(&ctx);
 	GThread *t = g_thread_new("other", ctx_in_other_thread, NULL);
@@ -361,11 +362,11 @@ Test(log_ctx, context_is_per_thread)
 }
 
 #define N_THREADS 4
-#define N_LINES 300
+#define N_LINES   300
 
 static gpointer writer(gpointer data)
 {
-	struct lumen_log_ctx ctx = { .session = GPOINTER_TO_UINT(data) };
+	struct lumen_log_ctx ctx = {.session = GPOINTER_TO_UINT(data)};
 	/* Long lines make a torn write likely if lines were written in pieces. */
 	char pad[301];
 
@@ -382,7 +383,7 @@ Test(log_write, concurrent_writers_never_tear_lines)
 {
 	FILE *f = tmpfile();
 	GThread *t[N_THREADS];
-	int counts[N_THREADS + 1] = { 0 };
+	int counts[N_THREADS + 1] = {0};
 
 	cr_assert_eq(lumen_log_configure(LUMEN_LOG_INFO, NULL, LUMEN_LOG_JSON), 0);
 	lumen_log_set_stream(f);
