@@ -19,3 +19,22 @@ tests_unit_test_cert_LDADD = $(WEBRTC_TEST_LIBS)
 tests_unit_test_dtls_SOURCES = tests/unit/test_dtls.c
 tests_unit_test_dtls_CFLAGS = $(WEBRTC_TEST_CFLAGS)
 tests_unit_test_dtls_LDADD = $(WEBRTC_TEST_LIBS)
+
+# Fuzz targets (tests/fuzz/fuzz.mk): the demux/STUN check and the DTLS engine. Their library
+# sources are target-specific variables (automake rejects *_SOURCES that name no program).
+FUZZ_TARGETS += demux dtls
+tests/fuzz/fuzz-demux: FUZZ_demux_SOURCES = src/webrtc/demux.c
+tests/fuzz/fuzz-dtls: FUZZ_dtls_SOURCES = src/webrtc/dtls.c src/webrtc/cert.c src/webrtc/srtp.c
+check_PROGRAMS += tests/fuzz/replay_demux tests/fuzz/replay_dtls
+TESTS += tests/fuzz/replay_demux tests/fuzz/replay_dtls
+tests_fuzz_replay_demux_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_demux.c
+tests_fuzz_replay_demux_LDADD = src/webrtc/libwebrtc.la
+tests_fuzz_replay_dtls_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_dtls.c
+tests_fuzz_replay_dtls_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(OPENSSL_CFLAGS) $(SRTP_CFLAGS)
+tests_fuzz_replay_dtls_LDADD = src/webrtc/libwebrtc.la
+EXTRA_DIST += tests/fuzz/gen_dtls_seeds.c
+
+# SRTP micro-benchmark, run by hand: tests/perf/perf_srtp [packets]
+noinst_PROGRAMS += tests/perf/perf_srtp
+tests_perf_perf_srtp_SOURCES = tests/perf/perf_srtp.c
+tests_perf_perf_srtp_LDADD = src/webrtc/libwebrtc.la

@@ -99,7 +99,8 @@ static int check_header(struct lumen_stun_info *info, const uint8_t *buf, size_t
 		return -EINVAL;
 	type = rd16(buf);
 	mlen = rd16(buf + 2);
-	if (type & 0xC000)
+	/* RFC 7983 reserves first bytes 0..3 for STUN: a type above 0x03FF is not ours to pass. */
+	if (type > 0x03FF)
 		return -EINVAL;
 	if (rd32(buf + 4) != LUMEN_STUN_MAGIC_COOKIE)
 		return -EINVAL;

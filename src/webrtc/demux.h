@@ -48,9 +48,10 @@ struct lumen_stun_info {
 
 /* Check that buf[0..len) is exactly one well-formed STUN message and fill *info (may be NULL).
  * Returns 0, or:
- *   -EINVAL    shorter than the header, top bits of the type set, wrong magic cookie, length not
- *              a multiple of 4 or different from len - 20, or an attribute that overruns the
- *              message or has an impossible length (MESSAGE-INTEGRITY != 20, FINGERPRINT != 4);
+ *   -EINVAL    shorter than the header; a type above 0x03FF (a first byte outside RFC 7983's
+ *              0..3 for STUN); wrong magic cookie; length not a multiple of 4 or different
+ *              from len - 20; or an attribute that overruns the message or has an impossible
+ *              length (MESSAGE-INTEGRITY != 20, FINGERPRINT != 4);
  *   -EBADMSG   attributes after MESSAGE-INTEGRITY other than MESSAGE-INTEGRITY-SHA256 and
  *              FINGERPRINT, an attribute after FINGERPRINT, or a FINGERPRINT whose CRC is wrong.
  * The HMAC of MESSAGE-INTEGRITY is not checked here (libnice knows the passwords). */

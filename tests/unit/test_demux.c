@@ -238,6 +238,10 @@ Test(stun_check, rejects_bad_magic_cookie_and_top_bits)
 	msg[4] ^= 1;
 	msg[0] |= 0x40;
 	cr_expect_eq(lumen_stun_check(NULL, msg, len), -EINVAL);
+	msg[0] = 0x04; /* first byte 4: not STUN per RFC 7983 */
+	cr_expect_eq(lumen_stun_check(NULL, msg, len), -EINVAL);
+	msg[0] = 0x03;
+	cr_expect_eq(lumen_stun_check(NULL, msg, len), 0);
 }
 
 Test(stun_check, rejects_a_wrong_fingerprint_and_attributes_after_it)
