@@ -11,7 +11,7 @@
 #include "webrtc/nack.h"
 
 struct missing {
-	int64_t ext;      /* extended sequence number */
+	int64_t ext;       /* extended sequence number */
 	uint64_t first_us; /* when the hole was seen */
 	uint64_t sent_us;  /* last NACK, valid when retries > 0 */
 	unsigned retries;
@@ -81,7 +81,7 @@ static void add_holes(struct lumen_nack *nack, int64_t from, int64_t to, uint64_
 		drop_front(nack, k);
 	}
 	for (int64_t e = from; e < to; e++)
-		nack->list[nack->n++] = (struct missing){ e, now_us, 0, 0 };
+		nack->list[nack->n++] = (struct missing){e, now_us, 0, 0};
 }
 
 static int remove_hole(struct lumen_nack *nack, int64_t ext)
@@ -171,8 +171,9 @@ uint64_t lumen_nack_next_due(const struct lumen_nack *nack)
 
 	for (size_t i = 0; i < nack->n; i++) {
 		const struct missing *m = &nack->list[i];
-		uint64_t t = m->retries >= nack->cfg.max_retries ? m->sent_us + nack->cfg.interval_us
-								 : due_at(nack, m);
+		uint64_t t = m->retries >= nack->cfg.max_retries
+		                 ? m->sent_us + nack->cfg.interval_us
+		                 : due_at(nack, m);
 		uint64_t expire = m->first_us + nack->cfg.max_age_us + 1;
 
 		if (expire < t)
@@ -190,7 +191,7 @@ void lumen_nack_stats(const struct lumen_nack *nack, struct lumen_nack_stats *st
 }
 
 ssize_t lumen_rtx_decap(uint8_t *buf, const struct lumen_rtp *pkt, uint8_t orig_pt,
-			uint32_t orig_ssrc)
+                        uint32_t orig_ssrc)
 {
 	uint8_t *payload = buf + pkt->payload_off;
 
@@ -207,7 +208,7 @@ ssize_t lumen_rtx_decap(uint8_t *buf, const struct lumen_rtp *pkt, uint8_t orig_
 }
 
 ssize_t lumen_rtx_encap(uint8_t *dst, size_t cap, const struct lumen_rtp *pkt, uint8_t rtx_pt,
-			uint32_t rtx_ssrc, uint16_t rtx_seq)
+                        uint32_t rtx_ssrc, uint16_t rtx_seq)
 {
 	size_t len = pkt->payload_off + 2 + pkt->payload_len;
 

@@ -19,7 +19,8 @@
 #include "webrtc/rtp.h"
 
 struct lumen_nack_cfg {
-	uint64_t interval_us; /* between two NACKs of one packet; set it near the RTT (default 100 ms) */
+	uint64_t
+	    interval_us; /* between two NACKs of one packet; set it near the RTT (default 100 ms) */
 	uint64_t reorder_us;  /* wait before the first NACK of a hole (default 0) */
 	uint64_t max_age_us;  /* give up on a packet missing this long (default 1 s) */
 	unsigned max_retries; /* NACKs per packet (default 10) */
@@ -36,7 +37,7 @@ struct lumen_nack_stats {
 
 enum {
 	LUMEN_NACK_RECOVERED = 1, /* lumen_nack_input(): the packet filled a hole */
-	LUMEN_NACK_RESET = 2,     /* lumen_nack_input(): gap too large, list reset: ask a keyframe */
+	LUMEN_NACK_RESET = 2, /* lumen_nack_input(): gap too large, list reset: ask a keyframe */
 };
 
 /* cfg may be NULL (defaults); zero fields take their default. NULL on out of memory. */
@@ -64,12 +65,12 @@ void lumen_nack_stats(const struct lumen_nack *nack, struct lumen_nack_stats *st
  * dropped. Returns the original packet's length, -ENODATA for a padding-only RTX packet
  * (bandwidth probing, nothing to recover), or -EINVAL (a payload of one byte). */
 ssize_t lumen_rtx_decap(uint8_t *buf, const struct lumen_rtp *pkt, uint8_t orig_pt,
-			uint32_t orig_ssrc);
+                        uint32_t orig_ssrc);
 
 /* Builds into dst[0..cap) the RTX packet carrying pkt: pkt's header (CSRCs, extensions) with
  * rtx_pt, rtx_ssrc and rtx_seq, the OSN, then pkt's payload; padding dropped. dst must not
  * overlap pkt. Returns the length or -ENOSPC. */
 ssize_t lumen_rtx_encap(uint8_t *dst, size_t cap, const struct lumen_rtp *pkt, uint8_t rtx_pt,
-			uint32_t rtx_ssrc, uint16_t rtx_seq);
+                        uint32_t rtx_ssrc, uint16_t rtx_seq);
 
 #endif

@@ -80,7 +80,7 @@ void lumen_pktbuf_pool_stats(struct lumen_pktbuf_pool *pool, struct lumen_pktbuf
 {
 	st->total = pool->total;
 	st->in_use = pool->gets - pool->local_returns -
-		     atomic_load_explicit(&pool->remote, memory_order_relaxed);
+	             atomic_load_explicit(&pool->remote, memory_order_relaxed);
 	st->chunks = pool->nchunks;
 	st->gets = pool->gets;
 	st->exhausted = pool->exhausted;
@@ -153,13 +153,12 @@ static void give_back(struct lumen_pktbuf *buf)
 		pool->local_returns++;
 	} else {
 		struct lumen_pktbuf *head =
-			atomic_load_explicit(&pool->returned, memory_order_relaxed);
+		    atomic_load_explicit(&pool->returned, memory_order_relaxed);
 
 		do
 			buf->next = head;
-		while (!atomic_compare_exchange_weak_explicit(&pool->returned, &head, buf,
-							      memory_order_release,
-							      memory_order_relaxed));
+		while (!atomic_compare_exchange_weak_explicit(
+		    &pool->returned, &head, buf, memory_order_release, memory_order_relaxed));
 		/* the last access to pool unless this return completes a freed pool's count */
 		if (atomic_fetch_add_explicit(&pool->remote, 1, memory_order_acq_rel) + 1 == 0)
 			pool_destroy(pool);

@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 #define LUMEN_PKTBUF_HEADROOM 128
-#define LUMEN_PKTBUF_SIZE 1500
+#define LUMEN_PKTBUF_SIZE     1500
 
 struct lumen_pktbuf_pool;
 

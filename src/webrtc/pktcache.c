@@ -10,7 +10,7 @@
 #include "webrtc/pktcache.h"
 
 #define MIN_HOLD_US 1000000
-#define MAX_SLOTS 32768 /* half the sequence space, so extended numbers stay unambiguous */
+#define MAX_SLOTS   32768 /* half the sequence space, so extended numbers stay unambiguous */
 
 struct slot {
 	struct lumen_pktbuf *buf;
@@ -139,7 +139,7 @@ static void make_room(struct lumen_pktcache *c, int64_t ext, uint64_t now_us)
 }
 
 int lumen_pktcache_put(struct lumen_pktcache *c, uint16_t seq, struct lumen_pktbuf *buf,
-		       uint64_t now_us)
+                       uint64_t now_us)
 {
 	int64_t ext;
 	struct slot *s;

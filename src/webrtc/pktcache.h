@@ -37,11 +37,11 @@ void lumen_pktcache_free(struct lumen_pktcache *cache);
  * now_us, replacing a packet with the same seq. Older than everything the ring can span:
  * -ERANGE (not stored). Returns 0. */
 int lumen_pktcache_put(struct lumen_pktcache *cache, uint16_t seq, struct lumen_pktbuf *buf,
-		       uint64_t now_us);
+                       uint64_t now_us);
 
 /* The packet seq if it is still held: a new reference (transfer full), or NULL. */
 struct lumen_pktbuf *lumen_pktcache_get(struct lumen_pktcache *cache, uint16_t seq,
-					uint64_t now_us);
+                                        uint64_t now_us);
 
 /* Releases packets older than hold_us. put() does this too. */
 void lumen_pktcache_expire(struct lumen_pktcache *cache, uint64_t now_us);

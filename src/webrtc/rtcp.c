@@ -315,7 +315,7 @@ static void write_rb(uint8_t *p, const struct lumen_rtcp_rb *rb)
 }
 
 int lumen_rtcp_write_report(struct lumen_rtcp_writer *w, const struct lumen_rtcp_report *rep,
-			    bool sr)
+                            bool sr)
 {
 	size_t off = sr ? 28 : 8;
 	uint8_t *p;
@@ -338,7 +338,7 @@ int lumen_rtcp_write_report(struct lumen_rtcp_writer *w, const struct lumen_rtcp
 }
 
 int lumen_rtcp_write_sdes_cname(struct lumen_rtcp_writer *w, uint32_t ssrc, const char *cname,
-				size_t len)
+                                size_t len)
 {
 	uint8_t *p;
 
@@ -357,7 +357,7 @@ int lumen_rtcp_write_sdes_cname(struct lumen_rtcp_writer *w, uint32_t ssrc, cons
 }
 
 int lumen_rtcp_write_bye(struct lumen_rtcp_writer *w, const uint32_t *ssrc, size_t n,
-			 const char *reason, size_t reason_len)
+                         const char *reason, size_t reason_len)
 {
 	size_t plen = 4 + 4 * n;
 	uint8_t *p;
@@ -380,7 +380,7 @@ int lumen_rtcp_write_bye(struct lumen_rtcp_writer *w, const uint32_t *ssrc, size
 }
 
 static uint8_t *begin_fb(struct lumen_rtcp_writer *w, size_t fci_len, uint8_t fmt, uint8_t pt,
-			 uint32_t sender, uint32_t media)
+                         uint32_t sender, uint32_t media)
 {
 	uint8_t *p = begin(w, 12 + fci_len, fmt, pt);
 
@@ -402,7 +402,8 @@ static size_t nack_pack(const uint16_t *seqs, size_t n, uint8_t *fci)
 		while (i < n) {
 			uint16_t d = (uint16_t)(seqs[i] - pid);
 
-			/* a repeat starts a new pair, so every seq given is sent once per mention */
+			/* a repeat starts a new pair, so every seq given is sent once per mention
+			 */
 			if (d == 0 || d > 16 || (blp & 1u << (d - 1)))
 				break;
 			blp = (uint16_t)(blp | 1u << (d - 1));
@@ -418,7 +419,7 @@ static size_t nack_pack(const uint16_t *seqs, size_t n, uint8_t *fci)
 }
 
 int lumen_rtcp_write_nack(struct lumen_rtcp_writer *w, uint32_t sender, uint32_t media,
-			  const uint16_t *seqs, size_t n)
+                          const uint16_t *seqs, size_t n)
 {
 	size_t pairs = nack_pack(seqs, n, NULL);
 	uint8_t *p;
@@ -438,7 +439,7 @@ int lumen_rtcp_write_pli(struct lumen_rtcp_writer *w, uint32_t sender, uint32_t 
 }
 
 int lumen_rtcp_write_fir(struct lumen_rtcp_writer *w, uint32_t sender,
-			 const struct lumen_rtcp_fir_entry *e, size_t n)
+                         const struct lumen_rtcp_fir_entry *e, size_t n)
 {
 	uint8_t *p;
 
@@ -456,7 +457,7 @@ int lumen_rtcp_write_fir(struct lumen_rtcp_writer *w, uint32_t sender,
 }
 
 int lumen_rtcp_write_remb(struct lumen_rtcp_writer *w, uint32_t sender, uint64_t bitrate,
-			  const uint32_t *ssrcs, size_t n)
+                          const uint32_t *ssrcs, size_t n)
 {
 	unsigned exp = 0;
 	uint8_t *p;

@@ -153,7 +153,7 @@ uint32_t lumen_rtcp_remb_ssrc(const struct lumen_rtcp_remb *remb, size_t i);
  * meaningful where received[i]) for i < tcc->count. Returns 0, -ENOSPC (cap < count), or -EINVAL
  * (truncated chunks or deltas, reserved symbol). */
 int lumen_rtcp_parse_tcc(const struct lumen_rtcp_fb *fb, struct lumen_rtcp_tcc *tcc,
-			 uint8_t *received, int64_t *arrival_us, size_t cap);
+                         uint8_t *received, int64_t *arrival_us, size_t cap);
 
 /* Walks the compound and parses every packet of a known type. Returns the number of packets or
  * -EINVAL. This is the check to run before trusting RTCP from the network. */
@@ -164,22 +164,22 @@ int lumen_rtcp_validate(const uint8_t *buf, size_t len);
 void lumen_rtcp_writer_init(struct lumen_rtcp_writer *w, uint8_t *buf, size_t cap);
 /* An SR when sr is true, else an RR (sender info ignored). */
 int lumen_rtcp_write_report(struct lumen_rtcp_writer *w, const struct lumen_rtcp_report *rep,
-			    bool sr);
+                            bool sr);
 int lumen_rtcp_write_sdes_cname(struct lumen_rtcp_writer *w, uint32_t ssrc, const char *cname,
-				size_t len);
+                                size_t len);
 int lumen_rtcp_write_bye(struct lumen_rtcp_writer *w, const uint32_t *ssrc, size_t n,
-			 const char *reason, size_t reason_len);
+                         const char *reason, size_t reason_len);
 /* Packs seqs (ascending modulo 2^16 for the best packing) into PID/BLP pairs. */
 int lumen_rtcp_write_nack(struct lumen_rtcp_writer *w, uint32_t sender, uint32_t media,
-			  const uint16_t *seqs, size_t n);
+                          const uint16_t *seqs, size_t n);
 int lumen_rtcp_write_pli(struct lumen_rtcp_writer *w, uint32_t sender, uint32_t media);
 int lumen_rtcp_write_fir(struct lumen_rtcp_writer *w, uint32_t sender,
-			 const struct lumen_rtcp_fir_entry *e, size_t n);
+                         const struct lumen_rtcp_fir_entry *e, size_t n);
 int lumen_rtcp_write_remb(struct lumen_rtcp_writer *w, uint32_t sender, uint64_t bitrate,
-			  const uint32_t *ssrcs, size_t n);
+                          const uint32_t *ssrcs, size_t n);
 /* received/arrival_us as lumen_rtcp_parse_tcc() returns them; arrival times are quantised to
  * 250 us steps from ref_time * 64 ms. -EINVAL if a delta does not fit 16 bits. */
 int lumen_rtcp_write_tcc(struct lumen_rtcp_writer *w, const struct lumen_rtcp_tcc *tcc,
-			 const uint8_t *received, const int64_t *arrival_us);
+                         const uint8_t *received, const int64_t *arrival_us);
 
 #endif

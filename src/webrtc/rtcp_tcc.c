@@ -41,9 +41,9 @@ static int sym_next(struct symrd *r)
 }
 
 int lumen_rtcp_parse_tcc(const struct lumen_rtcp_fb *fb, struct lumen_rtcp_tcc *tcc,
-			 uint8_t *received, int64_t *arrival_us, size_t cap)
+                         uint8_t *received, int64_t *arrival_us, size_t cap)
 {
-	struct symrd r = { .p = fb->fci, .len = fb->fci_len, .off = 8 };
+	struct symrd r = {.p = fb->fci, .len = fb->fci_len, .off = 8};
 	size_t delta_bytes = 0;
 	const uint8_t *d;
 	int64_t t;
@@ -70,7 +70,7 @@ int lumen_rtcp_parse_tcc(const struct lumen_rtcp_fb *fb, struct lumen_rtcp_tcc *
 	if (!received)
 		return 0;
 	d = fb->fci + r.off;
-	r = (struct symrd){ .p = fb->fci, .len = fb->fci_len, .off = 8 };
+	r = (struct symrd){.p = fb->fci, .len = fb->fci_len, .off = 8};
 	t = (int64_t)tcc->ref_time * 64000;
 	for (unsigned i = 0; i < tcc->count; i++) {
 		int s = sym_next(&r);
@@ -170,9 +170,9 @@ static int next_chunk(struct symgen *g, uint16_t *chunk)
 }
 
 int lumen_rtcp_write_tcc(struct lumen_rtcp_writer *w, const struct lumen_rtcp_tcc *tcc,
-			 const uint8_t *received, const int64_t *arrival_us)
+                         const uint8_t *received, const int64_t *arrival_us)
 {
-	struct symgen g = { received, arrival_us, 0, tcc->count, (int64_t)tcc->ref_time * 256, 0 };
+	struct symgen g = {received, arrival_us, 0, tcc->count, (int64_t)tcc->ref_time * 256, 0};
 	uint8_t *p = w->buf + w->len;
 	size_t off = 20, avail = w->cap - w->len, plen;
 	int r;
@@ -191,7 +191,7 @@ int lumen_rtcp_write_tcc(struct lumen_rtcp_writer *w, const struct lumen_rtcp_tc
 		wr16be(p + off, chunk);
 		off += 2;
 	}
-	g = (struct symgen){ received, arrival_us, 0, tcc->count, (int64_t)tcc->ref_time * 256, 0 };
+	g = (struct symgen){received, arrival_us, 0, tcc->count, (int64_t)tcc->ref_time * 256, 0};
 	while (g.i < g.n) {
 		int s = sym_gen(&g);
 

@@ -10,7 +10,7 @@
 #include "webrtc/rtp.h"
 
 /* Biggest extension block lumen_rtp_ext_add() rebuilds; WebRTC senders use well under 100. */
-#define EXT_ADD_MAX_BODY 1024
+#define EXT_ADD_MAX_BODY  1024
 #define EXT_ADD_MAX_ELEMS 64
 
 static bool is_one_byte(uint16_t profile)
@@ -26,7 +26,7 @@ static bool is_two_byte(uint16_t profile)
 /* Reads the element at body[*pos] of a body of len bytes. Returns 1 (element), 0 (end) or
  * -EINVAL (element runs past the body). */
 static int ext_step(uint16_t profile, const uint8_t *body, size_t len, size_t *pos,
-		    struct lumen_rtp_ext *ext)
+                    struct lumen_rtp_ext *ext)
 {
 	bool one = is_one_byte(profile);
 
@@ -98,7 +98,8 @@ int lumen_rtp_parse(struct lumen_rtp *pkt, const uint8_t *buf, size_t len)
 		off = pkt->ext_off + pkt->ext_len;
 		if (off > len)
 			return -EINVAL;
-		while ((r = ext_step(pkt->ext_profile, buf + pkt->ext_off, pkt->ext_len, &pos, &e)) > 0)
+		while ((r = ext_step(pkt->ext_profile, buf + pkt->ext_off, pkt->ext_len, &pos,
+		                     &e)) > 0)
 			;
 		if (r < 0)
 			return r;
@@ -133,7 +134,7 @@ int lumen_rtp_ext_find(const struct lumen_rtp *pkt, uint8_t id, struct lumen_rtp
 }
 
 int lumen_rtp_ext_rewrite(uint8_t *buf, const struct lumen_rtp *pkt, uint8_t id,
-			  const uint8_t *data, size_t len)
+                          const uint8_t *data, size_t len)
 {
 	struct lumen_rtp_ext e;
 
@@ -166,7 +167,7 @@ static size_t ext_block_size(const struct lumen_rtp_ext *ext, size_t n, bool one
 }
 
 static void ext_block_write(uint8_t *p, size_t size, const struct lumen_rtp_ext *ext, size_t n,
-			    bool one)
+                            bool one)
 {
 	size_t off = 4;
 
@@ -187,8 +188,8 @@ static void ext_block_write(uint8_t *p, size_t size, const struct lumen_rtp_ext 
 }
 
 ssize_t lumen_rtp_write(uint8_t *buf, size_t cap, const struct lumen_rtp_hdr *hdr,
-			const struct lumen_rtp_ext *ext, size_t n_ext, const uint8_t *payload,
-			size_t payload_len, uint8_t pad_len)
+                        const struct lumen_rtp_ext *ext, size_t n_ext, const uint8_t *payload,
+                        size_t payload_len, uint8_t pad_len)
 {
 	bool one = fits_one_byte(ext, n_ext);
 	size_t ext_size, total, off;
@@ -226,7 +227,7 @@ ssize_t lumen_rtp_write(uint8_t *buf, size_t cap, const struct lumen_rtp_hdr *hd
 }
 
 ssize_t lumen_rtp_ext_add(uint8_t *buf, size_t cap, const struct lumen_rtp *pkt, uint8_t id,
-			  const uint8_t *data, size_t dlen)
+                          const uint8_t *data, size_t dlen)
 {
 	uint8_t body[EXT_ADD_MAX_BODY];
 	struct lumen_rtp_ext ext[EXT_ADD_MAX_ELEMS];
@@ -253,7 +254,7 @@ ssize_t lumen_rtp_ext_add(uint8_t *buf, size_t cap, const struct lumen_rtp *pkt,
 	if (!replaced) {
 		if (n == EXT_ADD_MAX_ELEMS)
 			return -EINVAL;
-		ext[n++] = (struct lumen_rtp_ext){ id, (uint8_t)dlen, data };
+		ext[n++] = (struct lumen_rtp_ext){id, (uint8_t)dlen, data};
 	}
 	one = (!pkt->has_ext || is_one_byte(pkt->ext_profile)) && fits_one_byte(ext, n);
 	ext_at = LUMEN_RTP_HEADER_LEN + 4u * pkt->cc;

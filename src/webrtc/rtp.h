@@ -14,7 +14,7 @@
 #include "webrtc/bytes.h"
 
 #define LUMEN_RTP_HEADER_LEN 12
-#define LUMEN_RTP_MAX_CSRC 15
+#define LUMEN_RTP_MAX_CSRC   15
 /* RFC 8285 header extension profiles ("defined by profile" field). */
 #define LUMEN_RTP_EXT_ONE_BYTE 0xBEDE
 #define LUMEN_RTP_EXT_TWO_BYTE 0x1000 /* low 4 bits are "appbits", ignored */
@@ -83,22 +83,22 @@ int lumen_rtp_ext_find(const struct lumen_rtp *pkt, uint8_t id, struct lumen_rtp
  * data[0..len), which must have the element's current length. Returns 0, -ENOENT, or -EINVAL
  * (length differs). */
 int lumen_rtp_ext_rewrite(uint8_t *buf, const struct lumen_rtp *pkt, uint8_t id,
-			  const uint8_t *data, size_t len);
+                          const uint8_t *data, size_t len);
 
 /* Builds a packet into buf[0..cap): header, CSRCs, the n_ext extensions (one-byte form when
  * every id is 1..14 and every length 1..16, else two-byte form; ids must be 1..255, lengths
  * 0..255), payload and pad_len bytes of padding (0 or 1..255). Returns the packet length,
  * -ENOSPC if cap is too small, or -EINVAL for bad arguments. */
 ssize_t lumen_rtp_write(uint8_t *buf, size_t cap, const struct lumen_rtp_hdr *hdr,
-			const struct lumen_rtp_ext *ext, size_t n_ext, const uint8_t *payload,
-			size_t payload_len, uint8_t pad_len);
+                        const struct lumen_rtp_ext *ext, size_t n_ext, const uint8_t *payload,
+                        size_t payload_len, uint8_t pad_len);
 
 /* Rebuilds the packet pkt (parsed from buf, len bytes, cap bytes of storage) in place with the
  * extension (id, data[0..dlen)) added, or its value replaced if id exists. Other elements and
- * the payload are kept; padding is dropped. data must not point into buf. Returns the new length, -ENOSPC, or -EINVAL (too
- * many elements, or a non-RFC 8285 extension profile). */
+ * the payload are kept; padding is dropped. data must not point into buf. Returns the new length,
+ * -ENOSPC, or -EINVAL (too many elements, or a non-RFC 8285 extension profile). */
 ssize_t lumen_rtp_ext_add(uint8_t *buf, size_t cap, const struct lumen_rtp *pkt, uint8_t id,
-			  const uint8_t *data, size_t dlen);
+                          const uint8_t *data, size_t dlen);
 
 /* In-place rewrites of the fixed header. buf must hold a parsed packet (>= 12 bytes). */
 static inline void lumen_rtp_set_seq(uint8_t *buf, uint16_t seq)

@@ -7,9 +7,9 @@
 
 #include "webrtc/rtp_stats.h"
 
-#define SEQ_MOD (1u << 16)
-#define MAX_DROPOUT 3000
-#define MAX_MISORDER 100
+#define SEQ_MOD         (1u << 16)
+#define MAX_DROPOUT     3000
+#define MAX_MISORDER    100
 #define NTP_UNIX_OFFSET 2208988800ull /* seconds from 1900 to 1970 */
 
 static void init_seq(struct lumen_rtp_stats *s, uint16_t seq)
@@ -97,7 +97,7 @@ static uint32_t to_rtp_units(uint64_t us, uint32_t rate)
 }
 
 int lumen_rtp_stats_update(struct lumen_rtp_stats *s, uint16_t seq, uint32_t rtp_ts, size_t bytes,
-			   uint64_t now_us)
+                           uint64_t now_us)
 {
 	bool advanced;
 	int r = update_seq(s, seq, &advanced);
@@ -111,7 +111,7 @@ int lumen_rtp_stats_update(struct lumen_rtp_stats *s, uint16_t seq, uint32_t rtp
 
 		if (s->have_transit) {
 			int32_t d = (int32_t)(transit - s->transit);
-			uint32_t ad = d < 0 ? (uint32_t)-(int64_t)d : (uint32_t)d;
+			uint32_t ad = d < 0 ? (uint32_t) - (int64_t)d : (uint32_t)d;
 
 			s->jitter_q4 += ad - ((s->jitter_q4 + 8) >> 4);
 		}
@@ -146,7 +146,7 @@ int64_t lumen_rtp_stats_lost(const struct lumen_rtp_stats *s)
 }
 
 void lumen_rtp_stats_report_block(struct lumen_rtp_stats *s, uint32_t ssrc, uint64_t now_us,
-				  struct lumen_rtcp_rb *rb)
+                                  struct lumen_rtcp_rb *rb)
 {
 	uint64_t exp = expected(s), exp_int = exp - s->expected_prior;
 	int64_t lost = lumen_rtp_stats_lost(s);
@@ -162,7 +162,9 @@ void lumen_rtp_stats_report_block(struct lumen_rtp_stats *s, uint32_t ssrc, uint
 	else
 		rb->fraction_lost = (uint8_t)((lost_int << 8) / (int64_t)exp_int);
 	/* 24-bit signed field: clamp (RFC 3550 6.4.1) */
-	rb->cumulative_lost = lost > 0x7fffff ? 0x7fffff : lost < -0x800000 ? -0x800000 : (int32_t)lost;
+	rb->cumulative_lost = lost > 0x7fffff    ? 0x7fffff
+	                      : lost < -0x800000 ? -0x800000
+	                                         : (int32_t)lost;
 	rb->ext_highest_seq = lumen_rtp_stats_ext_max(s);
 	rb->jitter = lumen_rtp_stats_jitter(s);
 	rb->lsr = s->have_sr ? s->last_sr_mid : 0;
@@ -179,7 +181,7 @@ uint64_t lumen_ntp_from_unix_us(uint64_t unix_us)
 }
 
 int64_t lumen_rtp_stats_on_rb(struct lumen_rtp_stats *s, const struct lumen_rtcp_rb *rb,
-			      uint64_t now_ntp)
+                              uint64_t now_ntp)
 {
 	int32_t rtt;
 	int64_t us;

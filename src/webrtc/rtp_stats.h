@@ -50,7 +50,7 @@ void lumen_rtp_stats_init(struct lumen_rtp_stats *s, uint32_t clock_rate, unsign
  * packet continuing the jump restarts the sequence and returns 0). Jitter is updated for
  * packets that advance the sequence. */
 int lumen_rtp_stats_update(struct lumen_rtp_stats *s, uint16_t seq, uint32_t rtp_ts, size_t bytes,
-			   uint64_t now_us);
+                           uint64_t now_us);
 
 /* Records an SR from this stream's sender (its NTP timestamp) for the next report block. */
 void lumen_rtp_stats_on_sr(struct lumen_rtp_stats *s, uint64_t ntp, uint64_t now_us);
@@ -58,7 +58,7 @@ void lumen_rtp_stats_on_sr(struct lumen_rtp_stats *s, uint64_t ntp, uint64_t now
 /* Fills a report block for ssrc (RFC 3550 6.4.1, A.3) and starts a new reporting interval:
  * fraction_lost covers the packets since the previous call. */
 void lumen_rtp_stats_report_block(struct lumen_rtp_stats *s, uint32_t ssrc, uint64_t now_us,
-				  struct lumen_rtcp_rb *rb);
+                                  struct lumen_rtcp_rb *rb);
 
 /* Extended highest sequence number received; cumulative loss (expected - received). */
 uint32_t lumen_rtp_stats_ext_max(const struct lumen_rtp_stats *s);
@@ -84,6 +84,6 @@ static inline uint32_t lumen_ntp_mid32(uint64_t ntp)
  * LSR or the result is negative (clock or report garbage). Also stored in s->rtt_us when s is
  * not NULL and the result is valid. */
 int64_t lumen_rtp_stats_on_rb(struct lumen_rtp_stats *s, const struct lumen_rtcp_rb *rb,
-			      uint64_t now_ntp);
+                              uint64_t now_ntp);
 
 #endif

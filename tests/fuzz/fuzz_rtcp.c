@@ -8,10 +8,10 @@
 
 #include "webrtc/rtcp.h"
 
-#define CHECK(x)                                                                                  \
-	do {                                                                                      \
-		if (!(x))                                                                         \
-			abort();                                                                  \
+#define CHECK(x)                                                                                   \
+	do {                                                                                       \
+		if (!(x))                                                                          \
+			abort();                                                                   \
 	} while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -43,7 +43,8 @@ static void check_report(const struct lumen_rtcp_hdr *h, struct lumen_rtcp_write
 	CHECK(a.ssrc == b.ssrc && a.ntp == b.ntp && a.rtp_ts == b.rtp_ts && a.n_rb == b.n_rb);
 	CHECK(a.packets == b.packets && a.octets == b.octets);
 	for (unsigned i = 0; i < a.n_rb; i++)
-		CHECK(a.rb[i].ssrc == b.rb[i].ssrc && a.rb[i].fraction_lost == b.rb[i].fraction_lost &&
+		CHECK(a.rb[i].ssrc == b.rb[i].ssrc &&
+		      a.rb[i].fraction_lost == b.rb[i].fraction_lost &&
 		      a.rb[i].cumulative_lost == b.rb[i].cumulative_lost &&
 		      a.rb[i].ext_highest_seq == b.rb[i].ext_highest_seq &&
 		      a.rb[i].jitter == b.rb[i].jitter && a.rb[i].lsr == b.rb[i].lsr &&
@@ -59,7 +60,7 @@ static void check_sdes(const struct lumen_rtcp_hdr *h, struct lumen_rtcp_writer 
 	if (a.n == 0 || !a.chunk[0].cname)
 		return;
 	CHECK(lumen_rtcp_write_sdes_cname(w, a.chunk[0].ssrc, a.chunk[0].cname,
-					  a.chunk[0].cname_len) == 0);
+	                                  a.chunk[0].cname_len) == 0);
 	reparse(w, &h2);
 	CHECK(lumen_rtcp_parse_sdes(&h2, &b) == 0);
 	CHECK(b.n == 1 && b.chunk[0].ssrc == a.chunk[0].ssrc);
@@ -93,8 +94,8 @@ static void check_nack(const struct lumen_rtcp_fb *fb, struct lumen_rtcp_writer 
 	ssize_t n = lumen_rtcp_nack_seqs(fb, seqs[0], 65536), n2;
 
 	CHECK(n > 0);
-	if (n > 65536 || lumen_rtcp_write_nack(w, fb->sender_ssrc, fb->media_ssrc, seqs[0],
-					      (size_t)n) < 0)
+	if (n > 65536 ||
+	    lumen_rtcp_write_nack(w, fb->sender_ssrc, fb->media_ssrc, seqs[0], (size_t)n) < 0)
 		return; /* more pairs than one packet can hold */
 	reparse(w, &h2);
 	CHECK(lumen_rtcp_parse_fb(&h2, &fb2) == 0);

@@ -8,10 +8,10 @@
 
 #include "webrtc/rtp.h"
 
-#define CHECK(x)                                                                                  \
-	do {                                                                                      \
-		if (!(x))                                                                         \
-			abort();                                                                  \
+#define CHECK(x)                                                                                   \
+	do {                                                                                       \
+		if (!(x))                                                                          \
+			abort();                                                                   \
 	} while (0)
 
 #define MAX_EXT 64
@@ -38,7 +38,7 @@ static size_t collect(const struct lumen_rtp *p, struct lumen_rtp_ext *ext, bool
 
 static void round_trip(const struct lumen_rtp *p)
 {
-	struct lumen_rtp_hdr h = { p->marker, p->pt, p->seq, p->ts, p->ssrc, p->cc, { 0 } };
+	struct lumen_rtp_hdr h = {p->marker, p->pt, p->seq, p->ts, p->ssrc, p->cc, {0}};
 	struct lumen_rtp_ext ext[MAX_EXT], e2[MAX_EXT];
 	struct lumen_rtp q;
 	bool all, all2;
@@ -50,7 +50,7 @@ static void round_trip(const struct lumen_rtp *p)
 	for (unsigned i = 0; i < p->cc; i++)
 		h.csrc[i] = lumen_rtp_csrc(p, i);
 	len = lumen_rtp_write(out, sizeof(out), &h, ext, n, lumen_rtp_payload(p), p->payload_len,
-			      p->pad_len);
+	                      p->pad_len);
 	CHECK(len > 0);
 	CHECK(lumen_rtp_parse(&q, out, (size_t)len) == 0);
 	CHECK(q.marker == p->marker && q.pt == p->pt && q.seq == p->seq && q.ts == p->ts);
@@ -68,7 +68,7 @@ static void round_trip(const struct lumen_rtp *p)
 
 static void rewrite(const uint8_t *data, size_t size)
 {
-	static const uint8_t v[3] = { 1, 2, 3 };
+	static const uint8_t v[3] = {1, 2, 3};
 	struct lumen_rtp p, q;
 	struct lumen_rtp_ext e;
 	uint8_t *b;
@@ -91,7 +91,8 @@ static void rewrite(const uint8_t *data, size_t size)
 	len = lumen_rtp_ext_add(b, size + 300, &q, 5, v, 3);
 	if (len > 0) {
 		CHECK(lumen_rtp_parse(&p, b, (size_t)len) == 0);
-		CHECK(lumen_rtp_ext_find(&p, 5, &e) == 0 && e.len == 3 && memcmp(e.data, v, 3) == 0);
+		CHECK(lumen_rtp_ext_find(&p, 5, &e) == 0 && e.len == 3 &&
+		      memcmp(e.data, v, 3) == 0);
 		CHECK(p.payload_len == q.payload_len && p.seq == q.seq);
 	}
 	free(b);

@@ -31,9 +31,9 @@ static void report(const char *what, uint64_t t0, long n)
 static void bench_rtp(long n)
 {
 	uint8_t buf[1500];
-	const uint8_t ast[3] = { 1, 2, 3 }, tcc[2] = { 0, 1 }, mid[1] = { '0' }, payload[1100] = { 0 };
-	struct lumen_rtp_ext ext[3] = { { 2, 3, ast }, { 3, 2, tcc }, { 4, 1, mid } };
-	struct lumen_rtp_hdr h = { .pt = 96, .seq = 1, .ts = 2, .ssrc = 3 };
+	const uint8_t ast[3] = {1, 2, 3}, tcc[2] = {0, 1}, mid[1] = {'0'}, payload[1100] = {0};
+	struct lumen_rtp_ext ext[3] = {{2, 3, ast}, {3, 2, tcc}, {4, 1, mid}};
+	struct lumen_rtp_hdr h = {.pt = 96, .seq = 1, .ts = 2, .ssrc = 3};
 	ssize_t len = lumen_rtp_write(buf, sizeof(buf), &h, ext, 3, payload, sizeof(payload), 0);
 	uint8_t v[2];
 	uint64_t t0 = now_ns();
@@ -106,8 +106,8 @@ static void bench_rtcp(long n)
 	uint8_t buf[512], rcv[100];
 	int64_t at[100];
 	struct lumen_rtcp_writer w;
-	struct lumen_rtcp_report rr = { .ssrc = 1, .n_rb = 1 };
-	struct lumen_rtcp_tcc tcc = { 1, 2, 100, 100, 5, 1 };
+	struct lumen_rtcp_report rr = {.ssrc = 1, .n_rb = 1};
+	struct lumen_rtcp_tcc tcc = {1, 2, 100, 100, 5, 1};
 	struct lumen_rtcp_iter it;
 	struct lumen_rtcp_hdr h;
 	struct lumen_rtcp_fb fb;

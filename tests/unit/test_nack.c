@@ -10,9 +10,9 @@
 #define MS 1000ull
 
 static struct lumen_nack *make(uint64_t interval, uint64_t reorder, uint64_t age, unsigned retries,
-			       unsigned max_missing)
+                               unsigned max_missing)
 {
-	struct lumen_nack_cfg cfg = { interval, reorder, age, retries, max_missing };
+	struct lumen_nack_cfg cfg = {interval, reorder, age, retries, max_missing};
 	struct lumen_nack *n = lumen_nack_new(&cfg);
 
 	cr_assert_not_null(n);
@@ -154,13 +154,13 @@ Test(nack, drops_the_oldest_holes_when_full_and_respects_the_output_cap)
 	lumen_nack_free(n);
 }
 
-static const uint8_t orig_payload[6] = { 0x90, 0xe0, 0x12, 0x34, 0x56, 0x78 };
+static const uint8_t orig_payload[6] = {0x90, 0xe0, 0x12, 0x34, 0x56, 0x78};
 
 static size_t original(uint8_t *b, size_t cap)
 {
-	const uint8_t tcc[2] = { 0, 9 };
-	struct lumen_rtp_ext ext = { 3, 2, tcc };
-	struct lumen_rtp_hdr h = { .marker = true, .pt = 96, .seq = 4242, .ts = 777, .ssrc = 0xaaaa };
+	const uint8_t tcc[2] = {0, 9};
+	struct lumen_rtp_ext ext = {3, 2, tcc};
+	struct lumen_rtp_hdr h = {.marker = true, .pt = 96, .seq = 4242, .ts = 777, .ssrc = 0xaaaa};
 	ssize_t len = lumen_rtp_write(b, cap, &h, &ext, 1, orig_payload, sizeof(orig_payload), 0);
 
 	cr_assert_gt(len, 0);
@@ -189,8 +189,8 @@ Test(rtx, encapsulates_and_decapsulates_back_to_the_original_packet)
 Test(rtx, drops_padding_and_refuses_packets_without_an_osn)
 {
 	uint8_t b[256];
-	struct lumen_rtp_hdr h = { .pt = 97, .seq = 1, .ssrc = 5 };
-	const uint8_t p[5] = { 0x01, 0x02, 0xaa, 0xbb, 0xcc };
+	struct lumen_rtp_hdr h = {.pt = 97, .seq = 1, .ssrc = 5};
+	const uint8_t p[5] = {0x01, 0x02, 0xaa, 0xbb, 0xcc};
 	struct lumen_rtp pkt;
 	ssize_t len = lumen_rtp_write(b, sizeof(b), &h, NULL, 0, p, 5, 7);
 

@@ -145,7 +145,7 @@ static void *consumer(void *arg)
 Test(pktbuf_threads, buffers_released_on_another_thread_return_to_the_owner)
 {
 	struct lumen_pktbuf_pool *pool = lumen_pktbuf_pool_new(16, 48);
-	struct handoff h = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+	struct handoff h = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
 	struct lumen_pktbuf_stats st;
 	pthread_t t;
 	const int n = 20000;
@@ -204,7 +204,7 @@ Test(pktbuf_threads, two_threads_dropping_shared_buffers_free_each_exactly_once)
 	enum { N = 256, ROUNDS = 50 };
 	struct lumen_pktbuf_pool *pool = lumen_pktbuf_pool_new(64, N);
 	static struct lumen_pktbuf *bufs[N];
-	struct racer r = { bufs, N };
+	struct racer r = {bufs, N};
 	struct lumen_pktbuf_stats st;
 
 	for (int round = 0; round < ROUNDS; round++) {
@@ -242,7 +242,7 @@ Test(pktbuf_pool, outlives_its_free_until_the_last_buffer_comes_back)
 {
 	struct lumen_pktbuf_pool *pool = lumen_pktbuf_pool_new(4, 4);
 	struct lumen_pktbuf *bufs[3];
-	struct racer r = { bufs, 3 };
+	struct racer r = {bufs, 3};
 	pthread_t t;
 
 	for (int i = 0; i < 3; i++) {

@@ -78,7 +78,7 @@ Test(pktcache, finds_held_packets_and_misses_others)
 
 Test(pktcache, holds_packets_for_the_hold_time_then_lets_them_go)
 {
-	struct lumen_pktcache_cfg cfg = { .hold_us = 100 }; /* raised to the 1 s minimum */
+	struct lumen_pktcache_cfg cfg = {.hold_us = 100}; /* raised to the 1 s minimum */
 	struct lumen_pktcache *c = lumen_pktcache_new(&cfg);
 	struct lumen_pktcache_stats st;
 
@@ -99,7 +99,7 @@ Test(pktcache, holds_packets_for_the_hold_time_then_lets_them_go)
 
 Test(pktcache, grows_to_keep_young_packets_then_evicts_by_size_at_its_cap)
 {
-	struct lumen_pktcache_cfg cfg = { .max_packets = 64, .initial_slots = 16 };
+	struct lumen_pktcache_cfg cfg = {.max_packets = 64, .initial_slots = 16};
 	struct lumen_pktcache *c = lumen_pktcache_new(&cfg);
 	struct lumen_pktcache_stats st;
 
@@ -137,7 +137,7 @@ Test(pktcache, spans_sequence_wrap_around)
 
 Test(pktcache, caps_the_bytes_it_holds)
 {
-	struct lumen_pktcache_cfg cfg = { .max_bytes = 3000 };
+	struct lumen_pktcache_cfg cfg = {.max_bytes = 3000};
 	struct lumen_pktcache *c = lumen_pktcache_new(&cfg);
 	struct lumen_pktcache_stats st;
 
@@ -153,7 +153,7 @@ Test(pktcache, caps_the_bytes_it_holds)
 
 Test(pktcache, replaces_a_packet_with_the_same_seq_and_refuses_too_old_ones)
 {
-	struct lumen_pktcache_cfg cfg = { .max_packets = 16, .initial_slots = 16 };
+	struct lumen_pktcache_cfg cfg = {.max_packets = 16, .initial_slots = 16};
 	struct lumen_pktcache *c = lumen_pktcache_new(&cfg);
 
 	put(c, 100, 10, 0);
@@ -197,9 +197,9 @@ Test(pktcache, runs_without_allocating_in_steady_state)
 
 Test(pktcache, rejects_bad_sizes)
 {
-	struct lumen_pktcache_cfg bad1 = { .max_packets = 1000 };
-	struct lumen_pktcache_cfg bad2 = { .max_packets = 65536 };
-	struct lumen_pktcache_cfg bad3 = { .max_packets = 64, .initial_slots = 128 };
+	struct lumen_pktcache_cfg bad1 = {.max_packets = 1000};
+	struct lumen_pktcache_cfg bad2 = {.max_packets = 65536};
+	struct lumen_pktcache_cfg bad3 = {.max_packets = 64, .initial_slots = 128};
 
 	cr_assert_null(lumen_pktcache_new(&bad1));
 	cr_assert_null(lumen_pktcache_new(&bad2));

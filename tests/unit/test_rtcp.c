@@ -11,6 +11,7 @@
 #include "webrtc/bytes.h"
 #include "webrtc/rtcp.h"
 
+/* clang-format off */
 static const uint8_t chrome_sr_sdes[] = {
 	/* SR, RC=1, 12 words */
 	0x81, 0xc8, 0x00, 0x0c, 0x5d, 0x93, 0x15, 0x34, 0xe3, 0x7b, 0x9f, 0x1a, 0x4c, 0x49, 0xba, 0x5e,
@@ -22,7 +23,9 @@ static const uint8_t chrome_sr_sdes[] = {
 	0x81, 0xca, 0x00, 0x06, 0x5d, 0x93, 0x15, 0x34, 0x01, 0x10, 'a', 'b', 'c', 'd', 'E', 'F', 'G',
 	'H', '1', '2', '3', '4', '5', '6', '7', '8', 0x00, 0x00,
 };
+/* clang-format on */
 
+/* clang-format off */
 static const uint8_t chrome_rr_remb[] = {
 	/* RR, RC=1, 7 words */
 	0x81, 0xc9, 0x00, 0x07, 0x00, 0x00, 0x00, 0x01, 0x5d, 0x93, 0x15, 0x34, 0x00, 0x00, 0x00, 0x00,
@@ -31,20 +34,27 @@ static const uint8_t chrome_rr_remb[] = {
 	0x8f, 0xce, 0x00, 0x05, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 'R', 'E', 'M', 'B',
 	0x01, 0x0b, 0xd0, 0x90, 0x5d, 0x93, 0x15, 0x34,
 };
+/* clang-format on */
 
 /* RTPFB FMT=15: base 100, 5 packets: small 1 ms, small 2 ms, lost, large -1 ms, small 0.25 ms;
  * reference time 16 * 64 ms, feedback count 7; one 2-bit status vector chunk. */
+/* clang-format off */
 static const uint8_t chrome_tcc[] = {
 	0x8f, 0xcd, 0x00, 0x06, 0x00, 0x00, 0x00, 0x01, 0x5d, 0x93, 0x15, 0x34, 0x00, 0x64, 0x00, 0x05,
 	0x00, 0x00, 0x10, 0x07, 0xd4, 0x90, 0x04, 0x08, 0xff, 0xfc, 0x01, 0x00,
 };
+/* clang-format on */
 
+/* clang-format off */
 static const uint8_t nack_one[] = { 0x81, 0xcd, 0x00, 0x03, 0, 0, 0, 1, 0, 0, 0, 2,
 				    0x12, 0x34, 0x80, 0x01 };
-static const uint8_t pli[] = { 0x81, 0xce, 0x00, 0x02, 0, 0, 0, 1, 0, 0, 0, 2 };
+/* clang-format on */
+static const uint8_t pli[] = {0x81, 0xce, 0x00, 0x02, 0, 0, 0, 1, 0, 0, 0, 2};
+/* clang-format off */
 static const uint8_t fir_one[] = { 0x84, 0xce, 0x00, 0x04, 0, 0, 0, 1, 0, 0, 0, 0,
 				   0, 0, 0, 2, 9, 0, 0, 0 };
-static const uint8_t bye_two[] = { 0x82, 0xcb, 0x00, 0x02, 0, 0, 0, 1, 0, 0, 0, 2 };
+/* clang-format on */
+static const uint8_t bye_two[] = {0x82, 0xcb, 0x00, 0x02, 0, 0, 0, 1, 0, 0, 0, 2};
 
 static uint8_t *dup(const uint8_t *p, size_t n)
 {
@@ -124,8 +134,8 @@ Test(rtcp_tcc, decodes_status_chunks_and_deltas_into_arrival_times)
 	struct lumen_rtcp_tcc tcc;
 	uint8_t rcv[8];
 	int64_t at[8];
-	const uint8_t want_rcv[5] = { 1, 1, 0, 1, 1 };
-	const int64_t want_at[5] = { 1025000, 1027000, 0, 1026000, 1026250 };
+	const uint8_t want_rcv[5] = {1, 1, 0, 1, 1};
+	const int64_t want_at[5] = {1025000, 1027000, 0, 1026000, 1026250};
 
 	lumen_rtcp_iter_init(&it, chrome_tcc, sizeof(chrome_tcc));
 	cr_assert_eq(lumen_rtcp_next(&it, &h), 1);
@@ -193,7 +203,7 @@ static void check_shrunk_from(const uint8_t *pkt, size_t len, size_t from_words)
 
 		wr16be(b + 2, (uint16_t)(words - 1));
 		cr_assert_eq(lumen_rtcp_validate(b, 4 * words), -EINVAL, "pt %u cut to %zu words",
-			     pkt[1], words);
+		             pkt[1], words);
 		free(b);
 	}
 }
@@ -226,11 +236,13 @@ Test(rtcp_validate, rejects_every_truncation_of_valid_packets)
 
 Test(rtcp_walk, skips_app_packets_and_honours_padding)
 {
+	/* clang-format off */
 	uint8_t b[] = {
 		0x80, 0xc9, 0x00, 0x01, 0, 0, 0, 9,                       /* RR, no blocks */
 		0x81, 0xcc, 0x00, 0x03, 0, 0, 0, 9, 'n', 'a', 'm', 'e', 1, 2, 3, 4, /* APP */
 		0xa1, 0xce, 0x00, 0x03, 0, 0, 0, 9, 0, 0, 0, 7, 0, 0, 0, 4, /* padded PLI */
 	};
+	/* clang-format on */
 	struct lumen_rtcp_iter it;
 	struct lumen_rtcp_hdr h;
 
@@ -277,22 +289,26 @@ Test(rtcp_write, builds_a_compound_that_parses_back)
 {
 	uint8_t buf[512];
 	struct lumen_rtcp_writer w;
-	struct lumen_rtcp_report sr = { .ssrc = 7, .ntp = 0x0102030405060708ull, .rtp_ts = 9,
-					.packets = 10, .octets = 11, .n_rb = 2 };
+	struct lumen_rtcp_report sr = {.ssrc = 7,
+	                               .ntp = 0x0102030405060708ull,
+	                               .rtp_ts = 9,
+	                               .packets = 10,
+	                               .octets = 11,
+	                               .n_rb = 2};
 	struct lumen_rtcp_report rep;
 	struct lumen_rtcp_sdes sdes;
 	struct lumen_rtcp_bye bye;
 	struct lumen_rtcp_fb fb;
 	struct lumen_rtcp_remb remb;
-	struct lumen_rtcp_fir_entry fir[2] = { { 5, 1 }, { 6, 255 } }, fe;
+	struct lumen_rtcp_fir_entry fir[2] = {{5, 1}, {6, 255}}, fe;
 	struct lumen_rtcp_iter it;
 	struct lumen_rtcp_hdr h;
-	const uint16_t seqs[] = { 65534, 65535, 0, 1, 20, 21, 500 };
-	const uint32_t byes[2] = { 7, 8 }, remb_ssrc[2] = { 1, 2 };
+	const uint16_t seqs[] = {65534, 65535, 0, 1, 20, 21, 500};
+	const uint32_t byes[2] = {7, 8}, remb_ssrc[2] = {1, 2};
 	uint16_t got[16];
 
-	sr.rb[0] = (struct lumen_rtcp_rb){ 1, 2, -3, 0x10004, 5, 6, 7 };
-	sr.rb[1] = (struct lumen_rtcp_rb){ 8, 255, 0x7fffff, 0xffffffff, 9, 10, 11 };
+	sr.rb[0] = (struct lumen_rtcp_rb){1, 2, -3, 0x10004, 5, 6, 7};
+	sr.rb[1] = (struct lumen_rtcp_rb){8, 255, 0x7fffff, 0xffffffff, 9, 10, 11};
 	lumen_rtcp_writer_init(&w, buf, sizeof(buf));
 	cr_assert_eq(lumen_rtcp_write_report(&w, &sr, true), 0);
 	cr_assert_eq(lumen_rtcp_write_sdes_cname(&w, 7, "cname-x", 7), 0);
@@ -307,14 +323,15 @@ Test(rtcp_write, builds_a_compound_that_parses_back)
 	cr_assert_eq(lumen_rtcp_next(&it, &h), 1);
 	cr_assert_eq(lumen_rtcp_parse_report(&h, &rep), 0);
 	cr_assert(rep.ssrc == sr.ssrc && rep.ntp == sr.ntp && rep.rtp_ts == sr.rtp_ts &&
-		  rep.packets == sr.packets && rep.octets == sr.octets && rep.n_rb == 2);
+	          rep.packets == sr.packets && rep.octets == sr.octets && rep.n_rb == 2);
 	for (int i = 0; i < 2; i++) {
 		const struct lumen_rtcp_rb *a = &rep.rb[i], *b = &sr.rb[i];
 
 		cr_assert(a->ssrc == b->ssrc && a->fraction_lost == b->fraction_lost &&
-			  a->cumulative_lost == b->cumulative_lost &&
-			  a->ext_highest_seq == b->ext_highest_seq && a->jitter == b->jitter &&
-			  a->lsr == b->lsr && a->dlsr == b->dlsr, "block %d", i);
+		              a->cumulative_lost == b->cumulative_lost &&
+		              a->ext_highest_seq == b->ext_highest_seq && a->jitter == b->jitter &&
+		              a->lsr == b->lsr && a->dlsr == b->dlsr,
+		          "block %d", i);
 	}
 	cr_assert_eq(lumen_rtcp_next(&it, &h), 1);
 	cr_assert_eq(lumen_rtcp_parse_sdes(&h, &sdes), 0);
@@ -353,7 +370,7 @@ Test(rtcp_write, refuses_without_writing_when_out_of_space)
 {
 	uint8_t buf[40];
 	struct lumen_rtcp_writer w;
-	struct lumen_rtcp_report rr = { .ssrc = 1, .n_rb = 1 };
+	struct lumen_rtcp_report rr = {.ssrc = 1, .n_rb = 1};
 
 	lumen_rtcp_writer_init(&w, buf, sizeof(buf));
 	cr_assert_eq(lumen_rtcp_write_report(&w, &rr, false), 0);
@@ -367,11 +384,11 @@ Test(rtcp_write, refuses_without_writing_when_out_of_space)
 }
 
 static void check_tcc_round_trip(uint16_t base, int32_t ref, const uint8_t *rcv, const int64_t *at,
-				 size_t n)
+                                 size_t n)
 {
 	uint8_t buf[4096];
 	struct lumen_rtcp_writer w;
-	struct lumen_rtcp_tcc in = { 1, 2, base, (uint16_t)n, ref, 3 }, out;
+	struct lumen_rtcp_tcc in = {1, 2, base, (uint16_t)n, ref, 3}, out;
 	struct lumen_rtcp_iter it;
 	struct lumen_rtcp_hdr h;
 	struct lumen_rtcp_fb fb;
@@ -386,8 +403,8 @@ static void check_tcc_round_trip(uint16_t base, int32_t ref, const uint8_t *rcv,
 	cr_assert_eq(lumen_rtcp_parse_fb(&h, &fb), 0);
 	cr_assert_eq(lumen_rtcp_parse_tcc(&fb, &out, got_rcv, got_at, 1024), 0);
 	cr_assert(in.sender_ssrc == out.sender_ssrc && in.media_ssrc == out.media_ssrc &&
-		  in.base_seq == out.base_seq && in.count == out.count &&
-		  in.ref_time == out.ref_time && in.fb_count == out.fb_count);
+	          in.base_seq == out.base_seq && in.count == out.count &&
+	          in.ref_time == out.ref_time && in.fb_count == out.fb_count);
 	for (size_t i = 0; i < n; i++) {
 		cr_assert_eq(got_rcv[i], rcv[i], "packet %zu", i);
 		if (rcv[i])
@@ -431,10 +448,10 @@ Test(rtcp_tcc, round_trips_runs_vectors_and_large_deltas)
 
 Test(rtcp_tcc, refuses_a_delta_beyond_16_bits)
 {
-	uint8_t buf[64], rcv[2] = { 1, 1 };
-	int64_t at[2] = { 0, 250 * 40000 };
+	uint8_t buf[64], rcv[2] = {1, 1};
+	int64_t at[2] = {0, 250 * 40000};
 	struct lumen_rtcp_writer w;
-	struct lumen_rtcp_tcc tcc = { .count = 2 };
+	struct lumen_rtcp_tcc tcc = {.count = 2};
 
 	lumen_rtcp_writer_init(&w, buf, sizeof(buf));
 	cr_assert_eq(lumen_rtcp_write_tcc(&w, &tcc, rcv, at), -EINVAL);

@@ -13,6 +13,7 @@
 /* Chromium-like VP8 packet: V=2 X=1 CC=1, M=1 PT=96, seq 0xfffe, ts 0x01020304, ssrc 0x11223344,
  * one CSRC, one-byte extensions: id 2 abs-send-time (3 bytes), id 3 transport-cc (2 bytes),
  * id 4 mid "0" (1 byte), one padding byte, then 5 payload bytes. */
+/* clang-format off */
 static const uint8_t chrome_pkt[] = {
 	0x91, 0xe0, 0xff, 0xfe, 0x01, 0x02, 0x03, 0x04, 0x11, 0x22, 0x33, 0x44, /* header */
 	0xaa, 0xbb, 0xcc, 0xdd,                                                 /* CSRC */
@@ -23,13 +24,16 @@ static const uint8_t chrome_pkt[] = {
 	0x00, 0x00, 0x00,       /* padding to 32 bits */
 	0x90, 0xe0, 0x34, 0x12, 0x56, /* payload */
 };
+/* clang-format on */
 
 /* Two-byte extension form (profile 0x1000): id 20 len 0, id 3 len 2. */
+/* clang-format off */
 static const uint8_t two_byte_pkt[] = {
 	0x90, 0x6f, 0x00, 0x01, 0, 0, 0, 9, 0, 0, 0, 7, 0x10, 0x00, 0x00, 0x02,
 	20,   0,    3,    2,    0xab, 0xcd, 0, 0, /* elements + 2 padding bytes */
 	0x01, 0x02,
 };
+/* clang-format on */
 
 static uint8_t *dup(const uint8_t *p, size_t n)
 {
@@ -198,7 +202,7 @@ Test(rtp_rewrite, changes_header_fields_in_place)
 Test(rtp_rewrite, replaces_an_extension_value_of_the_same_length)
 {
 	uint8_t b[sizeof(chrome_pkt)];
-	const uint8_t tcc[2] = { 0x12, 0x34 }, big[3] = { 1, 2, 3 };
+	const uint8_t tcc[2] = {0x12, 0x34}, big[3] = {1, 2, 3};
 	struct lumen_rtp p;
 	struct lumen_rtp_ext e;
 
@@ -215,10 +219,10 @@ Test(rtp_rewrite, replaces_an_extension_value_of_the_same_length)
 }
 
 static void check_round_trip(const struct lumen_rtp_hdr *h, const struct lumen_rtp_ext *ext,
-			     size_t n, uint16_t want_profile, uint8_t pad)
+                             size_t n, uint16_t want_profile, uint8_t pad)
 {
 	uint8_t b[256];
-	const uint8_t payload[7] = { 9, 8, 7, 6, 5, 4, 3 };
+	const uint8_t payload[7] = {9, 8, 7, 6, 5, 4, 3};
 	struct lumen_rtp p;
 	struct lumen_rtp_ext e;
 	size_t pos = 0, i = 0;
@@ -253,19 +257,24 @@ static void check_round_trip(const struct lumen_rtp_hdr *h, const struct lumen_r
 		uint8_t *small = malloc(cap ? cap : 1);
 
 		cr_assert_eq(lumen_rtp_write(small, cap, h, ext, n, payload, sizeof(payload), pad),
-			     -ENOSPC);
+		             -ENOSPC);
 		free(small);
 	}
 }
 
 Test(rtp_write, round_trips_through_the_parser_in_both_extension_forms)
 {
-	const uint8_t v3[3] = { 1, 2, 3 }, v16[16] = { 0xff }, v17[17] = { 0xee };
-	struct lumen_rtp_hdr h = { .marker = true, .pt = 100, .seq = 65535, .ts = 1u << 31,
-				   .ssrc = 42, .cc = 2, .csrc = { 5, 6 } };
-	struct lumen_rtp_ext one[] = { { 1, 3, v3 }, { 14, 16, v16 } };
-	struct lumen_rtp_ext two_id[] = { { 1, 3, v3 }, { 15, 3, v3 } };
-	struct lumen_rtp_ext two_len[] = { { 1, 17, v17 }, { 2, 0, NULL } };
+	const uint8_t v3[3] = {1, 2, 3}, v16[16] = {0xff}, v17[17] = {0xee};
+	struct lumen_rtp_hdr h = {.marker = true,
+	                          .pt = 100,
+	                          .seq = 65535,
+	                          .ts = 1u << 31,
+	                          .ssrc = 42,
+	                          .cc = 2,
+	                          .csrc = {5, 6}};
+	struct lumen_rtp_ext one[] = {{1, 3, v3}, {14, 16, v16}};
+	struct lumen_rtp_ext two_id[] = {{1, 3, v3}, {15, 3, v3}};
+	struct lumen_rtp_ext two_len[] = {{1, 17, v17}, {2, 0, NULL}};
 
 	check_round_trip(&h, NULL, 0, 0, 0);
 	check_round_trip(&h, one, 2, LUMEN_RTP_EXT_ONE_BYTE, 0);
@@ -278,8 +287,8 @@ Test(rtp_write, round_trips_through_the_parser_in_both_extension_forms)
 Test(rtp_write, rejects_invalid_arguments)
 {
 	uint8_t b[64];
-	struct lumen_rtp_hdr h = { .pt = 128 };
-	struct lumen_rtp_ext zero = { 0, 1, b };
+	struct lumen_rtp_hdr h = {.pt = 128};
+	struct lumen_rtp_ext zero = {0, 1, b};
 
 	cr_assert_eq(lumen_rtp_write(b, sizeof(b), &h, NULL, 0, NULL, 0, 0), -EINVAL);
 	h.pt = 0;
@@ -292,8 +301,8 @@ Test(rtp_write, rejects_invalid_arguments)
 Test(rtp_ext_add, adds_to_a_packet_without_extensions)
 {
 	uint8_t b[64];
-	const uint8_t payload[4] = { 1, 2, 3, 4 }, tcc[2] = { 0x01, 0x02 };
-	struct lumen_rtp_hdr h = { .pt = 111, .seq = 7, .ts = 8, .ssrc = 9 };
+	const uint8_t payload[4] = {1, 2, 3, 4}, tcc[2] = {0x01, 0x02};
+	struct lumen_rtp_hdr h = {.pt = 111, .seq = 7, .ts = 8, .ssrc = 9};
 	struct lumen_rtp p;
 	struct lumen_rtp_ext e;
 	ssize_t len = lumen_rtp_write(b, sizeof(b), &h, NULL, 0, payload, 4, 2);
@@ -314,7 +323,7 @@ Test(rtp_ext_add, adds_to_a_packet_without_extensions)
 Test(rtp_ext_add, replaces_keeps_others_and_switches_to_two_byte_form_when_needed)
 {
 	uint8_t b[128];
-	const uint8_t tcc[2] = { 0xfe, 0xdc }, big[20] = { 7 };
+	const uint8_t tcc[2] = {0xfe, 0xdc}, big[20] = {7};
 	struct lumen_rtp p;
 	struct lumen_rtp_ext e;
 	ssize_t len;

@@ -111,7 +111,8 @@ Test(rtp_stats, measures_interarrival_jitter_per_rfc3550_a8)
 	/* Every other packet 10 ms late: |D| = 900 units each time, so J converges to 900. */
 	lumen_rtp_stats_init(&s, 90000, 0);
 	for (uint16_t i = 0; i < 300; i++)
-		lumen_rtp_stats_update(&s, i, 1800u * i, 1, 5000000 + 20000u * i + (i % 2) * 10000u);
+		lumen_rtp_stats_update(&s, i, 1800u * i, 1,
+		                       5000000 + 20000u * i + (i % 2) * 10000u);
 	cr_assert_geq(lumen_rtp_stats_jitter(&s), 880);
 	cr_assert_leq(lumen_rtp_stats_jitter(&s), 900);
 }
@@ -134,7 +135,7 @@ Test(rtp_stats, computes_rtt_from_lsr_and_dlsr)
 {
 	uint64_t t = 1700000000ull * 1000000;
 	struct lumen_rtp_stats s;
-	struct lumen_rtcp_rb rb = { 0 };
+	struct lumen_rtcp_rb rb = {0};
 	int64_t rtt;
 
 	lumen_rtp_stats_init(&s, 90000, 0);
