@@ -1,8 +1,8 @@
 /* sdp.c -- the SDP model: construction, freeing, deep equality, lookups and name tables.
  *
- * Parsing is in sdp_parse.c, writing in sdp_write.c, candidates in sdp_candidate.c and the answer
- * builder in sdp_answer.c. Everything a struct lumen_sdp points to is GLib-allocated and owned by it.
- * Pure functions, any thread. */
+ * Parsing is in sdp_parse.c and sdp_attr.c, writing in sdp_write.c, candidates in sdp_candidate.c
+ * and the answer builder in sdp_answer.c. Everything a struct lumen_sdp points to is GLib-allocated
+ * and owned by it. Pure functions, any thread. */
 #include "webrtc/sdp.h"
 #include "webrtc/sdp_internal.h"
 
@@ -25,7 +25,8 @@ void sdp_media_init(struct lumen_sdp_media *m)
 	m->max_message_size = -1;
 }
 
-struct lumen_sdp_media *lumen_sdp_add_media(struct lumen_sdp *sdp, const char *type, const char *proto)
+struct lumen_sdp_media *lumen_sdp_add_media(struct lumen_sdp *sdp, const char *type,
+                                            const char *proto)
 {
 	struct lumen_sdp_media *m = SDP_GROW(sdp->media, sdp->n_media);
 
@@ -184,7 +185,7 @@ static bool strv_eq(char *const *a, unsigned na, char *const *b, unsigned nb)
 }
 
 static bool attrs_eq(const struct lumen_sdp_attr *a, unsigned na, const struct lumen_sdp_attr *b,
-		     unsigned nb)
+                     unsigned nb)
 {
 	if (na != nb)
 		return false;
@@ -222,12 +223,13 @@ static bool codec_eq(const struct lumen_sdp_codec *a, const struct lumen_sdp_cod
 }
 
 static bool sim_eq(const struct lumen_sdp_sim_id *a, unsigned na, const struct lumen_sdp_sim_id *b,
-		   unsigned nb)
+                   unsigned nb)
 {
 	if (na != nb)
 		return false;
 	for (unsigned i = 0; i < na; i++)
-		if (!str_eq(a[i].rid, b[i].rid) || a[i].paused != b[i].paused || a[i].alt != b[i].alt)
+		if (!str_eq(a[i].rid, b[i].rid) || a[i].paused != b[i].paused ||
+		    a[i].alt != b[i].alt)
 			return false;
 	return true;
 }
@@ -250,9 +252,10 @@ static bool cand_eq(const struct lumen_sdp_candidate *a, const struct lumen_sdp_
 
 static bool media_lists_eq(const struct lumen_sdp_media *a, const struct lumen_sdp_media *b)
 {
-	if (a->n_codecs != b->n_codecs || a->n_msids != b->n_msids || a->n_extmaps != b->n_extmaps ||
-	    a->n_ssrcs != b->n_ssrcs || a->n_ssrc_groups != b->n_ssrc_groups ||
-	    a->n_rids != b->n_rids || a->n_candidates != b->n_candidates)
+	if (a->n_codecs != b->n_codecs || a->n_msids != b->n_msids ||
+	    a->n_extmaps != b->n_extmaps || a->n_ssrcs != b->n_ssrcs ||
+	    a->n_ssrc_groups != b->n_ssrc_groups || a->n_rids != b->n_rids ||
+	    a->n_candidates != b->n_candidates)
 		return false;
 	for (unsigned i = 0; i < a->n_codecs; i++)
 		if (!codec_eq(&a->codecs[i], &b->codecs[i]))
@@ -262,12 +265,14 @@ static bool media_lists_eq(const struct lumen_sdp_media *a, const struct lumen_s
 		    !str_eq(a->msids[i].track, b->msids[i].track))
 			return false;
 	for (unsigned i = 0; i < a->n_extmaps; i++)
-		if (a->extmaps[i].id != b->extmaps[i].id || a->extmaps[i].dir != b->extmaps[i].dir ||
+		if (a->extmaps[i].id != b->extmaps[i].id ||
+		    a->extmaps[i].dir != b->extmaps[i].dir ||
 		    !str_eq(a->extmaps[i].uri, b->extmaps[i].uri) ||
 		    !str_eq(a->extmaps[i].params, b->extmaps[i].params))
 			return false;
 	for (unsigned i = 0; i < a->n_ssrcs; i++)
-		if (a->ssrcs[i].ssrc != b->ssrcs[i].ssrc || !str_eq(a->ssrcs[i].attr, b->ssrcs[i].attr) ||
+		if (a->ssrcs[i].ssrc != b->ssrcs[i].ssrc ||
+		    !str_eq(a->ssrcs[i].attr, b->ssrcs[i].attr) ||
 		    !str_eq(a->ssrcs[i].value, b->ssrcs[i].value))
 			return false;
 	for (unsigned i = 0; i < a->n_ssrc_groups; i++)
@@ -286,12 +291,11 @@ static bool media_lists_eq(const struct lumen_sdp_media *a, const struct lumen_s
 			return false;
 	if (!a->simulcast != !b->simulcast)
 		return false;
-	if (a->simulcast &&
-	    (!sim_eq(a->simulcast->send, a->simulcast->n_send, b->simulcast->send,
-		     b->simulcast->n_send) ||
-	     !sim_eq(a->simulcast->recv, a->simulcast->n_recv, b->simulcast->recv,
-		     b->simulcast->n_recv) ||
-	     a->simulcast->recv_first != b->simulcast->recv_first))
+	if (a->simulcast && (!sim_eq(a->simulcast->send, a->simulcast->n_send, b->simulcast->send,
+	                             b->simulcast->n_send) ||
+	                     !sim_eq(a->simulcast->recv, a->simulcast->n_recv, b->simulcast->recv,
+	                             b->simulcast->n_recv) ||
+	                     a->simulcast->recv_first != b->simulcast->recv_first))
 		return false;
 	return true;
 }
@@ -306,7 +310,8 @@ static bool media_eq(const struct lumen_sdp_media *a, const struct lumen_sdp_med
 	       a->rtcp_mux_only == b->rtcp_mux_only && a->rtcp_rsize == b->rtcp_rsize &&
 	       strv_eq(a->fb_any, a->n_fb_any, b->fb_any, b->n_fb_any) &&
 	       str_eq(a->ice_ufrag, b->ice_ufrag) && str_eq(a->ice_pwd, b->ice_pwd) &&
-	       str_eq(a->ice_options, b->ice_options) && a->end_of_candidates == b->end_of_candidates &&
+	       str_eq(a->ice_options, b->ice_options) &&
+	       a->end_of_candidates == b->end_of_candidates &&
 	       fp_eq(&a->fingerprint, &b->fingerprint) && a->setup == b->setup &&
 	       a->sctp_port == b->sctp_port && a->max_message_size == b->max_message_size &&
 	       str_eq(a->sctpmap, b->sctpmap) && a->bundle_only == b->bundle_only &&
@@ -407,14 +412,15 @@ const char *lumen_sdp_media_ice_pwd(const struct lumen_sdp *sdp, const struct lu
 }
 
 const struct lumen_sdp_fingerprint *lumen_sdp_media_fingerprint(const struct lumen_sdp *sdp,
-								const struct lumen_sdp_media *m)
+                                                                const struct lumen_sdp_media *m)
 {
 	if (m->fingerprint.hash)
 		return &m->fingerprint;
 	return sdp->fingerprint.hash ? &sdp->fingerprint : NULL;
 }
 
-enum lumen_sdp_setup lumen_sdp_media_setup(const struct lumen_sdp *sdp, const struct lumen_sdp_media *m)
+enum lumen_sdp_setup lumen_sdp_media_setup(const struct lumen_sdp *sdp,
+                                           const struct lumen_sdp_media *m)
 {
 	return m->setup != LUMEN_SDP_SETUP_NONE ? m->setup : sdp->setup;
 }
@@ -449,8 +455,8 @@ static int fmtp_int(const char *v, long max, int *out)
 	return 0;
 }
 
-/* Derive the typed fields of c from fmtp into a scratch copy; only commit when all known keys parse.
- * Parameters are "key=value" pairs separated by ';' with optional blanks; other forms (red's
+/* Derive the typed fields of c from fmtp into a scratch copy; only commit when all known keys
+ * parse. Parameters are "key=value" pairs separated by ';' with optional blanks; other forms (red's
  * "111/111", telephone-event's "0-16") are kept as text and derive nothing. */
 int sdp_fmtp_derive(struct lumen_sdp_codec *c, const char *fmtp, char *bad, size_t bad_size)
 {
@@ -528,11 +534,11 @@ unsigned lumen_sdp_fb_flag(const char *fb)
 		const char *name;
 		unsigned flag;
 	} fbs[] = {
-		{ "nack", LUMEN_SDP_FB_NACK },
-		{ "nack pli", LUMEN_SDP_FB_PLI },
-		{ "ccm fir", LUMEN_SDP_FB_FIR },
-		{ "goog-remb", LUMEN_SDP_FB_REMB },
-		{ "transport-cc", LUMEN_SDP_FB_TRANSPORT_CC },
+	    {"nack", LUMEN_SDP_FB_NACK},
+	    {"nack pli", LUMEN_SDP_FB_PLI},
+	    {"ccm fir", LUMEN_SDP_FB_FIR},
+	    {"goog-remb", LUMEN_SDP_FB_REMB},
+	    {"transport-cc", LUMEN_SDP_FB_TRANSPORT_CC},
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(fbs); i++)
@@ -547,22 +553,21 @@ enum lumen_sdp_ext lumen_sdp_extmap_kind(const char *uri)
 		const char *uri;
 		enum lumen_sdp_ext kind;
 	} exts[] = {
-		{ "urn:ietf:params:rtp-hdrext:sdes:mid", LUMEN_SDP_EXT_MID },
-		{ "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", LUMEN_SDP_EXT_RID },
-		{ "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id",
-		  LUMEN_SDP_EXT_REPAIRED_RID },
-		{ "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time",
-		  LUMEN_SDP_EXT_ABS_SEND_TIME },
-		{ "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01",
-		  LUMEN_SDP_EXT_TRANSPORT_CC },
-		{ "urn:ietf:params:rtp-hdrext:ssrc-audio-level", LUMEN_SDP_EXT_AUDIO_LEVEL },
-		{ "urn:3gpp:video-orientation", LUMEN_SDP_EXT_VIDEO_ORIENTATION },
-		{ "http://www.webrtc.org/experiments/rtp-hdrext/playout-delay",
-		  LUMEN_SDP_EXT_PLAYOUT_DELAY },
-		{ "https://aomediacodec.github.io/av1-rtp-spec/"
-		  "#dependency-descriptor-rtp-header-extension",
-		  LUMEN_SDP_EXT_DEPENDENCY_DESCRIPTOR },
-		{ "urn:ietf:params:rtp-hdrext:toffset", LUMEN_SDP_EXT_TOFFSET },
+	    {"urn:ietf:params:rtp-hdrext:sdes:mid", LUMEN_SDP_EXT_MID},
+	    {"urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", LUMEN_SDP_EXT_RID},
+	    {"urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", LUMEN_SDP_EXT_REPAIRED_RID},
+	    {"http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time",
+	     LUMEN_SDP_EXT_ABS_SEND_TIME},
+	    {"http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01",
+	     LUMEN_SDP_EXT_TRANSPORT_CC},
+	    {"urn:ietf:params:rtp-hdrext:ssrc-audio-level", LUMEN_SDP_EXT_AUDIO_LEVEL},
+	    {"urn:3gpp:video-orientation", LUMEN_SDP_EXT_VIDEO_ORIENTATION},
+	    {"http://www.webrtc.org/experiments/rtp-hdrext/playout-delay",
+	     LUMEN_SDP_EXT_PLAYOUT_DELAY},
+	    {"https://aomediacodec.github.io/av1-rtp-spec/"
+	     "#dependency-descriptor-rtp-header-extension",
+	     LUMEN_SDP_EXT_DEPENDENCY_DESCRIPTOR},
+	    {"urn:ietf:params:rtp-hdrext:toffset", LUMEN_SDP_EXT_TOFFSET},
 	};
 
 	if (!uri)

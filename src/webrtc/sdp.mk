@@ -1,7 +1,7 @@
 # src/webrtc/sdp.mk -- the SDP codec (parse, write, candidates, answer builder), its unit tests,
 # captured fixtures and fuzz target.
 src_webrtc_libwebrtc_la_SOURCES += src/webrtc/sdp.c src/webrtc/sdp_parse.c src/webrtc/sdp_write.c \
-	src/webrtc/sdp_candidate.c src/webrtc/sdp_answer.c
+	src/webrtc/sdp_candidate.c src/webrtc/sdp_answer.c src/webrtc/sdp_attr.c
 noinst_HEADERS += src/webrtc/sdp.h src/webrtc/sdp_internal.h
 
 check_PROGRAMS += tests/unit/test_sdp
@@ -18,7 +18,7 @@ EXTRA_DIST += tests/fixtures/sdp tests/fixtures/capture
 # target-specific so that automake does not take it for a program's _SOURCES.
 FUZZ_TARGETS += sdp
 tests/fuzz/fuzz-sdp: FUZZ_sdp_SOURCES = src/webrtc/sdp.c src/webrtc/sdp_parse.c \
-	src/webrtc/sdp_write.c src/webrtc/sdp_candidate.c src/webrtc/sdp_answer.c
+	src/webrtc/sdp_write.c src/webrtc/sdp_candidate.c src/webrtc/sdp_answer.c src/webrtc/sdp_attr.c
 check_PROGRAMS += tests/fuzz/replay_sdp
 TESTS += tests/fuzz/replay_sdp
 tests_fuzz_replay_sdp_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_sdp.c

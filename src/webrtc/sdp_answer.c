@@ -4,8 +4,8 @@
  * The builder only decides what to accept: codecs in our preference order with the offer's payload
  * types, RTX, rtcp-fb and extmap intersections, directions, simulcast, the data channel m-line and
  * the BUNDLE group. Transport details come later from the stamps, so the peer connection can build
- * the answer before its ICE agent and DTLS certificate exist. Pure functions; the result is owned by
- * the caller (lumen_sdp_free). */
+ * the answer before its ICE agent and DTLS certificate exist. Pure functions; the result is owned
+ * by the caller (lumen_sdp_free). */
 #include "webrtc/sdp.h"
 #include "webrtc/sdp_internal.h"
 
@@ -46,8 +46,8 @@ static int or_default(int v, int def)
 }
 
 /* Does the offered codec carry every parameter of match with an equal value? H.264's
- * profile-level-id compares the profile (profile_idc and constraint flags) and lets the level differ;
- * absent parameters take their RFC defaults (profile-level-id 420010, packetization-mode 0,
+ * profile-level-id compares the profile (profile_idc and constraint flags) and lets the level
+ * differ; absent parameters take their RFC defaults (profile-level-id 420010, packetization-mode 0,
  * VP9 profile-id 0). */
 static bool fmtp_matches(const struct lumen_sdp_codec *oc, const char *match)
 {
@@ -78,7 +78,8 @@ static bool fmtp_matches(const struct lumen_sdp_codec *oc, const char *match)
 		} else if (!g_ascii_strcasecmp(kv, "profile-id")) {
 			ok = or_default(oc->profile_id, 0) == want.profile_id;
 		} else {
-			ok = fmtp_get(oc->fmtp, kv, have, sizeof(have)) && !g_ascii_strcasecmp(have, v);
+			ok = fmtp_get(oc->fmtp, kv, have, sizeof(have)) &&
+			     !g_ascii_strcasecmp(have, v);
 		}
 	}
 	g_strfreev(parts);
@@ -98,7 +99,7 @@ static bool codec_matches(const struct lumen_sdp_codec *oc, const struct lumen_s
 /* Append a copy of oc to m, keeping only the feedback kinds in fb (the codec's own lines and the
  * offer's a=rtcp-fb:* ones). */
 static void add_codec(struct lumen_sdp_media *m, const struct lumen_sdp_media *om,
-		      const struct lumen_sdp_codec *oc, unsigned fb)
+                      const struct lumen_sdp_codec *oc, unsigned fb)
 {
 	struct lumen_sdp_codec *c = SDP_GROW(m->codecs, m->n_codecs);
 
@@ -125,7 +126,7 @@ static void add_codec(struct lumen_sdp_media *m, const struct lumen_sdp_media *o
 }
 
 static void answer_codecs(struct lumen_sdp_media *m, const struct lumen_sdp_media *om,
-			  const struct lumen_sdp_codec_cap *caps, size_t n_caps)
+                          const struct lumen_sdp_codec_cap *caps, size_t n_caps)
 {
 	for (size_t i = 0; i < n_caps; i++) {
 		for (unsigned j = 0; j < om->n_codecs; j++) {
@@ -146,19 +147,21 @@ static enum lumen_sdp_dir intersect_dir(enum lumen_sdp_dir offered, enum lumen_s
 {
 	enum lumen_sdp_dir mine = lumen_sdp_dir_reverse(offered);
 	bool send = (mine == LUMEN_SDP_DIR_SENDRECV || mine == LUMEN_SDP_DIR_SENDONLY) &&
-		    (local == LUMEN_SDP_DIR_NONE || local == LUMEN_SDP_DIR_SENDRECV ||
-		     local == LUMEN_SDP_DIR_SENDONLY);
+	            (local == LUMEN_SDP_DIR_NONE || local == LUMEN_SDP_DIR_SENDRECV ||
+	             local == LUMEN_SDP_DIR_SENDONLY);
 	bool recv = (mine == LUMEN_SDP_DIR_SENDRECV || mine == LUMEN_SDP_DIR_RECVONLY) &&
-		    (local == LUMEN_SDP_DIR_NONE || local == LUMEN_SDP_DIR_SENDRECV ||
-		     local == LUMEN_SDP_DIR_RECVONLY);
+	            (local == LUMEN_SDP_DIR_NONE || local == LUMEN_SDP_DIR_SENDRECV ||
+	             local == LUMEN_SDP_DIR_RECVONLY);
 
 	if (send && recv)
 		return LUMEN_SDP_DIR_SENDRECV;
-	return send ? LUMEN_SDP_DIR_SENDONLY : recv ? LUMEN_SDP_DIR_RECVONLY : LUMEN_SDP_DIR_INACTIVE;
+	return send   ? LUMEN_SDP_DIR_SENDONLY
+	       : recv ? LUMEN_SDP_DIR_RECVONLY
+	              : LUMEN_SDP_DIR_INACTIVE;
 }
 
 static void answer_extmaps(struct lumen_sdp_media *m, const struct lumen_sdp_media *om,
-			   const struct lumen_sdp_caps *caps)
+                           const struct lumen_sdp_caps *caps)
 {
 	for (unsigned i = 0; i < om->n_extmaps; i++) {
 		const struct lumen_sdp_extmap *oe = &om->extmaps[i];
@@ -234,13 +237,14 @@ static void answer_simulcast(struct lumen_sdp_media *m, const struct lumen_sdp_m
 }
 
 static bool answer_rtp(struct lumen_sdp_media *m, const struct lumen_sdp_media *om,
-		       const struct lumen_sdp_caps *caps)
+                       const struct lumen_sdp_caps *caps)
 {
 	bool audio = !strcmp(om->type, "audio"), video = !strcmp(om->type, "video");
 
 	if (!audio && !video)
 		return false;
-	answer_codecs(m, om, audio ? caps->audio : caps->video, audio ? caps->n_audio : caps->n_video);
+	answer_codecs(m, om, audio ? caps->audio : caps->video,
+	              audio ? caps->n_audio : caps->n_video);
 	if (!m->n_codecs)
 		return false;
 	m->dir = intersect_dir(om->dir, audio ? caps->audio_dir : caps->video_dir);
@@ -253,7 +257,7 @@ static bool answer_rtp(struct lumen_sdp_media *m, const struct lumen_sdp_media *
 }
 
 static bool answer_sctp(struct lumen_sdp_media *m, const struct lumen_sdp_media *om,
-			const struct lumen_sdp_caps *caps)
+                        const struct lumen_sdp_caps *caps)
 {
 	bool legacy;
 
@@ -317,7 +321,7 @@ static void answer_bundle(struct lumen_sdp *ans, const struct lumen_sdp *offer)
 }
 
 int lumen_sdp_answer_build(const struct lumen_sdp *offer, const struct lumen_sdp_caps *caps,
-			   struct lumen_sdp **out, struct lumen_sdp_error *err)
+                           struct lumen_sdp **out, struct lumen_sdp_error *err)
 {
 	struct lumen_sdp *ans = lumen_sdp_new();
 	unsigned accepted = 0;
@@ -335,8 +339,8 @@ int lumen_sdp_answer_build(const struct lumen_sdp *offer, const struct lumen_sdp
 		if (!om->mid) {
 			if (err) {
 				err->line = 0;
-				snprintf(err->msg, sizeof(err->msg), "m-line %u (%s) has no a=mid", i,
-					 om->type ? om->type : "?");
+				snprintf(err->msg, sizeof(err->msg), "m-line %u (%s) has no a=mid",
+				         i, om->type ? om->type : "?");
 			}
 			goto fail;
 		}
@@ -357,7 +361,8 @@ int lumen_sdp_answer_build(const struct lumen_sdp *offer, const struct lumen_sdp
 		rc = -ENOENT;
 		if (err) {
 			err->line = 0;
-			snprintf(err->msg, sizeof(err->msg), "no m-line of the offer can be accepted");
+			snprintf(err->msg, sizeof(err->msg),
+			         "no m-line of the offer can be accepted");
 		}
 		goto fail;
 	}
@@ -372,8 +377,8 @@ fail:
 /* ---- stamps ---- */
 
 int lumen_sdp_stamp_ice(struct lumen_sdp *sdp, const char *ufrag, const char *pwd,
-			const struct lumen_sdp_candidate *cands, size_t n_cands, bool end_of_candidates,
-			bool ice_lite)
+                        const struct lumen_sdp_candidate *cands, size_t n_cands,
+                        bool end_of_candidates, bool ice_lite)
 {
 	if (!ufrag || !pwd || !sdp_ice_chars(ufrag, 4, 256) || !sdp_ice_chars(pwd, 22, 256) ||
 	    n_cands > LUMEN_SDP_MAX_CANDIDATES || (n_cands && !cands))
@@ -397,10 +402,11 @@ int lumen_sdp_stamp_ice(struct lumen_sdp *sdp, const char *ufrag, const char *pw
 }
 
 int lumen_sdp_stamp_dtls(struct lumen_sdp *sdp, const char *hash, const char *fingerprint,
-			 enum lumen_sdp_setup setup)
+                         enum lumen_sdp_setup setup)
 {
-	if (!hash || !fingerprint || !*hash || strlen(hash) > 16 || !sdp_is_fingerprint(fingerprint) ||
-	    setup < LUMEN_SDP_SETUP_ACTPASS || setup > LUMEN_SDP_SETUP_HOLDCONN)
+	if (!hash || !fingerprint || !*hash || strlen(hash) > 16 ||
+	    !sdp_is_fingerprint(fingerprint) || setup < LUMEN_SDP_SETUP_ACTPASS ||
+	    setup > LUMEN_SDP_SETUP_HOLDCONN)
 		return -EINVAL;
 	for (const char *p = hash; *p; p++)
 		if (!g_ascii_isalnum(*p) && *p != '-')
@@ -430,7 +436,7 @@ static bool is_word(const char *s)
 }
 
 int lumen_sdp_stamp_origin(struct lumen_sdp *sdp, const char *username, uint64_t sess_id,
-			   uint64_t sess_version, const char *address)
+                           uint64_t sess_version, const char *address)
 {
 	struct lumen_sdp_origin *o = &sdp->origin;
 

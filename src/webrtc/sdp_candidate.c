@@ -1,8 +1,9 @@
 /* sdp_candidate.c -- ICE candidate attributes (RFC 8839 section 5.1, RFC 6544 tcptype), parsed from
  * an SDP a=candidate line or from a trickled "candidate:..." string, and written back.
  *
- * A struct lumen_sdp_candidate has fixed storage, so trickle candidates need no allocation. Addresses
- * are IPv4, IPv6 or a host name (mDNS "<uuid>.local"): names are never resolved here. Pure functions. */
+ * A struct lumen_sdp_candidate has fixed storage, so trickle candidates need no allocation.
+ * Addresses are IPv4, IPv6 or a host name (mDNS "<uuid>.local"): names are never resolved here.
+ * Pure functions. */
 #include "webrtc/sdp.h"
 #include "webrtc/sdp_internal.h"
 
@@ -72,7 +73,7 @@ static bool parse_address(const char *s, enum lumen_sdp_addr_kind *kind)
 	return letter;
 }
 
-static const char *const type_names[] = { "host", "srflx", "prflx", "relay" };
+static const char *const type_names[] = {"host", "srflx", "prflx", "relay"};
 
 const char *lumen_sdp_cand_type_name(enum lumen_sdp_cand_type type)
 {
@@ -96,20 +97,20 @@ static char *tok(char **p)
 	return start;
 }
 
-#define BAD(r)                                                                                    \
-	do {                                                                                      \
-		*reason = (r);                                                                    \
-		return -EINVAL;                                                                   \
+#define BAD(r)                                                                                     \
+	do {                                                                                       \
+		*reason = (r);                                                                     \
+		return -EINVAL;                                                                    \
 	} while (0)
 
 static int parse_ext(struct lumen_sdp_candidate *c, const char *name, const char *value,
-		     const char **reason)
+                     const char **reason)
 {
 	uint64_t n;
 
 	if (!strcmp(name, "tcptype")) {
-		if (c->tcptype[0] || (strcmp(value, "active") && strcmp(value, "passive") &&
-				      strcmp(value, "so")))
+		if (c->tcptype[0] ||
+		    (strcmp(value, "active") && strcmp(value, "passive") && strcmp(value, "so")))
 			BAD("bad tcptype");
 		g_strlcpy(c->tcptype, value, sizeof(c->tcptype));
 	} else if (!strcmp(name, "generation")) {
@@ -202,7 +203,7 @@ int sdp_candidate_parse_value(char *value, struct lumen_sdp_candidate *c, const 
 }
 
 int lumen_sdp_candidate_parse(const char *s, size_t len, struct lumen_sdp_candidate *c,
-			      struct lumen_sdp_error *err)
+                              struct lumen_sdp_error *err)
 {
 	const char *reason = NULL;
 	char *buf;
@@ -244,8 +245,8 @@ int lumen_sdp_candidate_write(const struct lumen_sdp_candidate *c, char *buf, si
 	int n;
 
 	g_string_append_printf(s, "%s %u %s %u %s %u typ %s", c->foundation, c->component,
-			       c->transport, c->priority, c->address, c->port,
-			       lumen_sdp_cand_type_name(c->type));
+	                       c->transport, c->priority, c->address, c->port,
+	                       lumen_sdp_cand_type_name(c->type));
 	if (c->raddr[0])
 		g_string_append_printf(s, " raddr %s", c->raddr);
 	if (c->rport >= 0)

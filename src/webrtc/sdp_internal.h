@@ -11,8 +11,8 @@
 
 #include "webrtc/sdp.h"
 
-#define SDP_GROW(arr, n)                                                                          \
-	((arr) = g_renew(__typeof__(*(arr)), (arr), (n) + 1),                                    \
+#define SDP_GROW(arr, n)                                                                           \
+	((arr) = g_renew(__typeof__(*(arr)), (arr), (n) + 1),                                      \
 	 memset(&(arr)[(n)], 0, sizeof(*(arr))), &(arr)[(n)++])
 
 void sdp_media_init(struct lumen_sdp_media *m);
@@ -28,5 +28,27 @@ int sdp_candidate_parse_value(char *value, struct lumen_sdp_candidate *c, const 
 bool sdp_is_fingerprint(const char *s);
 /* True when s is min..max ice-chars (ALPHA / DIGIT / "+" / "/"), RFC 8839. */
 bool sdp_ice_chars(const char *s, size_t min, size_t max);
+
+/* ---- parser internals shared by sdp_parse.c (lines) and sdp_attr.c (attributes) ---- */
+
+struct sdp_ctx {
+	struct lumen_sdp *sdp;
+	struct lumen_sdp_media *m; /* NULL while in the session section */
+	const char *attr;          /* attribute being parsed, for messages */
+	unsigned line;
+	unsigned n_section; /* lines in the current section */
+	struct lumen_sdp_error *err;
+};
+
+/* Fill c->err with "line N: [a=attr: ]reason" and return -EINVAL. */
+__attribute__((format(printf, 2, 3))) int sdp_fail(struct sdp_ctx *c, const char *fmt, ...);
+/* Next blank-separated token of *p (split in place), or NULL; NULL-safe. */
+char *sdp_tok(char **p);
+/* The rest of *p without surrounding blanks, or NULL when empty; NULL-safe. */
+char *sdp_rest(char **p);
+bool sdp_parse_u64(const char *s, uint64_t max, uint64_t *out);
+bool sdp_parse_uint(const char *s, unsigned max, unsigned *out);
+/* Parse one "name[:value]" attribute into the current section. */
+int sdp_parse_attr(struct sdp_ctx *c, char *text);
 
 #endif

@@ -27,7 +27,8 @@ static void put_lines(GString *s, const struct lumen_sdp_attr *l, unsigned n, co
 {
 	for (unsigned i = 0; i < n; i++)
 		if (l[i].name && l[i].name[0] && strchr(types, l[i].name[0]))
-			g_string_append_printf(s, "%c=%s\r\n", l[i].name[0], l[i].value ? l[i].value : "");
+			g_string_append_printf(s, "%c=%s\r\n", l[i].name[0],
+			                       l[i].value ? l[i].value : "");
 }
 
 static void put_attrs(GString *s, const struct lumen_sdp_attr *a, unsigned n)
@@ -49,7 +50,7 @@ static void put_group(GString *s, const char *name, const struct lumen_sdp_group
 }
 
 static void put_transport(GString *s, const char *ufrag, const char *pwd, const char *options,
-			  const struct lumen_sdp_fingerprint *fp, enum lumen_sdp_setup setup)
+                          const struct lumen_sdp_fingerprint *fp, enum lumen_sdp_setup setup)
 {
 	if (ufrag)
 		put_attr(s, "ice-ufrag", ufrag);
@@ -83,7 +84,8 @@ static void put_codecs(GString *s, const struct lumen_sdp_media *m)
 		g_string_append_printf(s, "a=rtcp-fb:* %s\r\n", m->fb_any[j]);
 }
 
-static void put_sim_list(GString *s, const char *dir, const struct lumen_sdp_sim_id *ids, unsigned n)
+static void put_sim_list(GString *s, const char *dir, const struct lumen_sdp_sim_id *ids,
+                         unsigned n)
 {
 	if (!n)
 		return;
@@ -163,14 +165,14 @@ static void put_media(GString *s, const struct lumen_sdp_media *m)
 		if (e->dir)
 			g_string_append_printf(s, "/%s", lumen_sdp_dir_name(e->dir));
 		g_string_append_printf(s, " %s%s%s\r\n", or_dash(e->uri), e->params ? " " : "",
-				       e->params ? e->params : "");
+		                       e->params ? e->params : "");
 	}
 	if (m->dir)
 		put_attr(s, lumen_sdp_dir_name(m->dir), NULL);
 	for (unsigned i = 0; i < m->n_msids; i++)
 		g_string_append_printf(s, "a=msid:%s%s%s\r\n", or_dash(m->msids[i].stream),
-				       m->msids[i].track ? " " : "",
-				       m->msids[i].track ? m->msids[i].track : "");
+		                       m->msids[i].track ? " " : "",
+		                       m->msids[i].track ? m->msids[i].track : "");
 	if (m->rtcp_mux)
 		put_attr(s, "rtcp-mux", NULL);
 	if (m->rtcp_mux_only)
@@ -186,7 +188,7 @@ static void put_media(GString *s, const struct lumen_sdp_media *m)
 		const struct lumen_sdp_ssrc *x = &m->ssrcs[i];
 
 		g_string_append_printf(s, "a=ssrc:%u %s%s%s\r\n", x->ssrc, or_dash(x->attr),
-				       x->value ? ":" : "", x->value ? x->value : "");
+		                       x->value ? ":" : "", x->value ? x->value : "");
 	}
 	put_rids(s, m);
 	if (m->sctp_port >= 0)
@@ -204,10 +206,10 @@ char *lumen_sdp_write(const struct lumen_sdp *sdp, size_t *len)
 	GString *s = g_string_sized_new(4096);
 
 	g_string_append(s, "v=0\r\n");
-	g_string_append_printf(s, "o=%s %s %" G_GUINT64_FORMAT " %s %s %s\r\n", or_dash(o->username),
-			       o->sess_id ? o->sess_id : "0", o->sess_version,
-			       o->nettype ? o->nettype : "IN", o->addrtype ? o->addrtype : "IP4",
-			       o->address ? o->address : "127.0.0.1");
+	g_string_append_printf(s, "o=%s %s %" G_GUINT64_FORMAT " %s %s %s\r\n",
+	                       or_dash(o->username), o->sess_id ? o->sess_id : "0", o->sess_version,
+	                       o->nettype ? o->nettype : "IN", o->addrtype ? o->addrtype : "IP4",
+	                       o->address ? o->address : "127.0.0.1");
 	g_string_append_printf(s, "s=%s\r\n", or_dash(sdp->name));
 	put_lines(s, sdp->lines, sdp->n_lines, "iuep");
 	if (sdp->connection)
@@ -222,7 +224,7 @@ char *lumen_sdp_write(const struct lumen_sdp *sdp, size_t *len)
 	if (sdp->ice_lite)
 		put_attr(s, "ice-lite", NULL);
 	put_transport(s, sdp->ice_ufrag, sdp->ice_pwd, sdp->ice_options, &sdp->fingerprint,
-		      sdp->setup);
+	              sdp->setup);
 	put_attrs(s, sdp->attrs, sdp->n_attrs);
 	for (unsigned i = 0; i < sdp->n_media; i++)
 		put_media(s, &sdp->media[i]);

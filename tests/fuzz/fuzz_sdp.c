@@ -44,25 +44,30 @@ out:
 }
 
 static const struct lumen_sdp_codec_cap audio[] = {
-	{ "opus", 48000, 2, NULL, LUMEN_SDP_FB_TRANSPORT_CC, false },
+    {"opus", 48000, 2, NULL, LUMEN_SDP_FB_TRANSPORT_CC, false},
 };
 static const struct lumen_sdp_codec_cap video[] = {
-	{ "VP8", 90000, 0, NULL, LUMEN_SDP_FB_NACK | LUMEN_SDP_FB_PLI | LUMEN_SDP_FB_FIR, true },
-	{ "H264", 90000, 0, "packetization-mode=1;profile-level-id=42e01f", LUMEN_SDP_FB_NACK, true },
-	{ "VP9", 90000, 0, "profile-id=0", LUMEN_SDP_FB_REMB, true },
+    {"VP8", 90000, 0, NULL, LUMEN_SDP_FB_NACK | LUMEN_SDP_FB_PLI | LUMEN_SDP_FB_FIR, true},
+    {"H264", 90000, 0, "packetization-mode=1;profile-level-id=42e01f", LUMEN_SDP_FB_NACK, true},
+    {"VP9", 90000, 0, "profile-id=0", LUMEN_SDP_FB_REMB, true},
 };
 static const char *const exts[] = {
-	"urn:ietf:params:rtp-hdrext:sdes:mid",
-	"urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id",
+    "urn:ietf:params:rtp-hdrext:sdes:mid",
+    "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct lumen_sdp_caps caps = {
-		.audio = audio, .n_audio = G_N_ELEMENTS(audio),
-		.video = video, .n_video = G_N_ELEMENTS(video),
-		.extmaps = exts, .n_extmaps = G_N_ELEMENTS(exts),
-		.simulcast = true, .datachannel = true, .max_message_size = 262144,
+	    .audio = audio,
+	    .n_audio = G_N_ELEMENTS(audio),
+	    .video = video,
+	    .n_video = G_N_ELEMENTS(video),
+	    .extmaps = exts,
+	    .n_extmaps = G_N_ELEMENTS(exts),
+	    .simulcast = true,
+	    .datachannel = true,
+	    .max_message_size = 262144,
 	};
 	static const char host[] = "candidate:1 1 udp 2130706431 192.0.2.1 40000 typ host";
 	struct lumen_sdp_candidate cand;
@@ -92,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (lumen_sdp_answer_build(sdp, &caps, &answer, &err) == 0) {
 		check_round_trip(answer, "answer");
 		if (lumen_sdp_stamp_ice(answer, "ufrag", "0123456789abcdefghijkl", &cand, 1, true,
-					true) ||
+		                        true) ||
 		    lumen_sdp_stamp_dtls(answer, "sha-256", "AB:CD:EF", LUMEN_SDP_SETUP_PASSIVE) ||
 		    lumen_sdp_stamp_origin(answer, "lumen", 42, 1, "::1"))
 			abort();
