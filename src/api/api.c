@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/api_internal.h"
+#include "api/media.h"
 #include "log.h"
 #include "plugin/host.h"
 
@@ -35,6 +36,8 @@ struct lumen_api *lumen_api_new(const struct lumen_config *cfg, char **err)
 	api_core_init(api);
 	if (api_auth_init(&api->auth, cfg, err) < 0)
 		goto fail;
+	if (api_media_init(api, cfg, err) < 0)
+		goto fail;
 	src = g_timeout_source_new_seconds(1);
 	g_source_set_callback(src, sweep_cb, api, NULL);
 	api->sweep_source = g_source_attach(src, api->ctx);
@@ -60,6 +63,7 @@ int lumen_api_listen(struct lumen_api *api, char **err)
 	GError *gerr = NULL;
 	GInetAddress *ia = NULL;
 	GSocketAddress *sa = NULL;
+	GSocket *sock = NULL;
 	char *host = NULL;
 	uint16_t port = 0;
 	GSList *uris;
@@ -83,12 +87,23 @@ int lumen_api_listen(struct lumen_api *api, char **err)
 	api_http_attach(api, api->server);
 	api_ws_attach(api, api->server);
 	sa = g_inet_socket_address_new(ia, port);
-	if (!soup_server_listen(api->server, sa, 0, &gerr)) {
+	sock = g_socket_new(g_inet_address_get_family(ia), G_SOCKET_TYPE_STREAM,
+			    G_SOCKET_PROTOCOL_TCP, &gerr);
+	/* GLib's default backlog (10) drops SYNs when hundreds of clients connect at once; the
+	 * kernel caps this at net.core.somaxconn. */
+	if (sock != NULL) {
+		g_socket_set_listen_backlog(sock, 1024);
+		if (!g_socket_bind(sock, sa, TRUE, &gerr) || !g_socket_listen(sock, &gerr) ||
+		    !soup_server_listen_socket(api->server, sock, 0, &gerr))
+			g_clear_object(&sock);
+	}
+	if (sock == NULL) {
 		*err = g_strdup_printf("http.listen %s: %s", api->cfg->http.listen, gerr->message);
 		g_error_free(gerr);
 		rc = -EADDRNOTAVAIL;
 		goto out;
 	}
+	g_object_unref(sock); /* the server keeps its own reference */
 	uris = soup_server_get_uris(api->server);
 	for (GSList *l = uris; l; l = l->next) {
 		char *s = g_uri_to_string(l->data);
@@ -195,6 +210,7 @@ void lumen_api_free(struct lumen_api *api)
 		g_hash_table_destroy(api->ips);
 	api_core_fini(api);
 	api_auth_fini(&api->auth);
+	api_media_fini(api);
 	if (api->ctx)
 		g_main_context_unref(api->ctx);
 	g_free(api);
@@ -219,8 +235,11 @@ static json_t *handle_json(struct lumen_handle *h, bool detail)
 		json_object_set_new(o, "room", json_string(h->identity.room));
 	if (h->identity.role)
 		json_object_set_new(o, "role", json_string(h->identity.role));
-	/* Peer connections come with the WebRTC engine; until then only signalling state. */
-	json_object_set_new(o, "pc", json_string(h->negotiated ? "negotiated" : "none"));
+	{
+		json_t *pc = api_media_json(h);
+		json_object_set_new(o, "pc", pc ? pc : json_string(h->negotiated ? "negotiated"
+										      : "none"));
+	}
 	if (detail && h->plugin->query_handle) {
 		json_t *q = h->plugin->query_handle(h, h->state);
 

@@ -117,6 +117,7 @@ struct lumen_handle {
 	bool offer_pending;             /* we sent an offer: the client may answer */
 	bool detaching;
 	bool in_callback;               /* a plugin callback is running (end_handle defers) */
+	struct api_media *media;        /* peer connection (media.c), NULL before the first jsep */
 };
 
 struct api_session {

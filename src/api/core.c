@@ -2,16 +2,16 @@
  *
  * Signalling services (push_event, end_handle, invoke, ids, identity), timers, logging and the
  * plugin-to-plugin registry are implemented here on the control thread. Media services (send_rtp,
- * send_rtcp, send_data, request_keyframe, set_bitrate_cap, close_pc) return -ENOTSUP: the WebRTC
- * engine that owns peer connections arrives with issue 4 and replaces them. Until media workers
- * exist, every handle lives on the control thread: n_workers is 1 and handle_move runs `done`
- * at once. Services without an api argument reach the one API of the process through core_api. */
+ * send_rtcp, send_data, open_data, request_keyframe, set_bitrate_cap, close_pc) go to the handle's
+ * peer connection (media.c). Until media workers exist, every handle and its peer connection live
+ * on the control thread: n_workers is 1 and handle_move runs `done` at once. Services without an api argument reach the one API of the process through core_api. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "api/api_internal.h"
+#include "api/media.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -47,11 +47,17 @@ static int svc_push_event(struct lumen_handle *h, const char *transaction, json_
 		json_decref(jsep);
 		return -ENOENT;
 	}
-	/* Until the WebRTC engine completes SDPs, the plugin's jsep goes out as it is. */
-	if (jsep != NULL && api_plugin_jsep_check(h, jsep) < 0) {
-		json_decref(data);
-		json_decref(jsep);
-		return -EINVAL;
+	/* The plugin's SDP describes media only: the peer connection adds ICE and DTLS. */
+	if (jsep != NULL) {
+		char *why = NULL;
+		if (api_plugin_jsep_check(h, jsep) < 0 || api_media_local_jsep(h, jsep, &why) < 0) {
+			LOG_WARN(cat_core, "handle %" PRIu64 ": plugin %s pushed an unusable jsep%s%s",
+				 h->id, h->plugin->package, why ? ": " : "", why ? why : "");
+			g_free(why);
+			json_decref(data);
+			json_decref(jsep);
+			return -EINVAL;
+		}
 	}
 	ev = json_pack("{s:s, s:I, s:{s:s, s:o}}", "janus", "event", "sender", (json_int_t)h->id,
 		       "plugindata", "plugin", h->plugin->package, "data",
@@ -90,40 +96,40 @@ static int svc_end_handle(struct lumen_handle *h)
 
 static int svc_close_pc(struct lumen_handle *h, const char *reason)
 {
-	return -ENOTSUP; /* peer connections come with the WebRTC engine (issue 4) */
+	return api_media_close_pc(h, reason);
 }
 
 static int svc_send_rtp(struct lumen_handle *h, const char *mid, const struct lumen_rtp_packet *p,
 			const struct lumen_rtp_rewrite *rw)
 {
-	return -ENOTSUP; /* media path: WebRTC engine (issue 4) */
+	return api_media_send_rtp(h, mid, p, rw);
 }
 
 static int svc_send_rtcp(struct lumen_handle *h, const uint8_t *buf, size_t len)
 {
-	return -ENOTSUP; /* media path: WebRTC engine (issue 4) */
+	return api_media_send_rtcp(h, buf, len);
 }
 
 static int svc_send_data(struct lumen_handle *h, const char *label, bool binary,
 			 const uint8_t *buf, size_t len)
 {
-	return -ENOTSUP; /* data channels: WebRTC engine (issue 4) */
+	return api_media_send_data(h, label, binary, buf, len);
 }
 
 static int svc_request_keyframe(struct lumen_handle *h, const char *mid)
 {
-	return -ENOTSUP; /* RTCP PLI/FIR: WebRTC engine (issue 4) */
+	return api_media_request_keyframe(h, mid);
 }
 
 static int svc_set_bitrate_cap(struct lumen_handle *h, uint32_t bps)
 {
-	return -ENOTSUP; /* REMB: WebRTC engine (issue 4) */
+	return api_media_set_bitrate_cap(h, bps);
 }
 
 static int svc_open_data(struct lumen_handle *h, const char *label, const char *protocol,
 			 bool ordered, int max_retransmits)
 {
-	return -ENOTSUP; /* data channels: WebRTC engine (issue 4) */
+	return api_media_open_data(h, label, protocol, ordered, max_retransmits);
 }
 
 static unsigned svc_n_workers(void)

@@ -6,7 +6,6 @@
  * send back the reply this file returns. Plugin calls for attach and message happen here, with
  * the session and handle ids pushed as log context. Control thread only. */
 #ifdef HAVE_CONFIG_H
-#include <config.h> /* autoconf's, for PACKAGE_VERSION */
 #endif
 #include <errno.h>
 #include <inttypes.h>
@@ -14,6 +13,7 @@
 #include <string.h>
 
 #include "api/api_internal.h"
+#include "api/media.h"
 #include "log.h"
 #include "plugin/host.h"
 
@@ -380,11 +380,14 @@ static json_t *message_result(struct req *r, struct lumen_msg_result *res)
 					      res->data ? res->data : json_object()));
 		res->data = NULL;
 		if (res->jsep) {
-			if (api_plugin_jsep_check(r->h, res->jsep) < 0) {
+			char *why = NULL;
+			if (api_plugin_jsep_check(r->h, res->jsep) < 0 ||
+			    api_media_local_jsep(r->h, res->jsep, &why) < 0) {
 				json_decref(reply);
 				reply = FAIL(r, API_ERR_PLUGIN_MESSAGE,
-					     "Plugin %s answered with an invalid jsep",
-					     r->h->plugin->package);
+					     "Plugin %s answered with an invalid jsep%s%s",
+					     r->h->plugin->package, why ? ": " : "", why ? why : "");
+				g_free(why);
 				break;
 			}
 			json_object_set_new(reply, "jsep", res->jsep);
@@ -429,9 +432,24 @@ static json_t *run_message(struct req *r)
 		if (strcmp(json_string_value(json_object_get(jsep, "type")), "answer") == 0)
 			r->h->offer_pending = false;
 	}
+	if (jsep != NULL) {
+		/* The peer connection takes the client's SDP first: the plugin sees only SDP that
+		 * lumen can actually use. */
+		char *why = NULL;
+		int rc = api_media_remote_jsep(r->h, jsep, &why);
+		if (rc < 0) {
+			json_t *e = FAIL(r,
+					 rc == -EPROTO ? API_ERR_UNEXPECTED_ANSWER
+					 : rc == -EIO  ? API_ERR_WEBRTC_STATE
+						       : API_ERR_JSEP_INVALID_SDP,
+					 "JSEP error: %s", why ? why : "unusable SDP");
+			g_free(why);
+			r->h->negotiated = false;
+			return e;
+		}
+	}
 	lumen_log_ctx_push(&lctx);
 	r->h->in_callback = true;
-	/* The jsep goes to the plugin unchanged until the WebRTC engine applies it first. */
 	res = r->h->plugin->message(r->h, r->h->state, r->transaction, body, jsep);
 	r->h->in_callback = false;
 	lumen_log_ctx_pop(&lctx);
@@ -487,8 +505,10 @@ static json_t *run_trickle(struct req *r)
 		if ((err = check_candidate(r, c)) != NULL)
 			return err;
 	n = (one ? 1 : 0) + (many ? json_array_size(many) : 0);
-	/* Candidates belong to the handle's peer connection, which the WebRTC engine (issue 4)
-	 * owns; until it exists they are validated and acknowledged, then dropped. */
+	if (one)
+		api_media_trickle(r->h, one);
+	json_array_foreach(many, i, c)
+		api_media_trickle(r->h, c);
 	LOG_DEBUG(cat_proto, "handle %" PRIu64 ": %zu trickled candidate(s)", r->h->id, n);
 	return reply_new(r, "ack");
 }
@@ -497,6 +517,9 @@ static json_t *run_hangup(struct req *r)
 {
 	struct lumen_handle *h = r->h;
 
+	/* With a peer connection, closing it emits the hangup event and calls the plugin. */
+	if (api_media_hangup(h, "Close PC"))
+		return reply_new(r, "success");
 	if (h->negotiated) {
 		struct lumen_log_ctx lctx = { .session = r->s->id, .handle = h->id };
 

@@ -11,6 +11,7 @@
 #include <sys/random.h>
 
 #include "api/api_internal.h"
+#include "api/media.h"
 #include "log.h"
 
 LUMEN_LOG_CATEGORY(cat_session, "api");
@@ -136,6 +137,7 @@ void api_handle_detach(struct lumen_handle *h, bool notify)
 		return;
 	h->detaching = true;
 	api_core_cancel_handle_timers(h);
+	api_media_free(h); /* no media callback may reach the plugin after its detach */
 	lumen_log_ctx_push(&lctx);
 	if (h->plugin && h->plugin->detach) {
 		h->in_callback = true;

@@ -509,6 +509,14 @@ void lumen_pc_close(struct lumen_pc *pc, const char *reason)
 	pc_hangup(pc, buf);
 }
 
+const char *lumen_pc_bundle_mid(const struct lumen_pc *pc)
+{
+	for (unsigned i = 0; i < pc->n_tracks; i++)
+		if (!pc->tracks[i].rejected && pc->tracks[i].mid[0])
+			return pc->tracks[i].mid;
+	return "0";
+}
+
 bool lumen_pc_is_up(const struct lumen_pc *pc)
 {
 	return pc->up && !pc->closed;

@@ -123,12 +123,20 @@ int lumen_pc_send_rtp(struct lumen_pc *pc, const char *mid, const uint8_t *rtp, 
 		      const struct lumen_pc_rewrite *rw);
 /* Sends a compound RTCP packet (copied, encrypted). */
 int lumen_pc_send_rtcp(struct lumen_pc *pc, const uint8_t *rtcp, size_t len);
+/* The mid of the first accepted m-line of the remote description (the BUNDLE transport that
+ * trickled candidates belong to), or "0" before there is one. */
+const char *lumen_pc_bundle_mid(const struct lumen_pc *pc);
 /* True once the SCTP association for data channels is established. */
 bool lumen_pc_data_ready(const struct lumen_pc *pc);
 /* Sends a data channel message on label (the first channel with that label; opened on demand
  * by us if none). Returns 0, -EAGAIN before lumen_pc_data_ready(), or the SCTP engine's error. */
 int lumen_pc_send_data(struct lumen_pc *pc, const char *label, bool binary, const uint8_t *data,
 		       size_t len);
+/* Opens a data channel with label (and protocol, may be NULL): ordered or not, and reliable
+ * (max_retransmits < 0) or partially reliable. Returns the stream id, -EAGAIN before
+ * lumen_pc_data_ready(), -EEXIST if a channel with that label exists, or the SCTP error. */
+int lumen_pc_open_data(struct lumen_pc *pc, const char *label, const char *protocol, bool ordered,
+		       int max_retransmits);
 /* Asks the peer's sender on mid for a keyframe (PLI). */
 int lumen_pc_request_keyframe(struct lumen_pc *pc, const char *mid);
 /* Caps what the peer sends us, through REMB (0 = no cap). */

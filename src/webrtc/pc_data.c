@@ -200,3 +200,28 @@ bool lumen_pc_data_ready(const struct lumen_pc *pc)
 {
 	return pc->data_up && !pc->closed;
 }
+
+int lumen_pc_open_data(struct lumen_pc *pc, const char *label, const char *protocol, bool ordered,
+		       int max_retransmits)
+{
+	struct lumen_sctp_channel_params p = {
+		.label = label ? label : "",
+		.protocol = protocol,
+		.unordered = !ordered,
+		.reliability = max_retransmits < 0 ? LUMEN_SCTP_RELIABLE : LUMEN_SCTP_MAX_RETRANSMITS,
+		.reliability_param = max_retransmits < 0 ? 0 : (uint32_t)max_retransmits,
+	};
+	int rc;
+
+	if (pc->closed || !pc->sctp || !pc->data_up)
+		return -EAGAIN;
+	if (channel_by_label(pc, p.label))
+		return -EEXIST;
+	rc = lumen_sctp_open(pc->sctp, &p);
+	if (rc < 0)
+		return rc;
+	if (!channel_add(pc, (uint16_t)rc, p.label, strlen(p.label)))
+		return -ENOSPC;
+	arm_timer(pc);
+	return rc;
+}

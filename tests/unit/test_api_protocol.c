@@ -30,6 +30,23 @@ static int fake_attach(struct lumen_handle *h, const struct lumen_identity *who,
 	return 0;
 }
 
+/* Descriptions the WebRTC engine accepts, written as JSON string contents: a client's offer and
+ * answer (ICE credentials, a fingerprint, a DTLS role, rtcp-mux), and the media-only offer a
+ * plugin writes. */
+#define SDP_HEAD "v=0\\r\\no=- 1 1 IN IP4 0.0.0.0\\r\\ns=-\\r\\nt=0 0\\r\\n"
+#define SDP_AUDIO                                                                                  \
+	"m=audio 9 UDP/TLS/RTP/SAVPF 111\\r\\nc=IN IP4 0.0.0.0\\r\\na=mid:0\\r\\n"                       \
+	"a=rtcp-mux\\r\\na=rtpmap:111 opus/48000/2\\r\\n"
+#define SDP_ICE_DTLS                                                                               \
+	"a=ice-ufrag:abcd\\r\\na=ice-pwd:abcdefghijklmnopqrstuvwx\\r\\n"                                \
+	"a=fingerprint:sha-256 AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:"     \
+	"AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB\\r\\n"
+#define CLIENT_OFFER SDP_HEAD SDP_AUDIO SDP_ICE_DTLS "a=setup:actpass\\r\\n"
+#define CLIENT_ANSWER SDP_HEAD SDP_AUDIO SDP_ICE_DTLS "a=setup:active\\r\\n"
+static const char plugin_offer[] = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+				   "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n"
+				   "a=mid:0\r\na=rtpmap:111 opus/48000/2\r\n";
+
 static struct lumen_msg_result fake_message(struct lumen_handle *h, void *state, const char *tr,
 					    const json_t *body, const json_t *jsep)
 {
@@ -44,7 +61,7 @@ static struct lumen_msg_result fake_message(struct lumen_handle *h, void *state,
 		r.error = strdup("nope");
 	} else if (req && strcmp(req, "offer") == 0) {
 		fake_core->push_event(h, tr, json_object(),
-				      json_pack("{s:s, s:s}", "type", "offer", "sdp", "v=0\r\n"));
+				      json_pack("{s:s, s:s}", "type", "offer", "sdp", plugin_offer));
 		r.kind = LUMEN_MSG_ASYNC;
 	} else if (req && strcmp(req, "end") == 0) {
 		fake_core->end_handle(h);
@@ -116,7 +133,14 @@ static void start(const char *const *overrides, size_t n)
 {
 	char *err = NULL;
 
-	cfg = lumen_config_load(NULL, overrides, n, &err);
+	const char **all = g_new0(const char *, n + 2);
+
+	/* Peer connections gather on loopback only, whatever the machine's interfaces. */
+	all[0] = "media.ice_enforce=127.0.0.1";
+	for (size_t i = 0; i < n; i++)
+		all[i + 1] = overrides[i];
+	cfg = lumen_config_load(NULL, all, n + 1, &err);
+	g_free(all);
 	cr_assert_not_null(cfg, "config: %s", err ? err : "");
 	api = lumen_api_new(cfg, &err);
 	cr_assert_not_null(api, "api: %s", err ? err : "");
@@ -423,11 +447,17 @@ Test(api_protocol, jsep_is_checked_before_the_plugin_sees_it)
 			  ",\"jsep\":{\"type\":\"offer\",\"sdp\":\"hello\"}}", pre, sid, hid),
 		     API_ERR_JSEP_INVALID_SDP);
 	expect_error(SEND("%s\"session_id\":%" PRIu64 ",\"handle_id\":%" PRIu64
-			  ",\"jsep\":{\"type\":\"answer\",\"sdp\":\"v=0\\r\\n\"}}", pre, sid, hid),
+			  ",\"jsep\":{\"type\":\"answer\",\"sdp\":\"" CLIENT_ANSWER "\"}}", pre, sid,
+			  hid),
 		     API_ERR_UNEXPECTED_ANSWER);
+	/* Well-formed JSON around an SDP the engine cannot use: 465, the plugin never sees it. */
+	expect_error(SEND("%s\"session_id\":%" PRIu64 ",\"handle_id\":%" PRIu64
+			  ",\"jsep\":{\"type\":\"offer\",\"sdp\":\"v=0\\r\\n\"}}", pre, sid, hid),
+		     API_ERR_JSEP_INVALID_SDP);
 	json_t *r = SEND("%s\"session_id\":%" PRIu64 ",\"handle_id\":%" PRIu64
-			 ",\"jsep\":{\"type\":\"offer\",\"sdp\":\"v=0\\r\\n\"}}", pre, sid, hid);
-	cr_expect_str_eq(kind(r), "success");
+			 ",\"jsep\":{\"type\":\"offer\",\"sdp\":\"" CLIENT_OFFER "\"}}", pre, sid,
+			 hid);
+	cr_expect_str_eq(kind(r), "success", "a usable offer reaches the plugin");
 	json_decref(r);
 }
 
@@ -443,10 +473,12 @@ Test(api_protocol, an_answer_is_accepted_after_the_plugin_offered)
 	cr_assert_not_null(ev);
 	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(ev, "jsep"), "type")),
 			 "offer");
+	cr_expect(strstr(json_string_value(json_object_get(json_object_get(ev, "jsep"), "sdp")),
+			 "a=ice-ufrag:") != NULL, "the plugin's offer went out completed with ICE");
 	json_decref(ev);
 	r = SEND("{\"janus\":\"message\",\"transaction\":\"m\",\"session_id\":%" PRIu64
 		 ",\"handle_id\":%" PRIu64 ",\"body\":{},\"jsep\":{\"type\":\"answer\","
-		 "\"sdp\":\"v=0\\r\\n\"}}", sid, hid);
+		 "\"sdp\":\"" CLIENT_ANSWER "\"}}", sid, hid);
 	cr_expect_str_eq(kind(r), "success");
 	json_decref(r);
 }
@@ -484,9 +516,10 @@ Test(api_protocol, hangup_after_negotiation_tells_plugin_and_client)
 	uint64_t sid = create_session(), hid = attach(sid);
 	json_t *r = SEND("{\"janus\":\"message\",\"transaction\":\"m\",\"session_id\":%" PRIu64
 			 ",\"handle_id\":%" PRIu64 ",\"body\":{},\"jsep\":{\"type\":\"offer\","
-			 "\"sdp\":\"v=0\\r\\n\"}}", sid, hid);
+			 "\"sdp\":\"" CLIENT_OFFER "\"}}", sid, hid);
 	json_t *ev;
 
+	cr_expect_str_eq(kind(r), "success");
 	json_decref(r);
 	r = SEND("{\"janus\":\"hangup\",\"transaction\":\"h\",\"session_id\":%" PRIu64
 		 ",\"handle_id\":%" PRIu64 "}", sid, hid);
@@ -870,14 +903,16 @@ Test(api_core, registry_finds_by_name_and_minimum_version)
 	cr_expect_null(fake_core->service_lookup("voice.mix", 0));
 }
 
-Test(api_core, media_services_say_not_supported_until_the_engine_exists)
+Test(api_core, media_services_need_a_peer_connection)
 {
 	uint64_t sid = create_session(), hid = attach(sid);
 	struct lumen_handle *h = api_handle_find(session_of(sid), hid);
 
-	cr_expect_eq(fake_core->send_rtcp(h, (const uint8_t *)"x", 1), -ENOTSUP);
-	cr_expect_eq(fake_core->request_keyframe(h, "0"), -ENOTSUP);
-	cr_expect_eq(fake_core->close_pc(h, "x"), -ENOTSUP);
+	/* Before any jsep the handle has no peer connection: nothing to send on or close. */
+	cr_expect_eq(fake_core->send_rtcp(h, (const uint8_t *)"x", 1), -ENOENT);
+	cr_expect_eq(fake_core->request_keyframe(h, "0"), -ENOENT);
+	cr_expect_eq(fake_core->close_pc(h, "x"), -ENOENT);
+	cr_expect_eq(fake_core->send_data(h, "l", false, (const uint8_t *)"x", 1), -ENOENT);
 	cr_expect_eq(fake_core->n_workers(), 1);
 	cr_expect_eq(fake_core->handle_move(h, 1, NULL, NULL), -EINVAL);
 	cr_expect_eq(fake_core->session_id(h), sid);

@@ -1,0 +1,418 @@
+/* api/media.c -- a handle's peer connection (see media.h): created on the first jsep, fed the
+ * client's SDP and trickled candidates, completing the plugin's SDP, turning engine callbacks into
+ * Janus events (webrtcup, media, hangup, trickle) and plugin callbacks (setup_media, media_state,
+ * hangup, rtp_in, rtcp_in, data_in), and serving the plugin's media services. */
+#include <errno.h>
+#include <string.h>
+
+#include "api/api_internal.h"
+#include "api/media.h"
+#include "log.h"
+#include "webrtc/cert.h"
+#include "webrtc/dtls.h"
+#include "webrtc/ice.h"
+#include "webrtc/pc.h"
+
+LUMEN_LOG_CATEGORY(cat_media, "media");
+
+struct api_media {
+	struct lumen_pc *pc;
+	struct lumen_handle *h;
+	bool up;
+	bool candidates_done; /* the client said completed: true */
+	bool local_sent;      /* our SDP went out: later candidates must be trickled */
+};
+
+/* Process-wide DTLS identity; the API is a singleton per process (like its core table). */
+static struct lumen_cert *media_cert;
+static struct lumen_dtls_ctx *media_dtls;
+
+int api_media_init(struct lumen_api *api, const struct lumen_config *cfg, char **err)
+{
+	int rc;
+
+	if (*cfg->media.dtls_cert || *cfg->media.dtls_key) {
+		rc = lumen_cert_load_pem(cfg->media.dtls_cert, cfg->media.dtls_key, &media_cert);
+		if (rc < 0) {
+			*err = g_strdup_printf("media.dtls_cert/dtls_key (%s, %s): %s",
+					       cfg->media.dtls_cert, cfg->media.dtls_key,
+					       rc == -EKEYREJECTED ? "the key does not match the "
+								     "certificate"
+								   : g_strerror(-rc));
+			return rc;
+		}
+	} else {
+		media_cert = lumen_cert_new();
+		if (!media_cert) {
+			*err = g_strdup("cannot generate the DTLS certificate");
+			return -EIO;
+		}
+	}
+	media_dtls = lumen_dtls_ctx_new(media_cert);
+	if (!media_dtls) {
+		*err = g_strdup("OpenSSL refused the DTLS certificate");
+		lumen_cert_free(media_cert);
+		media_cert = NULL;
+		return -EINVAL;
+	}
+	LOG_INFO(cat_media, "DTLS certificate sha-256 %s", lumen_cert_fingerprint(media_cert));
+	return 0;
+}
+
+void api_media_fini(struct lumen_api *api)
+{
+	lumen_dtls_ctx_free(media_dtls);
+	lumen_cert_free(media_cert);
+	media_dtls = NULL;
+	media_cert = NULL;
+}
+
+const char *api_media_fingerprint(const struct lumen_api *api)
+{
+	return media_cert ? lumen_cert_fingerprint(media_cert) : NULL;
+}
+
+/* ---- events and plugin callbacks from the engine ---- */
+
+static void emit(struct lumen_handle *h, json_t *ev)
+{
+	json_object_set_new(ev, "sender", json_integer((json_int_t)h->id));
+	api_session_emit(h->session, ev);
+}
+
+static void on_candidate(void *user, const char *candidate)
+{
+	struct api_media *m = user;
+
+	/* Candidates gathered before our SDP goes out are written into it (with end-of-candidates
+	 * if gathering finished): only later ones are trickled. */
+	if (!m->local_sent)
+		return;
+	/* With BUNDLE every candidate belongs to the first accepted m-line's transport. */
+	json_t *c = candidate ? json_pack("{s:s, s:s, s:i}", "candidate", candidate, "sdpMid",
+					  lumen_pc_bundle_mid(m->pc), "sdpMLineIndex", 0)
+			      : json_pack("{s:b}", "completed", 1);
+
+	emit(m->h, json_pack("{s:s, s:o}", "janus", "trickle", "candidate", c));
+}
+
+static void on_up(void *user)
+{
+	struct api_media *m = user;
+	struct lumen_handle *h = m->h;
+
+	m->up = true;
+	LOG_INFO(cat_media, "handle %" G_GUINT64_FORMAT ": WebRTC up", h->id);
+	emit(h, json_pack("{s:s}", "janus", "webrtcup"));
+	if (h->plugin->setup_media)
+		h->plugin->setup_media(h, h->state);
+}
+
+static gboolean free_pc_later(gpointer data)
+{
+	lumen_pc_free(data);
+	return G_SOURCE_REMOVE;
+}
+
+static void on_hangup(void *user, const char *reason)
+{
+	struct api_media *m = user;
+	struct lumen_handle *h = m->h;
+
+	LOG_INFO(cat_media, "handle %" G_GUINT64_FORMAT ": hangup: %s", h->id, reason);
+	h->negotiated = false;
+	emit(h, json_pack("{s:s, s:s}", "janus", "hangup", "reason", reason));
+	if (h->plugin->hangup)
+		h->plugin->hangup(h, h->state, reason);
+	/* We are inside one of the pc's callbacks: free it from the loop, not here. */
+	g_idle_add(free_pc_later, m->pc);
+	m->pc = NULL;
+	m->up = false;
+}
+
+static void on_rtp(void *user, const struct lumen_pc_rtp *p)
+{
+	struct api_media *m = user;
+	struct lumen_handle *h = m->h;
+	struct lumen_rtp_packet pkt = {
+		.data = p->data,
+		.len = p->len,
+		.ssrc = p->ssrc,
+		.timestamp = p->timestamp,
+		.seq = p->seq,
+		.pt = p->pt,
+		.marker = p->marker,
+		.kind = p->kind == LUMEN_PC_AUDIO ? LUMEN_MEDIA_AUDIO : LUMEN_MEDIA_VIDEO,
+		.mid = p->mid,
+		.rid = p->rid,
+		.audio_level = (int8_t)p->audio_level,
+		.keyframe = p->keyframe,
+		.arrival_us = p->arrival_us,
+	};
+
+	if (h->plugin->rtp_in)
+		h->plugin->rtp_in(h, h->state, &pkt);
+}
+
+static void on_rtcp(void *user, const uint8_t *buf, size_t len)
+{
+	struct api_media *m = user;
+
+	if (m->h->plugin->rtcp_in)
+		m->h->plugin->rtcp_in(m->h, m->h->state, buf, len);
+}
+
+static void on_media(void *user, const char *mid, enum lumen_pc_kind kind, bool receiving)
+{
+	struct api_media *m = user;
+	struct lumen_handle *h = m->h;
+	enum lumen_media_kind k = kind == LUMEN_PC_AUDIO ? LUMEN_MEDIA_AUDIO : LUMEN_MEDIA_VIDEO;
+
+	emit(h, json_pack("{s:s, s:s, s:s, s:b}", "janus", "media", "mid", mid, "type",
+			  k == LUMEN_MEDIA_AUDIO ? "audio" : "video", "receiving", receiving));
+	if (h->plugin->media_state)
+		h->plugin->media_state(h, h->state, mid, k, receiving);
+}
+
+static void on_data(void *user, const char *label, uint16_t stream, bool binary,
+		    const uint8_t *data, size_t len)
+{
+	struct api_media *m = user;
+	struct lumen_data_message msg = { label, stream, binary, data, len };
+
+	if (m->h->plugin->data_in)
+		m->h->plugin->data_in(m->h, m->h->state, &msg);
+}
+
+/* ---- creation ---- */
+
+static struct api_media *media_of(const struct lumen_handle *h)
+{
+	return h->media;
+}
+
+static int ensure_pc(struct lumen_handle *h, char **err)
+{
+	const struct lumen_config *cfg = h->session->api->cfg;
+	struct api_media *m = media_of(h);
+	struct lumen_pc_config pc_cfg = {
+		.ice = {
+			.lite = cfg->media.ice_lite,
+			.controlling = false,
+			.enforce = (const char *const *)cfg->media.ice_enforce,
+			.ignore = (const char *const *)cfg->media.ice_ignore,
+			.nat_1_1 = cfg->media.nat_1_1,
+			.ipv6 = cfg->media.ipv6,
+		},
+		.cert = media_cert,
+		.dtls_ctx = media_dtls,
+		.timeout_ms = (uint32_t)cfg->media.ice_timeout * 1000,
+		.nack_cache_ms = (uint32_t)cfg->media.nack_cache_ms,
+	};
+	struct lumen_pc_callbacks cb = { on_candidate, on_up, on_hangup, on_rtp, on_rtcp,
+					 on_media, on_data, NULL };
+	char *host = NULL;
+	uint16_t port = 0;
+
+	if (m && m->pc)
+		return 0;
+	if (!m) {
+		m = g_new0(struct api_media, 1);
+		m->h = h;
+		h->media = m;
+	}
+	lumen_ice_parse_port_range(cfg->media.rtp_port_range, &pc_cfg.ice.port_min,
+				   &pc_cfg.ice.port_max);
+	if (*cfg->media.stun_server &&
+	    lumen_config_split_hostport(cfg->media.stun_server, &host, &port) == 0) {
+		pc_cfg.ice.stun_host = host;
+		pc_cfg.ice.stun_port = port;
+	}
+	cb.user = m;
+	m->pc = lumen_pc_new(h->session->api->ctx, &pc_cfg, &cb, err);
+	free(host);
+	m->up = false;
+	m->candidates_done = false;
+	m->local_sent = false;
+	if (!m->pc) {
+		LOG_ERROR(cat_media, "handle %" G_GUINT64_FORMAT ": no peer connection: %s", h->id,
+			  *err);
+		return -EIO;
+	}
+	return 0;
+}
+
+int api_media_remote_jsep(struct lumen_handle *h, const json_t *jsep, char **err)
+{
+	const char *type = json_string_value(json_object_get(jsep, "type"));
+	const char *sdp = json_string_value(json_object_get(jsep, "sdp"));
+	bool offer = type && strcmp(type, "offer") == 0;
+	struct api_media *m = media_of(h);
+	int rc;
+
+	if (!offer && (!m || !m->pc)) {
+		*err = g_strdup("an answer, but no offer was made on this handle");
+		return -EPROTO;
+	}
+	if (offer && (rc = ensure_pc(h, err)) < 0)
+		return rc;
+	m = media_of(h);
+	if (lumen_pc_set_remote(m->pc, sdp, offer, err) < 0) {
+		LOG_WARN(cat_media, "handle %" G_GUINT64_FORMAT ": remote %s refused: %s", h->id,
+			 type, *err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int api_media_local_jsep(struct lumen_handle *h, json_t *jsep, char **err)
+{
+	const char *type = json_string_value(json_object_get(jsep, "type"));
+	const char *sdp = json_string_value(json_object_get(jsep, "sdp"));
+	bool offer = type && strcmp(type, "offer") == 0;
+	struct api_media *m;
+	char *full;
+
+	if (offer && ensure_pc(h, err) < 0)
+		return -EINVAL;
+	m = media_of(h);
+	if (!m || !m->pc) {
+		*err = g_strdup("an answer, but the client sent no offer");
+		return -EINVAL;
+	}
+	full = lumen_pc_complete_local(m->pc, sdp, offer, err);
+	if (!full)
+		return -EINVAL;
+	json_object_set_new(jsep, "sdp", json_string(full));
+	g_free(full);
+	m->local_sent = true;
+	return 0;
+}
+
+void api_media_trickle(struct lumen_handle *h, const json_t *c)
+{
+	struct api_media *m = media_of(h);
+	const char *cand = json_string_value(json_object_get(c, "candidate"));
+	int rc;
+
+	if (!m || !m->pc)
+		return; /* trickle before the offer: nothing to connect yet (janus.js waits) */
+	if (json_is_true(json_object_get(c, "completed"))) {
+		m->candidates_done = true;
+		lumen_pc_remote_candidates_done(m->pc);
+		return;
+	}
+	rc = lumen_pc_add_remote_candidate(m->pc, cand);
+	if (rc == -EINVAL)
+		LOG_DEBUG(cat_media, "handle %" G_GUINT64_FORMAT ": malformed candidate ignored: %s",
+			  h->id, cand);
+}
+
+bool api_media_hangup(struct lumen_handle *h, const char *reason)
+{
+	struct api_media *m = media_of(h);
+
+	if (!m || !m->pc)
+		return false;
+	lumen_pc_close(m->pc, reason);
+	return true;
+}
+
+void api_media_free(struct lumen_handle *h)
+{
+	struct api_media *m = media_of(h);
+
+	if (!m)
+		return;
+	lumen_pc_free(m->pc);
+	g_free(m);
+	h->media = NULL;
+}
+
+json_t *api_media_json(const struct lumen_handle *h)
+{
+	struct api_media *m = media_of(h);
+	struct lumen_pc_stats st;
+	json_t *j;
+
+	if (!m || !m->pc)
+		return NULL;
+	lumen_pc_get_stats(m->pc, &st);
+	j = json_pack("{s:s, s:s, s:s?, s:b, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+		      "ice_state", st.ice_state, "srtp_profile", st.srtp_profile, "selected_pair",
+		      st.selected_pair, "up", m->up, "counters", "rtp_in", (json_int_t)st.rtp_in,
+		      "rtp_out", (json_int_t)st.rtp_out, "rtcp_in", (json_int_t)st.rtcp_in,
+		      "rtcp_out", (json_int_t)st.rtcp_out, "bytes_in", (json_int_t)st.bytes_in,
+		      "bytes_out", (json_int_t)st.bytes_out, "data_in", (json_int_t)st.data_in,
+		      "dropped_in", (json_int_t)st.dropped_in);
+	g_free(st.selected_pair);
+	return j;
+}
+
+/* ---- services ---- */
+
+static struct lumen_pc *pc_of(const struct lumen_handle *h)
+{
+	struct api_media *m = h ? media_of(h) : NULL;
+	return m ? m->pc : NULL;
+}
+
+int api_media_send_rtp(struct lumen_handle *h, const char *mid, const struct lumen_rtp_packet *p,
+		       const struct lumen_rtp_rewrite *rw)
+{
+	struct lumen_pc *pc = pc_of(h);
+	struct lumen_pc_rewrite prw;
+
+	if (!pc)
+		return -ENOENT;
+	if (!p)
+		return -EINVAL;
+	if (rw) {
+		prw = (struct lumen_pc_rewrite){ rw->ssrc, rw->timestamp, rw->seq, rw->pt,
+						 rw->set_ssrc, rw->set_timestamp, rw->set_seq,
+						 rw->set_pt };
+	}
+	return lumen_pc_send_rtp(pc, mid, p->data, p->len, rw ? &prw : NULL);
+}
+
+int api_media_send_rtcp(struct lumen_handle *h, const uint8_t *buf, size_t len)
+{
+	struct lumen_pc *pc = pc_of(h);
+	return pc ? lumen_pc_send_rtcp(pc, buf, len) : -ENOENT;
+}
+
+int api_media_send_data(struct lumen_handle *h, const char *label, bool binary,
+			const uint8_t *buf, size_t len)
+{
+	struct lumen_pc *pc = pc_of(h);
+	return pc ? lumen_pc_send_data(pc, label, binary, buf, len) : -ENOENT;
+}
+
+int api_media_request_keyframe(struct lumen_handle *h, const char *mid)
+{
+	struct lumen_pc *pc = pc_of(h);
+	return pc ? lumen_pc_request_keyframe(pc, mid) : -ENOENT;
+}
+
+int api_media_set_bitrate_cap(struct lumen_handle *h, uint32_t bps)
+{
+	struct lumen_pc *pc = pc_of(h);
+	return pc ? lumen_pc_set_bitrate_cap(pc, bps) : -ENOENT;
+}
+
+int api_media_close_pc(struct lumen_handle *h, const char *reason)
+{
+	return api_media_hangup(h, reason ? reason : "closed by the plugin") ? 0 : -ENOENT;
+}
+
+int api_media_open_data(struct lumen_handle *h, const char *label, const char *protocol,
+			bool ordered, int max_retransmits)
+{
+	struct lumen_pc *pc = pc_of(h);
+	int rc;
+
+	if (!pc)
+		return -ENOENT;
+	rc = lumen_pc_open_data(pc, label, protocol, ordered, max_retransmits);
+	return rc < 0 ? rc : 0;
+}
