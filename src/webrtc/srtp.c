@@ -126,6 +126,19 @@ fail:
 	return NULL;
 }
 
+int lumen_srtp_new_pair(const struct lumen_srtp_keys *keys, struct lumen_srtp **tx,
+			struct lumen_srtp **rx)
+{
+	*tx = lumen_srtp_new(keys->profile, LUMEN_SRTP_OUTBOUND, keys->local, keys->len);
+	*rx = lumen_srtp_new(keys->profile, LUMEN_SRTP_INBOUND, keys->remote, keys->len);
+	if (*tx && *rx)
+		return 0;
+	lumen_srtp_free(*tx);
+	lumen_srtp_free(*rx);
+	*tx = *rx = NULL;
+	return -EINVAL;
+}
+
 void lumen_srtp_free(struct lumen_srtp *s)
 {
 	if (!s)

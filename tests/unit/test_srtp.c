@@ -302,3 +302,40 @@ Test(srtp_rtcp, rejects_every_truncation_of_a_protected_packet)
 		free_pair(&s);
 	}
 }
+
+Test(srtp_new_pair, two_ends_built_from_mirrored_keys_talk_both_ways)
+{
+	struct lumen_srtp_keys a = {.profile = LUMEN_SRTP_AEAD_AES_128_GCM, .len = 28}, b;
+	struct lumen_srtp *atx, *arx, *btx, *brx;
+	uint8_t pkt[128];
+	size_t n;
+
+	for (size_t i = 0; i < a.len; i++) {
+		a.local[i] = (uint8_t)i;
+		a.remote[i] = (uint8_t)(100 + i);
+	}
+	b = a;
+	memcpy(b.local, a.remote, a.len);
+	memcpy(b.remote, a.local, a.len);
+	cr_assert_eq(lumen_srtp_new_pair(&a, &atx, &arx), 0);
+	cr_assert_eq(lumen_srtp_new_pair(&b, &btx, &brx), 0);
+	n = make_rtp(pkt, 1, 1, 30);
+	cr_assert_eq(lumen_srtp_protect_rtp(atx, pkt, &n, sizeof(pkt)), 0);
+	cr_expect_eq(lumen_srtp_unprotect_rtp(brx, pkt, &n), 0);
+	n = make_rtp(pkt, 1, 2, 30);
+	cr_assert_eq(lumen_srtp_protect_rtp(btx, pkt, &n, sizeof(pkt)), 0);
+	cr_expect_eq(lumen_srtp_unprotect_rtp(arx, pkt, &n), 0);
+	/* a's own inbound cannot read what a sent: the directions use different keys */
+	n = make_rtp(pkt, 2, 1, 30);
+	cr_assert_eq(lumen_srtp_protect_rtp(atx, pkt, &n, sizeof(pkt)), 0);
+	cr_expect_eq(lumen_srtp_unprotect_rtp(arx, pkt, &n), -EBADMSG);
+	lumen_srtp_free(atx);
+	lumen_srtp_free(arx);
+	lumen_srtp_free(btx);
+	lumen_srtp_free(brx);
+
+	a.len = 30; /* wrong for GCM */
+	atx = arx = (void *)1;
+	cr_expect_eq(lumen_srtp_new_pair(&a, &atx, &arx), -EINVAL);
+	cr_expect(atx == NULL && arx == NULL);
+}
