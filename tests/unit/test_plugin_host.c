@@ -608,3 +608,89 @@ Test(plugin_host, require_signed_without_usable_trusted_keys_is_an_error)
 	cr_expect(strstr(err, "/nonexistent/key.pem") != NULL, "%s", err);
 	free(err);
 }
+
+/* ---- metadata rules, through builtins (same checks as for files) ---- */
+
+static const struct lumen_plugin_dep bad_range[] = { { "lumen.test.good", ">=1.0" }, { NULL, NULL } };
+static const struct lumen_plugin_dep bad_dep_name[] = { { "Good!", NULL }, { NULL, NULL } };
+
+enum field { F_PACKAGE, F_NAME, F_DESCRIPTION, F_AUTHOR, F_VERSION, F_SECTION, F_DEPS, F_ATTACH,
+	     F_MESSAGE, F_DETACH };
+
+/* Applies one flaw: a string field set to value, deps set to deps, a callback cleared. */
+static void edit(struct lumen_plugin *d, enum field f, const char *value,
+		 const struct lumen_plugin_dep *deps)
+{
+	switch (f) {
+	case F_PACKAGE: d->package = value; break;
+	case F_NAME: d->name = value; break;
+	case F_DESCRIPTION: d->description = value; break;
+	case F_AUTHOR: d->author = value; break;
+	case F_VERSION: d->version = value; break;
+	case F_SECTION: d->config_section = value; break;
+	case F_DEPS: d->deps = deps; break;
+	case F_ATTACH: d->attach = NULL; break;
+	case F_MESSAGE: d->message = NULL; break;
+	case F_DETACH: d->detach = NULL; break;
+	}
+}
+
+Test(plugin_host, refuses_each_metadata_flaw_with_its_reason)
+{
+	static const struct {
+		enum field f;
+		const char *value;
+		const struct lumen_plugin_dep *deps;
+		const char *why;
+	} rows[] = {
+		{ F_PACKAGE, "", NULL, "package must be" },
+		{ F_PACKAGE, "Upper.case", NULL, "package must be" },
+		{ F_PACKAGE, "9lives", NULL, "package must be" },
+		{ F_PACKAGE, "has space", NULL, "package must be" },
+		{ F_PACKAGE, NULL, NULL, "package must be" },
+		{ F_NAME, "", NULL, "no name in" },
+		{ F_DESCRIPTION, NULL, NULL, "no description in" },
+		{ F_AUTHOR, "", NULL, "no author in" },
+		{ F_VERSION, "1.0", NULL, "not a semantic version" },
+		{ F_VERSION, "v1.0.0", NULL, "not a semantic version" },
+		{ F_VERSION, NULL, NULL, "not a semantic version" },
+		{ F_SECTION, "general", NULL, "core section" },
+		{ F_SECTION, "plugins", NULL, "core section" },
+		{ F_SECTION, "9x", NULL, "not an identifier" },
+		{ F_SECTION, "a b", NULL, "not an identifier" },
+		{ F_DEPS, NULL, bad_range, "bad version comparison '>=1.0'" },
+		{ F_DEPS, NULL, bad_dep_name, "invalid dependency package name" },
+		{ F_ATTACH, NULL, NULL, "required callback" },
+		{ F_MESSAGE, NULL, NULL, "required callback" },
+		{ F_DETACH, NULL, NULL, "required callback" },
+	};
+	cfg.plugins.dir = "";
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct lumen_plugin d = builtin_good;
+		d.package = "lumen.test.meta";
+		d.config_section = "meta";
+		edit(&d, rows[i].f, rows[i].value, rows[i].deps);
+		const struct lumen_plugin *const builtins[] = { &d, NULL };
+		char *err = NULL;
+		struct lumen_plugin_host *host = lumen_plugin_host_new(&cfg, &core, builtins, &err);
+		cr_assert_not_null(host, "row %zu: %s", i, err ? err : "");
+		json_t *refused = lumen_plugin_host_refused(host);
+		const char *reason = json_string_value(json_object_get(json_array_get(refused, 0),
+								       "reason"));
+		cr_expect(reason && strstr(reason, "bad metadata: ") == reason &&
+			  strstr(reason, rows[i].why), "row %zu: reason '%s' lacks '%s'", i,
+			  reason ? reason : "(none)", rows[i].why);
+		cr_expect_eq(n_loaded(host), 0, "row %zu", i);
+		json_decref(refused);
+		lumen_plugin_host_free(host);
+	}
+	struct lumen_plugin ok = builtin_good;
+	ok.version = "2.0.0-rc.1+build.5";
+	ok.config_section = "my_section-2";
+	const struct lumen_plugin *const builtins[] = { &ok, NULL };
+	char *err = NULL;
+	struct lumen_plugin_host *host = lumen_plugin_host_new(&cfg, &core, builtins, &err);
+	cr_assert_not_null(host);
+	cr_expect_eq(n_loaded(host), 1, "pre-release versions and such section names are fine");
+	lumen_plugin_host_free(host);
+}
