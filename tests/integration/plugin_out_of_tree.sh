@@ -25,7 +25,7 @@ result() { # result STATUS DESCRIPTION: prints a TAP line, and the captured outp
 has() { grep -qF -- "$1" "$tmp/out"; }
 run() { "$@" >"$tmp/out" 2>"$tmp/err"; }
 
-echo "1..9"
+echo "1..10"
 
 run make -C "$top_builddir" install-lumenincludeHEADERS install-lumenpcDATA DESTDIR="$tmp/root"
 pc=$(find "$tmp/root" -name lumen-plugin.pc | head -n 1)
@@ -78,3 +78,13 @@ run "$probe" --message janus.plugin.echotest '{"audio":true,"video":true}' \
 	"$top_builddir/tests/plugins-dir"
 has '"janus.plugin.echotest"' && has '"kind":"async"' && has '"events":[{"echotest":"event","result":"ok"}]'
 result $? "tests/plugins-dir serves echotest.so, which answers janus.plugin.echotest requests"
+
+run make -C "$top_builddir" install-lumenpluginLTLIBRARIES DESTDIR="$tmp/root2"
+so=$(find "$tmp/root2" -path '*/lumen/plugins/echotest.so' | head -n 1)
+st=1
+if [ -n "$so" ]; then
+	run "$probe" --message janus.plugin.echotest '{"video":false}' "$(dirname "$so")"
+	st=$?
+	has '"loaded":["janus.plugin.echotest"]' || st=1
+fi
+result $st "make install DESTDIR puts echotest.so in lib/lumen/plugins, where the host loads it"
