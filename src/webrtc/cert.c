@@ -28,8 +28,8 @@ static const struct {
 	const char *sdp_name;
 	const char *ossl_name;
 } hashes[] = {
-	{"sha-1", "SHA1"},     {"sha-224", "SHA224"}, {"sha-256", "SHA256"},
-	{"sha-384", "SHA384"}, {"sha-512", "SHA512"},
+    {"sha-1", "SHA1"},     {"sha-224", "SHA224"}, {"sha-256", "SHA256"},
+    {"sha-384", "SHA384"}, {"sha-512", "SHA512"},
 };
 
 static const EVP_MD *md_for(const char *alg)
@@ -45,8 +45,8 @@ static const EVP_MD *md_for(const char *alg)
 
 static int finish(struct lumen_cert *c)
 {
-	int n = lumen_cert_fingerprint_x509(c->x509, "sha-256", c->fingerprint,
-					    sizeof(c->fingerprint));
+	int n =
+	    lumen_cert_fingerprint_x509(c->x509, "sha-256", c->fingerprint, sizeof(c->fingerprint));
 	return n < 0 ? n : 0;
 }
 
@@ -91,7 +91,7 @@ struct lumen_cert *lumen_cert_new(void)
 		goto fail;
 	name = X509_get_subject_name(c->x509);
 	if (!X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"lumen",
-					-1, -1, 0))
+	                                -1, -1, 0))
 		goto fail;
 	if (!X509_set_issuer_name(c->x509, name) || !X509_set_pubkey(c->x509, c->key))
 		goto fail;

@@ -8,11 +8,11 @@
 
 #include "webrtc/demux.h"
 
-#define ATTR_USERNAME           0x0006
-#define ATTR_MESSAGE_INTEGRITY  0x0008
-#define ATTR_MI_SHA256          0x001C
-#define ATTR_FINGERPRINT        0x8028
-#define FINGERPRINT_XOR         0x5354554Eu
+#define ATTR_USERNAME          0x0006
+#define ATTR_MESSAGE_INTEGRITY 0x0008
+#define ATTR_MI_SHA256         0x001C
+#define ATTR_FINGERPRINT       0x8028
+#define FINGERPRINT_XOR        0x5354554Eu
 
 static uint16_t rd16(const uint8_t *p)
 {
@@ -77,9 +77,9 @@ const char *lumen_demux_class_name(enum lumen_demux_class c)
 uint32_t lumen_stun_crc32(const uint8_t *buf, size_t len)
 {
 	static const uint32_t nib[16] = {
-		0x00000000, 0x1DB71064, 0x3B6E20C8, 0x26D930AC, 0x76DC4190, 0x6B6B51F4,
-		0x4DB26158, 0x5005713C, 0xEDB88320, 0xF00F9344, 0xD6D6A3E8, 0xCB61B38C,
-		0x9B64C2B0, 0x86D3D2D4, 0xA00AE278, 0xBDBDF21C,
+	    0x00000000, 0x1DB71064, 0x3B6E20C8, 0x26D930AC, 0x76DC4190, 0x6B6B51F4,
+	    0x4DB26158, 0x5005713C, 0xEDB88320, 0xF00F9344, 0xD6D6A3E8, 0xCB61B38C,
+	    0x9B64C2B0, 0x86D3D2D4, 0xA00AE278, 0xBDBDF21C,
 	};
 	uint32_t crc = 0xFFFFFFFFu;
 
@@ -109,7 +109,8 @@ static int check_header(struct lumen_stun_info *info, const uint8_t *buf, size_t
 	info->type = type;
 	/* The class bits C1 C0 sit at bits 8 and 4; the method is the remaining 12 bits. */
 	info->cls = (uint8_t)(((type >> 7) & 0x2) | ((type >> 4) & 0x1));
-	info->method = (uint16_t)((type & 0x000F) | ((type >> 1) & 0x0070) | ((type >> 2) & 0x0F80));
+	info->method =
+	    (uint16_t)((type & 0x000F) | ((type >> 1) & 0x0070) | ((type >> 2) & 0x0F80));
 	info->length = mlen;
 	memcpy(info->txid, buf + 8, sizeof(info->txid));
 	return 0;

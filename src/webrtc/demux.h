@@ -14,13 +14,13 @@
 #include <stdint.h>
 
 enum lumen_demux_class {
-	LUMEN_DEMUX_UNKNOWN = 0, /* empty, or a first byte RFC 7983 assigns to nobody: drop */
-	LUMEN_DEMUX_STUN,        /* first byte 0..3 */
-	LUMEN_DEMUX_ZRTP,        /* 16..19 (not used by WebRTC: drop) */
-	LUMEN_DEMUX_DTLS,        /* 20..63 */
-	LUMEN_DEMUX_TURN_CHANNEL,/* 64..79 (not used with ICE-lite: drop) */
-	LUMEN_DEMUX_RTP,         /* 128..191 and second byte not in 192..223 */
-	LUMEN_DEMUX_RTCP,        /* 128..191 and second byte (M bit + PT) in 192..223, RFC 5761 */
+	LUMEN_DEMUX_UNKNOWN = 0,  /* empty, or a first byte RFC 7983 assigns to nobody: drop */
+	LUMEN_DEMUX_STUN,         /* first byte 0..3 */
+	LUMEN_DEMUX_ZRTP,         /* 16..19 (not used by WebRTC: drop) */
+	LUMEN_DEMUX_DTLS,         /* 20..63 */
+	LUMEN_DEMUX_TURN_CHANNEL, /* 64..79 (not used with ICE-lite: drop) */
+	LUMEN_DEMUX_RTP,          /* 128..191 and second byte not in 192..223 */
+	LUMEN_DEMUX_RTCP,         /* 128..191 and second byte (M bit + PT) in 192..223, RFC 5761 */
 };
 
 /* Classify buf[0..len). RTP and RTCP need at least 2 bytes (else UNKNOWN); the other classes

@@ -45,9 +45,10 @@ struct lumen_dtls {
 	enum lumen_dtls_state state;
 	int error;
 	int64_t next_timeout_us;
+	unsigned mtu;
 	char *fp_alg, *fp;
-	bool fp_mismatch;   /* the verify callback saw a certificate not matching fp */
-	bool peer_fatal;    /* the peer sent a fatal alert */
+	bool fp_mismatch; /* the verify callback saw a certificate not matching fp */
+	bool peer_fatal;  /* the peer sent a fatal alert */
 	bool draining;
 	struct outq out;
 	uint8_t rbuf[MAX_RECORD];
@@ -108,7 +109,7 @@ static long sink_ctrl(BIO *b, int cmd, long num, void *ptr)
 		return 0;
 	case BIO_CTRL_DGRAM_QUERY_MTU:
 	case BIO_CTRL_DGRAM_GET_FALLBACK_MTU:
-		return DEFAULT_MTU;
+		return (long)d->mtu;
 	default:
 		return 0;
 	}
@@ -125,8 +126,8 @@ static void sink_method_init(void)
 	static gsize once;
 
 	if (g_once_init_enter(&once)) {
-		BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK,
-					     "lumen-dtls-sink");
+		BIO_METHOD *m =
+		    BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "lumen-dtls-sink");
 		if (m) {
 			BIO_meth_set_write(m, sink_write);
 			BIO_meth_set_ctrl(m, sink_ctrl);
@@ -181,15 +182,16 @@ struct lumen_dtls_ctx *lumen_dtls_ctx_new(const struct lumen_cert *cert)
 	    SSL_CTX_check_private_key(s) != 1)
 		goto fail;
 	/* ECDSA suites for our certificate, RSA ones for peers (webrtcbin) that serve RSA. */
-	if (SSL_CTX_set_cipher_list(s, "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
-				       "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256:"
-				       "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305:"
-				       "ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA") != 1)
+	if (SSL_CTX_set_cipher_list(s,
+	                            "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+	                            "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256:"
+	                            "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305:"
+	                            "ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA") != 1)
 		goto fail;
 	if (SSL_CTX_set1_groups_list(s, "X25519:P-256:P-384") != 1)
 		goto fail;
 	SSL_CTX_set_options(s, SSL_OP_NO_QUERY_MTU | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET |
-				       SSL_OP_NO_COMPRESSION);
+	                           SSL_OP_NO_COMPRESSION);
 	SSL_CTX_set_session_cache_mode(s, SSL_SESS_CACHE_OFF);
 	return c;
 fail:
@@ -253,7 +255,7 @@ static bool profile_known(enum lumen_srtp_profile p)
 static int set_profiles(struct lumen_dtls *d, const struct lumen_dtls_config *cfg)
 {
 	static const enum lumen_srtp_profile def[] = {LUMEN_SRTP_AEAD_AES_128_GCM,
-						      LUMEN_SRTP_AES128_CM_SHA1_80};
+	                                              LUMEN_SRTP_AES128_CM_SHA1_80};
 	const enum lumen_srtp_profile *p = cfg->profiles ? cfg->profiles : def;
 	size_t n = cfg->profiles ? cfg->n_profiles : G_N_ELEMENTS(def);
 	GString *list = g_string_new(NULL);
@@ -266,7 +268,7 @@ static int set_profiles(struct lumen_dtls *d, const struct lumen_dtls_config *cf
 			rc = -EINVAL;
 		else
 			g_string_append_printf(list, "%s%s", i ? ":" : "",
-					       lumen_srtp_profile_name(p[i]));
+			                       lumen_srtp_profile_name(p[i]));
 	}
 	/* SSL_set_tlsext_use_srtp() returns 0 on success */
 	if (rc == 0 && SSL_set_tlsext_use_srtp(d->ssl, list->str) != 0)
@@ -295,7 +297,7 @@ int lumen_dtls_set_remote_fingerprint(struct lumen_dtls *d, const char *alg, con
 }
 
 struct lumen_dtls *lumen_dtls_new(struct lumen_dtls_ctx *ctx, const struct lumen_dtls_config *cfg,
-				  const struct lumen_dtls_callbacks *cb, void *user)
+                                  const struct lumen_dtls_callbacks *cb, void *user)
 {
 	struct lumen_dtls *d;
 	BIO *wbio;
@@ -310,6 +312,7 @@ struct lumen_dtls *lumen_dtls_new(struct lumen_dtls_ctx *ctx, const struct lumen
 	d->user = user;
 	d->role = cfg->role;
 	d->next_timeout_us = -1;
+	d->mtu = mtu;
 	d->out.open_at = SIZE_MAX;
 	if ((cfg->remote_fp || cfg->remote_fp_alg) &&
 	    lumen_dtls_set_remote_fingerprint(d, cfg->remote_fp_alg, cfg->remote_fp) < 0)
@@ -416,8 +419,8 @@ static int export_keys(struct lumen_dtls *d, struct lumen_srtp_keys *k)
 	k->profile = (enum lumen_srtp_profile)sp->id;
 	k->len = lumen_srtp_master_len(k->profile);
 	slen = k->len - klen;
-	if (SSL_export_keying_material(d->ssl, m, 2 * k->len, SRTP_EXPORTER,
-				       strlen(SRTP_EXPORTER), NULL, 0, 0) != 1)
+	if (SSL_export_keying_material(d->ssl, m, 2 * k->len, SRTP_EXPORTER, strlen(SRTP_EXPORTER),
+	                               NULL, 0, 0) != 1)
 		return -EPROTO;
 	ck = m;
 	sk = m + klen;

@@ -78,7 +78,7 @@ void lumen_dtls_ctx_free(struct lumen_dtls_ctx *ctx);
 /* A new engine; cb and user are kept, cfg is copied. NULL if cfg is invalid (no send callback,
  * mtu below 256, an unknown profile, a fingerprint set with an unknown hash or malformed). */
 struct lumen_dtls *lumen_dtls_new(struct lumen_dtls_ctx *ctx, const struct lumen_dtls_config *cfg,
-				  const struct lumen_dtls_callbacks *cb, void *user);
+                                  const struct lumen_dtls_callbacks *cb, void *user);
 
 /* Free the engine (NULL is fine). Sends nothing: call lumen_dtls_shutdown() first to notify. */
 void lumen_dtls_free(struct lumen_dtls *d);

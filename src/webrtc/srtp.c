@@ -86,7 +86,7 @@ static int status_to_errno(srtp_err_status_t st)
 }
 
 struct lumen_srtp *lumen_srtp_new(enum lumen_srtp_profile profile, enum lumen_srtp_direction dir,
-				  const uint8_t *master, size_t master_len)
+                                  const uint8_t *master, size_t master_len)
 {
 	struct lumen_srtp *s = NULL;
 	srtp_policy_t policy;
@@ -127,7 +127,7 @@ fail:
 }
 
 int lumen_srtp_new_pair(const struct lumen_srtp_keys *keys, struct lumen_srtp **tx,
-			struct lumen_srtp **rx)
+                        struct lumen_srtp **rx)
 {
 	*tx = lumen_srtp_new(keys->profile, LUMEN_SRTP_OUTBOUND, keys->local, keys->len);
 	*rx = lumen_srtp_new(keys->profile, LUMEN_SRTP_INBOUND, keys->remote, keys->len);

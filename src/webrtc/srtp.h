@@ -52,13 +52,13 @@ const char *lumen_srtp_profile_name(enum lumen_srtp_profile profile);
 /* New session for one direction. master is key || salt, exactly lumen_srtp_master_len(profile)
  * bytes (copied). Returns NULL for an unknown profile, a wrong length, or a libsrtp failure. */
 struct lumen_srtp *lumen_srtp_new(enum lumen_srtp_profile profile, enum lumen_srtp_direction dir,
-				  const uint8_t *master, size_t master_len);
+                                  const uint8_t *master, size_t master_len);
 
 /* Both sessions of a peer connection from DTLS-exported keys: *tx protects with keys->local,
  * *rx unprotects with keys->remote. Returns 0, or -EINVAL (unknown profile, wrong length,
  * libsrtp failure) with *tx and *rx left NULL. */
 int lumen_srtp_new_pair(const struct lumen_srtp_keys *keys, struct lumen_srtp **tx,
-			struct lumen_srtp **rx);
+                        struct lumen_srtp **rx);
 
 /* Free a session (NULL is fine). */
 void lumen_srtp_free(struct lumen_srtp *s);

@@ -83,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t at = size - 8;
 		uint32_t want = lumen_stun_crc32(data, at) ^ 0x5354554Eu;
 		uint32_t got = (uint32_t)data[at + 4] << 24 | (uint32_t)data[at + 5] << 16 |
-			       (uint32_t)data[at + 6] << 8 | data[at + 7];
+		               (uint32_t)data[at + 6] << 8 | data[at + 7];
 
 		if (data[at] != 0x80 || data[at + 1] != 0x28 || want != got)
 			abort();

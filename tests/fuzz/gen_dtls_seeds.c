@@ -44,7 +44,7 @@ static void deliver(struct side *from, struct side *to)
 }
 
 static void write_seed(const char *dir, const char *name, uint8_t flags, GByteArray **parts,
-		       int count)
+                       int count)
 {
 	char path[512];
 	FILE *f;
@@ -68,10 +68,12 @@ int main(int argc, char **argv)
 	struct lumen_dtls_ctx *cctx = lumen_dtls_ctx_new(cc), *sctx = lumen_dtls_ctx_new(sc);
 	static const struct lumen_dtls_callbacks cb = {.send = on_send};
 	struct side c = {0}, s = {0};
-	struct lumen_dtls_config ccfg = {.role = LUMEN_DTLS_CLIENT, .remote_fp_alg = "sha-256",
-					 .remote_fp = lumen_cert_fingerprint(sc)};
-	struct lumen_dtls_config scfg = {.role = LUMEN_DTLS_SERVER, .remote_fp_alg = "sha-256",
-					 .remote_fp = lumen_cert_fingerprint(cc)};
+	struct lumen_dtls_config ccfg = {.role = LUMEN_DTLS_CLIENT,
+	                                 .remote_fp_alg = "sha-256",
+	                                 .remote_fp = lumen_cert_fingerprint(sc)};
+	struct lumen_dtls_config scfg = {.role = LUMEN_DTLS_SERVER,
+	                                 .remote_fp_alg = "sha-256",
+	                                 .remote_fp = lumen_cert_fingerprint(cc)};
 	const char *dir = argc > 1 ? argv[1] : "tests/fuzz/corpus/dtls";
 
 	c.d = lumen_dtls_new(cctx, &ccfg, &cb, &c);

@@ -82,12 +82,13 @@ Test(cert_fingerprint, other_hashes_have_their_lengths)
 	} rows[] = {{"sha-1", 20}, {"SHA-224", 28}, {"sha-384", 48}, {"sha-512", 64}};
 
 	for (size_t i = 0; i < 4; i++) {
-		int n = lumen_cert_fingerprint_x509(lumen_cert_x509(c), rows[i].alg, fp, sizeof(fp));
+		int n =
+		    lumen_cert_fingerprint_x509(lumen_cert_x509(c), rows[i].alg, fp, sizeof(fp));
 		cr_assert_eq(n, (int)(rows[i].bytes * 3 - 1), "%s", rows[i].alg);
 		expect_fp_format(fp, rows[i].bytes);
 	}
 	cr_expect_eq(lumen_cert_fingerprint_x509(lumen_cert_x509(c), "md5", fp, sizeof(fp)),
-		     -EINVAL);
+	             -EINVAL);
 	cr_expect_eq(lumen_cert_fingerprint_x509(lumen_cert_x509(c), "sha-256", fp, 95), -ENOSPC);
 	lumen_cert_free(c);
 }
@@ -100,8 +101,9 @@ Test(cert_fingerprint_check, matches_own_fingerprint_in_any_case)
 	strcpy(lower, lumen_cert_fingerprint(c));
 	for (char *p = lower; *p; p++)
 		*p = (char)g_ascii_tolower(*p);
-	cr_expect_eq(lumen_cert_fingerprint_check(lumen_cert_x509(c), "sha-256",
-						  lumen_cert_fingerprint(c)), 0);
+	cr_expect_eq(
+	    lumen_cert_fingerprint_check(lumen_cert_x509(c), "sha-256", lumen_cert_fingerprint(c)),
+	    0);
 	cr_expect_eq(lumen_cert_fingerprint_check(lumen_cert_x509(c), "SHA-256", lower), 0);
 	lumen_cert_free(c);
 }
@@ -111,13 +113,14 @@ Test(cert_fingerprint_check, rejects_another_certificate_distinctly)
 	struct lumen_cert *a = lumen_cert_new(), *b = lumen_cert_new();
 	char fp[LUMEN_CERT_FP_MAX];
 
-	cr_expect_eq(lumen_cert_fingerprint_check(lumen_cert_x509(a), "sha-256",
-						  lumen_cert_fingerprint(b)), -EKEYREJECTED);
+	cr_expect_eq(
+	    lumen_cert_fingerprint_check(lumen_cert_x509(a), "sha-256", lumen_cert_fingerprint(b)),
+	    -EKEYREJECTED);
 	/* one nibble off */
 	strcpy(fp, lumen_cert_fingerprint(a));
 	fp[94] = fp[94] == 'A' ? 'B' : 'A';
 	cr_expect_eq(lumen_cert_fingerprint_check(lumen_cert_x509(a), "sha-256", fp),
-		     -EKEYREJECTED);
+	             -EKEYREJECTED);
 	lumen_cert_free(a);
 	lumen_cert_free(b);
 }

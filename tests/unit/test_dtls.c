@@ -18,7 +18,8 @@
 static int64_t clock_offset_us;
 
 /* Default visibility: the build hides symbols, and libssl must bind to this one. */
-__attribute__((visibility("default"))) int gettimeofday(struct timeval *restrict tv, void *restrict tz)
+__attribute__((visibility("default"))) int gettimeofday(struct timeval *restrict tv,
+                                                        void *restrict tz)
 {
 	struct timespec ts;
 	int64_t us;
@@ -124,16 +125,16 @@ static void teardown(void)
 }
 
 static void make_peer(struct peer *p, struct lumen_dtls_ctx *ctx, enum lumen_dtls_role role,
-		      const struct lumen_cert *remote, const enum lumen_srtp_profile *profiles,
-		      size_t n, unsigned mtu)
+                      const struct lumen_cert *remote, const enum lumen_srtp_profile *profiles,
+                      size_t n, unsigned mtu)
 {
 	struct lumen_dtls_config cfg = {
-		.role = role,
-		.remote_fp_alg = "sha-256",
-		.remote_fp = lumen_cert_fingerprint(remote),
-		.mtu = mtu,
-		.profiles = profiles,
-		.n_profiles = n,
+	    .role = role,
+	    .remote_fp_alg = "sha-256",
+	    .remote_fp = lumen_cert_fingerprint(remote),
+	    .mtu = mtu,
+	    .profiles = profiles,
+	    .n_profiles = n,
 	};
 
 	p->outbox = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
@@ -144,7 +145,7 @@ static void make_peer(struct peer *p, struct lumen_dtls_ctx *ctx, enum lumen_dtl
 }
 
 static void make_pair(const enum lumen_srtp_profile *cprof, size_t cn,
-		      const enum lumen_srtp_profile *sprof, size_t sn, unsigned mtu)
+                      const enum lumen_srtp_profile *sprof, size_t sn, unsigned mtu)
 {
 	make_peer(&client, ctx_c, LUMEN_DTLS_CLIENT, cert_s, cprof, cn, mtu);
 	make_peer(&server, ctx_s, LUMEN_DTLS_SERVER, cert_c, sprof, sn, mtu);
@@ -201,9 +202,9 @@ static void expect_mirrored(enum lumen_srtp_profile want)
 static void expect_keys_usable(void)
 {
 	struct lumen_srtp *tx = lumen_srtp_new(client.keys.profile, LUMEN_SRTP_OUTBOUND,
-					       client.keys.local, client.keys.len);
+	                                       client.keys.local, client.keys.len);
 	struct lumen_srtp *rx = lumen_srtp_new(server.keys.profile, LUMEN_SRTP_INBOUND,
-					       server.keys.remote, server.keys.len);
+	                                       server.keys.remote, server.keys.len);
 	uint8_t pkt[64] = {0x80, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9, 'h', 'i'};
 	size_t n = 14;
 
@@ -255,7 +256,7 @@ Test(dtls, falls_back_to_aes_cm_when_the_client_offers_only_that)
 Test(dtls, server_preference_picks_gcm_over_the_clients_order)
 {
 	static const enum lumen_srtp_profile cm_first[] = {LUMEN_SRTP_AES128_CM_SHA1_80,
-							   LUMEN_SRTP_AEAD_AES_128_GCM};
+	                                                   LUMEN_SRTP_AEAD_AES_128_GCM};
 
 	make_pair(cm_first, 2, NULL, 0, 0);
 	handshake();
@@ -276,9 +277,9 @@ Test(dtls, no_common_profile_fails_the_server)
 	cr_expect(!server.connected);
 	cr_expect(!client.connected);
 	cr_expect(lumen_dtls_get_state(server.d) == LUMEN_DTLS_FAILED ||
-		  lumen_dtls_get_state(client.d) == LUMEN_DTLS_FAILED);
-	int err = lumen_dtls_error(server.d) ? lumen_dtls_error(server.d)
-					      : lumen_dtls_error(client.d);
+	          lumen_dtls_get_state(client.d) == LUMEN_DTLS_FAILED);
+	int err =
+	    lumen_dtls_error(server.d) ? lumen_dtls_error(server.d) : lumen_dtls_error(client.d);
 	cr_expect(err == -EPROTONOSUPPORT || err == -EPROTO || err == -ECONNRESET, "err %d", err);
 }
 
@@ -291,8 +292,7 @@ Test(dtls, a_lost_first_flight_is_retransmitted_on_timeout)
 	g_ptr_array_set_size(client.outbox, 0); /* lost */
 
 	int64_t due = lumen_dtls_next_timeout_us(client.d);
-	cr_assert_geq(due, now_us + 300000, "due %lld now %lld", (long long)due,
-		      (long long)now_us);
+	cr_assert_geq(due, now_us + 300000, "due %lld now %lld", (long long)due, (long long)now_us);
 	cr_assert_leq(due, now_us + 400000);
 	cr_assert_eq(lumen_dtls_next_timeout_us(server.d), -1, "a server waits without a timer");
 
@@ -407,10 +407,12 @@ Test(dtls, a_fingerprint_set_after_creation_is_used)
 	server.mtu = 1200;
 	server.d = lumen_dtls_new(ctx_s, &cfg, &callbacks, &server);
 	cr_assert_eq(lumen_dtls_set_remote_fingerprint(server.d, "sha-256", "zz"), -EINVAL);
-	cr_assert_eq(lumen_dtls_set_remote_fingerprint(server.d, "md5", lumen_cert_fingerprint(cert_c)),
-		     -EINVAL);
-	cr_assert_eq(lumen_dtls_set_remote_fingerprint(server.d, "SHA-256",
-						       lumen_cert_fingerprint(cert_c)), 0);
+	cr_assert_eq(
+	    lumen_dtls_set_remote_fingerprint(server.d, "md5", lumen_cert_fingerprint(cert_c)),
+	    -EINVAL);
+	cr_assert_eq(
+	    lumen_dtls_set_remote_fingerprint(server.d, "SHA-256", lumen_cert_fingerprint(cert_c)),
+	    0);
 	handshake();
 	expect_mirrored(LUMEN_SRTP_AEAD_AES_128_GCM);
 }

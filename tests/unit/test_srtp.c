@@ -7,8 +7,8 @@
 #include "webrtc/srtp.h"
 
 static const enum lumen_srtp_profile profiles[] = {
-	LUMEN_SRTP_AEAD_AES_128_GCM,
-	LUMEN_SRTP_AES128_CM_SHA1_80,
+    LUMEN_SRTP_AEAD_AES_128_GCM,
+    LUMEN_SRTP_AES128_CM_SHA1_80,
 };
 
 struct pair {
@@ -72,9 +72,9 @@ Test(srtp_profile, master_lengths_and_names)
 	cr_expect_eq(lumen_srtp_master_len(LUMEN_SRTP_AEAD_AES_128_GCM), 28);
 	cr_expect_eq(lumen_srtp_master_len(LUMEN_SRTP_NONE), 0);
 	cr_expect_str_eq(lumen_srtp_profile_name(LUMEN_SRTP_AEAD_AES_128_GCM),
-			 "SRTP_AEAD_AES_128_GCM");
+	                 "SRTP_AEAD_AES_128_GCM");
 	cr_expect_str_eq(lumen_srtp_profile_name(LUMEN_SRTP_AES128_CM_SHA1_80),
-			 "SRTP_AES128_CM_SHA1_80");
+	                 "SRTP_AES128_CM_SHA1_80");
 }
 
 Test(srtp_new, refuses_unknown_profiles_and_wrong_key_lengths)
@@ -151,7 +151,7 @@ Test(srtp_rtp, rejects_a_tampered_packet_anywhere_with_ebadmsg)
 			memcpy(pkt, prot, n);
 			pkt[where[w]] ^= 0x04;
 			cr_expect_eq(lumen_srtp_unprotect_rtp(s.rx, pkt, &m), -EBADMSG,
-				     "profile %zu byte %zu", p, where[w]);
+			             "profile %zu byte %zu", p, where[w]);
 		}
 		/* the intact packet still passes afterwards */
 		memcpy(pkt, prot, n);
@@ -259,7 +259,7 @@ Test(srtp_rtp, needs_trailer_headroom_and_the_right_direction)
 	size_t len = make_rtp(pkt, 1, 1, 40), n = len;
 
 	cr_expect_eq(lumen_srtp_protect_rtp(s.tx, pkt, &n, len + LUMEN_SRTP_TRAILER_MAX - 1),
-		     -ENOSPC);
+	             -ENOSPC);
 	cr_expect_eq(n, len);
 	cr_expect_eq(lumen_srtp_protect_rtp(s.rx, pkt, &n, sizeof(pkt)), -EINVAL);
 	cr_expect_eq(lumen_srtp_unprotect_rtp(s.tx, pkt, &n), -EINVAL);
