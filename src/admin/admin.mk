@@ -17,11 +17,10 @@ src_admin_libadmin_la_LIBADD = $(GLIB_LIBS) $(SOUP_LIBS) $(JANSSON_LIBS) $(JWT_L
 
 ADMIN_TEST_CFLAGS = $(CRITERION_CFLAGS_ALL) $(GLIB_CFLAGS) $(SOUP_CFLAGS) $(JANSSON_CFLAGS) \
 	$(JWT_CFLAGS)
-ADMIN_TEST_LIBS = src/admin/libadmin.la src/libmetrics.la $(CRITERION_LIBS_ALL) $(GLIB_LIBS) \
-	$(SOUP_LIBS) $(JANSSON_LIBS) $(JWT_LIBS) -lm
-# The admin tests replace the client API and plugin host with doubles (tests/unit/admin_doubles.c)
-# and take logging from src/log.c directly.
-ADMIN_TEST_SOURCES = tests/unit/admin_doubles.c tests/unit/admin_doubles.h src/log.c
+ADMIN_TEST_LIBS = src/admin/libadmin.la src/libmetrics.la src/libcore.la $(CRITERION_LIBS_ALL) \
+	$(GLIB_LIBS) $(SOUP_LIBS) $(JANSSON_LIBS) $(JWT_LIBS) -lm
+# The admin tests replace the client API and plugin host with doubles (tests/unit/admin_doubles.c).
+ADMIN_TEST_SOURCES = tests/unit/admin_doubles.c tests/unit/admin_doubles.h
 
 check_PROGRAMS += tests/unit/test_metrics tests/unit/test_admin_auth tests/unit/test_admin_server
 TESTS += tests/unit/test_metrics tests/unit/test_admin_auth tests/unit/test_admin_server
