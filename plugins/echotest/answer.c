@@ -96,7 +96,7 @@ static int split(const char *text, struct line **out)
 			cap *= 2;
 		}
 		if (len)
-			v[n++] = (struct line){ p, len };
+			v[n++] = (struct line){p, len};
 		p = *e ? e + 1 : e;
 	}
 	*out = v;
@@ -157,9 +157,9 @@ static const char *mirror(const char *offered)
 /* Attributes copied from an accepted m-section unchanged. */
 static bool copied(const struct line *l)
 {
-	static const char *const keep[] = { "a=rtpmap:", "a=fmtp:", "a=rtcp-fb:", "a=extmap:",
-					    "a=rtcp-mux", "a=rtcp-rsize", "a=sctp-port:",
-					    "a=max-message-size:", "a=sctpmap:", NULL };
+	static const char *const keep[] = {
+	    "a=rtpmap:",    "a=fmtp:",      "a=rtcp-fb:",          "a=extmap:",  "a=rtcp-mux",
+	    "a=rtcp-rsize", "a=sctp-port:", "a=max-message-size:", "a=sctpmap:", NULL};
 	for (size_t i = 0; keep[i]; i++)
 		if (starts(l->p, l->n, keep[i]))
 			return true;
@@ -185,8 +185,8 @@ static void answer_section(struct out *o, const struct line *lines, size_t n, co
 	section_mid(lines, n, mid);
 	for (size_t i = 1; i < n; i++) {
 		const struct line *l = &lines[i];
-		static const char *const dirs[] = { "a=sendrecv", "a=sendonly", "a=recvonly",
-						    "a=inactive", NULL };
+		static const char *const dirs[] = {"a=sendrecv", "a=sendonly", "a=recvonly",
+		                                   "a=inactive", NULL};
 		for (size_t k = 0; dirs[k]; k++)
 			if (l->n == strlen(dirs[k]) && starts(l->p, l->n, dirs[k]))
 				snprintf(dir, sizeof(dir), "%s", dirs[k] + 2);
@@ -218,7 +218,7 @@ static void answer_section(struct out *o, const struct line *lines, size_t n, co
 /* The session part: version, origin, name, timing, the BUNDLE group of accepted mids (group:
  * " mid1 mid2", used only when the offer has a BUNDLE group). */
 static void answer_session(struct out *o, const struct line *lines, size_t n,
-			   unsigned long long session_id, const struct out *group)
+                           unsigned long long session_id, const struct out *group)
 {
 	char buf[128];
 
@@ -248,9 +248,9 @@ static char *fail(char **err, const char *why, struct line *lines, struct out *o
 
 /* Calls fn for each m-section; stops at the first malformed m-line (returns -EINVAL). */
 static int each_section(const struct line *lines, size_t n, struct out *o,
-			void (*fn)(struct out *o, const struct line *sec, size_t len,
-				   const struct mline *m),
-			size_t *count)
+                        void (*fn)(struct out *o, const struct line *sec, size_t len,
+                                   const struct mline *m),
+                        size_t *count)
 {
 	*count = 0;
 	for (size_t i = 0; i < n;) {
@@ -272,7 +272,7 @@ static int each_section(const struct line *lines, size_t n, struct out *o,
 }
 
 static void add_to_group(struct out *group, const struct line *sec, size_t len,
-			 const struct mline *m)
+                         const struct mline *m)
 {
 	char mid[64];
 
@@ -292,7 +292,7 @@ static char *fail2(char **err, const char *why, struct line *lines, struct out *
 char *lumen_echotest_answer(const char *offer, unsigned long long session_id, char **err)
 {
 	struct line *lines = NULL;
-	struct out o = { 0 }, group = { 0 };
+	struct out o = {0}, group = {0};
 	size_t sections = 0;
 	int n;
 
@@ -301,7 +301,7 @@ char *lumen_echotest_answer(const char *offer, unsigned long long session_id, ch
 	n = split(offer, &lines);
 	if (n < 0)
 		return fail(err, n == -EINVAL ? "SDP contains control characters" : "out of memory",
-			    NULL, &o);
+		            NULL, &o);
 	if (n == 0 || lines[0].n != 3 || memcmp(lines[0].p, "v=0", 3) != 0)
 		return fail(err, "SDP does not start with v=0", lines, &o);
 	if (each_section(lines, (size_t)n, &group, add_to_group, &sections) < 0)

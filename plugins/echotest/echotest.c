@@ -5,10 +5,10 @@
  * not), bitrate (integer bps: REMB cap, bounded by echotest.max_bitrate), keyframe (boolean, a
  * lumen addition: ask the peer for a keyframe now). Every request is acknowledged and answered
  * with an event {"echotest":"event","result":"ok"}, carrying a jsep answer when it came with an
- * offer; errors are events {"echotest":"event","error_code":N,"error":"..."} with the Janus echotest
- * codes (411 no message, 413 invalid element, 414 invalid SDP). Recording is not offered here.
- * Threads: each handle's callbacks run on its thread and touch only its struct echo; the global
- * configuration is written by init alone, before any handle exists. */
+ * offer; errors are events {"echotest":"event","error_code":N,"error":"..."} with the Janus
+ * echotest codes (411 no message, 413 invalid element, 414 invalid SDP). Recording is not offered
+ * here. Threads: each handle's callbacks run on its thread and touch only its struct echo; the
+ * global configuration is written by init alone, before any handle exists. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,10 +20,10 @@
 
 #include "answer.h"
 
-#define ERR_NO_MESSAGE 411
+#define ERR_NO_MESSAGE      411
 #define ERR_INVALID_ELEMENT 413
-#define ERR_INVALID_SDP 414
-#define MAX_MIDS 16
+#define ERR_INVALID_SDP     414
+#define MAX_MIDS            16
 
 static const struct lumen_core *core;
 static int64_t max_bitrate; /* bps, 0 = no cap beyond what clients ask */
@@ -51,17 +51,19 @@ static int parse_config(const json_t *config, int64_t *max, char **err)
 		*err = strdup("echotest: must be a group");
 		return -EINVAL;
 	}
-	json_object_foreach((json_t *)config, key, val) {
+	json_object_foreach((json_t *)config, key, val)
+	{
 		if (strcmp(key, "max_bitrate") != 0) {
 			char msg[160];
-			snprintf(msg, sizeof(msg), "echotest.%.64s: unknown key (known: max_bitrate)",
-				 key);
+			snprintf(msg, sizeof(msg),
+			         "echotest.%.64s: unknown key (known: max_bitrate)", key);
 			*err = strdup(msg);
 			return -EINVAL;
 		}
 		if (!json_is_integer(val) || json_integer_value(val) < 0 ||
 		    json_integer_value(val) > UINT32_MAX) {
-			*err = strdup("echotest.max_bitrate: must be an integer from 0 to 4294967295");
+			*err =
+			    strdup("echotest.max_bitrate: must be an integer from 0 to 4294967295");
 			return -EINVAL;
 		}
 		*max = json_integer_value(val);
@@ -123,15 +125,15 @@ static void echo_setup_media(struct lumen_handle *h, void *state)
 
 /* Sends the result of one request as an event: ok (with an optional jsep) or an error. */
 static struct lumen_msg_result reply(struct lumen_handle *h, const char *transaction, int code,
-				     const char *error, json_t *jsep)
+                                     const char *error, json_t *jsep)
 {
 	json_t *data = code ? json_pack("{s:s, s:i, s:s}", "echotest", "event", "error_code", code,
-					"error", error)
-			    : json_pack("{s:s, s:s}", "echotest", "event", "result", "ok");
+	                                "error", error)
+	                    : json_pack("{s:s, s:s}", "echotest", "event", "result", "ok");
 	int rc = core->push_event(h, transaction, data, jsep);
 	if (rc < 0)
 		core->log(h, LUMEN_SEV_WARN, "cannot send the reply: %s", strerror(-rc));
-	return (struct lumen_msg_result){ .kind = LUMEN_MSG_ASYNC };
+	return (struct lumen_msg_result){.kind = LUMEN_MSG_ASYNC};
 }
 
 /* Remembers the video mids of an offer, for keyframe requests. */
@@ -154,7 +156,7 @@ static void note_video_mids(struct echo *e, const char *sdp)
 
 /* Builds the jsep answer for an offer, or returns an error message (a constant or why). */
 static const char *answer_offer(struct echo *e, const json_t *jsep, json_t **out, char *why,
-				size_t why_size)
+                                size_t why_size)
 {
 	const char *type = json_string_value(json_object_get(jsep, "type"));
 	const char *sdp = json_string_value(json_object_get(jsep, "sdp"));
@@ -183,12 +185,12 @@ static const struct field {
 	enum field_type type;
 	const char *error;
 } fields[] = {
-	{ "audio", F_BOOL, "Invalid element type (audio should be a boolean)" },
-	{ "video", F_BOOL, "Invalid element type (video should be a boolean)" },
-	{ "data", F_BOOL, "Invalid element type (data should be a boolean)" },
-	{ "keyframe", F_BOOL, "Invalid element type (keyframe should be a boolean)" },
-	{ "record", F_BOOL, "Invalid element type (record should be a boolean)" },
-	{ "bitrate", F_UINT32, "Invalid element type (bitrate should be a positive integer)" },
+    {"audio", F_BOOL, "Invalid element type (audio should be a boolean)"},
+    {"video", F_BOOL, "Invalid element type (video should be a boolean)"},
+    {"data", F_BOOL, "Invalid element type (data should be a boolean)"},
+    {"keyframe", F_BOOL, "Invalid element type (keyframe should be a boolean)"},
+    {"record", F_BOOL, "Invalid element type (record should be a boolean)"},
+    {"bitrate", F_UINT32, "Invalid element type (bitrate should be a positive integer)"},
 };
 
 /* Checks the types of the known keys (unknown ones are ignored, as Janus clients send more). */
@@ -227,7 +229,8 @@ static void apply(struct echo *e, const json_t *body)
 		e->bitrate = bps;
 		int rc = core->set_bitrate_cap(e->h, bps);
 		if (rc < 0)
-			core->log(e->h, LUMEN_SEV_DEBUG, "bitrate cap not applied: %s", strerror(-rc));
+			core->log(e->h, LUMEN_SEV_DEBUG, "bitrate cap not applied: %s",
+			          strerror(-rc));
 	}
 	if (json_is_true(json_object_get(body, "keyframe")))
 		for (size_t i = 0; i < e->n_video_mids; i++)
@@ -235,8 +238,8 @@ static void apply(struct echo *e, const json_t *body)
 }
 
 static struct lumen_msg_result echo_message(struct lumen_handle *h, void *state,
-					    const char *transaction, const json_t *body,
-					    const json_t *jsep)
+                                            const char *transaction, const json_t *body,
+                                            const json_t *jsep)
 {
 	struct echo *e = state;
 	json_t *answer = NULL;
@@ -245,7 +248,7 @@ static struct lumen_msg_result echo_message(struct lumen_handle *h, void *state,
 
 	if (!json_is_object(body))
 		return reply(h, transaction, ERR_NO_MESSAGE, "No message (body must be an object)",
-			     NULL);
+		             NULL);
 	error = check_body(body);
 	if (error)
 		return reply(h, transaction, ERR_INVALID_ELEMENT, error, NULL);
@@ -297,33 +300,33 @@ static json_t *echo_query_handle(struct lumen_handle *h, void *state)
 	const struct echo *e = state;
 
 	return json_pack("{s:b, s:b, s:b, s:I, s:I, s:I, s:I, s:I}", "audio_active", e->audio,
-			 "video_active", e->video, "data_active", e->data, "bitrate",
-			 (json_int_t)e->bitrate, "rtp_echoed", (json_int_t)e->rtp_echoed,
-			 "rtcp_echoed", (json_int_t)e->rtcp_echoed, "data_echoed",
-			 (json_int_t)e->data_echoed, "send_errors", (json_int_t)e->send_errors);
+	                 "video_active", e->video, "data_active", e->data, "bitrate",
+	                 (json_int_t)e->bitrate, "rtp_echoed", (json_int_t)e->rtp_echoed,
+	                 "rtcp_echoed", (json_int_t)e->rtcp_echoed, "data_echoed",
+	                 (json_int_t)e->data_echoed, "send_errors", (json_int_t)e->send_errors);
 }
 
 static const struct lumen_plugin echotest = {
-	.abi_version = LUMEN_PLUGIN_ABI_VERSION,
-	.name = "Echo test",
-	.package = "janus.plugin.echotest",
-	.version = "1.0.0",
-	.description = "Sends a peer's own audio, video and data back to it (Janus echotest requests)",
-	.author = "lumen",
-	.config_section = "echotest",
-	.deps = NULL,
-	.init = echo_init,
-	.destroy = echo_destroy,
-	.attach = echo_attach,
-	.message = echo_message,
-	.setup_media = echo_setup_media,
-	.hangup = echo_hangup,
-	.detach = echo_detach,
-	.rtp_in = echo_rtp_in,
-	.rtcp_in = echo_rtcp_in,
-	.data_in = echo_data_in,
-	.query_handle = echo_query_handle,
-	.check_config = echo_check_config,
+    .abi_version = LUMEN_PLUGIN_ABI_VERSION,
+    .name = "Echo test",
+    .package = "janus.plugin.echotest",
+    .version = "1.0.0",
+    .description = "Sends a peer's own audio, video and data back to it (Janus echotest requests)",
+    .author = "lumen",
+    .config_section = "echotest",
+    .deps = NULL,
+    .init = echo_init,
+    .destroy = echo_destroy,
+    .attach = echo_attach,
+    .message = echo_message,
+    .setup_media = echo_setup_media,
+    .hangup = echo_hangup,
+    .detach = echo_detach,
+    .rtp_in = echo_rtp_in,
+    .rtcp_in = echo_rtcp_in,
+    .data_in = echo_data_in,
+    .query_handle = echo_query_handle,
+    .check_config = echo_check_config,
 };
 
 LUMEN_PLUGIN_DEFINE(echotest)

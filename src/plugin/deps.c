@@ -32,7 +32,8 @@ static size_t n_deps(const struct lumen_dep_node *node)
 }
 
 /* Why node cannot have dependency d (malloc'd), or NULL if it can for now. */
-static char *check_dep(const struct lumen_dep_node *nodes, size_t n, const struct lumen_plugin_dep *d)
+static char *check_dep(const struct lumen_dep_node *nodes, size_t n,
+                       const struct lumen_plugin_dep *d)
 {
 	ssize_t j = find(nodes, n, d->package);
 	struct lumen_semver v;
@@ -44,7 +45,7 @@ static char *check_dep(const struct lumen_dep_node *nodes, size_t n, const struc
 		return g_strdup_printf("dependency %s was refused", d->package);
 	if (lumen_semver_parse(nodes[j].version, &v) < 0 || lumen_semver_satisfies(range, &v) != 1)
 		return g_strdup_printf("dependency %s is version %s, needs %s", d->package,
-				       nodes[j].version, range);
+		                       nodes[j].version, range);
 	return NULL;
 }
 
@@ -66,7 +67,8 @@ static void refuse_unmet(struct lumen_dep_node *nodes, size_t n)
 
 /* First dependency of node i that is not ordered yet. Every unordered, unrefused node has one
  * (otherwise it would have been ordered), so the walk below always moves on. */
-static size_t next_unordered(const struct lumen_dep_node *nodes, size_t n, const bool *done, size_t i)
+static size_t next_unordered(const struct lumen_dep_node *nodes, size_t n, const bool *done,
+                             size_t i)
 {
 	for (size_t d = 0; d < n_deps(&nodes[i]); d++) {
 		ssize_t j = find(nodes, n, nodes[i].deps[d].package);
@@ -77,9 +79,10 @@ static size_t next_unordered(const struct lumen_dep_node *nodes, size_t n, const
 }
 
 /* Walks unordered dependencies from start until a node repeats, and names that cycle:
- * "dependency cycle: a -> b -> a" when start is on it, else "depends on a dependency cycle: ...". */
+ * "dependency cycle: a -> b -> a" when start is on it, else "depends on a dependency cycle: ...".
+ */
 static char *describe_cycle(const struct lumen_dep_node *nodes, size_t n, const bool *done,
-			    size_t start)
+                            size_t start)
 {
 	size_t *path = g_new(size_t, n + 1);
 	size_t len = 0, cur = start, first = 0;

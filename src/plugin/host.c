@@ -39,7 +39,7 @@ struct lumen_plugin_host {
 	const struct lumen_core *core;
 	struct slot *slots; /* in dependency order */
 	size_t n;
-	GPtrArray *list;    /* const struct lumen_loaded_plugin *, into slots */
+	GPtrArray *list; /* const struct lumen_loaded_plugin *, into slots */
 	json_t *refused;
 	json_t *unloaded_sections; /* section -> "PACKAGE (FILE) is disabled|refused" */
 	bool started;
@@ -74,7 +74,8 @@ static void free_cand(gpointer p)
 
 static void record(struct lumen_plugin_host *host, const char *file, const char *reason)
 {
-	json_array_append_new(host->refused, json_pack("{s:s, s:s}", "file", file, "reason", reason));
+	json_array_append_new(host->refused,
+	                      json_pack("{s:s, s:s}", "file", file, "reason", reason));
 }
 
 /* Refuses c: one log line, one record, and its code is unloaded. Takes reason. */
@@ -101,7 +102,7 @@ static void skip_disabled(struct lumen_plugin_host *host, struct cand *c)
 
 /* Metadata is valid: check what depends on the other candidates, then keep c. */
 static void admit(struct lumen_plugin_host *host, GPtrArray *cands, struct cand *c,
-		  const struct lumen_config *cfg)
+                  const struct lumen_config *cfg)
 {
 	const struct lumen_plugin *d = c->desc;
 
@@ -116,20 +117,22 @@ static void admit(struct lumen_plugin_host *host, GPtrArray *cands, struct cand 
 		if (o == c || o->refused || o->disabled || !o->desc)
 			continue;
 		if (strcmp(o->package, d->package) == 0) {
-			refuse(host, c, g_strdup_printf("duplicate package %s (already loaded from %s)",
-							o->package, o->path));
+			refuse(host, c,
+			       g_strdup_printf("duplicate package %s (already loaded from %s)",
+			                       o->package, o->path));
 			return;
 		}
 		if (o->section && c->section && strcmp(o->section, c->section) == 0) {
-			refuse(host, c, g_strdup_printf("config section '%s' already claimed by %s",
-							c->section, o->package));
+			refuse(host, c,
+			       g_strdup_printf("config section '%s' already claimed by %s",
+			                       c->section, o->package));
 			return;
 		}
 	}
 }
 
 static void add_builtin(struct lumen_plugin_host *host, GPtrArray *cands,
-			const struct lumen_plugin *d, const struct lumen_config *cfg)
+                        const struct lumen_plugin *d, const struct lumen_config *cfg)
 {
 	struct cand *c = g_new0(struct cand, 1);
 	char *why = NULL;
@@ -137,8 +140,10 @@ static void add_builtin(struct lumen_plugin_host *host, GPtrArray *cands,
 	g_ptr_array_add(cands, c);
 	if (d->abi_version != LUMEN_PLUGIN_ABI_VERSION) {
 		c->path = g_strdup("builtin:?");
-		refuse(host, c, g_strdup_printf("bad ABI: plugin built for ABI %u, this lumen has "
-						"ABI %u", d->abi_version, LUMEN_PLUGIN_ABI_VERSION));
+		refuse(host, c,
+		       g_strdup_printf("bad ABI: plugin built for ABI %u, this lumen has "
+		                       "ABI %u",
+		                       d->abi_version, LUMEN_PLUGIN_ABI_VERSION));
 		return;
 	}
 	c->path = g_strdup_printf("builtin:%s", d->package ? d->package : "?");
@@ -151,7 +156,8 @@ static void add_builtin(struct lumen_plugin_host *host, GPtrArray *cands,
 }
 
 static void add_file(struct lumen_plugin_host *host, GPtrArray *cands, const char *dir,
-		     const char *name, const struct lumen_config *cfg, const struct lumen_keyring *kr)
+                     const char *name, const struct lumen_config *cfg,
+                     const struct lumen_keyring *kr)
 {
 	struct cand *c = g_new0(struct cand, 1);
 	char *stem = g_strndup(name, strlen(name) - 3);
@@ -189,8 +195,8 @@ static gint cmp_names(gconstpointer a, gconstpointer b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int scan_dir(struct lumen_plugin_host *host, GPtrArray *cands, const struct lumen_config *cfg,
-		    const struct lumen_keyring *kr, char **err)
+static int scan_dir(struct lumen_plugin_host *host, GPtrArray *cands,
+                    const struct lumen_config *cfg, const struct lumen_keyring *kr, char **err)
 {
 	const char *dir = cfg->plugins.dir;
 	GError *gerr = NULL;
@@ -227,8 +233,8 @@ static void resolve(struct lumen_plugin_host *host, GPtrArray *cands)
 		struct cand *c = g_ptr_array_index(cands, i);
 		if (!c->desc)
 			continue;
-		nodes[n] = (struct lumen_dep_node){ c->desc->package, c->desc->version, c->desc->deps,
-						    NULL };
+		nodes[n] = (struct lumen_dep_node){c->desc->package, c->desc->version,
+		                                   c->desc->deps, NULL};
 		of[n++] = c;
 	}
 	n_ok = lumen_deps_resolve(nodes, n, order);
@@ -246,7 +252,7 @@ static void resolve(struct lumen_plugin_host *host, GPtrArray *cands)
 		c->dl = NULL;
 		g_ptr_array_add(host->list, &s->pub);
 		LOG_INFO(cat_plugin, "loaded %s %s (%s) from %s", s->pub.desc->package,
-			 s->pub.desc->version, s->pub.desc->name, s->pub.path);
+		         s->pub.desc->version, s->pub.desc->name, s->pub.path);
 	}
 	g_free(order);
 	g_free(of);
@@ -262,20 +268,21 @@ static void note_unloaded_sections(struct lumen_plugin_host *host, GPtrArray *ca
 		if (c->section && (c->refused || c->disabled) &&
 		    !json_object_get(host->unloaded_sections, c->section))
 			json_object_set_new(host->unloaded_sections, c->section,
-					    json_sprintf("%s (%s) is %s", c->package, c->path,
-							 c->disabled ? "disabled" : "refused"));
+			                    json_sprintf("%s (%s) is %s", c->package, c->path,
+			                                 c->disabled ? "disabled" : "refused"));
 	}
 }
 
 /* Every plugin section of the config must belong to a plugin: a loaded one (fine), a disabled or
  * refused one (warning: it is not used), or none (error: a typo or a missing plugin). */
 static int check_sections(const struct lumen_plugin_host *host, const struct lumen_config *cfg,
-			  bool warn, char **err)
+                          bool warn, char **err)
 {
 	const char *key;
 	json_t *val;
 
-	json_object_foreach(cfg->plugin_sections, key, val) {
+	json_object_foreach(cfg->plugin_sections, key, val)
+	{
 		bool loaded = false;
 		for (size_t i = 0; i < host->n && !loaded; i++) {
 			const char *s = host->slots[i].pub.desc->config_section;
@@ -283,22 +290,27 @@ static int check_sections(const struct lumen_plugin_host *host, const struct lum
 		}
 		if (loaded)
 			continue;
-		const char *owner = json_string_value(json_object_get(host->unloaded_sections, key));
+		const char *owner =
+		    json_string_value(json_object_get(host->unloaded_sections, key));
 		if (!owner) {
-			*err = g_strdup_printf("config section '%s' is not a core section and no plugin "
-					       "in '%s' claims it", key, cfg->plugins.dir);
+			*err = g_strdup_printf(
+			    "config section '%s' is not a core section and no plugin "
+			    "in '%s' claims it",
+			    key, cfg->plugins.dir);
 			return -EINVAL;
 		}
 		if (warn)
-			LOG_WARN(cat_plugin, "config section '%s' is unused: its plugin %s", key, owner);
+			LOG_WARN(cat_plugin, "config section '%s' is unused: its plugin %s", key,
+			         owner);
 	}
 	return 0;
 }
 
 static const json_t *section_of(const struct lumen_config *cfg, const struct lumen_plugin *d)
 {
-	return d->config_section && cfg->plugin_sections ?
-		       json_object_get(cfg->plugin_sections, d->config_section) : NULL;
+	return d->config_section && cfg->plugin_sections
+	           ? json_object_get(cfg->plugin_sections, d->config_section)
+	           : NULL;
 }
 
 /* init in order, or check_config only when there is no core (--check-config). */
@@ -318,8 +330,8 @@ static int init_all(struct lumen_plugin_host *host, const struct lumen_config *c
 		current = NULL;
 		if (rc < 0) {
 			*err = g_strdup_printf("plugin %s (%s): %s: %s", d->package, s->pub.path,
-					       host->core ? "init failed" : "bad configuration",
-					       why ? why : g_strerror(-rc));
+			                       host->core ? "init failed" : "bad configuration",
+			                       why ? why : g_strerror(-rc));
 			free(why);
 			return rc;
 		}
@@ -330,9 +342,9 @@ static int init_all(struct lumen_plugin_host *host, const struct lumen_config *c
 }
 
 struct lumen_plugin_host *lumen_plugin_host_new(const struct lumen_config *cfg,
-						const struct lumen_core *core,
-						const struct lumen_plugin *const *builtins,
-						char **err)
+                                                const struct lumen_core *core,
+                                                const struct lumen_plugin *const *builtins,
+                                                char **err)
 {
 	struct lumen_plugin_host *host = g_new0(struct lumen_plugin_host, 1);
 	GPtrArray *cands = g_ptr_array_new_with_free_func(free_cand);
@@ -344,8 +356,9 @@ struct lumen_plugin_host *lumen_plugin_host_new(const struct lumen_config *cfg,
 	host->list = g_ptr_array_new();
 	if (cfg->plugins.require_signed) {
 		if (!cfg->plugins.trusted_keys || !cfg->plugins.trusted_keys[0]) {
-			*err = g_strdup("plugins.require_signed is true but plugins.trusted_keys is "
-					"empty");
+			*err =
+			    g_strdup("plugins.require_signed is true but plugins.trusted_keys is "
+			             "empty");
 			goto fail;
 		}
 		kr = lumen_keyring_load(cfg->plugins.trusted_keys, err);
@@ -386,8 +399,8 @@ int lumen_plugin_host_start(struct lumen_plugin_host *host, char **err)
 		int rc = s->pub.desc->start ? s->pub.desc->start() : 0;
 		current = NULL;
 		if (rc < 0) {
-			*err = g_strdup_printf("plugin %s (%s): start failed: %s", s->pub.desc->package,
-					       s->pub.path, g_strerror(-rc));
+			*err = g_strdup_printf("plugin %s (%s): start failed: %s",
+			                       s->pub.desc->package, s->pub.path, g_strerror(-rc));
 			host->started = true;
 			lumen_plugin_host_stop(host);
 			return rc;
@@ -437,7 +450,7 @@ void lumen_plugin_host_free(struct lumen_plugin_host *host)
 }
 
 const struct lumen_loaded_plugin *lumen_plugin_host_find(const struct lumen_plugin_host *host,
-							 const char *package)
+                                                         const char *package)
 {
 	for (size_t i = 0; package && i < host->n; i++)
 		if (host->slots[i].pub.started &&
@@ -447,7 +460,7 @@ const struct lumen_loaded_plugin *lumen_plugin_host_find(const struct lumen_plug
 }
 
 size_t lumen_plugin_host_list(const struct lumen_plugin_host *host,
-			      const struct lumen_loaded_plugin *const **out)
+                              const struct lumen_loaded_plugin *const **out)
 {
 	*out = (const struct lumen_loaded_plugin *const *)host->list->pdata;
 	return host->n;
@@ -459,8 +472,8 @@ static json_t *deps_json(const struct lumen_plugin *d)
 
 	for (size_t i = 0; d->deps && d->deps[i].package; i++)
 		json_array_append_new(a, json_pack("{s:s, s:s}", "package", d->deps[i].package,
-						   "versions", d->deps[i].versions ? d->deps[i].versions
-										  : ""));
+		                                   "versions",
+		                                   d->deps[i].versions ? d->deps[i].versions : ""));
 	return a;
 }
 
@@ -472,17 +485,17 @@ json_t *lumen_plugin_host_to_json(const struct lumen_plugin_host *host)
 		const struct lumen_loaded_plugin *p = &host->slots[i].pub;
 		const struct lumen_plugin *d = p->desc;
 		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:o, s:b}",
-						   "name", d->name, "package", d->package, "version",
-						   d->version, "description", d->description, "author",
-						   d->author, "path", p->path, "config_section",
-						   d->config_section, "deps", deps_json(d), "started",
-						   p->started));
+		                                   "name", d->name, "package", d->package,
+		                                   "version", d->version, "description",
+		                                   d->description, "author", d->author, "path",
+		                                   p->path, "config_section", d->config_section,
+		                                   "deps", deps_json(d), "started", p->started));
 	}
 	return a;
 }
 
 int lumen_plugin_host_check_config(const struct lumen_plugin_host *host,
-				   const struct lumen_config *cfg, char **err)
+                                   const struct lumen_config *cfg, char **err)
 {
 	int rc = check_sections(host, cfg, false, err);
 
@@ -496,7 +509,7 @@ int lumen_plugin_host_check_config(const struct lumen_plugin_host *host,
 		current = NULL;
 		if (rc < 0)
 			*err = g_strdup_printf("plugin %s: bad configuration: %s", d->package,
-					       why ? why : g_strerror(-rc));
+			                       why ? why : g_strerror(-rc));
 		free(why);
 	}
 	return rc < 0 ? -EINVAL : 0;

@@ -1,4 +1,5 @@
-/* plugin/host.h -- loads plugins (shared objects against <lumen/plugin.h>) and runs their lifecycle.
+/* plugin/host.h -- loads plugins (shared objects against <lumen/plugin.h>) and runs their
+ * lifecycle.
  *
  * Loading checks, for each NAME.so in the plugin directory: the exported descriptor, ABI version,
  * metadata (name, package, semantic version, description, author), the detached Ed25519 signature
@@ -22,7 +23,7 @@ struct lumen_plugin_host;
 /* One loaded plugin, valid until lumen_plugin_host_free. */
 struct lumen_loaded_plugin {
 	const struct lumen_plugin *desc;
-	char *path;      /* the .so file, or "builtin:PACKAGE" */
+	char *path; /* the .so file, or "builtin:PACKAGE" */
 	bool started;
 };
 
@@ -37,9 +38,9 @@ struct lumen_loaded_plugin {
  * Returns NULL with *err (malloc'd, one line) only on a fatal error: unreadable directory,
  * require_signed without usable trusted keys, unclaimed section, a plugin's init failing. */
 struct lumen_plugin_host *lumen_plugin_host_new(const struct lumen_config *cfg,
-						const struct lumen_core *core,
-						const struct lumen_plugin *const *builtins,
-						char **err);
+                                                const struct lumen_core *core,
+                                                const struct lumen_plugin *const *builtins,
+                                                char **err);
 /* Starts every plugin in order. On a failure, stops those already started (reverse order) and
  * returns a negative errno with *err naming the plugin. Returns -EALREADY if started. */
 int lumen_plugin_host_start(struct lumen_plugin_host *host, char **err);
@@ -49,10 +50,10 @@ void lumen_plugin_host_free(struct lumen_plugin_host *host); /* stops first if n
 
 /* Finds a started plugin by package name ("janus.plugin.echotest"), or NULL. */
 const struct lumen_loaded_plugin *lumen_plugin_host_find(const struct lumen_plugin_host *host,
-							 const char *package);
+                                                         const char *package);
 /* Plugins in load order: returns the count and sets *out to an internal array. */
 size_t lumen_plugin_host_list(const struct lumen_plugin_host *host,
-			      const struct lumen_loaded_plugin *const **out);
+                              const struct lumen_loaded_plugin *const **out);
 /* JSON array [{name, package, version, description, author, path, config_section, deps:
  * [{package, versions}], started}] for info/admin (path "builtin:PACKAGE" for builtins). New
  * reference. */
@@ -62,7 +63,7 @@ json_t *lumen_plugin_host_to_json(const struct lumen_plugin_host *host);
  * section. Returns 0 or -EINVAL with *err. The plugins keep running with the config they got
  * at init: a changed plugin section takes effect at the next restart. */
 int lumen_plugin_host_check_config(const struct lumen_plugin_host *host,
-				   const struct lumen_config *cfg, char **err);
+                                   const struct lumen_config *cfg, char **err);
 /* The package whose init/start/stop/destroy is running on this thread, or NULL: lets the core
  * attribute a plugin's core->log(NULL, ...) lines made from those hooks to the plugin. */
 const char *lumen_plugin_host_current(void);

@@ -16,8 +16,8 @@
 #include "loader.h"
 #include "semver.h"
 
-static const char *const core_sections[] = { "general", "http", "admin", "api", "plugins", "media",
-					     NULL };
+static const char *const core_sections[] = {"general", "http",  "admin", "api",
+                                            "plugins", "media", NULL};
 
 /* Writes image to an anonymous file; returns its fd or a negative errno. */
 static int image_fd(const void *image, size_t len)
@@ -43,7 +43,7 @@ static int image_fd(const void *image, size_t len)
 }
 
 int lumen_plugin_so_open(const char *path, const void *image, size_t len, void **dl,
-			 const struct lumen_plugin **desc, char **err)
+                         const struct lumen_plugin **desc, char **err)
 {
 	void *h = NULL;
 	lumen_plugin_get_fn get;
@@ -84,7 +84,7 @@ int lumen_plugin_so_open(const char *path, const void *image, size_t len, void *
 	/* Only abi_version may be read before it matches: the rest of the layout depends on it. */
 	if (d->abi_version != LUMEN_PLUGIN_ABI_VERSION) {
 		*err = g_strdup_printf("bad ABI: plugin built for ABI %u, this lumen has ABI %u",
-				       d->abi_version, LUMEN_PLUGIN_ABI_VERSION);
+		                       d->abi_version, LUMEN_PLUGIN_ABI_VERSION);
 		ret = -EPROTO;
 		goto fail;
 	}
@@ -146,8 +146,8 @@ static int check_deps(const struct lumen_plugin *d, char **err)
 		if (!valid_package(d->deps[i].package))
 			return bad(err, "invalid dependency package name", d->deps[i].package);
 		if (lumen_semver_range_check(d->deps[i].versions, &why) < 0) {
-			*err = g_strdup_printf("bad metadata: dependency %s: %s", d->deps[i].package,
-					       why);
+			*err = g_strdup_printf("bad metadata: dependency %s: %s",
+			                       d->deps[i].package, why);
 			g_free(why);
 			return -EINVAL;
 		}
@@ -160,8 +160,10 @@ int lumen_plugin_check_desc(const struct lumen_plugin *d, char **err)
 	struct lumen_semver v;
 
 	if (!valid_package(d->package))
-		return bad(err, "package must be 1-127 characters of [a-z0-9._-] starting with a "
-				"letter, not", d->package);
+		return bad(err,
+		           "package must be 1-127 characters of [a-z0-9._-] starting with a "
+		           "letter, not",
+		           d->package);
 	if (!nonempty(d->name))
 		return bad(err, "no name in", d->package);
 	if (!nonempty(d->description))
@@ -172,9 +174,9 @@ int lumen_plugin_check_desc(const struct lumen_plugin *d, char **err)
 		return bad(err, "version is not a semantic version MAJOR.MINOR.PATCH:", d->version);
 	if (d->config_section && !valid_section(d->config_section))
 		return bad(err, "config section is not an identifier, or is a core section:",
-			   d->config_section);
+		           d->config_section);
 	if (!d->attach || !d->message || !d->detach)
 		return bad(err, "a required callback (attach, message, detach) is missing in",
-			   d->package);
+		           d->package);
 	return check_deps(d, err);
 }

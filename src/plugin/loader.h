@@ -15,7 +15,7 @@
  * negative errno with *err (malloc'd reason: "cannot load: ...", "no lumen_plugin_get symbol",
  * "plugin ABI 7, this lumen has ABI 1"). */
 int lumen_plugin_so_open(const char *path, const void *image, size_t len, void **dl,
-			 const struct lumen_plugin **desc, char **err);
+                         const struct lumen_plugin **desc, char **err);
 void lumen_plugin_so_close(void *dl); /* NULL ok */
 
 /* Checks a descriptor of the right ABI (see struct lumen_plugin's comment for the rules).

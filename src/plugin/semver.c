@@ -62,7 +62,7 @@ static int check_idents(const char *s, size_t len, bool numeric_rules)
 int lumen_semver_parse(const char *s, struct lumen_semver *out)
 {
 	const char *p = s;
-	struct lumen_semver v = { 0 };
+	struct lumen_semver v = {0};
 
 	if (!s)
 		return -EINVAL;
@@ -147,9 +147,12 @@ enum op { OP_EQ, OP_GT, OP_GE, OP_LT, OP_LE, OP_CARET, OP_TILDE, OP_ANY };
 /* Splits one comparison ("<=1.2.3") into operator and version. */
 static int parse_cmp(const char *tok, enum op *op, struct lumen_semver *v)
 {
-	static const struct { const char *s; enum op op; } ops[] = {
-		{ ">=", OP_GE }, { "<=", OP_LE }, { "==", OP_EQ }, { ">", OP_GT }, { "<", OP_LT },
-		{ "=", OP_EQ },  { "^", OP_CARET }, { "~", OP_TILDE },
+	static const struct {
+		const char *s;
+		enum op op;
+	} ops[] = {
+	    {">=", OP_GE}, {"<=", OP_LE}, {"==", OP_EQ},   {">", OP_GT},
+	    {"<", OP_LT},  {"=", OP_EQ},  {"^", OP_CARET}, {"~", OP_TILDE},
 	};
 	if (strcmp(tok, "*") == 0) {
 		*op = OP_ANY;
@@ -179,15 +182,21 @@ static bool below(const struct lumen_semver *v, const struct lumen_semver *top)
 static bool eval(enum op op, const struct lumen_semver *want, const struct lumen_semver *v)
 {
 	int c = lumen_semver_cmp(v, want);
-	struct lumen_semver top = { 0 };
+	struct lumen_semver top = {0};
 
 	switch (op) {
-	case OP_ANY: return true;
-	case OP_EQ: return c == 0;
-	case OP_GT: return c > 0;
-	case OP_GE: return c >= 0;
-	case OP_LT: return c < 0;
-	case OP_LE: return c <= 0;
+	case OP_ANY:
+		return true;
+	case OP_EQ:
+		return c == 0;
+	case OP_GT:
+		return c > 0;
+	case OP_GE:
+		return c >= 0;
+	case OP_LT:
+		return c < 0;
+	case OP_LE:
+		return c <= 0;
 	case OP_CARET:
 		/* ^1.2.3 := <2.0.0, ^0.2.3 := <0.3.0, ^0.0.3 := <0.0.4 */
 		if (want->major > 0)
@@ -218,8 +227,8 @@ static int walk(const char *range, const struct lumen_semver *v, char **err)
 			continue;
 		if (parse_cmp(*t, &op, &want) < 0) {
 			if (err)
-				*err = g_strdup_printf("bad version comparison '%s' in range '%s'", *t,
-						       range);
+				*err = g_strdup_printf("bad version comparison '%s' in range '%s'",
+				                       *t, range);
 			ret = -EINVAL;
 			break;
 		}

@@ -55,7 +55,7 @@ static EVP_PKEY *load_key(const char *file, char **err)
 	}
 	if (!EVP_PKEY_is_a(k, "ED25519")) {
 		*err = g_strdup_printf("trusted key %s: a %s key, not Ed25519", file,
-				       EVP_PKEY_get0_type_name(k));
+		                       EVP_PKEY_get0_type_name(k));
 		EVP_PKEY_free(k);
 		return NULL;
 	}
@@ -106,7 +106,7 @@ static bool verify_one(EVP_PKEY *k, const uint8_t *data, size_t len, const uint8
 }
 
 bool lumen_keyring_verify(const struct lumen_keyring *kr, const uint8_t *data, size_t len,
-			  const uint8_t *sig, size_t sig_len)
+                          const uint8_t *sig, size_t sig_len)
 {
 	if (sig_len != LUMEN_SIG_LEN)
 		return false;
@@ -144,7 +144,7 @@ static int read_file(const char *path, size_t max, uint8_t **out, size_t *len, c
 }
 
 int lumen_keyring_verify_file(const struct lumen_keyring *kr, const char *path, uint8_t **image,
-			      size_t *len, char **err)
+                              size_t *len, char **err)
 {
 	char *sig_path = g_strconcat(path, ".sig", NULL);
 	uint8_t *sig = NULL, *data = NULL;
@@ -160,7 +160,7 @@ int lumen_keyring_verify_file(const struct lumen_keyring *kr, const char *path, 
 		goto fail;
 	if (sig_len != LUMEN_SIG_LEN) {
 		*err = g_strdup_printf("signature file %s is %zu bytes, expected %d (raw Ed25519)",
-				       sig_path, sig_len, LUMEN_SIG_LEN);
+		                       sig_path, sig_len, LUMEN_SIG_LEN);
 		ret = -EINVAL;
 		goto fail;
 	}

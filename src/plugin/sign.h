@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LUMEN_SIG_LEN 64
+#define LUMEN_SIG_LEN         64
 #define LUMEN_PLUGIN_MAX_SIZE (256u << 20) /* largest plugin file read for verification */
 
 struct lumen_keyring;
@@ -25,13 +25,13 @@ size_t lumen_keyring_size(const struct lumen_keyring *kr);
 
 /* True if sig is a valid signature of data[0..len) by one of the keys. */
 bool lumen_keyring_verify(const struct lumen_keyring *kr, const uint8_t *data, size_t len,
-			  const uint8_t *sig, size_t sig_len);
+                          const uint8_t *sig, size_t sig_len);
 
 /* Reads path and path.sig and verifies them. Returns 0 with *image and *len set to the file's bytes
  * (g_free them; load exactly these), or a negative errno with *err: -ENOENT "no signature file
  * PATH.sig", -EINVAL "signature file is N bytes, expected 64", -EPERM "signature does not
  * match any trusted key", -EIO or -EFBIG for unreadable or oversized files. */
 int lumen_keyring_verify_file(const struct lumen_keyring *kr, const char *path, uint8_t **image,
-			      size_t *len, char **err);
+                              size_t *len, char **err);
 
 #endif

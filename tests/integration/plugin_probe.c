@@ -27,7 +27,8 @@ static int push_event(struct lumen_handle *h, const char *tr, json_t *data, json
 	return 0;
 }
 
-static void core_log(const struct lumen_handle *h, enum lumen_log_severity sev, const char *fmt, ...)
+static void core_log(const struct lumen_handle *h, enum lumen_log_severity sev, const char *fmt,
+                     ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -37,19 +38,19 @@ static void core_log(const struct lumen_handle *h, enum lumen_log_severity sev, 
 }
 
 static const struct lumen_core core = {
-	.abi_version = LUMEN_PLUGIN_ABI_VERSION,
-	.size = sizeof(struct lumen_core),
-	.push_event = push_event,
-	.log = core_log,
+    .abi_version = LUMEN_PLUGIN_ABI_VERSION,
+    .size = sizeof(struct lumen_core),
+    .push_event = push_event,
+    .log = core_log,
 };
 
-static const char *const kinds[] = { "sync", "async", "error" };
+static const char *const kinds[] = {"sync", "async", "error"};
 
 static json_t *send_message(const struct lumen_plugin_host *host, const char *package,
-			    const char *body_text)
+                            const char *body_text)
 {
 	const struct lumen_loaded_plugin *p = lumen_plugin_host_find(host, package);
-	struct lumen_handle h = { json_array() };
+	struct lumen_handle h = {json_array()};
 	json_t *body = json_loads(body_text, 0, NULL), *out;
 	void *state = NULL;
 
@@ -60,8 +61,8 @@ static json_t *send_message(const struct lumen_plugin_host *host, const char *pa
 	}
 	struct lumen_msg_result r = p->desc->message(&h, state, "probe", body, NULL);
 	out = json_pack("{s:s, s:s, s:o, s:s?, s:o}", "package", package, "kind",
-			r.kind <= LUMEN_MSG_ERROR ? kinds[r.kind] : "?", "data",
-			r.data ? r.data : json_null(), "error", r.error, "events", h.events);
+	                r.kind <= LUMEN_MSG_ERROR ? kinds[r.kind] : "?", "data",
+	                r.data ? r.data : json_null(), "error", r.error, "events", h.events);
 	json_decref(r.jsep);
 	free(r.error);
 	p->desc->detach(&h, state);
@@ -71,8 +72,8 @@ static json_t *send_message(const struct lumen_plugin_host *host, const char *pa
 
 int main(int argc, char **argv)
 {
-	struct lumen_config cfg = { 0 };
-	char *keys[2] = { NULL, NULL }, *err = NULL;
+	struct lumen_config cfg = {0};
+	char *keys[2] = {NULL, NULL}, *err = NULL;
 	GPtrArray *messages = g_ptr_array_new();
 	json_t *replies = json_array(), *out;
 	int i, rc = 0;
@@ -96,8 +97,9 @@ int main(int argc, char **argv)
 		}
 	}
 	if (i != argc - 1) {
-		fprintf(stderr, "usage: plugin_probe [--require-signed KEY.pem] [--section NAME=JSON] "
-				"[--message PACKAGE JSON] DIR\n");
+		fprintf(stderr,
+		        "usage: plugin_probe [--require-signed KEY.pem] [--section NAME=JSON] "
+		        "[--message PACKAGE JSON] DIR\n");
 		return 2;
 	}
 	cfg.plugins.dir = argv[i];
@@ -110,13 +112,13 @@ int main(int argc, char **argv)
 		json_t *loaded = json_array(), *info = lumen_plugin_host_to_json(host), *p;
 		size_t k;
 		json_array_foreach(info, k, p)
-			json_array_append(loaded, json_object_get(p, "package"));
+		    json_array_append(loaded, json_object_get(p, "package"));
 		json_decref(info);
 		for (guint m = 0; m + 1 < messages->len; m += 2)
 			json_array_append_new(replies, send_message(host, messages->pdata[m],
-								    messages->pdata[m + 1]));
+			                                            messages->pdata[m + 1]));
 		out = json_pack("{s:o, s:o, s:O}", "loaded", loaded, "refused",
-				lumen_plugin_host_refused(host), "replies", replies);
+		                lumen_plugin_host_refused(host), "replies", replies);
 	}
 	char *text = json_dumps(out, JSON_COMPACT);
 	puts(text);

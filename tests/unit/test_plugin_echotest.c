@@ -42,7 +42,7 @@ static int f_push_event(struct lumen_handle *h, const char *tr, json_t *data, js
 	return 0;
 }
 static int f_send_rtp(struct lumen_handle *h, const char *mid, const struct lumen_rtp_packet *p,
-		      const struct lumen_rtp_rewrite *rw)
+                      const struct lumen_rtp_rewrite *rw)
 {
 	seen.rtp++;
 	seen.rtp_h = h;
@@ -57,7 +57,7 @@ static int f_send_rtcp(struct lumen_handle *h, const uint8_t *buf, size_t len)
 	return seen.send_rc;
 }
 static int f_send_data(struct lumen_handle *h, const char *label, bool binary, const uint8_t *buf,
-		       size_t len)
+                       size_t len)
 {
 	seen.data_msgs++;
 	snprintf(seen.data_label, sizeof(seen.data_label), "%s", label);
@@ -81,19 +81,19 @@ static void f_log(const struct lumen_handle *h, enum lumen_log_severity sev, con
 }
 
 static const struct lumen_core core = {
-	.abi_version = LUMEN_PLUGIN_ABI_VERSION,
-	.size = sizeof(struct lumen_core),
-	.push_event = f_push_event,
-	.send_rtp = f_send_rtp,
-	.send_rtcp = f_send_rtcp,
-	.send_data = f_send_data,
-	.request_keyframe = f_request_keyframe,
-	.set_bitrate_cap = f_set_bitrate_cap,
-	.log = f_log,
+    .abi_version = LUMEN_PLUGIN_ABI_VERSION,
+    .size = sizeof(struct lumen_core),
+    .push_event = f_push_event,
+    .send_rtp = f_send_rtp,
+    .send_rtcp = f_send_rtcp,
+    .send_data = f_send_data,
+    .request_keyframe = f_request_keyframe,
+    .set_bitrate_cap = f_set_bitrate_cap,
+    .log = f_log,
 };
 
 static const struct lumen_plugin *P;
-static struct lumen_handle handle = { 7 };
+static struct lumen_handle handle = {7};
 static void *state;
 
 static void start_with(json_t *config)
@@ -153,54 +153,55 @@ static void expect_error(int code, const char *words)
 	cr_expect_null(seen.jsep);
 }
 
-static const char offer_sdp[] =
-	"v=0\r\n"
-	"o=- 4611731400430051336 2 IN IP4 127.0.0.1\r\n"
-	"s=-\r\n"
-	"t=0 0\r\n"
-	"a=group:BUNDLE 0 1 2\r\n"
-	"a=extmap-allow-mixed\r\n"
-	"a=msid-semantic: WMS stream1\r\n"
-	"m=audio 9 UDP/TLS/RTP/SAVPF 111 0\r\n"
-	"c=IN IP4 0.0.0.0\r\n"
-	"a=rtcp:9 IN IP4 0.0.0.0\r\n"
-	"a=ice-ufrag:abcd\r\n"
-	"a=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
-	"a=fingerprint:sha-256 01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11:12:13:14:15:16:17:18:19:1A:1B:1C:1D:1E:1F:20\r\n"
-	"a=setup:actpass\r\n"
-	"a=mid:0\r\n"
-	"a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
-	"a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
-	"a=sendrecv\r\n"
-	"a=msid:stream1 track-a\r\n"
-	"a=rtcp-mux\r\n"
-	"a=rtpmap:111 opus/48000/2\r\n"
-	"a=rtcp-fb:111 transport-cc\r\n"
-	"a=fmtp:111 minptime=10;useinbandfec=1\r\n"
-	"a=rtpmap:0 PCMU/8000\r\n"
-	"a=ssrc:1111 cname:abc\r\n"
-	"m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\n"
-	"c=IN IP4 0.0.0.0\r\n"
-	"a=mid:1\r\n"
-	"a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
-	"a=sendonly\r\n"
-	"a=rtcp-mux\r\n"
-	"a=rtcp-rsize\r\n"
-	"a=rtpmap:96 VP8/90000\r\n"
-	"a=rtcp-fb:96 nack pli\r\n"
-	"a=rtpmap:97 rtx/90000\r\n"
-	"a=fmtp:97 apt=96\r\n"
-	"a=rid:h send\r\n"
-	"a=simulcast:send h\r\n"
-	"m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
-	"c=IN IP4 0.0.0.0\r\n"
-	"a=mid:2\r\n"
-	"a=sctp-port:5000\r\n"
-	"a=max-message-size:262144\r\n"
-	"m=audio 0 UDP/TLS/RTP/SAVPF 0\r\n"
-	"c=IN IP4 0.0.0.0\r\n"
-	"a=mid:3\r\n"
-	"a=inactive\r\n";
+static const char offer_sdp[] = "v=0\r\n"
+                                "o=- 4611731400430051336 2 IN IP4 127.0.0.1\r\n"
+                                "s=-\r\n"
+                                "t=0 0\r\n"
+                                "a=group:BUNDLE 0 1 2\r\n"
+                                "a=extmap-allow-mixed\r\n"
+                                "a=msid-semantic: WMS stream1\r\n"
+                                "m=audio 9 UDP/TLS/RTP/SAVPF 111 0\r\n"
+                                "c=IN IP4 0.0.0.0\r\n"
+                                "a=rtcp:9 IN IP4 0.0.0.0\r\n"
+                                "a=ice-ufrag:abcd\r\n"
+                                "a=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
+                                "a=fingerprint:sha-256 "
+                                "01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11:12:13:14:15:16:"
+                                "17:18:19:1A:1B:1C:1D:1E:1F:20\r\n"
+                                "a=setup:actpass\r\n"
+                                "a=mid:0\r\n"
+                                "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
+                                "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+                                "a=sendrecv\r\n"
+                                "a=msid:stream1 track-a\r\n"
+                                "a=rtcp-mux\r\n"
+                                "a=rtpmap:111 opus/48000/2\r\n"
+                                "a=rtcp-fb:111 transport-cc\r\n"
+                                "a=fmtp:111 minptime=10;useinbandfec=1\r\n"
+                                "a=rtpmap:0 PCMU/8000\r\n"
+                                "a=ssrc:1111 cname:abc\r\n"
+                                "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\n"
+                                "c=IN IP4 0.0.0.0\r\n"
+                                "a=mid:1\r\n"
+                                "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+                                "a=sendonly\r\n"
+                                "a=rtcp-mux\r\n"
+                                "a=rtcp-rsize\r\n"
+                                "a=rtpmap:96 VP8/90000\r\n"
+                                "a=rtcp-fb:96 nack pli\r\n"
+                                "a=rtpmap:97 rtx/90000\r\n"
+                                "a=fmtp:97 apt=96\r\n"
+                                "a=rid:h send\r\n"
+                                "a=simulcast:send h\r\n"
+                                "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+                                "c=IN IP4 0.0.0.0\r\n"
+                                "a=mid:2\r\n"
+                                "a=sctp-port:5000\r\n"
+                                "a=max-message-size:262144\r\n"
+                                "m=audio 0 UDP/TLS/RTP/SAVPF 0\r\n"
+                                "c=IN IP4 0.0.0.0\r\n"
+                                "a=mid:3\r\n"
+                                "a=inactive\r\n";
 
 Test(echotest, answers_a_plain_request_with_an_ok_event)
 {
@@ -212,7 +213,8 @@ Test(echotest, answers_a_plain_request_with_an_ok_event)
 
 Test(echotest, answers_an_offer_with_an_answer_mirroring_its_m_lines)
 {
-	send(json_pack("{s:b}", "audio", 1), json_pack("{s:s, s:s}", "type", "offer", "sdp", offer_sdp));
+	send(json_pack("{s:b}", "audio", 1),
+	     json_pack("{s:s, s:s}", "type", "offer", "sdp", offer_sdp));
 	expect_ok();
 	cr_assert_not_null(seen.jsep);
 	cr_expect_str_eq(json_string_value(json_object_get(seen.jsep, "type")), "answer");
@@ -227,18 +229,20 @@ Test(echotest, answers_an_offer_with_an_answer_mirroring_its_m_lines)
 	cr_assert(a && v && d && r, "%s", sdp);
 	cr_expect(a < v && v < d && d < r);
 	cr_expect(strstr(sdp, "a=group:BUNDLE 0 1 2\r\n") != NULL, "rejected mid 3 is not bundled");
-	cr_expect(strstr(sdp, "a=rtpmap:111 opus/48000/2\r\na=rtcp-fb:111 transport-cc\r\n") != NULL);
+	cr_expect(strstr(sdp, "a=rtpmap:111 opus/48000/2\r\na=rtcp-fb:111 transport-cc\r\n") !=
+	          NULL);
 	cr_expect(strstr(sdp, "a=fmtp:97 apt=96\r\n") != NULL);
-	cr_expect(strstr(sdp, "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n") != NULL);
+	cr_expect(strstr(sdp, "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n") !=
+	          NULL);
 	cr_expect(strstr(sdp, "a=sctp-port:5000\r\n") != NULL);
 	/* directions mirrored: audio sendrecv stays, video sendonly -> recvonly (and no msid) */
 	cr_expect(strstr(a, "a=sendrecv\r\na=msid:lumen-echo echo-0\r\n") != NULL);
 	cr_expect(strstr(v, "a=recvonly\r\n") != NULL && strstr(v, "a=recvonly\r\n") < d);
 	cr_expect(strstr(v, "a=msid:") == NULL || strstr(v, "a=msid:") > d);
 	/* transport and per-source attributes are the core's business */
-	static const char *const absent[] = { "ice-ufrag", "ice-pwd", "fingerprint", "a=setup",
-					      "a=ssrc", "a=rid", "a=simulcast", "a=rtcp:",
-					      "stream1" };
+	static const char *const absent[] = {"ice-ufrag",   "ice-pwd", "fingerprint",
+	                                     "a=setup",     "a=ssrc",  "a=rid",
+	                                     "a=simulcast", "a=rtcp:", "stream1"};
 	for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
 		cr_expect(strstr(sdp, absent[i]) == NULL, "answer contains %s", absent[i]);
 }
@@ -246,8 +250,9 @@ Test(echotest, answers_an_offer_with_an_answer_mirroring_its_m_lines)
 Test(echotest, refuses_elements_of_the_wrong_type_with_413)
 {
 	static const char *const bodies[] = {
-		"{\"audio\":\"yes\"}", "{\"video\":1}", "{\"data\":null}", "{\"bitrate\":-5}",
-		"{\"bitrate\":\"1000\"}", "{\"bitrate\":99999999999}", "{\"keyframe\":1}",
+	    "{\"audio\":\"yes\"}", "{\"video\":1}",          "{\"data\":null}",
+	    "{\"bitrate\":-5}",    "{\"bitrate\":\"1000\"}", "{\"bitrate\":99999999999}",
+	    "{\"keyframe\":1}",
 	};
 	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
 		send(json_loads(bodies[i], 0, NULL), NULL);
@@ -267,13 +272,13 @@ Test(echotest, refuses_a_missing_body_with_411)
 Test(echotest, refuses_unusable_jsep_with_414_and_applies_nothing)
 {
 	static const char *const jseps[] = {
-		"{\"type\":\"answer\",\"sdp\":\"v=0\\r\\n\"}",
-		"{\"type\":\"offer\"}",
-		"{\"type\":\"offer\",\"sdp\":\"hello\"}",
-		"{\"type\":\"offer\",\"sdp\":\"v=0\\r\\ns=-\\r\\n\"}",
-		"{\"type\":\"offer\",\"sdp\":\"v=0\\r\\nm=audio\\r\\n\"}",
-		"{\"type\":\"offer\",\"sdp\":\"v=0\\r\\nm=audio 9 RTP\\u0001 0\\r\\n\"}",
-		"{\"type\":\"offer\",\"sdp\":\"v=0\\r\\nm=audio 70000 UDP/TLS/RTP/SAVPF 0\\r\\n\"}",
+	    "{\"type\":\"answer\",\"sdp\":\"v=0\\r\\n\"}",
+	    "{\"type\":\"offer\"}",
+	    "{\"type\":\"offer\",\"sdp\":\"hello\"}",
+	    "{\"type\":\"offer\",\"sdp\":\"v=0\\r\\ns=-\\r\\n\"}",
+	    "{\"type\":\"offer\",\"sdp\":\"v=0\\r\\nm=audio\\r\\n\"}",
+	    "{\"type\":\"offer\",\"sdp\":\"v=0\\r\\nm=audio 9 RTP\\u0001 0\\r\\n\"}",
+	    "{\"type\":\"offer\",\"sdp\":\"v=0\\r\\nm=audio 70000 UDP/TLS/RTP/SAVPF 0\\r\\n\"}",
 	};
 	for (size_t i = 0; i < sizeof(jseps) / sizeof(jseps[0]); i++) {
 		json_t *jsep = json_loads(jseps[i], 0, NULL);
@@ -286,8 +291,8 @@ Test(echotest, refuses_unusable_jsep_with_414_and_applies_nothing)
 
 static void rtp(enum lumen_media_kind kind, const char *mid)
 {
-	static const uint8_t bytes[12] = { 0x80, 96 };
-	struct lumen_rtp_packet p = { .data = bytes, .len = sizeof(bytes), .kind = kind, .mid = mid };
+	static const uint8_t bytes[12] = {0x80, 96};
+	struct lumen_rtp_packet p = {.data = bytes, .len = sizeof(bytes), .kind = kind, .mid = mid};
 	P->rtp_in(&handle, state, &p);
 }
 
@@ -314,9 +319,9 @@ Test(echotest, echoes_rtp_back_to_the_same_handle_and_mid_unless_that_kind_is_of
 
 Test(echotest, echoes_rtcp_and_data_and_counts_services_that_fail)
 {
-	static const uint8_t rr[8] = { 0x80, 201, 0, 1 };
+	static const uint8_t rr[8] = {0x80, 201, 0, 1};
 	static const uint8_t text[] = "hello";
-	struct lumen_data_message m = { .label = "chat", .data = text, .len = 5 };
+	struct lumen_data_message m = {.label = "chat", .data = text, .len = 5};
 
 	seen.send_rc = -ENOTSUP; /* what the core answers until WebRTC lands */
 	P->rtcp_in(&handle, state, rr, sizeof(rr));
@@ -373,8 +378,8 @@ Test(echotest, bitrate_is_capped_by_max_bitrate)
 
 Test(echotest, config_rejects_unknown_keys_and_bad_values)
 {
-	static const char *const bad[] = { "{\"max_bitrat\":1}", "{\"max_bitrate\":-1}",
-					   "{\"max_bitrate\":\"1\"}", "[]" };
+	static const char *const bad[] = {"{\"max_bitrat\":1}", "{\"max_bitrate\":-1}",
+	                                  "{\"max_bitrate\":\"1\"}", "[]"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		json_t *c = json_loads(bad[i], JSON_DECODE_ANY, NULL);
 		char *err = NULL;
@@ -410,7 +415,8 @@ Test(echotest_answer, every_truncation_of_an_offer_gives_an_answer_or_an_error)
 		buf[k] = '\0';
 		char *err = NULL;
 		char *ans = lumen_echotest_answer(buf, 1, &err);
-		cr_expect((ans != NULL) != (err != NULL), "exactly one of answer and error at %zu", k);
+		cr_expect((ans != NULL) != (err != NULL), "exactly one of answer and error at %zu",
+		          k);
 		free(ans);
 		free(err);
 	}
@@ -468,6 +474,6 @@ Test(echotest_answer, random_mutations_of_an_offer_never_crash_or_leak)
 		free(err);
 	}
 	free(buf);
-	cr_expect(answers > 0 && errors > 0, "both outcomes exercised: %d answers, %d errors", answers,
-		  errors);
+	cr_expect(answers > 0 && errors > 0, "both outcomes exercised: %d answers, %d errors",
+	          answers, errors);
 }

@@ -30,7 +30,8 @@ static struct lumen_config cfg;
 static char *disabled[4];
 static char *keys[3];
 
-static void fake_log(const struct lumen_handle *h, enum lumen_log_severity sev, const char *fmt, ...)
+static void fake_log(const struct lumen_handle *h, enum lumen_log_severity sev, const char *fmt,
+                     ...)
 {
 	va_list ap;
 	const char *cur = lumen_plugin_host_current();
@@ -43,9 +44,9 @@ static void fake_log(const struct lumen_handle *h, enum lumen_log_severity sev, 
 }
 
 static const struct lumen_core core = {
-	.abi_version = LUMEN_PLUGIN_ABI_VERSION,
-	.size = sizeof(struct lumen_core),
-	.log = fake_log,
+    .abi_version = LUMEN_PLUGIN_ABI_VERSION,
+    .size = sizeof(struct lumen_core),
+    .log = fake_log,
 };
 
 static void setup(void)
@@ -128,7 +129,8 @@ static char *reason_for(const struct lumen_plugin_host *host, const char *as)
 	json_t *refused = lumen_plugin_host_refused(host), *r;
 	char *file = g_strdup_printf("%s/%s.so", dir, as), *out = NULL;
 	size_t i;
-	json_array_foreach(refused, i, r) {
+	json_array_foreach(refused, i, r)
+	{
 		if (strcmp(json_string_value(json_object_get(r, "file")), file) == 0)
 			out = g_strdup(json_string_value(json_object_get(r, "reason")));
 	}
@@ -192,7 +194,7 @@ Test(plugin_host, loads_a_good_plugin_and_hands_it_its_config_section)
 	json_decref(refused);
 	lumen_plugin_host_free(host);
 	cr_expect_str_eq(events->str, "init lumen.test.good {\"x\":1};start lumen.test.good;"
-				      "stop lumen.test.good;destroy lumen.test.good");
+	                              "stop lumen.test.good;destroy lumen.test.good");
 }
 
 Test(plugin_host, runs_init_and_start_in_dependency_order_and_stop_and_destroy_in_reverse)
@@ -206,11 +208,10 @@ Test(plugin_host, runs_init_and_start_in_dependency_order_and_stop_and_destroy_i
 	free(err);
 	lumen_plugin_host_stop(host);
 	lumen_plugin_host_free(host);
-	cr_expect_str_eq(events->str,
-			 "init lumen.test.good null;init lumen.test.dependent null;"
-			 "start lumen.test.good;start lumen.test.dependent;"
-			 "stop lumen.test.dependent;stop lumen.test.good;"
-			 "destroy lumen.test.dependent;destroy lumen.test.good");
+	cr_expect_str_eq(events->str, "init lumen.test.good null;init lumen.test.dependent null;"
+	                              "start lumen.test.good;start lumen.test.dependent;"
+	                              "stop lumen.test.dependent;stop lumen.test.good;"
+	                              "destroy lumen.test.dependent;destroy lumen.test.good");
 }
 
 Test(plugin_host, tells_the_core_which_plugin_runs_a_lifecycle_hook)
@@ -222,8 +223,8 @@ Test(plugin_host, tells_the_core_which_plugin_runs_a_lifecycle_hook)
 	cr_assert_eq(lumen_plugin_host_start(host, &err), 0);
 	lumen_plugin_host_free(host);
 	cr_expect_str_eq(currents->str, "lumen.test.good;lumen.test.dependent;lumen.test.good;"
-					"lumen.test.dependent;lumen.test.dependent;lumen.test.good;"
-					"lumen.test.dependent;lumen.test.good");
+	                                "lumen.test.dependent;lumen.test.dependent;lumen.test.good;"
+	                                "lumen.test.dependent;lumen.test.good");
 	cr_expect_null(lumen_plugin_host_current(), "nothing runs now");
 }
 
@@ -273,7 +274,8 @@ Test(plugin_host, refuses_bad_metadata)
 {
 	install("badmeta");
 	struct lumen_plugin_host *host = load_ok();
-	expect_refused(host, "badmeta", "bad metadata: version is not a semantic version MAJOR.MINOR.PATCH: '1.2'");
+	expect_refused(host, "badmeta",
+	               "bad metadata: version is not a semantic version MAJOR.MINOR.PATCH: '1.2'");
 	cr_expect_eq(n_loaded(host), 0);
 	cr_expect_str_eq(events->str, "", "a refused plugin is never initialised");
 	lumen_plugin_host_free(host);
@@ -294,7 +296,8 @@ Test(plugin_host, refuses_a_dependency_outside_the_version_range)
 	install("mismatch");
 	install("good");
 	struct lumen_plugin_host *host = load_ok();
-	expect_refused(host, "mismatch", "dependency lumen.test.good is version 1.2.3, needs >=2.0.0");
+	expect_refused(host, "mismatch",
+	               "dependency lumen.test.good is version 1.2.3, needs >=2.0.0");
 	cr_expect(is_loaded(host, "lumen.test.good"));
 	lumen_plugin_host_free(host);
 }
@@ -305,8 +308,9 @@ Test(plugin_host, refuses_both_plugins_of_a_dependency_cycle)
 	install("cycle_b");
 	install("good");
 	struct lumen_plugin_host *host = load_ok();
-	expect_refused(host, "cycle_a", "dependency cycle: lumen.test.cycle-a -> lumen.test.cycle-b "
-					"-> lumen.test.cycle-a");
+	expect_refused(host, "cycle_a",
+	               "dependency cycle: lumen.test.cycle-a -> lumen.test.cycle-b "
+	               "-> lumen.test.cycle-a");
 	expect_refused(host, "cycle_b", "dependency cycle");
 	cr_expect_eq(n_loaded(host), 1);
 	lumen_plugin_host_free(host);
@@ -401,10 +405,10 @@ Test(plugin_host, a_failing_init_is_fatal_and_names_the_plugin)
 	json_object_set_new(cfg.plugin_sections, "good", json_pack("{s:b}", "fail_init", 1));
 	char *err = load_fails();
 	cr_expect(strstr(err, "lumen.test.good") && strstr(err, "init failed: fail_init is set"),
-		  "%s", err);
+	          "%s", err);
 	free(err);
 	cr_expect_str_eq(events->str, "init lumen.test.good {\"fail_init\":true}",
-			 "the dependent is never initialised, the failed one never destroyed");
+	                 "the dependent is never initialised, the failed one never destroyed");
 }
 
 Test(plugin_host, a_failing_start_is_reported_and_leaves_nothing_started)
@@ -421,9 +425,10 @@ Test(plugin_host, a_failing_start_is_reported_and_leaves_nothing_started)
 	cr_expect_null(lumen_plugin_host_find(host, "lumen.test.good"));
 	cr_expect_null(lumen_plugin_host_find(host, "lumen.test.dependent"));
 	lumen_plugin_host_free(host);
-	cr_expect_str_eq(events->str,
-			 "init lumen.test.good {\"fail_start\":true};init lumen.test.dependent null;"
-			 "start lumen.test.good;destroy lumen.test.dependent;destroy lumen.test.good");
+	cr_expect_str_eq(
+	    events->str,
+	    "init lumen.test.good {\"fail_start\":true};init lumen.test.dependent null;"
+	    "start lumen.test.good;destroy lumen.test.dependent;destroy lumen.test.good");
 }
 
 Test(plugin_host, without_a_core_only_checks_plugins_and_their_config)
@@ -451,7 +456,8 @@ Test(plugin_host, an_unreadable_plugin_directory_is_an_error)
 {
 	cfg.plugins.dir = "/nonexistent/lumen/plugins";
 	char *err = load_fails();
-	cr_expect(strstr(err, "plugins.dir") && strstr(err, "/nonexistent/lumen/plugins"), "%s", err);
+	cr_expect(strstr(err, "plugins.dir") && strstr(err, "/nonexistent/lumen/plugins"), "%s",
+	          err);
 	free(err);
 	cfg.plugins.dir = "";
 	struct lumen_plugin_host *host = load_ok();
@@ -466,29 +472,36 @@ static int bi_attach(struct lumen_handle *h, const struct lumen_identity *who, v
 	return 0;
 }
 static struct lumen_msg_result bi_message(struct lumen_handle *h, void *state, const char *tr,
-					  const json_t *body, const json_t *jsep)
+                                          const json_t *body, const json_t *jsep)
 {
-	return (struct lumen_msg_result){ .kind = LUMEN_MSG_SYNC };
+	return (struct lumen_msg_result){.kind = LUMEN_MSG_SYNC};
 }
 static void bi_detach(struct lumen_handle *h, void *state)
 {
 }
 static const struct lumen_plugin builtin_good = {
-	.abi_version = LUMEN_PLUGIN_ABI_VERSION, .name = "Builtin", .package = "lumen.test.good",
-	.version = "1.5.0", .description = "linked in", .author = "tests",
-	.attach = bi_attach, .message = bi_message, .detach = bi_detach,
+    .abi_version = LUMEN_PLUGIN_ABI_VERSION,
+    .name = "Builtin",
+    .package = "lumen.test.good",
+    .version = "1.5.0",
+    .description = "linked in",
+    .author = "tests",
+    .attach = bi_attach,
+    .message = bi_message,
+    .detach = bi_detach,
 };
 
 Test(plugin_host, builtins_load_first_and_win_over_a_file_with_the_same_package)
 {
 	install("good");
 	install("dependent");
-	const struct lumen_plugin *const builtins[] = { &builtin_good, NULL };
+	const struct lumen_plugin *const builtins[] = {&builtin_good, NULL};
 	char *err = NULL;
 	struct lumen_plugin_host *host = lumen_plugin_host_new(&cfg, &core, builtins, &err);
 	cr_assert_not_null(host, "%s", err ? err : "");
-	expect_refused(host, "good", "duplicate package lumen.test.good (already loaded from "
-				     "builtin:lumen.test.good)");
+	expect_refused(host, "good",
+	               "duplicate package lumen.test.good (already loaded from "
+	               "builtin:lumen.test.good)");
 	cr_expect(is_loaded(host, "lumen.test.dependent"), "the builtin satisfies >=1.2.0 <2.0.0");
 	lumen_plugin_host_free(host);
 }
@@ -611,27 +624,57 @@ Test(plugin_host, require_signed_without_usable_trusted_keys_is_an_error)
 
 /* ---- metadata rules, through builtins (same checks as for files) ---- */
 
-static const struct lumen_plugin_dep bad_range[] = { { "lumen.test.good", ">=1.0" }, { NULL, NULL } };
-static const struct lumen_plugin_dep bad_dep_name[] = { { "Good!", NULL }, { NULL, NULL } };
+static const struct lumen_plugin_dep bad_range[] = {{"lumen.test.good", ">=1.0"}, {NULL, NULL}};
+static const struct lumen_plugin_dep bad_dep_name[] = {{"Good!", NULL}, {NULL, NULL}};
 
-enum field { F_PACKAGE, F_NAME, F_DESCRIPTION, F_AUTHOR, F_VERSION, F_SECTION, F_DEPS, F_ATTACH,
-	     F_MESSAGE, F_DETACH };
+enum field {
+	F_PACKAGE,
+	F_NAME,
+	F_DESCRIPTION,
+	F_AUTHOR,
+	F_VERSION,
+	F_SECTION,
+	F_DEPS,
+	F_ATTACH,
+	F_MESSAGE,
+	F_DETACH
+};
 
 /* Applies one flaw: a string field set to value, deps set to deps, a callback cleared. */
 static void edit(struct lumen_plugin *d, enum field f, const char *value,
-		 const struct lumen_plugin_dep *deps)
+                 const struct lumen_plugin_dep *deps)
 {
 	switch (f) {
-	case F_PACKAGE: d->package = value; break;
-	case F_NAME: d->name = value; break;
-	case F_DESCRIPTION: d->description = value; break;
-	case F_AUTHOR: d->author = value; break;
-	case F_VERSION: d->version = value; break;
-	case F_SECTION: d->config_section = value; break;
-	case F_DEPS: d->deps = deps; break;
-	case F_ATTACH: d->attach = NULL; break;
-	case F_MESSAGE: d->message = NULL; break;
-	case F_DETACH: d->detach = NULL; break;
+	case F_PACKAGE:
+		d->package = value;
+		break;
+	case F_NAME:
+		d->name = value;
+		break;
+	case F_DESCRIPTION:
+		d->description = value;
+		break;
+	case F_AUTHOR:
+		d->author = value;
+		break;
+	case F_VERSION:
+		d->version = value;
+		break;
+	case F_SECTION:
+		d->config_section = value;
+		break;
+	case F_DEPS:
+		d->deps = deps;
+		break;
+	case F_ATTACH:
+		d->attach = NULL;
+		break;
+	case F_MESSAGE:
+		d->message = NULL;
+		break;
+	case F_DETACH:
+		d->detach = NULL;
+		break;
 	}
 }
 
@@ -643,26 +686,26 @@ Test(plugin_host, refuses_each_metadata_flaw_with_its_reason)
 		const struct lumen_plugin_dep *deps;
 		const char *why;
 	} rows[] = {
-		{ F_PACKAGE, "", NULL, "package must be" },
-		{ F_PACKAGE, "Upper.case", NULL, "package must be" },
-		{ F_PACKAGE, "9lives", NULL, "package must be" },
-		{ F_PACKAGE, "has space", NULL, "package must be" },
-		{ F_PACKAGE, NULL, NULL, "package must be" },
-		{ F_NAME, "", NULL, "no name in" },
-		{ F_DESCRIPTION, NULL, NULL, "no description in" },
-		{ F_AUTHOR, "", NULL, "no author in" },
-		{ F_VERSION, "1.0", NULL, "not a semantic version" },
-		{ F_VERSION, "v1.0.0", NULL, "not a semantic version" },
-		{ F_VERSION, NULL, NULL, "not a semantic version" },
-		{ F_SECTION, "general", NULL, "core section" },
-		{ F_SECTION, "plugins", NULL, "core section" },
-		{ F_SECTION, "9x", NULL, "not an identifier" },
-		{ F_SECTION, "a b", NULL, "not an identifier" },
-		{ F_DEPS, NULL, bad_range, "bad version comparison '>=1.0'" },
-		{ F_DEPS, NULL, bad_dep_name, "invalid dependency package name" },
-		{ F_ATTACH, NULL, NULL, "required callback" },
-		{ F_MESSAGE, NULL, NULL, "required callback" },
-		{ F_DETACH, NULL, NULL, "required callback" },
+	    {F_PACKAGE, "", NULL, "package must be"},
+	    {F_PACKAGE, "Upper.case", NULL, "package must be"},
+	    {F_PACKAGE, "9lives", NULL, "package must be"},
+	    {F_PACKAGE, "has space", NULL, "package must be"},
+	    {F_PACKAGE, NULL, NULL, "package must be"},
+	    {F_NAME, "", NULL, "no name in"},
+	    {F_DESCRIPTION, NULL, NULL, "no description in"},
+	    {F_AUTHOR, "", NULL, "no author in"},
+	    {F_VERSION, "1.0", NULL, "not a semantic version"},
+	    {F_VERSION, "v1.0.0", NULL, "not a semantic version"},
+	    {F_VERSION, NULL, NULL, "not a semantic version"},
+	    {F_SECTION, "general", NULL, "core section"},
+	    {F_SECTION, "plugins", NULL, "core section"},
+	    {F_SECTION, "9x", NULL, "not an identifier"},
+	    {F_SECTION, "a b", NULL, "not an identifier"},
+	    {F_DEPS, NULL, bad_range, "bad version comparison '>=1.0'"},
+	    {F_DEPS, NULL, bad_dep_name, "invalid dependency package name"},
+	    {F_ATTACH, NULL, NULL, "required callback"},
+	    {F_MESSAGE, NULL, NULL, "required callback"},
+	    {F_DETACH, NULL, NULL, "required callback"},
 	};
 	cfg.plugins.dir = "";
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -670,16 +713,17 @@ Test(plugin_host, refuses_each_metadata_flaw_with_its_reason)
 		d.package = "lumen.test.meta";
 		d.config_section = "meta";
 		edit(&d, rows[i].f, rows[i].value, rows[i].deps);
-		const struct lumen_plugin *const builtins[] = { &d, NULL };
+		const struct lumen_plugin *const builtins[] = {&d, NULL};
 		char *err = NULL;
 		struct lumen_plugin_host *host = lumen_plugin_host_new(&cfg, &core, builtins, &err);
 		cr_assert_not_null(host, "row %zu: %s", i, err ? err : "");
 		json_t *refused = lumen_plugin_host_refused(host);
-		const char *reason = json_string_value(json_object_get(json_array_get(refused, 0),
-								       "reason"));
+		const char *reason =
+		    json_string_value(json_object_get(json_array_get(refused, 0), "reason"));
 		cr_expect(reason && strstr(reason, "bad metadata: ") == reason &&
-			  strstr(reason, rows[i].why), "row %zu: reason '%s' lacks '%s'", i,
-			  reason ? reason : "(none)", rows[i].why);
+		              strstr(reason, rows[i].why),
+		          "row %zu: reason '%s' lacks '%s'", i, reason ? reason : "(none)",
+		          rows[i].why);
 		cr_expect_eq(n_loaded(host), 0, "row %zu", i);
 		json_decref(refused);
 		lumen_plugin_host_free(host);
@@ -687,7 +731,7 @@ Test(plugin_host, refuses_each_metadata_flaw_with_its_reason)
 	struct lumen_plugin ok = builtin_good;
 	ok.version = "2.0.0-rc.1+build.5";
 	ok.config_section = "my_section-2";
-	const struct lumen_plugin *const builtins[] = { &ok, NULL };
+	const struct lumen_plugin *const builtins[] = {&ok, NULL};
 	char *err = NULL;
 	struct lumen_plugin_host *host = lumen_plugin_host_new(&cfg, &core, builtins, &err);
 	cr_assert_not_null(host);

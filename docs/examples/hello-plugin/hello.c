@@ -25,7 +25,8 @@ static int hello_check_config(const json_t *config, char **err)
 	const char *key;
 	json_t *val;
 
-	json_object_foreach((json_t *)config, key, val) {
+	json_object_foreach((json_t *)config, key, val)
+	{
 		if (strcmp(key, "greeting") != 0 || !json_is_string(val) ||
 		    json_string_length(val) >= sizeof(greeting)) {
 			*err = strdup("hello: the only key is greeting, a string under 64 bytes");
@@ -65,13 +66,13 @@ static void hello_detach(struct lumen_handle *h, void *state)
 
 static struct lumen_msg_result error(int code, const char *text)
 {
-	return (struct lumen_msg_result){ .kind = LUMEN_MSG_ERROR, .error_code = code,
-					  .error = strdup(text) };
+	return (struct lumen_msg_result){
+	    .kind = LUMEN_MSG_ERROR, .error_code = code, .error = strdup(text)};
 }
 
 static struct lumen_msg_result hello_message(struct lumen_handle *h, void *state,
-					     const char *transaction, const json_t *body,
-					     const json_t *jsep)
+                                             const char *transaction, const json_t *body,
+                                             const json_t *jsep)
 {
 	struct hello *s = state;
 	const char *request = json_string_value(json_object_get(body, "request"));
@@ -83,31 +84,31 @@ static struct lumen_msg_result hello_message(struct lumen_handle *h, void *state
 	if (strcmp(request, "later") == 0) {
 		/* delivered after the ack, even though we push it from inside the callback */
 		core->push_event(h, transaction, json_pack("{s:s}", "hello", "later"), NULL);
-		return (struct lumen_msg_result){ .kind = LUMEN_MSG_ASYNC };
+		return (struct lumen_msg_result){.kind = LUMEN_MSG_ASYNC};
 	}
 	if (strcmp(request, "hello") != 0)
 		return error(457, "unknown request");
 	snprintf(text, sizeof(text), "%s, %.64s!", greeting, name ? name : "stranger");
 	s->count++;
 	return (struct lumen_msg_result){
-		.kind = LUMEN_MSG_SYNC,
-		.data = json_pack("{s:s, s:I}", "hello", text, "count", (json_int_t)s->count),
+	    .kind = LUMEN_MSG_SYNC,
+	    .data = json_pack("{s:s, s:I}", "hello", text, "count", (json_int_t)s->count),
 	};
 }
 
 static const struct lumen_plugin hello_plugin = {
-	.abi_version = LUMEN_PLUGIN_ABI_VERSION,
-	.name = "Hello",
-	.package = "lumen.example.hello",
-	.version = "0.1.0",
-	.description = "Greets whoever asks: the out-of-tree example of the plugin guide",
-	.author = "lumen documentation",
-	.config_section = "hello",
-	.init = hello_init,
-	.attach = hello_attach,
-	.message = hello_message,
-	.detach = hello_detach,
-	.check_config = hello_check_config,
+    .abi_version = LUMEN_PLUGIN_ABI_VERSION,
+    .name = "Hello",
+    .package = "lumen.example.hello",
+    .version = "0.1.0",
+    .description = "Greets whoever asks: the out-of-tree example of the plugin guide",
+    .author = "lumen documentation",
+    .config_section = "hello",
+    .init = hello_init,
+    .attach = hello_attach,
+    .message = hello_message,
+    .detach = hello_detach,
+    .check_config = hello_check_config,
 };
 
 LUMEN_PLUGIN_DEFINE(hello_plugin)

@@ -55,9 +55,9 @@ static int tp_attach(struct lumen_handle *h, const struct lumen_identity *who, v
 }
 
 static struct lumen_msg_result tp_message(struct lumen_handle *h, void *state, const char *tr,
-					  const json_t *body, const json_t *jsep)
+                                          const json_t *body, const json_t *jsep)
 {
-	return (struct lumen_msg_result){ .kind = LUMEN_MSG_SYNC, .data = json_object() };
+	return (struct lumen_msg_result){.kind = LUMEN_MSG_SYNC, .data = json_object()};
 }
 
 static void tp_detach(struct lumen_handle *h, void *state)
@@ -76,22 +76,22 @@ static int tp_check_config(const json_t *config, char **err)
 /* Defines the descriptor of a test plugin. */
 #define TEST_PLUGIN(abi, pkg, ver, section, dep_list)                                              \
 	static const struct lumen_plugin tp_desc = {                                               \
-		.abi_version = (abi),                                                              \
-		.name = "Test plugin " pkg,                                                        \
-		.package = pkg,                                                                    \
-		.version = ver,                                                                    \
-		.description = "a plugin of the loader tests",                                    \
-		.author = "lumen tests",                                                           \
-		.config_section = section,                                                         \
-		.deps = dep_list,                                                                  \
-		.init = tp_init,                                                                   \
-		.start = tp_start,                                                                 \
-		.stop = tp_stop,                                                                   \
-		.destroy = tp_destroy,                                                             \
-		.attach = tp_attach,                                                               \
-		.message = tp_message,                                                             \
-		.detach = tp_detach,                                                               \
-		.check_config = tp_check_config,                                                   \
+	    .abi_version = (abi),                                                                  \
+	    .name = "Test plugin " pkg,                                                            \
+	    .package = pkg,                                                                        \
+	    .version = ver,                                                                        \
+	    .description = "a plugin of the loader tests",                                         \
+	    .author = "lumen tests",                                                               \
+	    .config_section = section,                                                             \
+	    .deps = dep_list,                                                                      \
+	    .init = tp_init,                                                                       \
+	    .start = tp_start,                                                                     \
+	    .stop = tp_stop,                                                                       \
+	    .destroy = tp_destroy,                                                                 \
+	    .attach = tp_attach,                                                                   \
+	    .message = tp_message,                                                                 \
+	    .detach = tp_detach,                                                                   \
+	    .check_config = tp_check_config,                                                       \
 	};                                                                                         \
 	LUMEN_PLUGIN_DEFINE(tp_desc)
 
