@@ -173,10 +173,9 @@ struct lumen_core {
 	/* Moves h's callbacks to media worker `worker` (0..n_workers-1) and calls done on it. */
 	int (*handle_move)(struct lumen_handle *h, unsigned worker, lumen_invoke_cb done, void *arg);
 	unsigned (*n_workers)(void);
-	/* Any thread: runs fn on the thread of the handle with this id, if it still exists.
-	 * Returns 0 or -ENOENT (no such handle now: fn is not called, arg is still the caller's).
-	 * If the handle goes away after 0 was returned and before fn runs, fn still runs, on the
-	 * control thread with h == NULL and plugin_state == NULL, so that it can release arg. */
+	/* Any thread: runs fn on the thread of the handle with this id. Returns 0 (fn will run
+	 * exactly once) or -EINVAL. If no such handle exists when fn is due, fn runs on the control
+	 * thread with h == NULL and plugin_state == NULL, so that it can release arg. */
 	int (*invoke)(uint64_t handle_id, lumen_invoke_cb fn, void *arg);
 	uint64_t (*handle_id)(const struct lumen_handle *h);
 	uint64_t (*session_id)(const struct lumen_handle *h);
