@@ -7,6 +7,7 @@
 
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <libsoup/soup.h>
 
 #include "admin_doubles.h"
 #include "metrics.h"
@@ -427,4 +428,37 @@ Test(admin_server, reload_changes_credentials_but_never_opens_a_public_listener)
 	g_free(resp);
 	cr_assert_eq(test_http(srv, "GET", "/admin/v1/info", "new", NULL, &resp), 200);
 	g_free(resp);
+}
+
+Test(admin_server, listens_on_an_ipv6_loopback_address)
+{
+	char *err = NULL;
+	GSocket *probe = g_socket_new(G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_STREAM,
+				      G_SOCKET_PROTOCOL_TCP, NULL);
+	GInetAddress *lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV6);
+	GSocketAddress *sa = g_inet_socket_address_new(lo, 0);
+	bool have_v6 = probe && g_socket_bind(probe, sa, TRUE, NULL);
+
+	g_clear_object(&probe);
+	g_object_unref(sa);
+	g_object_unref(lo);
+	if (!have_v6)
+		cr_skip_test("no IPv6 loopback on this machine");
+	/* No credential: [::1] is loopback, so it starts and serves loopback peers. */
+	srv = test_admin_start("[::1]:0", NULL, NULL, NULL, &err);
+	cr_assert_not_null(srv, "%s", err ? err : "");
+	cr_assert_gt(srv->port, 0);
+	{
+		SoupSession *s = soup_session_new();
+		char *url = g_strdup_printf("http://[::1]:%u/healthz", srv->port);
+		SoupMessage *msg = soup_message_new("GET", url);
+		GBytes *out = soup_session_send_and_read(s, msg, NULL, NULL);
+
+		cr_assert_not_null(out);
+		cr_assert_eq(soup_message_get_status(msg), 200);
+		g_bytes_unref(out);
+		g_object_unref(msg);
+		g_object_unref(s);
+		g_free(url);
+	}
 }
