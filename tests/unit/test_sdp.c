@@ -965,6 +965,42 @@ Test(sdp_answer, nothing_acceptable_is_enoent_and_a_missing_mid_is_einval)
 	lumen_sdp_free(offer);
 }
 
+Test(sdp_answer, simulcast_rids_restricted_to_unanswered_codecs_are_dropped)
+{
+	static const char offer_text[] = "v=0\r\n"
+	                                 "o=- 1 1 IN IP4 0.0.0.0\r\n"
+	                                 "s=-\r\n"
+	                                 "t=0 0\r\n"
+	                                 "m=video 9 UDP/TLS/RTP/SAVPF 96 45\r\n"
+	                                 "a=mid:v\r\n"
+	                                 "a=sendonly\r\n"
+	                                 "a=rtpmap:96 VP8/90000\r\n"
+	                                 "a=rtpmap:45 AV1/90000\r\n"
+	                                 "a=rid:lo send pt=45\r\n"
+	                                 "a=rid:mid send pt=96,45;max-width=640\r\n"
+	                                 "a=rid:hi send\r\n"
+	                                 "a=simulcast:send lo;~mid;hi\r\n";
+	struct lumen_sdp_caps caps = default_caps();
+	struct lumen_sdp *offer = parse_ok(offer_text, sizeof(offer_text) - 1), *ans = NULL;
+	const struct lumen_sdp_media *v;
+
+	caps.simulcast = true;
+	cr_assert_eq(lumen_sdp_answer_build(offer, &caps, &ans, NULL), 0);
+	v = media_of(ans, "v");
+	assert_pts(v, (const unsigned[]){96}, 1);
+	cr_assert_eq(v->n_rids, 2, "rid lo only allows AV1, which we did not answer");
+	cr_assert_str_eq(v->rids[0].id, "mid");
+	cr_assert_eq(v->rids[0].n_pts, 1);
+	cr_assert_eq(v->rids[0].pts[0], 96);
+	cr_assert_str_eq(v->rids[0].restrictions, "max-width=640");
+	cr_assert_eq(v->simulcast->n_recv, 2);
+	cr_assert(v->simulcast->recv[0].paused, "~mid stays paused");
+	cr_assert_str_eq(v->simulcast->recv[1].rid, "hi");
+	assert_round_trip(ans, "simulcast answer");
+	lumen_sdp_free(ans);
+	lumen_sdp_free(offer);
+}
+
 Test(sdp_answer, stamps_put_ice_dtls_and_origin_on_every_accepted_m_line)
 {
 	struct lumen_sdp_caps caps = default_caps();
@@ -1084,6 +1120,51 @@ Test(sdp_errors, malformed_descriptions_name_the_line_and_the_reason)
 		cr_assert_null(sdp);
 		cr_assert_str_eq(err.msg, cases[i].msg, "for: %s", cases[i].sdp);
 	}
+}
+
+/* Replace line n (1-based) of text with repl; returns a new string. */
+static char *replace_line(const char *text, unsigned n, const char *repl)
+{
+	char **lines = g_strsplit(text, "\n", -1);
+	char *out;
+
+	cr_assert_lt(n - 1, g_strv_length(lines));
+	g_free(lines[n - 1]);
+	lines[n - 1] = g_strdup_printf("%s\r", repl);
+	out = g_strjoinv("\n", lines);
+	g_strfreev(lines);
+	return out;
+}
+
+Test(sdp_errors, a_corrupted_line_of_a_real_offer_is_reported_by_number)
+{
+	static const struct {
+		unsigned line;
+		const char *repl, *msg;
+	} cases[] = {
+	    {30, "a=rtpmap:1111 opus/48000/2", "line 30: a=rtpmap: bad payload type"},
+	    {18, "a=fingerprint:sha-256 5D:27:97:7", "line 18: a=fingerprint: bad fingerprint"},
+	    {11, "a=candidate:2376450881 1 udp 2122194687 192.0.2.2 54150 typ hots",
+	     "line 11: a=candidate: bad typ"},
+	    {43, "m=video 60117 UDP/TLS/RTP/SAVPF 96 97 96",
+	     "line 43: m=: duplicate payload type 96"},
+	    {171, "a=mid:0", "line 171: a=mid: mid '0' already used"},
+	};
+	size_t len;
+	char *text = load("chromium-offer.sdp", &len);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *bad = replace_line(text, cases[i].line, cases[i].repl);
+		struct lumen_sdp_error err = {0};
+		struct lumen_sdp *sdp = NULL;
+
+		cr_assert_eq(lumen_sdp_parse(bad, strlen(bad), &sdp, &err), -EINVAL, "%s",
+		             cases[i].repl);
+		cr_assert_str_eq(err.msg, cases[i].msg);
+		cr_assert_eq(err.line, cases[i].line);
+		g_free(bad);
+	}
+	g_free(text);
 }
 
 Test(sdp_errors, nul_bytes_are_refused)
