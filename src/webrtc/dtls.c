@@ -505,7 +505,8 @@ static int do_handshake(struct lumen_dtls *d, int64_t now_us)
 		rc = on_connected(d);
 		if (rc < 0)
 			return fail(d, rc);
-		return read_app_data(d);
+		/* the connected callback may have shut the engine down */
+		return d->state == LUMEN_DTLS_CONNECTED ? read_app_data(d) : 0;
 	}
 	if (SSL_get_error(d->ssl, n) == SSL_ERROR_WANT_READ) {
 		drain(d);

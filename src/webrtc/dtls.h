@@ -15,8 +15,9 @@
  *
  * Threads: an engine belongs to the worker of its peer connection. A struct lumen_dtls_ctx is
  * immutable once built and may be shared by engines on every thread. Callbacks run on the
- * caller's thread, from inside lumen_dtls_* calls; they may call lumen_dtls_send() but must not
- * call lumen_dtls_input(), lumen_dtls_on_timeout() or lumen_dtls_free(). */
+ * caller's thread, from inside lumen_dtls_* calls; they may call lumen_dtls_send() and
+ * lumen_dtls_shutdown() but must not call lumen_dtls_input(), lumen_dtls_on_timeout() or
+ * lumen_dtls_free(). */
 #ifndef LUMEN_WEBRTC_DTLS_H
 #define LUMEN_WEBRTC_DTLS_H
 

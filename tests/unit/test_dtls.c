@@ -51,6 +51,8 @@ struct peer {
 	struct lumen_srtp_keys keys;
 	GByteArray *received;
 	size_t records;
+	bool echo;                /* data callback sends the record back (re-entrant send) */
+	bool shutdown_on_connect; /* connected callback shuts the engine down */
 };
 
 static void on_send(void *user, const uint8_t *buf, size_t len)
@@ -69,6 +71,8 @@ static void on_connected(void *user, const struct lumen_srtp_keys *keys)
 	cr_assert(!p->connected, "connected twice");
 	p->connected = true;
 	p->keys = *keys;
+	if (p->shutdown_on_connect)
+		cr_assert_eq(lumen_dtls_shutdown(p->d), 0);
 }
 
 static void on_data(void *user, const uint8_t *buf, size_t len)
@@ -77,6 +81,8 @@ static void on_data(void *user, const uint8_t *buf, size_t len)
 
 	g_byte_array_append(p->received, buf, (guint)len);
 	p->records++;
+	if (p->echo)
+		cr_assert_eq(lumen_dtls_send(p->d, buf, len), 0);
 }
 
 static void on_closed(void *user)
@@ -558,4 +564,28 @@ Test(dtls, new_refuses_invalid_configurations)
 	cr_expect_null(lumen_dtls_new(ctx_c, &cfg, &callbacks, &client));
 	lumen_dtls_free(NULL);
 	lumen_dtls_ctx_free(NULL);
+}
+
+Test(dtls, callbacks_may_send_from_the_data_callback)
+{
+	make_pair(NULL, 0, NULL, 0, 0);
+	handshake();
+	server.echo = true;
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(lumen_dtls_send(client.d, (const uint8_t *)"abc", 3), 0);
+	pump();
+	cr_expect_eq(server.records, 3);
+	cr_expect_eq(client.records, 3);
+	cr_expect_eq(memcmp(client.received->data, "abcabcabc", 9), 0);
+}
+
+Test(dtls, callbacks_may_shut_down_from_the_connected_callback)
+{
+	make_pair(NULL, 0, NULL, 0, 0);
+	server.shutdown_on_connect = true;
+	handshake();
+	cr_expect(server.connected);
+	cr_expect_eq(lumen_dtls_get_state(server.d), LUMEN_DTLS_CLOSED);
+	cr_expect(client.closed, "the client saw close_notify");
+	cr_expect_eq(lumen_dtls_get_state(client.d), LUMEN_DTLS_CLOSED);
 }
