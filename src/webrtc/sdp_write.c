@@ -18,9 +18,9 @@ static const char *or_dash(const char *s)
 static void put_attr(GString *s, const char *name, const char *value)
 {
 	if (value)
-		g_string_append_printf(s, "a=%s:%s\r\n", name, value);
+		g_string_append_printf(s, "a=%s:%s\r\n", or_dash(name), value);
 	else
-		g_string_append_printf(s, "a=%s\r\n", name);
+		g_string_append_printf(s, "a=%s\r\n", or_dash(name));
 }
 
 static void put_lines(GString *s, const struct lumen_sdp_attr *l, unsigned n, const char *types)
@@ -42,7 +42,7 @@ static void put_group(GString *s, const char *name, const struct lumen_sdp_group
 	g_string_append_printf(s, "a=%s:%s", name, or_dash(g->semantics));
 	for (unsigned i = 0; i < g->n; i++) {
 		if (g->ids)
-			g_string_append_printf(s, " %s", g->ids[i]);
+			g_string_append_printf(s, " %s", or_dash(g->ids[i]));
 		else if (g->ssrcs)
 			g_string_append_printf(s, " %u", g->ssrcs[i]);
 	}
@@ -76,12 +76,12 @@ static void put_codecs(GString *s, const struct lumen_sdp_media *m)
 			g_string_append(s, "\r\n");
 		}
 		for (unsigned j = 0; j < c->n_fb; j++)
-			g_string_append_printf(s, "a=rtcp-fb:%u %s\r\n", c->pt, c->fb[j]);
+			g_string_append_printf(s, "a=rtcp-fb:%u %s\r\n", c->pt, or_dash(c->fb[j]));
 		if (c->fmtp)
 			g_string_append_printf(s, "a=fmtp:%u %s\r\n", c->pt, c->fmtp);
 	}
 	for (unsigned j = 0; j < m->n_fb_any; j++)
-		g_string_append_printf(s, "a=rtcp-fb:* %s\r\n", m->fb_any[j]);
+		g_string_append_printf(s, "a=rtcp-fb:* %s\r\n", or_dash(m->fb_any[j]));
 }
 
 static void put_sim_list(GString *s, const char *dir, const struct lumen_sdp_sim_id *ids,
@@ -93,7 +93,7 @@ static void put_sim_list(GString *s, const char *dir, const struct lumen_sdp_sim
 	for (unsigned i = 0; i < n; i++) {
 		if (i)
 			g_string_append_c(s, ids[i].alt ? ',' : ';');
-		g_string_append_printf(s, "%s%s", ids[i].paused ? "~" : "", ids[i].rid);
+		g_string_append_printf(s, "%s%s", ids[i].paused ? "~" : "", or_dash(ids[i].rid));
 	}
 }
 
@@ -104,7 +104,7 @@ static void put_rids(GString *s, const struct lumen_sdp_media *m)
 	for (unsigned i = 0; i < m->n_rids; i++) {
 		const struct lumen_sdp_rid *r = &m->rids[i];
 
-		g_string_append_printf(s, "a=rid:%s %s", r->id, r->recv ? "recv" : "send");
+		g_string_append_printf(s, "a=rid:%s %s", or_dash(r->id), r->recv ? "recv" : "send");
 		if (r->n_pts || r->restrictions)
 			g_string_append_c(s, ' ');
 		for (unsigned j = 0; j < r->n_pts; j++)
@@ -140,7 +140,7 @@ static void put_media(GString *s, const struct lumen_sdp_media *m)
 	for (unsigned i = 0; i < m->n_codecs; i++)
 		g_string_append_printf(s, " %u", m->codecs[i].pt);
 	for (unsigned i = 0; i < m->n_fmts; i++)
-		g_string_append_printf(s, " %s", m->fmts[i]);
+		g_string_append_printf(s, " %s", or_dash(m->fmts[i]));
 	g_string_append(s, "\r\n");
 	put_lines(s, m->lines, m->n_lines, "i");
 	if (m->connection)
