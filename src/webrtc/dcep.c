@@ -148,7 +148,8 @@ ssize_t lumen_dcep_write_open(uint8_t *buf, size_t cap, const struct lumen_dcep_
 	if (o->label_len)
 		memcpy(buf + LUMEN_DCEP_OPEN_HEADER_LEN, o->label, o->label_len);
 	if (o->protocol_len)
-		memcpy(buf + LUMEN_DCEP_OPEN_HEADER_LEN + o->label_len, o->protocol, o->protocol_len);
+		memcpy(buf + LUMEN_DCEP_OPEN_HEADER_LEN + o->label_len, o->protocol,
+		       o->protocol_len);
 	return (ssize_t)need;
 }
 

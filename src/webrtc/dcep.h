@@ -39,25 +39,26 @@ enum lumen_dcep_ppid {
 
 /* Reliability policy, the low bits of the channel type. */
 enum lumen_dcep_reliability {
-	LUMEN_DCEP_RELIABLE = 0,      /* retransmit until delivered */
-	LUMEN_DCEP_REXMIT = 1,        /* partial reliability: at most reliability_param retransmits */
-	LUMEN_DCEP_TIMED = 2,         /* partial reliability: give up after reliability_param ms */
+	LUMEN_DCEP_RELIABLE = 0, /* retransmit until delivered */
+	LUMEN_DCEP_REXMIT = 1,   /* partial reliability: at most reliability_param retransmits */
+	LUMEN_DCEP_TIMED = 2,    /* partial reliability: give up after reliability_param ms */
 };
 
 struct lumen_dcep_open {
 	bool ordered;
 	enum lumen_dcep_reliability reliability;
-	uint32_t reliability_param;   /* retransmits or milliseconds; sent as 0 and ignored if reliable */
+	uint32_t
+	    reliability_param; /* retransmits or milliseconds; sent as 0 and ignored if reliable */
 	uint16_t priority;
-	const uint8_t *label;         /* UTF-8, label_len bytes, may be empty */
-	size_t label_len;             /* at most 65535 */
-	const uint8_t *protocol;      /* UTF-8 subprotocol, protocol_len bytes, may be empty */
-	size_t protocol_len;          /* at most 65535 */
+	const uint8_t *label;    /* UTF-8, label_len bytes, may be empty */
+	size_t label_len;        /* at most 65535 */
+	const uint8_t *protocol; /* UTF-8 subprotocol, protocol_len bytes, may be empty */
+	size_t protocol_len;     /* at most 65535 */
 };
 
 struct lumen_dcep_msg {
-	uint8_t type;                 /* LUMEN_DCEP_MSG_OPEN or LUMEN_DCEP_MSG_ACK */
-	struct lumen_dcep_open open;  /* valid when type is LUMEN_DCEP_MSG_OPEN */
+	uint8_t type;                /* LUMEN_DCEP_MSG_OPEN or LUMEN_DCEP_MSG_ACK */
+	struct lumen_dcep_open open; /* valid when type is LUMEN_DCEP_MSG_OPEN */
 };
 
 /* Parse one DCEP message, the payload of an SCTP message with PPID 50. Returns 0, -EINVAL if

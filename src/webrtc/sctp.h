@@ -27,25 +27,25 @@ struct lumen_sctp;
 enum lumen_sctp_reliability {
 	LUMEN_SCTP_RELIABLE = 0,        /* retransmit until delivered */
 	LUMEN_SCTP_MAX_RETRANSMITS = 1, /* partially reliable: at most N retransmissions */
-	LUMEN_SCTP_MAX_LIFETIME = 2,    /* partially reliable: abandon after N ms (usrsctp's clock) */
+	LUMEN_SCTP_MAX_LIFETIME = 2,    /* partially reliable: abandon after N ms (wall clock) */
 };
 
 struct lumen_sctp_config {
-	bool dtls_client;          /* DTLS role: client opens even stream ids, server odd (RFC 8832) */
-	bool passive;              /* listen and accept instead of connecting (see lumen_sctp_start) */
-	uint16_t local_port;       /* 0 = 5000 */
-	uint16_t remote_port;      /* 0 = 5000 */
-	size_t max_message_size;   /* largest message received; 0 = 256 KiB; less is raised to it */
-	size_t send_buffer;        /* bytes; 0 = max(1 MiB, 2 x max_message_size) */
-	size_t recv_buffer;        /* bytes; 0 = 1 MiB */
-	uint16_t mtu;              /* SCTP packet size, DTLS and UDP excluded; 0 = 1200 */
-	uint16_t max_streams;      /* inbound and outbound streams requested; 0 = 1024 */
+	bool dtls_client;     /* DTLS role: client opens even stream ids, server odd (RFC 8832) */
+	bool passive;         /* listen and accept instead of connecting (see lumen_sctp_start) */
+	uint16_t local_port;  /* 0 = 5000 */
+	uint16_t remote_port; /* 0 = 5000 */
+	size_t max_message_size; /* largest message received; 0 = 256 KiB; less is raised to it */
+	size_t send_buffer;      /* bytes; 0 = 1 MiB (larger messages are queued in pieces) */
+	size_t recv_buffer;      /* bytes; 0 = 1 MiB */
+	uint16_t mtu;            /* SCTP packet size, DTLS and UDP excluded; 0 = 1200 */
+	uint16_t max_streams;    /* inbound and outbound streams requested; 0 = 1024 */
 };
 
 /* A data channel as reported to the owner. Strings are NUL-terminated copies owned by the
  * engine, valid during the callback (label_len/protocol_len count bytes, without the NUL). */
 struct lumen_sctp_channel_info {
-	uint16_t id;               /* SCTP stream id */
+	uint16_t id; /* SCTP stream id */
 	const char *label;
 	size_t label_len;
 	const char *protocol;
@@ -54,8 +54,8 @@ struct lumen_sctp_channel_info {
 	enum lumen_sctp_reliability reliability;
 	uint32_t reliability_param; /* retransmits or milliseconds; 0 when reliable */
 	uint16_t priority;
-	bool local;                 /* opened by this side */
-	bool negotiated;            /* pre-negotiated id, no DCEP */
+	bool local;      /* opened by this side */
+	bool negotiated; /* pre-negotiated id, no DCEP */
 };
 
 /* Parameters of lumen_sctp_open(). label and protocol: NUL-terminated UTF-8, NULL means "". */
@@ -65,9 +65,9 @@ struct lumen_sctp_channel_params {
 	bool unordered;
 	enum lumen_sctp_reliability reliability;
 	uint32_t reliability_param;
-	uint16_t priority;          /* 0 = 256 (normal) */
-	bool negotiated;            /* both sides open the same id out of band; no DCEP */
-	int id;                     /* with negotiated: the stream id; otherwise ignored */
+	uint16_t priority; /* 0 = 256 (normal) */
+	bool negotiated;   /* both sides open the same id out of band; no DCEP */
+	int id;            /* with negotiated: the stream id; otherwise ignored */
 };
 
 /* One SCTP packet to encrypt with DTLS and send. pkt is valid during the call only. */
@@ -81,10 +81,11 @@ typedef void lumen_sctp_channel_open_cb(void *user, const struct lumen_sctp_chan
 /* A complete message: binary or text (UTF-8 is not checked), len may be 0. data is valid during
  * the call only. */
 typedef void lumen_sctp_message_cb(void *user, uint16_t id, bool binary, const uint8_t *data,
-				   size_t len);
+                                   size_t len);
 /* The channel is closed and its id may be reused. reason: 0 for a close by either side,
  * -EMSGSIZE if a message exceeded max_message_size, -ECONNRESET if the association went away,
- * -ENOSPC if a channel opened before the association got no stream. */
+ * -ENOSPC if a channel opened before the association got no stream, -EIO if its OPEN could not
+ * be sent. */
 typedef void lumen_sctp_channel_close_cb(void *user, uint16_t id, int reason);
 
 struct lumen_sctp_callbacks {
@@ -101,9 +102,9 @@ struct lumen_sctp_info {
 	uint16_t inbound_streams, outbound_streams;
 	bool nodelay, explicit_eor;
 	uint32_t send_buffer, recv_buffer;
-	uint32_t stream_reset;      /* SCTP_ENABLE_STREAM_RESET value of the association */
+	uint32_t stream_reset; /* SCTP_ENABLE_STREAM_RESET value of the association */
 	uint32_t path_mtu;
-	uint32_t pending_chunks;    /* chunks queued or unacknowledged */
+	uint32_t pending_chunks; /* chunks queued or unacknowledged */
 	uint32_t rto_ms, srtt_ms, cwnd;
 	size_t max_message_size;
 };
@@ -112,7 +113,7 @@ struct lumen_sctp_info {
  * on usrsctp's process-wide state (initialised on first use). Returns NULL if usrsctp cannot
  * create or configure the socket. No callback is called. */
 struct lumen_sctp *lumen_sctp_new(const struct lumen_sctp_config *cfg,
-				  const struct lumen_sctp_callbacks *cb, void *user);
+                                  const struct lumen_sctp_callbacks *cb, void *user);
 
 /* Start the association once DTLS is connected: connect (sends INIT), or with cfg.passive
  * listen and accept the peer's INIT. Both sides connecting at once is fine (RFC 8841 allows
@@ -120,8 +121,9 @@ struct lumen_sctp *lumen_sctp_new(const struct lumen_sctp_config *cfg,
  * Returns 0, -EALREADY if started, -EIO if usrsctp refuses. */
 int lumen_sctp_start(struct lumen_sctp *s, uint64_t now_us);
 
-/* Feed one SCTP packet decrypted by DTLS. Ignored before lumen_sctp_start(). Returns 0, or
- * -EINVAL for an empty packet (usrsctp checks and drops anything malformed). */
+/* Feed one SCTP packet decrypted by DTLS. Returns 0, -ENOTCONN before lumen_sctp_start() (the
+ * packet is dropped), or -EINVAL for an empty packet. usrsctp checks the CRC32c and drops
+ * anything malformed. */
 int lumen_sctp_input(struct lumen_sctp *s, const uint8_t *buf, size_t len);
 
 /* Advance SCTP timers to now_us (monotonic microseconds). Call at lumen_sctp_next_timeout(). */
@@ -143,7 +145,7 @@ int lumen_sctp_open(struct lumen_sctp *s, const struct lumen_sctp_channel_params
  * the peer's max-message-size), -EAGAIN (send buffer full or a previous message still being
  * queued: retry later), -ENOTCONN (association not up). */
 int lumen_sctp_send(struct lumen_sctp *s, uint16_t id, bool binary, const uint8_t *data,
-		    size_t len);
+                    size_t len);
 
 /* Close a channel: reset its outgoing stream; channel_close follows when the peer has reset
  * its side too. Returns 0, -EBADF if no such channel or already closing. */

@@ -1,7 +1,7 @@
 # src/webrtc/sctp.mk -- data channels: the DCEP codec (RFC 8832), the SCTP association engine on
 # usrsctp (AF_CONN, RFC 8831/8841), their unit tests and the DCEP fuzz target.
-src_webrtc_libwebrtc_la_SOURCES += src/webrtc/dcep.c src/webrtc/dcep.h \
-	src/webrtc/sctp.c src/webrtc/sctp.h
+src_webrtc_libwebrtc_la_SOURCES += src/webrtc/dcep.c src/webrtc/dcep.h src/webrtc/sctp_internal.h \
+	src/webrtc/sctp.c src/webrtc/sctp_channel.c src/webrtc/sctp.h
 
 check_PROGRAMS += tests/unit/test_dcep tests/unit/test_sctp
 TESTS += tests/unit/test_dcep tests/unit/test_sctp

@@ -7,17 +7,17 @@
 #include "webrtc/dcep.h"
 
 static struct lumen_dcep_open make_open(bool ordered, enum lumen_dcep_reliability rel,
-					uint32_t param, const char *label, const char *protocol)
+                                        uint32_t param, const char *label, const char *protocol)
 {
 	struct lumen_dcep_open o = {
-		.ordered = ordered,
-		.reliability = rel,
-		.reliability_param = param,
-		.priority = LUMEN_DCEP_PRIORITY_NORMAL,
-		.label = (const uint8_t *)label,
-		.label_len = strlen(label),
-		.protocol = (const uint8_t *)protocol,
-		.protocol_len = strlen(protocol),
+	    .ordered = ordered,
+	    .reliability = rel,
+	    .reliability_param = param,
+	    .priority = LUMEN_DCEP_PRIORITY_NORMAL,
+	    .label = (const uint8_t *)label,
+	    .label_len = strlen(label),
+	    .protocol = (const uint8_t *)protocol,
+	    .protocol_len = strlen(protocol),
 	};
 	return o;
 }
@@ -28,19 +28,16 @@ static const struct {
 	uint32_t param;
 	uint8_t type_byte;
 } channel_types[] = {
-	{ true, LUMEN_DCEP_RELIABLE, 0, 0x00 },
-	{ false, LUMEN_DCEP_RELIABLE, 0, 0x80 },
-	{ true, LUMEN_DCEP_REXMIT, 3, 0x01 },
-	{ false, LUMEN_DCEP_REXMIT, 0, 0x81 },
-	{ true, LUMEN_DCEP_TIMED, 1500, 0x02 },
-	{ false, LUMEN_DCEP_TIMED, 0xffffffffu, 0x82 },
+    {true, LUMEN_DCEP_RELIABLE, 0, 0x00}, {false, LUMEN_DCEP_RELIABLE, 0, 0x80},
+    {true, LUMEN_DCEP_REXMIT, 3, 0x01},   {false, LUMEN_DCEP_REXMIT, 0, 0x81},
+    {true, LUMEN_DCEP_TIMED, 1500, 0x02}, {false, LUMEN_DCEP_TIMED, 0xffffffffu, 0x82},
 };
 
 Test(dcep_open, round_trips_every_channel_type)
 {
 	for (size_t i = 0; i < sizeof(channel_types) / sizeof(channel_types[0]); i++) {
 		struct lumen_dcep_open o = make_open(channel_types[i].ordered, channel_types[i].rel,
-						     channel_types[i].param, "chat", "json");
+		                                     channel_types[i].param, "chat", "json");
 		uint8_t buf[64];
 		struct lumen_dcep_msg m;
 		ssize_t n = lumen_dcep_write_open(buf, sizeof(buf), &o);
@@ -63,8 +60,8 @@ Test(dcep_open, round_trips_every_channel_type)
 Test(dcep_open, writes_the_rfc_8832_layout)
 {
 	struct lumen_dcep_open o = make_open(false, LUMEN_DCEP_REXMIT, 0x01020304, "ab", "x");
-	static const uint8_t want[] = { 0x03, 0x81, 0x01, 0x00, 0x01, 0x02, 0x03, 0x04,
-					0x00, 0x02, 0x00, 0x01, 'a',  'b',  'x' };
+	static const uint8_t want[] = {0x03, 0x81, 0x01, 0x00, 0x01, 0x02, 0x03, 0x04,
+	                               0x00, 0x02, 0x00, 0x01, 'a',  'b',  'x'};
 	uint8_t buf[32];
 
 	cr_assert_eq(lumen_dcep_open_size(&o), sizeof(want));
@@ -74,7 +71,7 @@ Test(dcep_open, writes_the_rfc_8832_layout)
 
 Test(dcep_open, parses_empty_label_and_protocol)
 {
-	static const uint8_t msg[] = { 0x03, 0x00, 0x00, 0x80, 0, 0, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t msg[] = {0x03, 0x00, 0x00, 0x80, 0, 0, 0, 0, 0, 0, 0, 0};
 	struct lumen_dcep_msg m;
 
 	cr_assert_eq(lumen_dcep_parse(&m, msg, sizeof(msg)), 0);
@@ -103,8 +100,8 @@ Test(dcep_open, rejects_label_and_protocol_lengths_that_do_not_fit)
 	uint8_t buf[64];
 	ssize_t n = lumen_dcep_write_open(buf, sizeof(buf), &o);
 	struct lumen_dcep_msg m;
-	static const uint16_t bad[][2] = { { 4, 2 }, { 3, 3 }, { 0xffff, 2 }, { 3, 0xffff },
-					   { 0xffff, 0xffff }, { 2, 2 }, { 0, 0 }, { 6, 0 } };
+	static const uint16_t bad[][2] = {{4, 2},           {3, 3}, {0xffff, 2}, {3, 0xffff},
+	                                  {0xffff, 0xffff}, {2, 2}, {0, 0},      {6, 0}};
 
 	cr_assert_eq(n, 17);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -113,7 +110,7 @@ Test(dcep_open, rejects_label_and_protocol_lengths_that_do_not_fit)
 		buf[10] = (uint8_t)(bad[i][1] >> 8);
 		buf[11] = (uint8_t)bad[i][1];
 		cr_assert_eq(lumen_dcep_parse(&m, buf, (size_t)n), -EINVAL, "lengths %u/%u",
-			     bad[i][0], bad[i][1]);
+		             bad[i][0], bad[i][1]);
 	}
 }
 
@@ -130,25 +127,26 @@ Test(dcep_open, rejects_trailing_bytes)
 
 Test(dcep_open, rejects_unknown_channel_types)
 {
-	static const uint8_t types[] = { 0x03, 0x7f, 0x83, 0xff, 0x40 };
-	uint8_t buf[12] = { 0x03 };
+	static const uint8_t types[] = {0x03, 0x7f, 0x83, 0xff, 0x40};
+	uint8_t buf[12] = {0x03};
 	struct lumen_dcep_msg m;
 
 	for (size_t i = 0; i < sizeof(types); i++) {
 		buf[1] = types[i];
 		cr_assert_eq(lumen_dcep_parse(&m, buf, sizeof(buf)), -ENOTSUP, "type 0x%02x",
-			     types[i]);
+		             types[i]);
 	}
 }
 
 Test(dcep_open, rejects_labels_that_are_not_utf8)
 {
-	static const char *bad[] = { "\xff", "\xc0\x80", "\xe0\x80\x80", "\xed\xa0\x80",
-				     "\xf4\x90\x80\x80", "a\xc3", "\x80" };
+	static const char *bad[] = {"\xff",         "\xc0\x80",         "\xe0\x80\x80",
+	                            "\xed\xa0\x80", "\xf4\x90\x80\x80", "a\xc3",
+	                            "\x80"};
 	struct lumen_dcep_msg m;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		uint8_t buf[32] = { 0x03, 0x00 };
+		uint8_t buf[32] = {0x03, 0x00};
 		size_t l = strlen(bad[i]);
 
 		buf[9] = (uint8_t)l;
@@ -209,7 +207,7 @@ Test(dcep_open, round_trips_a_label_of_the_maximum_length)
 
 Test(dcep_ack, round_trips_and_rejects_extra_bytes)
 {
-	uint8_t buf[2] = { 0, 0 };
+	uint8_t buf[2] = {0, 0};
 	struct lumen_dcep_msg m;
 
 	cr_assert_eq(lumen_dcep_write_ack(buf, 0), -ENOSPC);

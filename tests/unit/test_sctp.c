@@ -27,7 +27,7 @@
 static int64_t sim_offset_us; /* simulated time that passed, added to the real wall clock */
 
 __attribute__((visibility("default"))) int gettimeofday(struct timeval *restrict tv,
-							void *restrict tz)
+                                                        void *restrict tz)
 {
 	struct timespec ts;
 	int64_t us;
@@ -79,7 +79,7 @@ struct link {
 	const char *drop_payload; /* drop the first packet with a DATA chunk carrying this */
 	int dropped;
 	unsigned data_chunks, unordered_chunks; /* DATA chunks seen, with the U bit */
-	const uint8_t *rewrite_prefix; /* DATA chunks whose payload starts with this... */
+	const uint8_t *rewrite_prefix;          /* DATA chunks whose payload starts with this... */
 	size_t rewrite_prefix_len;
 	uint32_t rewrite_ppid; /* ...get this PPID instead (as a peer could send) */
 	unsigned rewritten;
@@ -234,15 +234,15 @@ static void on_channel_close(void *user, uint16_t id, int reason)
 }
 
 static const struct lumen_sctp_callbacks callbacks = {
-	.send_packet = on_send_packet,
-	.association = on_association,
-	.channel_open = on_channel_open,
-	.message = on_message,
-	.channel_close = on_channel_close,
+    .send_packet = on_send_packet,
+    .association = on_association,
+    .channel_open = on_channel_open,
+    .message = on_message,
+    .channel_close = on_channel_close,
 };
 
 static void link_init_cfg(struct link *l, const struct lumen_sctp_config *cfg0,
-			  const struct lumen_sctp_config *cfg1)
+                          const struct lumen_sctp_config *cfg1)
 {
 	memset(l, 0, sizeof(*l));
 	l->now = 1000000;
@@ -261,8 +261,8 @@ static void link_init_cfg(struct link *l, const struct lumen_sctp_config *cfg0,
 /* p[0] is the DTLS client and connects; p[1] is the DTLS server and, if passive, accepts. */
 static void link_init(struct link *l, bool server_passive)
 {
-	struct lumen_sctp_config c = { .dtls_client = true };
-	struct lumen_sctp_config s = { .dtls_client = false, .passive = server_passive };
+	struct lumen_sctp_config c = {.dtls_client = true};
+	struct lumen_sctp_config s = {.dtls_client = false, .passive = server_passive};
 
 	link_init_cfg(l, &c, &s);
 }
@@ -380,8 +380,8 @@ static int open_channel(struct link *l, int from, const struct lumen_sctp_channe
 	int id = lumen_sctp_open(l->p[from].s, p);
 
 	cr_assert_geq(id, 0, "open: %d", id);
-	for (int i = 0; i < MAX_TICKS && (l->p[0].n_opened == before0 ||
-					   l->p[1].n_opened == before1); i++) {
+	for (int i = 0;
+	     i < MAX_TICKS && (l->p[0].n_opened == before0 || l->p[1].n_opened == before1); i++) {
 		deliver(l);
 		tick(l);
 	}
@@ -396,10 +396,10 @@ static struct msg *msg_at(struct peer *p, unsigned i)
 	return g_ptr_array_index(p->msgs, i);
 }
 
-static void send_and_expect(struct link *l, int from, uint16_t id, bool binary,
-			    const uint8_t *data, size_t len)
+static void send_and_expect(struct link *l, int from, uint16_t id, bool binary, const uint8_t *data,
+                            size_t len)
 {
-	struct want_msgs w = { 1 - from, l->p[1 - from].msgs->len + 1 };
+	struct want_msgs w = {1 - from, l->p[1 - from].msgs->len + 1};
 	struct msg *m;
 
 	cr_assert_eq(lumen_sctp_send(l->p[from].s, id, binary, data, len), 0);
@@ -450,7 +450,7 @@ Test(sctp_association, comes_up_when_both_sides_connect_at_once)
 Test(sctp_association, reports_down_and_closes_channels_when_the_peer_aborts)
 {
 	struct link l;
-	struct lumen_sctp_channel_params p = { .label = "a" };
+	struct lumen_sctp_channel_params p = {.label = "a"};
 	int one = 1;
 
 	link_init(&l, true);
@@ -469,8 +469,8 @@ Test(sctp_association, reports_down_and_closes_channels_when_the_peer_aborts)
 	cr_assert_eq(l.p[1].down_reason, -ECONNRESET);
 	cr_assert_eq(l.p[1].n_closed, 1);
 	cr_assert_eq(l.p[1].closed[0].reason, -ECONNRESET);
-	cr_assert_eq(lumen_sctp_send(l.p[1].s, l.p[1].opened[0].id, false,
-				     (const uint8_t *)"x", 1), -EBADF);
+	cr_assert_eq(lumen_sctp_send(l.p[1].s, l.p[1].opened[0].id, false, (const uint8_t *)"x", 1),
+	             -EBADF);
 	cr_assert_eq(lumen_sctp_open(l.p[1].s, &p), -ENOTCONN);
 	link_fini(&l);
 }
@@ -507,7 +507,7 @@ Test(sctp_association, can_be_created_and_freed_repeatedly)
 Test(sctp_channel, opens_from_the_client_with_dcep_on_an_even_id)
 {
 	struct link l;
-	struct lumen_sctp_channel_params p = { .label = "chat", .protocol = "json" };
+	struct lumen_sctp_channel_params p = {.label = "chat", .protocol = "json"};
 	int id;
 
 	link_init(&l, true);
@@ -528,7 +528,7 @@ Test(sctp_channel, opens_from_the_client_with_dcep_on_an_even_id)
 Test(sctp_channel, opens_from_the_server_on_an_odd_id)
 {
 	struct link l;
-	struct lumen_sctp_channel_params p = { .label = "srv" };
+	struct lumen_sctp_channel_params p = {.label = "srv"};
 	int id;
 
 	link_init(&l, true);
@@ -543,14 +543,14 @@ Test(sctp_channel, opens_from_the_server_on_an_odd_id)
 Test(sctp_channel, opened_before_the_association_is_announced_once_it_is_up)
 {
 	struct link l;
-	struct lumen_sctp_channel_params p = { .label = "early" };
+	struct lumen_sctp_channel_params p = {.label = "early"};
 	int one = 1, id;
 
 	link_init(&l, true);
 	id = lumen_sctp_open(l.p[0].s, &p);
 	cr_assert_eq(id, 0);
 	cr_assert_eq(lumen_sctp_send(l.p[0].s, (uint16_t)id, false, (const uint8_t *)"x", 1),
-		     -ENOTCONN);
+	             -ENOTCONN);
 	start_both(&l);
 	cr_assert(pump_until(&l, n_opened_each, &one));
 	cr_assert_str_eq(l.p[1].opened[0].label, "early");
@@ -560,8 +560,8 @@ Test(sctp_channel, opened_before_the_association_is_announced_once_it_is_up)
 Test(sctp_channel, carries_text_and_binary_both_ways)
 {
 	struct link l;
-	struct lumen_sctp_channel_params p = { .label = "data" };
-	static const uint8_t bin[] = { 0, 1, 2, 0xff, 0 };
+	struct lumen_sctp_channel_params p = {.label = "data"};
+	static const uint8_t bin[] = {0, 1, 2, 0xff, 0};
 	uint16_t id;
 
 	link_init(&l, true);
@@ -579,8 +579,8 @@ Test(sctp_channel, carries_text_and_binary_both_ways)
 Test(sctp_channel, keeps_order_on_an_ordered_reliable_channel)
 {
 	struct link l;
-	struct lumen_sctp_channel_params p = { .label = "seq" };
-	struct want_msgs w = { 1, 200 };
+	struct lumen_sctp_channel_params p = {.label = "seq"};
+	struct want_msgs w = {1, 200};
 	uint16_t id;
 
 	link_init(&l, true);
@@ -607,8 +607,8 @@ Test(sctp_channel, keeps_order_on_an_ordered_reliable_channel)
 Test(sctp_channel, retransmits_a_lost_message_on_a_reliable_channel)
 {
 	struct link l;
-	struct lumen_sctp_channel_params p = { .label = "rel", .unordered = true };
-	struct want_msgs w = { 1, 2 };
+	struct lumen_sctp_channel_params p = {.label = "rel", .unordered = true};
+	struct want_msgs w = {1, 2};
 	uint16_t id;
 
 	link_init(&l, true);
@@ -624,13 +624,12 @@ Test(sctp_channel, retransmits_a_lost_message_on_a_reliable_channel)
 	link_fini(&l);
 }
 
-static void abandons_lost_message(bool unordered, enum lumen_sctp_reliability rel,
-				  uint32_t param)
+static void abandons_lost_message(bool unordered, enum lumen_sctp_reliability rel, uint32_t param)
 {
 	struct link l;
-	struct lumen_sctp_channel_params p = { .label = "pr", .unordered = unordered,
-					       .reliability = rel, .reliability_param = param };
-	struct want_msgs w = { 1, 1 };
+	struct lumen_sctp_channel_params p = {
+	    .label = "pr", .unordered = unordered, .reliability = rel, .reliability_param = param};
+	struct want_msgs w = {1, 1};
 	uint16_t id;
 
 	link_init(&l, true);
@@ -674,9 +673,12 @@ Test(sctp_channel, announces_a_timed_unordered_channel_and_sends_unordered_chunk
 {
 	/* The policy reaches the peer through DCEP and messages go out unordered once acked. */
 	struct link l;
-	struct lumen_sctp_channel_params p = { .label = "t", .protocol = "p", .unordered = true,
-					       .reliability = LUMEN_SCTP_MAX_LIFETIME,
-					       .reliability_param = 1500, .priority = 512 };
+	struct lumen_sctp_channel_params p = {.label = "t",
+	                                      .protocol = "p",
+	                                      .unordered = true,
+	                                      .reliability = LUMEN_SCTP_MAX_LIFETIME,
+	                                      .reliability_param = 1500,
+	                                      .priority = 512};
 	uint16_t id;
 
 	link_init(&l, true);
@@ -704,7 +706,7 @@ static uint8_t *pattern(size_t len, unsigned seed)
 Test(sctp_channel, carries_a_256_kib_message_both_ways)
 {
 	struct link l;
-	struct lumen_sctp_channel_params p = { .label = "big" };
+	struct lumen_sctp_channel_params p = {.label = "big"};
 	size_t len = 256 * 1024;
 	uint8_t *b = pattern(len, 7);
 	uint16_t id;
@@ -721,9 +723,9 @@ Test(sctp_channel, carries_a_256_kib_message_both_ways)
 Test(sctp_channel, carries_a_1_mib_message_when_configured_for_it)
 {
 	struct link l;
-	struct lumen_sctp_config c = { .dtls_client = true, .max_message_size = 1024 * 1024 };
-	struct lumen_sctp_config s = { .passive = true, .max_message_size = 1024 * 1024 };
-	struct lumen_sctp_channel_params p = { .label = "huge" };
+	struct lumen_sctp_config c = {.dtls_client = true, .max_message_size = 1024 * 1024};
+	struct lumen_sctp_config s = {.passive = true, .max_message_size = 1024 * 1024};
+	struct lumen_sctp_channel_params p = {.label = "huge"};
 	size_t len = 1024 * 1024;
 	uint8_t *b = pattern(len, 3);
 	uint16_t id;
@@ -742,9 +744,9 @@ Test(sctp_channel, carries_a_1_mib_message_when_configured_for_it)
 Test(sctp_channel, resets_a_channel_that_receives_an_oversized_message)
 {
 	struct link l;
-	struct lumen_sctp_config c = { .dtls_client = true };
-	struct lumen_sctp_config s = { .passive = true, .max_message_size = 2 * 1024 * 1024 };
-	struct lumen_sctp_channel_params p = { .label = "x" };
+	struct lumen_sctp_config c = {.dtls_client = true};
+	struct lumen_sctp_config s = {.passive = true, .max_message_size = 2 * 1024 * 1024};
+	struct lumen_sctp_channel_params p = {.label = "x"};
 	size_t len = 300 * 1024;
 	uint8_t *b = pattern(len, 1);
 	int one = 1;
@@ -773,13 +775,13 @@ Test(sctp_channel, runs_several_channels_at_once_from_both_sides)
 {
 	struct link l;
 	int ids[8];
-	struct want_msgs w0 = { 0, 8 }, w1 = { 1, 8 };
+	struct want_msgs w0 = {0, 8}, w1 = {1, 8};
 
 	link_init(&l, true);
 	start_both(&l);
 	for (int i = 0; i < 8; i++) {
 		char label[16];
-		struct lumen_sctp_channel_params p = { .label = label, .unordered = i % 2 };
+		struct lumen_sctp_channel_params p = {.label = label, .unordered = i % 2};
 
 		snprintf(label, sizeof(label), "ch%d", i);
 		ids[i] = open_channel(&l, i % 2, &p);
@@ -790,9 +792,11 @@ Test(sctp_channel, runs_several_channels_at_once_from_both_sides)
 
 		snprintf(text, sizeof(text), "on ch%d", i);
 		cr_assert_eq(lumen_sctp_send(l.p[0].s, (uint16_t)ids[i], false, (uint8_t *)text,
-					     strlen(text)), 0);
+		                             strlen(text)),
+		             0);
 		cr_assert_eq(lumen_sctp_send(l.p[1].s, (uint16_t)ids[i], false, (uint8_t *)text,
-					     strlen(text)), 0);
+		                             strlen(text)),
+		             0);
 	}
 	cr_assert(pump_until(&l, has_msgs, &w0));
 	cr_assert(pump_until(&l, has_msgs, &w1));
@@ -817,7 +821,7 @@ Test(sctp_channel, runs_several_channels_at_once_from_both_sides)
 Test(sctp_channel, closes_from_either_side_and_frees_the_id)
 {
 	struct link l;
-	struct lumen_sctp_channel_params p = { .label = "c" };
+	struct lumen_sctp_channel_params p = {.label = "c"};
 	int one = 1, two = 2, id, id2;
 
 	link_init(&l, true);
@@ -844,8 +848,8 @@ Test(sctp_channel, closes_from_either_side_and_frees_the_id)
 Test(sctp_channel, echoes_from_inside_the_message_callback)
 {
 	struct link l;
-	struct lumen_sctp_channel_params p = { .label = "echo" };
-	struct want_msgs w = { 0, 3 };
+	struct lumen_sctp_channel_params p = {.label = "echo"};
+	struct want_msgs w = {0, 3};
 	uint16_t id;
 
 	link_init(&l, true);
@@ -863,7 +867,7 @@ Test(sctp_channel, echoes_from_inside_the_message_callback)
 Test(sctp_channel, supports_pre_negotiated_ids_without_dcep)
 {
 	struct link l;
-	struct lumen_sctp_channel_params p = { .label = "neg", .negotiated = true, .id = 7 };
+	struct lumen_sctp_channel_params p = {.label = "neg", .negotiated = true, .id = 7};
 
 	link_init(&l, true);
 	start_both(&l);
@@ -879,9 +883,9 @@ Test(sctp_channel, supports_pre_negotiated_ids_without_dcep)
 Test(sctp_channel, rejects_bad_parameters_and_unknown_ids)
 {
 	struct link l;
-	struct lumen_sctp_channel_params bad_label = { .label = "\xc0\x80" };
-	struct lumen_sctp_channel_params bad_rel = { .label = "a", .reliability = 7 };
-	struct lumen_sctp_channel_params bad_id = { .negotiated = true, .id = 5000 };
+	struct lumen_sctp_channel_params bad_label = {.label = "\xc0\x80"};
+	struct lumen_sctp_channel_params bad_rel = {.label = "a", .reliability = 7};
+	struct lumen_sctp_channel_params bad_id = {.negotiated = true, .id = 5000};
 
 	link_init(&l, true);
 	start_both(&l);
@@ -898,12 +902,12 @@ Test(sctp_channel, rejects_bad_parameters_and_unknown_ids)
 Test(sctp_channel, queues_a_message_larger_than_the_send_buffer_in_parts)
 {
 	struct link l;
-	struct lumen_sctp_config c = { .dtls_client = true, .send_buffer = 64 * 1024 };
-	struct lumen_sctp_config s = { .passive = true };
-	struct lumen_sctp_channel_params p = { .label = "parts" };
+	struct lumen_sctp_config c = {.dtls_client = true, .send_buffer = 64 * 1024};
+	struct lumen_sctp_config s = {.passive = true};
+	struct lumen_sctp_channel_params p = {.label = "parts"};
 	size_t len = 256 * 1024;
 	uint8_t *b = pattern(len, 9);
-	struct want_msgs w = { 1, 1 };
+	struct want_msgs w = {1, 1};
 	struct lumen_sctp_info info;
 	uint16_t id;
 
@@ -926,7 +930,7 @@ Test(sctp_channel, queues_a_message_larger_than_the_send_buffer_in_parts)
 Test(sctp_association, keeps_several_associations_in_one_process_apart)
 {
 	struct link a, b;
-	struct lumen_sctp_channel_params p = { .label = "x" };
+	struct lumen_sctp_channel_params p = {.label = "x"};
 	uint16_t ida, idb;
 
 	link_init(&a, true);
@@ -950,8 +954,8 @@ Test(sctp_association, keeps_several_associations_in_one_process_apart)
 
 Test(sctp_association, refuses_to_start_twice_and_to_build_without_an_output)
 {
-	struct lumen_sctp_config c = { 0 };
-	struct lumen_sctp_callbacks none = { 0 };
+	struct lumen_sctp_config c = {0};
+	struct lumen_sctp_callbacks none = {0};
 
 	cr_assert_null(lumen_sctp_new(&c, &none, NULL));
 	cr_assert_null(lumen_sctp_new(NULL, &callbacks, NULL));
@@ -961,8 +965,8 @@ Test(sctp_association, refuses_to_start_twice_and_to_build_without_an_output)
 Test(sctp_channel, reassembles_the_deprecated_partial_ppids)
 {
 	struct link l;
-	struct lumen_sctp_channel_params p = { .label = "legacy" };
-	struct want_msgs w = { 1, 2 };
+	struct lumen_sctp_channel_params p = {.label = "legacy"};
+	struct want_msgs w = {1, 2};
 	uint16_t id;
 
 	link_init(&l, true);
@@ -985,11 +989,11 @@ Test(sctp_channel, reassembles_the_deprecated_partial_ppids)
 Test(sctp_channel, ignores_malformed_dcep_and_unknown_ppids_from_the_peer)
 {
 	struct link l;
-	struct lumen_sctp_channel_params p = { .label = "dc" };
-	struct want_msgs w = { 1, 1 };
+	struct lumen_sctp_channel_params p = {.label = "dc"};
+	struct want_msgs w = {1, 1};
 	uint8_t open_msg[64];
-	struct lumen_dcep_open o = { .ordered = true, .label = (const uint8_t *)"dup",
-				     .label_len = 3 };
+	struct lumen_dcep_open o = {
+	    .ordered = true, .label = (const uint8_t *)"dup", .label_len = 3};
 	ssize_t n = lumen_dcep_write_open(open_msg, sizeof(open_msg), &o);
 	uint16_t id;
 
