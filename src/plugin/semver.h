@@ -18,8 +18,8 @@ struct lumen_semver {
 	char pre[LUMEN_SEMVER_PRE_MAX]; /* pre-release identifiers ("rc.1"), "" if none */
 };
 
-/* Parses "MAJOR.MINOR.PATCH[-PRE][+BUILD]" (no leading zeros, no "v" prefix; build metadata is
- * accepted and ignored). Returns 0 or -EINVAL. */
+/* Parses "MAJOR.MINOR.PATCH[-PRE][+BUILD]" (no leading zeros, no "v" prefix, numbers below 2^64,
+ * PRE at most 63 bytes; build metadata is accepted and ignored). Returns 0 or -EINVAL. */
 int lumen_semver_parse(const char *s, struct lumen_semver *out);
 
 /* Precedence as semver.org section 11: <0, 0 or >0. */

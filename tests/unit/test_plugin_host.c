@@ -612,6 +612,16 @@ Test(plugin_host, require_signed_without_usable_trusted_keys_is_an_error)
 	free(err);
 	EVP_PKEY_free(ec);
 
+	char *junk = g_build_filename(dir, "junk.pem", NULL);
+	cr_assert(g_file_set_contents(
+	    junk, "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", -1, NULL));
+	g_unlink(keys[0]);
+	g_free(keys[0]);
+	keys[0] = junk;
+	err = load_fails();
+	cr_expect(strstr(err, "junk.pem: not a PEM public key") != NULL, "%s", err);
+	free(err);
+
 	keys[1] = g_strdup("/nonexistent/key.pem");
 	g_unlink(keys[0]);
 	g_free(keys[0]);
