@@ -223,6 +223,8 @@ static int verify_cb(int preverify_ok, X509_STORE_CTX *store)
 		return 1;
 	if (!d->fp || lumen_cert_fingerprint_check(x, d->fp_alg, d->fp) != 0) {
 		d->fp_mismatch = true;
+		/* maps to a bad_certificate alert rather than OpenSSL's unknown_ca */
+		X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_REJECTED);
 		return 0;
 	}
 	X509_STORE_CTX_set_error(store, X509_V_OK);
