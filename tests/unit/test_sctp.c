@@ -1023,3 +1023,51 @@ Test(sctp_channel, ignores_malformed_dcep_and_unknown_ppids_from_the_peer)
 	cr_assert_eq(memcmp(msg_at(&l.p[1], 0)->data, "fine", 4), 0);
 	link_fini(&l);
 }
+
+/* Advance the clock in coarse steps without delivering anything (a silent peer). */
+static bool run_silent_until_down(struct link *l, int peer, uint64_t step_us, int max_steps)
+{
+	struct pkt *k;
+
+	for (int i = 0; i < max_steps && l->p[peer].downs == 0; i++) {
+		for (int q = 0; q < 2; q++)
+			while ((k = g_queue_pop_head(&l->q[q])))
+				g_free(k);
+		l->now += step_us;
+		sim_offset_us += (int64_t)step_us;
+		lumen_sctp_on_timeout(l->p[peer].s, l->now);
+	}
+	return l->p[peer].downs == 1;
+}
+
+Test(sctp_association, reports_failure_when_the_peer_never_answers)
+{
+	struct link l;
+
+	link_init(&l, true);
+	cr_assert_eq(lumen_sctp_start(l.p[0].s, l.now), 0);
+	/* INIT is retransmitted with back-off, then usrsctp gives up (minutes of silence). */
+	cr_assert(run_silent_until_down(&l, 0, 100000, 20000));
+	cr_assert_eq(l.p[0].ups, 0);
+	cr_assert_eq(l.p[0].down_reason, -ECONNREFUSED);
+	cr_assert_eq(lumen_sctp_next_timeout(l.p[0].s), UINT64_MAX);
+	link_fini(&l);
+}
+
+Test(sctp_association, drops_the_association_when_the_peer_goes_silent)
+{
+	struct link l;
+	struct lumen_sctp_channel_params p = {.label = "gone"};
+
+	link_init(&l, true);
+	start_both(&l);
+	open_channel(&l, 0, &p);
+	/* Heartbeats and a message go unanswered until the retransmission limit is hit. */
+	cr_assert_eq(lumen_sctp_send(l.p[0].s, l.p[0].opened[0].id, false, (uint8_t *)"lost", 4),
+	             0);
+	cr_assert(run_silent_until_down(&l, 0, 500000, 20000));
+	cr_assert_eq(l.p[0].down_reason, -ECONNRESET);
+	cr_assert_eq(l.p[0].n_closed, 1);
+	cr_assert_eq(l.p[0].closed[0].reason, -ECONNRESET);
+	link_fini(&l);
+}
