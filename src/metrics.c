@@ -68,7 +68,7 @@ static struct family *find_family(const char *name, guint *index)
 }
 
 static int do_register(const char *name, enum lumen_metric_type type, const char *help,
-		       lumen_metrics_collect_cb collect, void *arg)
+                       lumen_metrics_collect_cb collect, void *arg)
 {
 	struct family *f;
 
@@ -93,7 +93,7 @@ static int do_register(const char *name, enum lumen_metric_type type, const char
 }
 
 int lumen_metrics_register(const char *name, enum lumen_metric_type type, const char *help,
-			   lumen_metrics_collect_cb collect, void *arg)
+                           lumen_metrics_collect_cb collect, void *arg)
 {
 	if (!name || strncmp(name, "lumen_", 6) != 0)
 		return -EINVAL;
@@ -101,7 +101,7 @@ int lumen_metrics_register(const char *name, enum lumen_metric_type type, const 
 }
 
 int lumen_metrics_register_core(const char *name, enum lumen_metric_type type, const char *help,
-				lumen_metrics_collect_cb collect, void *arg)
+                                lumen_metrics_collect_cb collect, void *arg)
 {
 	return do_register(name, type, help, collect, arg);
 }
@@ -231,7 +231,7 @@ static void append_value(GString *buf, double v)
 }
 
 void lumen_metrics_emit(struct lumen_metrics_out *out, const char *name, const char *labels,
-			double value)
+                        double value)
 {
 	const char *key = labels ? labels : "";
 
@@ -248,7 +248,8 @@ void lumen_metrics_emit(struct lumen_metrics_out *out, const char *name, const c
 		size_t n = strlen(key);
 
 		/* Drop an allowed trailing comma so the output is canonical. */
-		g_string_append_printf(out->buf, "{%.*s}", (int)(key[n - 1] == ',' ? n - 1 : n), key);
+		g_string_append_printf(out->buf, "{%.*s}", (int)(key[n - 1] == ',' ? n - 1 : n),
+		                       key);
 	}
 	g_string_append_c(out->buf, ' ');
 	append_value(out->buf, value);
@@ -269,7 +270,7 @@ static void append_help(GString *buf, const char *help)
 
 char *lumen_metrics_render(size_t *dropped)
 {
-	struct lumen_metrics_out out = { g_string_new(NULL), NULL, NULL, 0 };
+	struct lumen_metrics_out out = {g_string_new(NULL), NULL, NULL, 0};
 
 	out.seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	rendering = true;
@@ -279,7 +280,7 @@ char *lumen_metrics_render(size_t *dropped)
 		g_string_append_printf(out.buf, "# HELP %s ", f->name);
 		append_help(out.buf, f->help);
 		g_string_append_printf(out.buf, "\n# TYPE %s %s\n", f->name,
-				       f->type == LUMEN_METRIC_COUNTER ? "counter" : "gauge");
+		                       f->type == LUMEN_METRIC_COUNTER ? "counter" : "gauge");
 		out.fam = f;
 		g_hash_table_remove_all(out.seen);
 		f->collect(&out, f->arg);

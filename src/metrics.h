@@ -26,18 +26,18 @@
  * help may be NULL (rendered empty); it is escaped when rendered. Returns 0, -EINVAL (bad name,
  * type or NULL collect), -EEXIST (name taken) or -EBUSY (called from a collect callback). */
 int lumen_metrics_register(const char *name, enum lumen_metric_type type, const char *help,
-			   lumen_metrics_collect_cb collect, void *arg);
+                           lumen_metrics_collect_cb collect, void *arg);
 
 /* Same, for the core's own families, without the "lumen_" prefix rule
  * (process_start_time_seconds). */
 int lumen_metrics_register_core(const char *name, enum lumen_metric_type type, const char *help,
-				lumen_metrics_collect_cb collect, void *arg);
+                                lumen_metrics_collect_cb collect, void *arg);
 
 /* Emits one sample during a collect callback. name must be the family's name (NULL: the family
  * being collected); labels is a label set without braces, name="value" pairs separated by commas
  * ("verb=\"create\",result=\"ok\""), or NULL/"". Invalid samples are dropped and counted. */
 void lumen_metrics_emit(struct lumen_metrics_out *out, const char *name, const char *labels,
-			double value);
+                        double value);
 
 /* Removes one family. Returns 0, -ENOENT, or -EBUSY from a collect callback. */
 int lumen_metrics_unregister(const char *name);

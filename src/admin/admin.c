@@ -4,7 +4,8 @@
  * is read: it finds the route (404/405), checks the bearer credential (401) and the caller's role
  * against the route (403), and refuses bodies over LUMEN_ADMIN_MAX_BODY or without a length
  * (413/411); the body of a refused request is never buffered. The main handler then parses
- * a JSON body where the route takes one (400) and calls the route's function. Errors are JSON objects
+ * a JSON body where the route takes one (400) and calls the route's function. Errors are JSON
+ * objects
  * {"error":{"code","message"}}. Refuses to start without credentials on a non-loopback listener
  * (DESIGN.md decision 9). Control thread only: the server runs on the thread-default context of
  * the thread that calls lumen_admin_listen. */
@@ -27,14 +28,14 @@ void lumen_admin_reply_json(SoupServerMessage *msg, int status, json_t *json)
 	free(text); /* json_dumps allocates with malloc */
 	json_decref(json);
 	soup_server_message_set_status(msg, status, NULL);
-	soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-				     "Cache-Control", "no-store");
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Cache-Control",
+	                             "no-store");
 	soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_TAKE, body,
-					 strlen(body));
+	                                 strlen(body));
 }
 
-void lumen_admin_reply_error(SoupServerMessage *msg, int status, const char *code,
-			     const char *fmt, ...)
+void lumen_admin_reply_error(SoupServerMessage *msg, int status, const char *code, const char *fmt,
+                             ...)
 {
 	va_list ap;
 	char *message, *valid;
@@ -45,17 +46,17 @@ void lumen_admin_reply_error(SoupServerMessage *msg, int status, const char *cod
 	/* Messages quote request paths: make them valid UTF-8 for JSON. */
 	valid = g_utf8_make_valid(message, -1);
 	lumen_admin_reply_json(msg, status,
-			       json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", valid));
+	                       json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", valid));
 	g_free(valid);
 	g_free(message);
 }
 
 void lumen_admin_reply_text(SoupServerMessage *msg, int status, const char *content_type,
-			    char *text)
+                            char *text)
 {
 	soup_server_message_set_status(msg, status, NULL);
-	soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-				     "Cache-Control", "no-store");
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Cache-Control",
+	                             "no-store");
 	soup_server_message_set_response(msg, content_type, SOUP_MEMORY_TAKE, text, strlen(text));
 }
 
@@ -65,13 +66,13 @@ static bool peer_is_loopback(SoupServerMessage *msg)
 
 	return sa && G_IS_INET_SOCKET_ADDRESS(sa) &&
 	       g_inet_address_get_is_loopback(
-		       g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(sa)));
+	           g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(sa)));
 }
 
 /* Route, credential and role checks shared by both handler stages. Returns the route, or NULL
  * after setting the error response. *role and *param are set for a found route. */
 static const struct lumen_admin_route *admit(struct lumen_admin *a, SoupServerMessage *msg,
-					     enum lumen_admin_role *role, char **param)
+                                             enum lumen_admin_role *role, char **param)
 {
 	const char *method = soup_server_message_get_method(msg);
 	const char *path = g_uri_get_path(soup_server_message_get_uri(msg));
@@ -83,11 +84,11 @@ static const struct lumen_admin_route *admit(struct lumen_admin *a, SoupServerMe
 
 	r = lumen_admin_route_find(method, path, param, &status, &allow);
 	if (!r && status == 405) {
-		soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-					     "Allow", allow);
+		soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Allow",
+		                             allow);
 		lumen_admin_reply_error(msg, 405, "method_not_allowed",
-					"%s is not allowed on %s (allowed: %s)", method, path,
-					allow);
+		                        "%s is not allowed on %s (allowed: %s)", method, path,
+		                        allow);
 		g_free(allow);
 		return NULL;
 	}
@@ -95,20 +96,18 @@ static const struct lumen_admin_route *admit(struct lumen_admin *a, SoupServerMe
 		lumen_admin_reply_error(msg, 404, "not_found", "no such endpoint: %s", path);
 		return NULL;
 	}
-	if (lumen_admin_auth_check(&a->auth, r->scope,
-				   soup_message_headers_get_one(req, "Authorization"),
-				   peer_is_loopback(msg), g_get_real_time() / G_USEC_PER_SEC, role,
-				   &why) < 0) {
+	if (lumen_admin_auth_check(
+	        &a->auth, r->scope, soup_message_headers_get_one(req, "Authorization"),
+	        peer_is_loopback(msg), g_get_real_time() / G_USEC_PER_SEC, role, &why) < 0) {
 		soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-					     "WWW-Authenticate", "Bearer realm=\"lumen-admin\"");
+		                             "WWW-Authenticate", "Bearer realm=\"lumen-admin\"");
 		lumen_admin_reply_error(msg, 401, "unauthorized", "%s", why);
 		goto fail;
 	}
 	if (*role < r->min_role) {
-		lumen_admin_reply_error(msg, 403, "forbidden",
-					"%s %s needs the %s role (this credential has %s)", method,
-					path, lumen_admin_role_name(r->min_role),
-					lumen_admin_role_name(*role));
+		lumen_admin_reply_error(
+		    msg, 403, "forbidden", "%s %s needs the %s role (this credential has %s)",
+		    method, path, lumen_admin_role_name(r->min_role), lumen_admin_role_name(*role));
 		goto fail;
 	}
 	return r;
@@ -119,7 +118,7 @@ fail:
 }
 
 static void on_early(SoupServer *server, SoupServerMessage *msg, const char *path,
-		     GHashTable *query, gpointer data)
+                     GHashTable *query, gpointer data)
 {
 	struct lumen_admin *a = data;
 	SoupMessageHeaders *req = soup_server_message_get_request_headers(msg);
@@ -135,12 +134,12 @@ static void on_early(SoupServer *server, SoupServerMessage *msg, const char *pat
 		case SOUP_ENCODING_CONTENT_LENGTH:
 			if (soup_message_headers_get_content_length(req) > LUMEN_ADMIN_MAX_BODY)
 				lumen_admin_reply_error(msg, 413, "payload_too_large",
-							"request body over %d bytes",
-							LUMEN_ADMIN_MAX_BODY);
+				                        "request body over %d bytes",
+				                        LUMEN_ADMIN_MAX_BODY);
 			break;
 		default:
 			lumen_admin_reply_error(msg, 411, "length_required",
-						"request bodies need a Content-Length");
+			                        "request bodies need a Content-Length");
 			break;
 		}
 	}
@@ -148,13 +147,13 @@ static void on_early(SoupServer *server, SoupServerMessage *msg, const char *pat
 		return;
 	method = soup_server_message_get_method(msg);
 	LOG_DEBUG(cat_admin, "%s %s refused: %u", method, path,
-		  soup_server_message_get_status(msg));
+	          soup_server_message_get_status(msg));
 	/* Refused: unless the client asked "Expect: 100-continue", libsoup still reads the body
 	 * to find the next request. Keep none of it, and close the connection after replying. */
 	if (soup_message_headers_get_encoding(req) != SOUP_ENCODING_NONE) {
 		soup_message_body_set_accumulate(soup_server_message_get_request_body(msg), FALSE);
 		soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-					     "Connection", "close");
+		                             "Connection", "close");
 	}
 }
 
@@ -177,7 +176,7 @@ static json_t *parse_body(SoupServerMessage *msg)
 	}
 	if (!json) {
 		lumen_admin_reply_error(msg, 400, "bad_request", "invalid JSON at line %d: %s",
-					jerr.line, jerr.text);
+		                        jerr.line, jerr.text);
 		return NULL;
 	}
 	if (!json_is_object(json)) {
@@ -189,7 +188,7 @@ static json_t *parse_body(SoupServerMessage *msg)
 }
 
 static void on_request(SoupServer *server, SoupServerMessage *msg, const char *path,
-		       GHashTable *query, gpointer data)
+                       GHashTable *query, gpointer data)
 {
 	struct lumen_admin *a = data;
 	enum lumen_admin_role role;
@@ -207,7 +206,7 @@ static void on_request(SoupServer *server, SoupServerMessage *msg, const char *p
 	r->fn(a, msg, param, body, role);
 out:
 	LOG_DEBUG(cat_admin, "%s %s -> %u", soup_server_message_get_method(msg), path,
-		  soup_server_message_get_status(msg));
+	          soup_server_message_get_status(msg));
 	json_decref(body);
 	g_free(param);
 }
@@ -231,8 +230,8 @@ static int parse_listen(struct lumen_admin *a, const char *listen, char **err)
 	}
 	addr = g_inet_address_new_from_string(a->listen_host);
 	if (!addr) {
-		*err = g_strdup_printf("admin.listen \"%s\": the host must be an IP address",
-				       listen);
+		*err =
+		    g_strdup_printf("admin.listen \"%s\": the host must be an IP address", listen);
 		return -EINVAL;
 	}
 	a->loopback = g_inet_address_get_is_loopback(addr);
@@ -242,19 +241,19 @@ static int parse_listen(struct lumen_admin *a, const char *listen, char **err)
 
 /* DESIGN.md decision 9: credentials are optional only on a loopback-only listener. */
 static int check_exposure(const struct lumen_admin *a, const struct lumen_admin_auth *auth,
-			  char **err)
+                          char **err)
 {
 	if (a->loopback || !lumen_admin_auth_open(auth))
 		return 0;
 	*err = g_strdup_printf("admin.listen %s is not a loopback address: set admin.token or "
-			       "admin.jwt_secret, or listen on 127.0.0.1",
-			       a->listen);
+	                       "admin.jwt_secret, or listen on 127.0.0.1",
+	                       a->listen);
 	return -EINVAL;
 }
 
 struct lumen_admin *lumen_admin_new(const struct lumen_config *cfg, struct lumen_api *api,
-				    struct lumen_plugin_host *host,
-				    const struct lumen_admin_hooks *hooks, char **err)
+                                    struct lumen_plugin_host *host,
+                                    const struct lumen_admin_hooks *hooks, char **err)
 {
 	struct lumen_admin *a = g_new0(struct lumen_admin, 1);
 	int ret;
@@ -267,13 +266,13 @@ struct lumen_admin *lumen_admin_new(const struct lumen_config *cfg, struct lumen
 	a->start_wall_us = g_get_real_time();
 	a->start_mono_us = g_get_monotonic_time();
 	lumen_admin_auth_init(&a->auth, cfg->admin.token, cfg->admin.jwt_secret,
-			      cfg->admin.metrics_token);
+	                      cfg->admin.metrics_token);
 	if (parse_listen(a, a->listen, err) < 0 || check_exposure(a, &a->auth, err) < 0)
 		goto fail;
 	ret = lumen_admin_metrics_register(a);
 	if (ret < 0) {
 		*err = g_strdup_printf("admin: cannot register the core metrics: %s",
-				       g_strerror(-ret));
+		                       g_strerror(-ret));
 		goto fail;
 	}
 	a->server = soup_server_new("server-header", "lumen-admin ", NULL);
@@ -294,8 +293,8 @@ int lumen_admin_listen(struct lumen_admin *a, char **err)
 
 	g_object_unref(addr);
 	if (!soup_server_listen(a->server, sa, 0, &gerr)) {
-		*err = g_strdup_printf("admin API cannot listen on %s: %s", a->listen,
-				       gerr->message);
+		*err =
+		    g_strdup_printf("admin API cannot listen on %s: %s", a->listen, gerr->message);
 		g_error_free(gerr);
 		g_object_unref(sa);
 		return -EADDRINUSE;
@@ -306,9 +305,9 @@ int lumen_admin_listen(struct lumen_admin *a, char **err)
 		a->bound_port = (uint16_t)g_uri_get_port(uris->data);
 	g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
 	LOG_INFO(cat_admin, "admin API on http://%s:%u/admin/v1 (%s)", a->listen_host,
-		 a->bound_port,
-		 lumen_admin_auth_open(&a->auth) ? "no credential: loopback clients only"
-						 : "bearer token required");
+	         a->bound_port,
+	         lumen_admin_auth_open(&a->auth) ? "no credential: loopback clients only"
+	                                         : "bearer token required");
 	return 0;
 }
 
@@ -324,9 +323,9 @@ void lumen_admin_reconfigure(struct lumen_admin *a, const struct lumen_config *c
 
 	if (strcmp(cfg->admin.listen, a->listen) != 0)
 		LOG_WARN(cat_admin, "admin.listen changed to %s: takes effect after a restart",
-			 cfg->admin.listen);
+		         cfg->admin.listen);
 	lumen_admin_auth_init(&next, cfg->admin.token, cfg->admin.jwt_secret,
-			      cfg->admin.metrics_token);
+	                      cfg->admin.metrics_token);
 	if (check_exposure(a, &next, &err) < 0) {
 		LOG_ERROR(cat_admin, "reload: %s; keeping the previous admin credentials", err);
 		g_free(err);

@@ -16,7 +16,8 @@ struct lumen_plugin_host;
 struct lumen_admin_hooks {
 	/* POST /admin/v1/config/reload: returns 0, or -EINVAL with *err (old config kept). */
 	int (*reload)(void *arg, char **err);
-	/* PUT /admin/v1/log-level {"level":"debug","levels":"ice:trace"}: 0 or -EINVAL with *err. */
+	/* PUT /admin/v1/log-level {"level":"debug","levels":"ice:trace"}: 0 or -EINVAL with *err.
+	 */
 	int (*set_log_level)(void *arg, const char *level, const char *levels, char **err);
 	void *arg;
 };
@@ -26,8 +27,8 @@ struct lumen_admin_hooks {
  * admin.listen is not an IP:PORT, or when neither admin.token nor admin.jwt_secret is set and
  * admin.listen is not a loopback address (DESIGN.md decision 9). */
 struct lumen_admin *lumen_admin_new(const struct lumen_config *cfg, struct lumen_api *api,
-				    struct lumen_plugin_host *host,
-				    const struct lumen_admin_hooks *hooks, char **err);
+                                    struct lumen_plugin_host *host,
+                                    const struct lumen_admin_hooks *hooks, char **err);
 /* Starts listening on cfg->admin.listen (port 0: any free port, see lumen_admin_port). Returns 0
  * or -EADDRINUSE with *err. */
 int lumen_admin_listen(struct lumen_admin *admin, char **err);

@@ -25,10 +25,10 @@ struct lumen_admin {
 	struct lumen_plugin_host *host; /* may be NULL */
 	struct lumen_admin_hooks hooks;
 	struct lumen_admin_auth auth;
-	char *listen;       /* "HOST:PORT" as configured */
-	char *listen_host;  /* without brackets */
+	char *listen;      /* "HOST:PORT" as configured */
+	char *listen_host; /* without brackets */
 	uint16_t listen_port;
-	bool loopback;      /* listen_host is a loopback address */
+	bool loopback; /* listen_host is a loopback address */
 	SoupServer *server;
 	uint16_t bound_port;
 	bool ready;
@@ -40,16 +40,16 @@ struct lumen_admin {
 /* A handler: param is the {id} part of the path (or NULL); body is the parsed JSON object of a
  * route that takes one (else NULL), borrowed. The handler sets the whole response. */
 typedef void (*lumen_admin_route_fn)(struct lumen_admin *a, SoupServerMessage *msg,
-				     const char *param, const json_t *body,
-				     enum lumen_admin_role role);
+                                     const char *param, const json_t *body,
+                                     enum lumen_admin_role role);
 
 struct lumen_admin_route {
 	const char *method;
-	const char *path;    /* exact path, or the prefix before "{id}" when has_param */
+	const char *path; /* exact path, or the prefix before "{id}" when has_param */
 	bool has_param;
 	enum lumen_admin_scope scope;
 	enum lumen_admin_role min_role;
-	bool json_body;      /* the request must carry a JSON object */
+	bool json_body; /* the request must carry a JSON object */
 	lumen_admin_route_fn fn;
 };
 
@@ -57,35 +57,35 @@ struct lumen_admin_route {
  * or NULL with *status = 404 (no such path) or 405 (path known, method not; *allow = a malloc'd
  * "GET, DELETE" list for the Allow header). */
 const struct lumen_admin_route *lumen_admin_route_find(const char *method, const char *path,
-						       char **param, int *status, char **allow);
+                                                       char **param, int *status, char **allow);
 
 /* Handlers (routes_v1.c, routes_probe.c). */
 void lumen_admin_get_info(struct lumen_admin *a, SoupServerMessage *msg, const char *param,
-			  const json_t *body, enum lumen_admin_role role);
+                          const json_t *body, enum lumen_admin_role role);
 void lumen_admin_get_sessions(struct lumen_admin *a, SoupServerMessage *msg, const char *param,
-			      const json_t *body, enum lumen_admin_role role);
+                              const json_t *body, enum lumen_admin_role role);
 void lumen_admin_get_session(struct lumen_admin *a, SoupServerMessage *msg, const char *param,
-			     const json_t *body, enum lumen_admin_role role);
+                             const json_t *body, enum lumen_admin_role role);
 void lumen_admin_delete_session(struct lumen_admin *a, SoupServerMessage *msg, const char *param,
-				const json_t *body, enum lumen_admin_role role);
+                                const json_t *body, enum lumen_admin_role role);
 void lumen_admin_get_plugins(struct lumen_admin *a, SoupServerMessage *msg, const char *param,
-			     const json_t *body, enum lumen_admin_role role);
+                             const json_t *body, enum lumen_admin_role role);
 void lumen_admin_put_log_level(struct lumen_admin *a, SoupServerMessage *msg, const char *param,
-			       const json_t *body, enum lumen_admin_role role);
+                               const json_t *body, enum lumen_admin_role role);
 void lumen_admin_post_reload(struct lumen_admin *a, SoupServerMessage *msg, const char *param,
-			     const json_t *body, enum lumen_admin_role role);
+                             const json_t *body, enum lumen_admin_role role);
 void lumen_admin_get_drain(struct lumen_admin *a, SoupServerMessage *msg, const char *param,
-			   const json_t *body, enum lumen_admin_role role);
+                           const json_t *body, enum lumen_admin_role role);
 void lumen_admin_post_drain(struct lumen_admin *a, SoupServerMessage *msg, const char *param,
-			    const json_t *body, enum lumen_admin_role role);
+                            const json_t *body, enum lumen_admin_role role);
 void lumen_admin_delete_drain(struct lumen_admin *a, SoupServerMessage *msg, const char *param,
-			      const json_t *body, enum lumen_admin_role role);
+                              const json_t *body, enum lumen_admin_role role);
 void lumen_admin_get_metrics(struct lumen_admin *a, SoupServerMessage *msg, const char *param,
-			     const json_t *body, enum lumen_admin_role role);
+                             const json_t *body, enum lumen_admin_role role);
 void lumen_admin_get_healthz(struct lumen_admin *a, SoupServerMessage *msg, const char *param,
-			     const json_t *body, enum lumen_admin_role role);
+                             const json_t *body, enum lumen_admin_role role);
 void lumen_admin_get_readyz(struct lumen_admin *a, SoupServerMessage *msg, const char *param,
-			    const json_t *body, enum lumen_admin_role role);
+                            const json_t *body, enum lumen_admin_role role);
 
 /* Registers / removes the core's metric families (lumen_sessions, lumen_requests_total, ...).
  * Returns 0 or a negative errno from the registry. */
@@ -94,10 +94,10 @@ void lumen_admin_metrics_unregister(struct lumen_admin *a);
 
 /* Replies. json is stolen. */
 void lumen_admin_reply_json(SoupServerMessage *msg, int status, json_t *json);
-void lumen_admin_reply_error(SoupServerMessage *msg, int status, const char *code,
-			     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void lumen_admin_reply_error(SoupServerMessage *msg, int status, const char *code, const char *fmt,
+                             ...) __attribute__((format(printf, 4, 5)));
 /* text is taken (g_free'd). */
 void lumen_admin_reply_text(SoupServerMessage *msg, int status, const char *content_type,
-			    char *text);
+                            char *text);
 
 #endif

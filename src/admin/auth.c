@@ -13,7 +13,7 @@
 #include "admin/auth.h"
 
 void lumen_admin_auth_init(struct lumen_admin_auth *a, const char *token, const char *jwt_secret,
-			   const char *metrics_token)
+                           const char *metrics_token)
 {
 	a->token = g_strdup(token ? token : "");
 	a->jwt_secret = g_strdup(jwt_secret ? jwt_secret : "");
@@ -100,7 +100,7 @@ static enum lumen_admin_role role_from_claim(const json_t *claim)
 
 /* Verifies an HS256 JWT; on success *role comes from its "role" claim. Returns 0 or -EACCES. */
 static int check_jwt(const char *secret, const char *token, int64_t now_s,
-		     enum lumen_admin_role *role, const char **why)
+                     enum lumen_admin_role *role, const char **why)
 {
 	jwt_t *jwt = NULL;
 	char *grants = NULL;
@@ -143,8 +143,8 @@ fail:
 }
 
 int lumen_admin_auth_check(const struct lumen_admin_auth *a, enum lumen_admin_scope scope,
-			   const char *authorization, bool peer_loopback, int64_t now_s,
-			   enum lumen_admin_role *role, const char **why)
+                           const char *authorization, bool peer_loopback, int64_t now_s,
+                           enum lumen_admin_role *role, const char **why)
 {
 	const char *token = bearer_token(authorization);
 
@@ -163,7 +163,8 @@ int lumen_admin_auth_check(const struct lumen_admin_auth *a, enum lumen_admin_sc
 	}
 	if (lumen_admin_auth_open(a)) {
 		if (!peer_loopback) {
-			*why = "no admin credential is configured, so only loopback clients are served";
+			*why = "no admin credential is configured, so only loopback clients are "
+			       "served";
 			return -EACCES;
 		}
 		*role = LUMEN_ADMIN_ROLE_ADMIN;

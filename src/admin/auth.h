@@ -12,8 +12,9 @@
 #include <stdint.h>
 
 enum lumen_admin_role {
-	LUMEN_ADMIN_ROLE_NONE = 0, /* authenticated for nothing (a probe, or a JWT without a role) */
-	LUMEN_ADMIN_ROLE_VIEWER,   /* GET only */
+	LUMEN_ADMIN_ROLE_NONE =
+	    0,                   /* authenticated for nothing (a probe, or a JWT without a role) */
+	LUMEN_ADMIN_ROLE_VIEWER, /* GET only */
 	LUMEN_ADMIN_ROLE_OPERATOR, /* + kick sessions, drain, log level */
 	LUMEN_ADMIN_ROLE_ADMIN,    /* + config reload */
 };
@@ -31,7 +32,7 @@ struct lumen_admin_auth {
 
 /* Copies the three secrets ("" for NULL). lumen_admin_auth_fini frees them (and wipes them). */
 void lumen_admin_auth_init(struct lumen_admin_auth *a, const char *token, const char *jwt_secret,
-			   const char *metrics_token);
+                           const char *metrics_token);
 void lumen_admin_auth_fini(struct lumen_admin_auth *a);
 
 /* True when neither a token nor a JWT secret is configured (loopback-only mode). */
@@ -42,8 +43,8 @@ bool lumen_admin_auth_open(const struct lumen_admin_auth *a);
  * role), or -EACCES (answer 401) with *why, a static English sentence. now_s is the Unix time
  * used for exp and nbf. */
 int lumen_admin_auth_check(const struct lumen_admin_auth *a, enum lumen_admin_scope scope,
-			   const char *authorization, bool peer_loopback, int64_t now_s,
-			   enum lumen_admin_role *role, const char **why);
+                           const char *authorization, bool peer_loopback, int64_t now_s,
+                           enum lumen_admin_role *role, const char **why);
 
 /* "admin", "operator", "viewer" or "none". */
 const char *lumen_admin_role_name(enum lumen_admin_role role);

@@ -8,32 +8,32 @@
 #define V1 "/admin/v1"
 
 static const struct lumen_admin_route routes[] = {
-	{ "GET", V1 "/info", false, LUMEN_ADMIN_SCOPE_API, LUMEN_ADMIN_ROLE_VIEWER, false,
-	  lumen_admin_get_info },
-	{ "GET", V1 "/sessions", false, LUMEN_ADMIN_SCOPE_API, LUMEN_ADMIN_ROLE_VIEWER, false,
-	  lumen_admin_get_sessions },
-	{ "GET", V1 "/sessions/", true, LUMEN_ADMIN_SCOPE_API, LUMEN_ADMIN_ROLE_VIEWER, false,
-	  lumen_admin_get_session },
-	{ "DELETE", V1 "/sessions/", true, LUMEN_ADMIN_SCOPE_API, LUMEN_ADMIN_ROLE_OPERATOR, false,
-	  lumen_admin_delete_session },
-	{ "GET", V1 "/plugins", false, LUMEN_ADMIN_SCOPE_API, LUMEN_ADMIN_ROLE_VIEWER, false,
-	  lumen_admin_get_plugins },
-	{ "PUT", V1 "/log-level", false, LUMEN_ADMIN_SCOPE_API, LUMEN_ADMIN_ROLE_OPERATOR, true,
-	  lumen_admin_put_log_level },
-	{ "POST", V1 "/config/reload", false, LUMEN_ADMIN_SCOPE_API, LUMEN_ADMIN_ROLE_ADMIN, false,
-	  lumen_admin_post_reload },
-	{ "GET", V1 "/drain", false, LUMEN_ADMIN_SCOPE_API, LUMEN_ADMIN_ROLE_VIEWER, false,
-	  lumen_admin_get_drain },
-	{ "POST", V1 "/drain", false, LUMEN_ADMIN_SCOPE_API, LUMEN_ADMIN_ROLE_OPERATOR, false,
-	  lumen_admin_post_drain },
-	{ "DELETE", V1 "/drain", false, LUMEN_ADMIN_SCOPE_API, LUMEN_ADMIN_ROLE_OPERATOR, false,
-	  lumen_admin_delete_drain },
-	{ "GET", "/metrics", false, LUMEN_ADMIN_SCOPE_PROBE, LUMEN_ADMIN_ROLE_NONE, false,
-	  lumen_admin_get_metrics },
-	{ "GET", "/healthz", false, LUMEN_ADMIN_SCOPE_PROBE, LUMEN_ADMIN_ROLE_NONE, false,
-	  lumen_admin_get_healthz },
-	{ "GET", "/readyz", false, LUMEN_ADMIN_SCOPE_PROBE, LUMEN_ADMIN_ROLE_NONE, false,
-	  lumen_admin_get_readyz },
+    {"GET", V1 "/info", false, LUMEN_ADMIN_SCOPE_API, LUMEN_ADMIN_ROLE_VIEWER, false,
+     lumen_admin_get_info},
+    {"GET", V1 "/sessions", false, LUMEN_ADMIN_SCOPE_API, LUMEN_ADMIN_ROLE_VIEWER, false,
+     lumen_admin_get_sessions},
+    {"GET", V1 "/sessions/", true, LUMEN_ADMIN_SCOPE_API, LUMEN_ADMIN_ROLE_VIEWER, false,
+     lumen_admin_get_session},
+    {"DELETE", V1 "/sessions/", true, LUMEN_ADMIN_SCOPE_API, LUMEN_ADMIN_ROLE_OPERATOR, false,
+     lumen_admin_delete_session},
+    {"GET", V1 "/plugins", false, LUMEN_ADMIN_SCOPE_API, LUMEN_ADMIN_ROLE_VIEWER, false,
+     lumen_admin_get_plugins},
+    {"PUT", V1 "/log-level", false, LUMEN_ADMIN_SCOPE_API, LUMEN_ADMIN_ROLE_OPERATOR, true,
+     lumen_admin_put_log_level},
+    {"POST", V1 "/config/reload", false, LUMEN_ADMIN_SCOPE_API, LUMEN_ADMIN_ROLE_ADMIN, false,
+     lumen_admin_post_reload},
+    {"GET", V1 "/drain", false, LUMEN_ADMIN_SCOPE_API, LUMEN_ADMIN_ROLE_VIEWER, false,
+     lumen_admin_get_drain},
+    {"POST", V1 "/drain", false, LUMEN_ADMIN_SCOPE_API, LUMEN_ADMIN_ROLE_OPERATOR, false,
+     lumen_admin_post_drain},
+    {"DELETE", V1 "/drain", false, LUMEN_ADMIN_SCOPE_API, LUMEN_ADMIN_ROLE_OPERATOR, false,
+     lumen_admin_delete_drain},
+    {"GET", "/metrics", false, LUMEN_ADMIN_SCOPE_PROBE, LUMEN_ADMIN_ROLE_NONE, false,
+     lumen_admin_get_metrics},
+    {"GET", "/healthz", false, LUMEN_ADMIN_SCOPE_PROBE, LUMEN_ADMIN_ROLE_NONE, false,
+     lumen_admin_get_healthz},
+    {"GET", "/readyz", false, LUMEN_ADMIN_SCOPE_PROBE, LUMEN_ADMIN_ROLE_NONE, false,
+     lumen_admin_get_readyz},
 };
 
 /* Does path match row r? Sets *param (borrowed, inside path) for {id} rows. */
@@ -51,7 +51,7 @@ static bool path_matches(const struct lumen_admin_route *r, const char *path, co
 }
 
 const struct lumen_admin_route *lumen_admin_route_find(const char *method, const char *path,
-						       char **param, int *status, char **allow)
+                                                       char **param, int *status, char **allow)
 {
 	GString *methods = NULL;
 	const char *p;

@@ -23,7 +23,7 @@ LUMEN_LOG_CATEGORY(cat_admin_probe, "admin");
 
 static struct lumen_api_stats read_stats(const struct lumen_admin *a)
 {
-	struct lumen_api_stats st = { 0 };
+	struct lumen_api_stats st = {0};
 
 	lumen_api_get_stats(a->api, &st);
 	return st;
@@ -56,8 +56,10 @@ static void collect_requests(struct lumen_metrics_out *out, void *arg)
 	const char *verb, *result;
 	GString *labels = g_string_new(NULL);
 
-	json_object_foreach (json_object_get(c, "requests"), verb, by_result) {
-		json_object_foreach (by_result, result, n) {
+	json_object_foreach(json_object_get(c, "requests"), verb, by_result)
+	{
+		json_object_foreach(by_result, result, n)
+		{
 			if (!json_is_number(n))
 				continue;
 			g_string_truncate(labels, 0);
@@ -77,7 +79,8 @@ static void collect_errors(struct lumen_metrics_out *out, void *arg)
 	const char *code;
 	GString *labels = g_string_new(NULL);
 
-	json_object_foreach (json_object_get(c, "errors"), code, n) {
+	json_object_foreach(json_object_get(c, "errors"), code, n)
+	{
 		if (!json_is_number(n))
 			continue;
 		g_string_truncate(labels, 0);
@@ -95,12 +98,13 @@ static void collect_plugins(struct lumen_metrics_out *out, void *arg)
 	GString *labels = g_string_new(NULL);
 	size_t i;
 
-	json_array_foreach (all, i, p) {
+	json_array_foreach(all, i, p)
+	{
 		g_string_truncate(labels, 0);
 		lumen_metrics_label_append(labels, "package",
-					   json_string_value(json_object_get(p, "package")));
+		                           json_string_value(json_object_get(p, "package")));
 		lumen_metrics_label_append(labels, "version",
-					   json_string_value(json_object_get(p, "version")));
+		                           json_string_value(json_object_get(p, "version")));
 		lumen_metrics_emit(out, NULL, labels->str, 1);
 	}
 	g_string_free(labels, TRUE);
@@ -136,33 +140,31 @@ static const struct {
 	const char *help;
 	lumen_metrics_collect_cb collect;
 } core_families[] = {
-	{ "lumen_build_info", LUMEN_METRIC_GAUGE, "Build of the running lumen (always 1).",
-	  collect_build },
-	{ "process_start_time_seconds", LUMEN_METRIC_GAUGE,
-	  "Start time of the process since the Unix epoch in seconds.", collect_start },
-	{ "lumen_sessions", LUMEN_METRIC_GAUGE, "Client API sessions open now.", collect_sessions },
-	{ "lumen_handles", LUMEN_METRIC_GAUGE, "Plugin handles attached now.", collect_handles },
-	{ "lumen_sessions_created_total", LUMEN_METRIC_COUNTER, "Sessions created.",
-	  collect_created },
-	{ "lumen_sessions_timed_out_total", LUMEN_METRIC_COUNTER,
-	  "Sessions ended by the inactivity timeout.", collect_timed_out },
-	{ "lumen_requests_total", LUMEN_METRIC_COUNTER,
-	  "Client API requests by verb (janus field) and result (ok or error).",
-	  collect_requests },
-	{ "lumen_errors_total", LUMEN_METRIC_COUNTER, "Client API error replies by Janus error code.",
-	  collect_errors },
-	{ "lumen_plugin_info", LUMEN_METRIC_GAUGE, "Loaded plugins by package and version (always 1).",
-	  collect_plugins },
-	{ "lumen_draining", LUMEN_METRIC_GAUGE, "1 while new sessions are refused (drain).",
-	  collect_draining },
+    {"lumen_build_info", LUMEN_METRIC_GAUGE, "Build of the running lumen (always 1).",
+     collect_build},
+    {"process_start_time_seconds", LUMEN_METRIC_GAUGE,
+     "Start time of the process since the Unix epoch in seconds.", collect_start},
+    {"lumen_sessions", LUMEN_METRIC_GAUGE, "Client API sessions open now.", collect_sessions},
+    {"lumen_handles", LUMEN_METRIC_GAUGE, "Plugin handles attached now.", collect_handles},
+    {"lumen_sessions_created_total", LUMEN_METRIC_COUNTER, "Sessions created.", collect_created},
+    {"lumen_sessions_timed_out_total", LUMEN_METRIC_COUNTER,
+     "Sessions ended by the inactivity timeout.", collect_timed_out},
+    {"lumen_requests_total", LUMEN_METRIC_COUNTER,
+     "Client API requests by verb (janus field) and result (ok or error).", collect_requests},
+    {"lumen_errors_total", LUMEN_METRIC_COUNTER, "Client API error replies by Janus error code.",
+     collect_errors},
+    {"lumen_plugin_info", LUMEN_METRIC_GAUGE, "Loaded plugins by package and version (always 1).",
+     collect_plugins},
+    {"lumen_draining", LUMEN_METRIC_GAUGE, "1 while new sessions are refused (drain).",
+     collect_draining},
 };
 
 int lumen_admin_metrics_register(struct lumen_admin *a)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(core_families); i++) {
-		int ret = lumen_metrics_register_core(core_families[i].name, core_families[i].type,
-						      core_families[i].help,
-						      core_families[i].collect, a);
+		int ret =
+		    lumen_metrics_register_core(core_families[i].name, core_families[i].type,
+		                                core_families[i].help, core_families[i].collect, a);
 
 		if (ret < 0) {
 			while (i-- > 0)
@@ -184,33 +186,34 @@ void lumen_admin_metrics_unregister(struct lumen_admin *a)
 }
 
 void lumen_admin_get_metrics(struct lumen_admin *a, SoupServerMessage *msg, const char *param,
-			     const json_t *body, enum lumen_admin_role role)
+                             const json_t *body, enum lumen_admin_role role)
 {
 	size_t dropped = 0;
 	char *text = lumen_metrics_render(&dropped);
 
 	if (dropped)
-		LOG_WARN(cat_admin_probe, "/metrics: %zu invalid samples dropped (a plugin emitted a "
-					  "wrong name, bad labels or a duplicate label set)",
-			 dropped);
+		LOG_WARN(cat_admin_probe,
+		         "/metrics: %zu invalid samples dropped (a plugin emitted a "
+		         "wrong name, bad labels or a duplicate label set)",
+		         dropped);
 	lumen_admin_reply_text(msg, 200, "text/plain; version=0.0.4; charset=utf-8", text);
 }
 
 void lumen_admin_get_healthz(struct lumen_admin *a, SoupServerMessage *msg, const char *param,
-			     const json_t *body, enum lumen_admin_role role)
+                             const json_t *body, enum lumen_admin_role role)
 {
 	lumen_admin_reply_text(msg, 200, "text/plain; charset=utf-8", g_strdup("ok\n"));
 }
 
 void lumen_admin_get_readyz(struct lumen_admin *a, SoupServerMessage *msg, const char *param,
-			    const json_t *body, enum lumen_admin_role role)
+                            const json_t *body, enum lumen_admin_role role)
 {
 	if (!a->ready)
 		lumen_admin_reply_text(msg, 503, "text/plain; charset=utf-8",
-				       g_strdup("not ready: starting\n"));
+		                       g_strdup("not ready: starting\n"));
 	else if (lumen_api_draining(a->api))
 		lumen_admin_reply_text(msg, 503, "text/plain; charset=utf-8",
-				       g_strdup("not ready: draining\n"));
+		                       g_strdup("not ready: draining\n"));
 	else
 		lumen_admin_reply_text(msg, 200, "text/plain; charset=utf-8", g_strdup("ready\n"));
 }

@@ -41,7 +41,7 @@ fi
 
 # Every row of the route table ({ "GET", V1 "/info", ... } or { "GET", "/metrics", ... }) is
 # documented under the same path and method ("/sessions/" rows take the {id} parameter).
-sed -n 's/^[[:space:]]*{ "\([A-Z]*\)", \(V1 \)\{0,1\}"\([^"]*\)", \(true\|false\).*/\1 \2\3 \4/p' \
+sed -n 's/^[[:space:]]*{ *"\([A-Z]*\)", \(V1 \)\{0,1\}"\([^"]*\)", \(true\|false\).*/\1 \2\3 \4/p' \
 	"$SRC/src/admin/routes.c" | sed 's|^\([A-Z]*\) V1 |\1 /admin/v1|' >"$TMP/routes"
 if [ ! -s "$TMP/routes" ]; then
 	echo "no routes found in routes.c" >"$TMP/out"

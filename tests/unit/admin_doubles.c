@@ -37,8 +37,8 @@ json_t *lumen_api_sessions_json(const struct lumen_api *api)
 
 	if (dbl.known_session)
 		json_array_append_new(list, json_pack("{s:I,s:s,s:i}", "id",
-						      (json_int_t)dbl.known_session, "ip",
-						      "127.0.0.1", "handles", 1));
+		                                      (json_int_t)dbl.known_session, "ip",
+		                                      "127.0.0.1", "handles", 1));
 	return list;
 }
 
@@ -47,8 +47,8 @@ json_t *lumen_api_session_json(const struct lumen_api *api, uint64_t id)
 	if (!dbl.known_session || id != dbl.known_session)
 		return NULL;
 	return json_pack("{s:I,s:s,s:[{s:I,s:s,s:s}]}", "id", (json_int_t)id, "ip", "127.0.0.1",
-			 "handles", "id", (json_int_t)77, "plugin", "janus.plugin.echotest",
-			 "pc_state", "new");
+	                 "handles", "id", (json_int_t)77, "plugin", "janus.plugin.echotest",
+	                 "pc_state", "new");
 }
 
 int lumen_api_destroy_session(struct lumen_api *api, uint64_t id)
@@ -63,7 +63,7 @@ int lumen_api_destroy_session(struct lumen_api *api, uint64_t id)
 json_t *lumen_api_counters_json(const struct lumen_api *api)
 {
 	return json_pack("{s:{s:{s:i,s:i},s:{s:i}},s:{s:i}}", "requests", "create", "ok", 5,
-			 "error", 1, "attach", "ok", 2, "errors", "458", 3);
+	                 "error", 1, "attach", "ok", 2, "errors", "458", 3);
 }
 
 void lumen_api_set_draining(struct lumen_api *api, bool draining)
@@ -79,8 +79,8 @@ bool lumen_api_draining(const struct lumen_api *api)
 json_t *lumen_plugin_host_to_json(const struct lumen_plugin_host *host)
 {
 	return json_pack("[{s:s,s:s,s:s,s:s,s:s,s:s,s:[]}]", "name", "Echo test", "package",
-			 "janus.plugin.echotest", "version", "1.2.3", "description", "echo",
-			 "author", "lumen", "path", "/x/echotest.so", "deps");
+	                 "janus.plugin.echotest", "version", "1.2.3", "description", "echo",
+	                 "author", "lumen", "path", "/x/echotest.so", "deps");
 }
 
 json_t *lumen_plugin_host_refused(const struct lumen_plugin_host *host)
@@ -108,7 +108,7 @@ static int hook_log(void *arg, const char *level, const char *levels, char **err
 }
 
 static void set_cfg(struct lumen_config *cfg, const char *listen, const char *token,
-		    const char *jwt_secret, const char *metrics_token)
+                    const char *jwt_secret, const char *metrics_token)
 {
 	g_free(cfg->admin.listen);
 	g_free(cfg->admin.token);
@@ -131,11 +131,11 @@ static void free_cfg(struct lumen_config *cfg)
 static gpointer server_thread(gpointer data)
 {
 	struct test_admin *t = data;
-	struct lumen_admin_hooks hooks = { hook_reload, hook_log, NULL };
+	struct lumen_admin_hooks hooks = {hook_reload, hook_log, NULL};
 
 	g_main_context_push_thread_default(t->ctx);
-	t->admin = lumen_admin_new(&t->cfg, &fake_api, dbl.with_host ? &fake_host : NULL, &hooks,
-				   &t->err);
+	t->admin =
+	    lumen_admin_new(&t->cfg, &fake_api, dbl.with_host ? &fake_host : NULL, &hooks, &t->err);
 	if (t->admin && lumen_admin_listen(t->admin, &t->err) < 0) {
 		lumen_admin_free(t->admin);
 		t->admin = NULL;
@@ -158,7 +158,7 @@ static gpointer server_thread(gpointer data)
 }
 
 struct test_admin *test_admin_start(const char *listen, const char *token, const char *jwt_secret,
-				    const char *metrics_token, char **err)
+                                    const char *metrics_token, char **err)
 {
 	struct test_admin *t = g_new0(struct test_admin, 1);
 
@@ -227,16 +227,19 @@ static void call_on_server(struct call *c)
 
 void test_admin_set_ready(struct test_admin *t, bool ready)
 {
-	struct call c = { .t = t, .ready = ready };
+	struct call c = {.t = t, .ready = ready};
 
 	call_on_server(&c);
 }
 
 void test_admin_reconfigure(struct test_admin *t, const char *token, const char *jwt_secret,
-			    const char *metrics_token)
+                            const char *metrics_token)
 {
-	struct call c = { .t = t, .reconf = true, .token = token, .jwt_secret = jwt_secret,
-			  .metrics_token = metrics_token };
+	struct call c = {.t = t,
+	                 .reconf = true,
+	                 .token = token,
+	                 .jwt_secret = jwt_secret,
+	                 .metrics_token = metrics_token};
 
 	call_on_server(&c);
 }
@@ -262,8 +265,8 @@ void test_admin_stop(struct test_admin *t)
 	g_free(t);
 }
 
-int test_http(const struct test_admin *t, const char *method, const char *path,
-	      const char *bearer, const char *body, char **resp)
+int test_http(const struct test_admin *t, const char *method, const char *path, const char *bearer,
+              const char *body, char **resp)
 {
 	SoupSession *s = soup_session_new_with_options("timeout", 10, NULL);
 	char *url = g_strdup_printf("http://127.0.0.1:%u%s", t->port, path);
@@ -276,8 +279,8 @@ int test_http(const struct test_admin *t, const char *method, const char *path,
 	if (bearer) {
 		char *h = g_strdup_printf("Bearer %s", bearer);
 
-		soup_message_headers_replace(soup_message_get_request_headers(msg),
-					     "Authorization", h);
+		soup_message_headers_replace(soup_message_get_request_headers(msg), "Authorization",
+		                             h);
 		g_free(h);
 	}
 	if (body) {
@@ -315,7 +318,7 @@ char *test_jwt(const char *secret, const char *role, long exp)
 		jwt_add_grant_int(jwt, "exp", exp);
 	jwt_add_grant(jwt, "sub", "ops@example");
 	g_assert(jwt_set_alg(jwt, JWT_ALG_HS256, (const unsigned char *)secret,
-			     (int)strlen(secret)) == 0);
+	                     (int)strlen(secret)) == 0);
 	s = jwt_encode_str(jwt);
 	copy = g_strdup(s);
 	free(s);

@@ -45,7 +45,7 @@ static char *make_jwt(const char *secret, jwt_alg_t alg, const char *role, long 
 }
 
 static int check(enum lumen_admin_scope scope, const char *header, bool loopback,
-		 enum lumen_admin_role *role)
+                 enum lumen_admin_role *role)
 {
 	const char *why = NULL;
 	int ret = lumen_admin_auth_check(&auth, scope, header, loopback, NOW, role, &why);
@@ -63,12 +63,12 @@ Test(admin_auth, static_token_grants_admin_and_anything_else_is_refused)
 	cr_assert_eq(check(LUMEN_ADMIN_SCOPE_API, "Bearer s3cret", false, &role), 0);
 	cr_assert_eq(role, LUMEN_ADMIN_ROLE_ADMIN);
 	cr_assert_eq(check(LUMEN_ADMIN_SCOPE_API, "bearer   s3cret", false, &role), 0);
-	static const char *const bad[] = { NULL, "", "Bearer", "Bearer ", "Bearer s3cre",
-					   "Bearer s3cret2", "Basic s3cret", "s3cret",
-					   "Bearer S3CRET" };
+	static const char *const bad[] = {
+	    NULL,           "",       "Bearer",       "Bearer ", "Bearer s3cre", "Bearer s3cret2",
+	    "Basic s3cret", "s3cret", "Bearer S3CRET"};
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
 		cr_assert_eq(check(LUMEN_ADMIN_SCOPE_API, bad[i], true, &role), -EACCES, "%s",
-			     bad[i] ? bad[i] : "(none)");
+		             bad[i] ? bad[i] : "(none)");
 		cr_assert_eq(role, LUMEN_ADMIN_ROLE_NONE);
 	}
 }
@@ -79,11 +79,9 @@ Test(admin_auth, jwt_role_claim_decides_the_role)
 		const char *claim;
 		enum lumen_admin_role want;
 	} cases[] = {
-		{ "admin", LUMEN_ADMIN_ROLE_ADMIN },
-		{ "operator", LUMEN_ADMIN_ROLE_OPERATOR },
-		{ "viewer", LUMEN_ADMIN_ROLE_VIEWER },
-		{ "root", LUMEN_ADMIN_ROLE_NONE },
-		{ NULL, LUMEN_ADMIN_ROLE_NONE },
+	    {"admin", LUMEN_ADMIN_ROLE_ADMIN},   {"operator", LUMEN_ADMIN_ROLE_OPERATOR},
+	    {"viewer", LUMEN_ADMIN_ROLE_VIEWER}, {"root", LUMEN_ADMIN_ROLE_NONE},
+	    {NULL, LUMEN_ADMIN_ROLE_NONE},
 	};
 	enum lumen_admin_role role;
 
@@ -121,8 +119,8 @@ Test(admin_auth, jwt_with_a_wrong_key_other_algorithm_or_bad_times_is_refused)
 	g_free(h);
 	/* An unsigned token ("alg":"none") built by hand: header.payload. */
 	cr_assert_eq(check(LUMEN_ADMIN_SCOPE_API,
-			   "Bearer eyJhbGciOiJub25lIn0.eyJyb2xlIjoiYWRtaW4ifQ.", true, &role),
-		     -EACCES);
+	                   "Bearer eyJhbGciOiJub25lIn0.eyJyb2xlIjoiYWRtaW4ifQ.", true, &role),
+	             -EACCES);
 	cr_assert_eq(check(LUMEN_ADMIN_SCOPE_API, "Bearer a.b.c", true, &role), -EACCES);
 	cr_assert_eq(check(LUMEN_ADMIN_SCOPE_API, "Bearer ...", true, &role), -EACCES);
 }
@@ -180,8 +178,8 @@ static enum lumen_admin_role least_role(const char *method, const char *path)
 {
 	char *param = NULL, *allow = NULL;
 	int status = 0;
-	const struct lumen_admin_route *r = lumen_admin_route_find(method, path, &param, &status,
-								   &allow);
+	const struct lumen_admin_route *r =
+	    lumen_admin_route_find(method, path, &param, &status, &allow);
 
 	cr_assert_not_null(r, "%s %s: status %d", method, path, status);
 	cr_assert_eq(status, 200);
@@ -209,9 +207,9 @@ Test(admin_routes, viewers_read_operators_kick_drain_and_set_levels_admins_reloa
 Test(admin_routes, every_write_needs_more_than_a_viewer)
 {
 	static const char *const writes[][2] = {
-		{ "DELETE", "/admin/v1/sessions/1" }, { "POST", "/admin/v1/drain" },
-		{ "DELETE", "/admin/v1/drain" },      { "PUT", "/admin/v1/log-level" },
-		{ "POST", "/admin/v1/config/reload" },
+	    {"DELETE", "/admin/v1/sessions/1"},  {"POST", "/admin/v1/drain"},
+	    {"DELETE", "/admin/v1/drain"},       {"PUT", "/admin/v1/log-level"},
+	    {"POST", "/admin/v1/config/reload"},
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(writes); i++)
@@ -223,16 +221,21 @@ Test(admin_routes, the_session_id_is_passed_and_unknown_paths_are_404)
 	char *param = NULL, *allow = NULL;
 	int status = 0;
 
-	cr_assert_not_null(lumen_admin_route_find("GET", "/admin/v1/sessions/981", &param,
-						  &status, &allow));
+	cr_assert_not_null(
+	    lumen_admin_route_find("GET", "/admin/v1/sessions/981", &param, &status, &allow));
 	cr_assert_str_eq(param, "981");
 	g_free(param);
-	static const char *const unknown[] = { "/", "/admin", "/admin/v1", "/admin/v1/info/",
-					       "/admin/v1/sessions/", "/admin/v1/sessions/1/x",
-					       "/admin/v2/info", "/metricsx" };
+	static const char *const unknown[] = {"/",
+	                                      "/admin",
+	                                      "/admin/v1",
+	                                      "/admin/v1/info/",
+	                                      "/admin/v1/sessions/",
+	                                      "/admin/v1/sessions/1/x",
+	                                      "/admin/v2/info",
+	                                      "/metricsx"};
 	for (size_t i = 0; i < G_N_ELEMENTS(unknown); i++) {
 		cr_assert_null(lumen_admin_route_find("GET", unknown[i], &param, &status, &allow),
-			       "%s", unknown[i]);
+		               "%s", unknown[i]);
 		cr_assert_eq(status, 404, "%s", unknown[i]);
 		cr_assert_null(allow);
 		cr_assert_null(param);
@@ -248,13 +251,13 @@ Test(admin_routes, a_known_path_with_another_method_is_405_with_allow)
 	cr_assert_eq(status, 405);
 	cr_assert_str_eq(allow, "GET, POST, DELETE");
 	g_free(allow);
-	cr_assert_null(lumen_admin_route_find("POST", "/admin/v1/sessions/5", &param, &status,
-					      &allow));
+	cr_assert_null(
+	    lumen_admin_route_find("POST", "/admin/v1/sessions/5", &param, &status, &allow));
 	cr_assert_eq(status, 405);
 	cr_assert_str_eq(allow, "GET, DELETE");
 	g_free(allow);
-	cr_assert_null(lumen_admin_route_find("GET", "/admin/v1/config/reload", &param, &status,
-					      &allow));
+	cr_assert_null(
+	    lumen_admin_route_find("GET", "/admin/v1/config/reload", &param, &status, &allow));
 	cr_assert_str_eq(allow, "POST");
 	g_free(allow);
 }

@@ -99,13 +99,13 @@ Test(admin_server, sessions_list_one_session_and_kick)
 	j = get_json("/admin/v1/sessions", "tok", 200);
 	cr_assert_eq(json_integer_value(json_object_get(j, "count")), 1);
 	cr_assert_eq(json_integer_value(
-			     json_object_get(json_array_get(json_object_get(j, "sessions"), 0), "id")),
-		     4242);
+	                 json_object_get(json_array_get(json_object_get(j, "sessions"), 0), "id")),
+	             4242);
 	json_decref(j);
 	j = get_json("/admin/v1/sessions/4242", "tok", 200);
 	cr_assert_str_eq(json_string_value(json_object_get(
-				 json_array_get(json_object_get(j, "handles"), 0), "plugin")),
-			 "janus.plugin.echotest");
+	                     json_array_get(json_object_get(j, "handles"), 0), "plugin")),
+	                 "janus.plugin.echotest");
 	json_decref(j);
 
 	status = test_http(srv, "DELETE", "/admin/v1/sessions/4242", "tok", NULL, &resp);
@@ -122,17 +122,17 @@ Test(admin_server, sessions_list_one_session_and_kick)
 
 Test(admin_server, a_session_id_that_is_not_a_positive_integer_is_400)
 {
-	static const char *const bad[] = { "abc", "0", "-1", "12x", "99999999999999999999999" };
+	static const char *const bad[] = {"abc", "0", "-1", "12x", "99999999999999999999999"};
 	char *resp = NULL, *path;
 
 	start("tok", NULL, NULL);
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
 		path = g_strdup_printf("/admin/v1/sessions/%s", bad[i]);
 		assert_error(test_http(srv, "GET", path, "tok", NULL, &resp), &resp, 400,
-			     "bad_request");
+		             "bad_request");
 		g_free(resp);
 		assert_error(test_http(srv, "DELETE", path, "tok", NULL, &resp), &resp, 400,
-			     "bad_request");
+		             "bad_request");
 		g_free(resp);
 		g_free(path);
 	}
@@ -145,11 +145,11 @@ Test(admin_server, plugins_lists_loaded_and_refused_plugins)
 	start("tok", NULL, NULL);
 	j = get_json("/admin/v1/plugins", "tok", 200);
 	cr_assert_str_eq(json_string_value(json_object_get(
-				 json_array_get(json_object_get(j, "plugins"), 0), "path")),
-			 "/x/echotest.so");
+	                     json_array_get(json_object_get(j, "plugins"), 0), "path")),
+	                 "/x/echotest.so");
 	cr_assert_str_eq(json_string_value(json_object_get(
-				 json_array_get(json_object_get(j, "refused"), 0), "file")),
-			 "bad.so");
+	                     json_array_get(json_object_get(j, "refused"), 0), "file")),
+	                 "bad.so");
 	json_decref(j);
 }
 
@@ -159,26 +159,29 @@ Test(admin_server, log_level_is_validated_and_handed_to_the_daemon)
 
 	start("tok", NULL, NULL);
 	cr_assert_eq(test_http(srv, "PUT", "/admin/v1/log-level", "tok",
-			       "{\"level\":\"debug\",\"levels\":\"ice:trace\"}", &resp), 200, "%s",
-		     resp);
+	                       "{\"level\":\"debug\",\"levels\":\"ice:trace\"}", &resp),
+	             200, "%s", resp);
 	cr_assert_str_eq(dbl.last_level, "debug");
 	cr_assert_str_eq(dbl.last_levels, "ice:trace");
 	g_free(resp);
 	cr_assert_eq(test_http(srv, "PUT", "/admin/v1/log-level", "tok",
-			       "{\"levels\":\"dtls:debug\"}", &resp), 200);
+	                       "{\"levels\":\"dtls:debug\"}", &resp),
+	             200);
 	cr_assert_str_eq(dbl.last_level, "");
 	g_free(resp);
 
-	static const char *const bad[] = { "{}", "{\"level\":3}", "[\"debug\"]", "{\"level\":",
-					   "{\"level\":\"debug\",\"x\":1}", "" };
+	static const char *const bad[] = {
+	    "{}", "{\"level\":3}", "[\"debug\"]", "{\"level\":", "{\"level\":\"debug\",\"x\":1}",
+	    ""};
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
 		assert_error(test_http(srv, "PUT", "/admin/v1/log-level", "tok", bad[i], &resp),
-			     &resp, 400, "bad_request");
+		             &resp, 400, "bad_request");
 		g_free(resp);
 	}
 	dbl.log_ret = -EINVAL;
-	assert_error(test_http(srv, "PUT", "/admin/v1/log-level", "tok", "{\"level\":\"loud\"}",
-			       &resp), &resp, 400, "bad_request");
+	assert_error(
+	    test_http(srv, "PUT", "/admin/v1/log-level", "tok", "{\"level\":\"loud\"}", &resp),
+	    &resp, 400, "bad_request");
 	cr_assert(strstr(resp, "loud"), "the daemon's reason is passed on: %s", resp);
 	g_free(resp);
 }
@@ -193,7 +196,7 @@ Test(admin_server, reload_calls_the_daemon_and_reports_its_error)
 	g_free(resp);
 	dbl.reload_ret = -EINVAL;
 	assert_error(test_http(srv, "POST", "/admin/v1/config/reload", "tok", NULL, &resp), &resp,
-		     500, "reload_failed");
+	             500, "reload_failed");
 	cr_assert(strstr(resp, "lumen.cfg:3"), "%s", resp);
 	g_free(resp);
 }
@@ -239,18 +242,18 @@ static void emit_rooms(struct lumen_metrics_out *out, void *arg)
 Test(admin_server, metrics_serves_core_and_plugin_families_as_prometheus_text)
 {
 	static const char *const want[] = {
-		"# TYPE lumen_sessions gauge\nlumen_sessions 3\n",
-		"# TYPE lumen_handles gauge\nlumen_handles 5\n",
-		"lumen_requests_total{verb=\"create\",result=\"ok\"} 5\n",
-		"lumen_requests_total{verb=\"create\",result=\"error\"} 1\n",
-		"lumen_requests_total{verb=\"attach\",result=\"ok\"} 2\n",
-		"# TYPE lumen_errors_total counter\nlumen_errors_total{code=\"458\"} 3\n",
-		"lumen_plugin_info{package=\"janus.plugin.echotest\",version=\"1.2.3\"} 1\n",
-		"lumen_build_info{version=\"",
-		"# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds ",
-		"lumen_sessions_created_total 9\n",
-		"# HELP lumen_test_rooms Rooms.\n# TYPE lumen_test_rooms gauge\n"
-		"lumen_test_rooms{room=\"x\"} 2\n",
+	    "# TYPE lumen_sessions gauge\nlumen_sessions 3\n",
+	    "# TYPE lumen_handles gauge\nlumen_handles 5\n",
+	    "lumen_requests_total{verb=\"create\",result=\"ok\"} 5\n",
+	    "lumen_requests_total{verb=\"create\",result=\"error\"} 1\n",
+	    "lumen_requests_total{verb=\"attach\",result=\"ok\"} 2\n",
+	    "# TYPE lumen_errors_total counter\nlumen_errors_total{code=\"458\"} 3\n",
+	    "lumen_plugin_info{package=\"janus.plugin.echotest\",version=\"1.2.3\"} 1\n",
+	    "lumen_build_info{version=\"",
+	    "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds ",
+	    "lumen_sessions_created_total 9\n",
+	    "# HELP lumen_test_rooms Rooms.\n# TYPE lumen_test_rooms gauge\n"
+	    "lumen_test_rooms{room=\"x\"} 2\n",
 	};
 	char *resp = NULL;
 
@@ -261,7 +264,8 @@ Test(admin_server, metrics_serves_core_and_plugin_families_as_prometheus_text)
 	/* Registered after the admin, as a plugin would from its init. The registry is used by
 	 * the server thread only while a request runs, and none does now. */
 	cr_assert_eq(lumen_metrics_register("lumen_test_rooms", LUMEN_METRIC_GAUGE, "Rooms.",
-					    emit_rooms, NULL), 0);
+	                                    emit_rooms, NULL),
+	             0);
 	cr_assert_eq(test_http(srv, "GET", "/metrics", NULL, NULL, &resp), 200);
 	for (size_t i = 0; i < G_N_ELEMENTS(want); i++)
 		cr_assert(strstr(resp, want[i]), "missing %s in\n%s", want[i], resp);
@@ -274,13 +278,13 @@ Test(admin_server, missing_or_wrong_tokens_get_401_with_www_authenticate)
 
 	start("tok", NULL, NULL);
 	assert_error(test_http(srv, "GET", "/admin/v1/info", NULL, NULL, &resp), &resp, 401,
-		     "unauthorized");
+	             "unauthorized");
 	g_free(resp);
 	assert_error(test_http(srv, "GET", "/admin/v1/info", "nope", NULL, &resp), &resp, 401,
-		     "unauthorized");
+	             "unauthorized");
 	g_free(resp);
 	assert_error(test_http(srv, "POST", "/admin/v1/drain", "nope", NULL, &resp), &resp, 401,
-		     "unauthorized");
+	             "unauthorized");
 	cr_assert_not(dbl.draining, "a refused request changes nothing");
 	g_free(resp);
 }
@@ -288,9 +292,9 @@ Test(admin_server, missing_or_wrong_tokens_get_401_with_www_authenticate)
 Test(admin_server, viewers_get_403_on_every_write_operators_on_reload_only)
 {
 	static const char *const writes[][2] = {
-		{ "DELETE", "/admin/v1/sessions/7" }, { "POST", "/admin/v1/drain" },
-		{ "DELETE", "/admin/v1/drain" },      { "PUT", "/admin/v1/log-level" },
-		{ "POST", "/admin/v1/config/reload" },
+	    {"DELETE", "/admin/v1/sessions/7"},  {"POST", "/admin/v1/drain"},
+	    {"DELETE", "/admin/v1/drain"},       {"PUT", "/admin/v1/log-level"},
+	    {"POST", "/admin/v1/config/reload"},
 	};
 	char *viewer = test_jwt("k3y-k3y-k3y-k3y", "viewer", 0);
 	char *operator= test_jwt("k3y-k3y-k3y-k3y", "operator", 0);
@@ -304,23 +308,24 @@ Test(admin_server, viewers_get_403_on_every_write_operators_on_reload_only)
 	cr_assert_str_eq(json_string_value(json_object_get(j, "role")), "viewer");
 	json_decref(j);
 	for (size_t i = 0; i < G_N_ELEMENTS(writes); i++) {
-		assert_error(test_http(srv, writes[i][0], writes[i][1], viewer, "{\"level\":\"info\"}",
-				       &resp), &resp, 403, "forbidden");
+		assert_error(test_http(srv, writes[i][0], writes[i][1], viewer,
+		                       "{\"level\":\"info\"}", &resp),
+		             &resp, 403, "forbidden");
 		g_free(resp);
 	}
 	cr_assert_eq(dbl.known_session, 7);
 	cr_assert_not(dbl.draining);
 	cr_assert_eq(dbl.reloads, 0);
 	assert_error(test_http(srv, "GET", "/admin/v1/info", norole, NULL, &resp), &resp, 403,
-		     "forbidden");
+	             "forbidden");
 	g_free(resp);
 
 	cr_assert_eq(test_http(srv, "POST", "/admin/v1/drain", operator, NULL, &resp), 200);
 	g_free(resp);
 	cr_assert_eq(test_http(srv, "DELETE", "/admin/v1/sessions/7", operator, NULL, &resp), 200);
 	g_free(resp);
-	assert_error(test_http(srv, "POST", "/admin/v1/config/reload", operator, NULL, &resp), &resp,
-		     403, "forbidden");
+	assert_error(test_http(srv, "POST", "/admin/v1/config/reload", operator, NULL, &resp),
+	             &resp, 403, "forbidden");
 	g_free(resp);
 	g_free(viewer);
 	g_free(operator);
@@ -333,17 +338,17 @@ Test(admin_server, metrics_token_guards_the_probes)
 
 	start("tok", NULL, "mtok");
 	assert_error(test_http(srv, "GET", "/metrics", NULL, NULL, &resp), &resp, 401,
-		     "unauthorized");
+	             "unauthorized");
 	g_free(resp);
 	assert_error(test_http(srv, "GET", "/healthz", "wrong", NULL, &resp), &resp, 401,
-		     "unauthorized");
+	             "unauthorized");
 	g_free(resp);
 	cr_assert_eq(test_http(srv, "GET", "/metrics", "mtok", NULL, &resp), 200);
 	g_free(resp);
 	cr_assert_eq(test_http(srv, "GET", "/healthz", "tok", NULL, &resp), 200);
 	g_free(resp);
 	assert_error(test_http(srv, "GET", "/admin/v1/info", "mtok", NULL, &resp), &resp, 401,
-		     "unauthorized");
+	             "unauthorized");
 	g_free(resp);
 }
 
@@ -353,15 +358,15 @@ Test(admin_server, unknown_paths_are_404_and_wrong_methods_405_as_json)
 
 	start("tok", NULL, NULL);
 	assert_error(test_http(srv, "GET", "/admin/v1/nothing", "tok", NULL, &resp), &resp, 404,
-		     "not_found");
+	             "not_found");
 	g_free(resp);
 	assert_error(test_http(srv, "GET", "/", NULL, NULL, &resp), &resp, 404, "not_found");
 	g_free(resp);
 	assert_error(test_http(srv, "PATCH", "/admin/v1/info", "tok", NULL, &resp), &resp, 405,
-		     "method_not_allowed");
+	             "method_not_allowed");
 	g_free(resp);
 	assert_error(test_http(srv, "POST", "/metrics", NULL, NULL, &resp), &resp, 405,
-		     "method_not_allowed");
+	             "method_not_allowed");
 	g_free(resp);
 }
 
@@ -375,7 +380,7 @@ Test(admin_server, bodies_over_64_kib_are_refused_with_413)
 		g_string_append(big, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
 	g_string_append(big, "\"}");
 	assert_error(test_http(srv, "PUT", "/admin/v1/log-level", "tok", big->str, &resp), &resp,
-		     413, "payload_too_large");
+	             413, "payload_too_large");
 	cr_assert_null(dbl.last_level, "the hook was not called");
 	g_free(resp);
 	g_string_free(big, TRUE);
@@ -433,8 +438,8 @@ Test(admin_server, reload_changes_credentials_but_never_opens_a_public_listener)
 Test(admin_server, listens_on_an_ipv6_loopback_address)
 {
 	char *err = NULL;
-	GSocket *probe = g_socket_new(G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_STREAM,
-				      G_SOCKET_PROTOCOL_TCP, NULL);
+	GSocket *probe =
+	    g_socket_new(G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
 	GInetAddress *lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV6);
 	GSocketAddress *sa = g_inet_socket_address_new(lo, 0);
 	bool have_v6 = probe && g_socket_bind(probe, sa, TRUE, NULL);

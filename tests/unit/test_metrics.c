@@ -34,66 +34,71 @@ Test(metrics, renders_help_type_and_samples_in_registration_order)
 	char *text;
 
 	cr_assert_eq(lumen_metrics_register("lumen_rooms", LUMEN_METRIC_GAUGE, "Rooms open.",
-					    emit_two, "lumen_rooms"), 0);
+	                                    emit_two, "lumen_rooms"),
+	             0);
 	cr_assert_eq(lumen_metrics_register("lumen_joins_total", LUMEN_METRIC_COUNTER, "Joins.",
-					    emit_two, "lumen_joins_total"), 0);
+	                                    emit_two, "lumen_joins_total"),
+	             0);
 	text = lumen_metrics_render(&dropped);
 	cr_assert_str_eq(text, "# HELP lumen_rooms Rooms open.\n"
-			       "# TYPE lumen_rooms gauge\n"
-			       "lumen_rooms{room=\"a\"} 3\n"
-			       "lumen_rooms{room=\"b\"} 0.5\n"
-			       "# HELP lumen_joins_total Joins.\n"
-			       "# TYPE lumen_joins_total counter\n"
-			       "lumen_joins_total{room=\"a\"} 3\n"
-			       "lumen_joins_total{room=\"b\"} 0.5\n");
+	                       "# TYPE lumen_rooms gauge\n"
+	                       "lumen_rooms{room=\"a\"} 3\n"
+	                       "lumen_rooms{room=\"b\"} 0.5\n"
+	                       "# HELP lumen_joins_total Joins.\n"
+	                       "# TYPE lumen_joins_total counter\n"
+	                       "lumen_joins_total{room=\"a\"} 3\n"
+	                       "lumen_joins_total{room=\"b\"} 0.5\n");
 	cr_assert_eq(dropped, 0);
 	g_free(text);
 }
 
 Test(metrics, plugin_registration_requires_the_lumen_prefix_and_a_valid_name)
 {
-	static const char *const bad[] = { "rooms", "", "lumen rooms", "lumen_rooms{}", "lumen-x",
-					   "lumen_é" };
+	static const char *const bad[] = {"rooms",         "",        "lumen rooms",
+	                                  "lumen_rooms{}", "lumen-x", "lumen_é"};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
 		cr_assert_eq(lumen_metrics_register(bad[i], LUMEN_METRIC_GAUGE, "", emit_two, NULL),
-			     -EINVAL, "%s", bad[i]);
+		             -EINVAL, "%s", bad[i]);
 	cr_assert_eq(lumen_metrics_register(NULL, LUMEN_METRIC_GAUGE, "", emit_two, NULL), -EINVAL);
-	cr_assert_eq(lumen_metrics_register("lumen_x", LUMEN_METRIC_GAUGE, "", NULL, NULL), -EINVAL);
-	cr_assert_eq(lumen_metrics_register("lumen_x", (enum lumen_metric_type)7, "", emit_two,
-					    NULL), -EINVAL);
-	cr_assert_eq(lumen_metrics_register("lumen_x:y_1", LUMEN_METRIC_GAUGE, NULL, emit_two,
-					    NULL), 0);
+	cr_assert_eq(lumen_metrics_register("lumen_x", LUMEN_METRIC_GAUGE, "", NULL, NULL),
+	             -EINVAL);
+	cr_assert_eq(
+	    lumen_metrics_register("lumen_x", (enum lumen_metric_type)7, "", emit_two, NULL),
+	    -EINVAL);
+	cr_assert_eq(
+	    lumen_metrics_register("lumen_x:y_1", LUMEN_METRIC_GAUGE, NULL, emit_two, NULL), 0);
 	cr_assert_eq(lumen_metrics_register_core("process_start_time_seconds", LUMEN_METRIC_GAUGE,
-						 "", emit_two, NULL), 0);
+	                                         "", emit_two, NULL),
+	             0);
 	cr_assert_eq(lumen_metrics_register_core("9lives", LUMEN_METRIC_GAUGE, "", emit_two, NULL),
-		     -EINVAL);
+	             -EINVAL);
 }
 
 Test(metrics, refuses_a_second_family_with_the_same_name)
 {
 	cr_assert_eq(lumen_metrics_register("lumen_a", LUMEN_METRIC_GAUGE, "", emit_two, NULL), 0);
 	cr_assert_eq(lumen_metrics_register("lumen_a", LUMEN_METRIC_COUNTER, "", emit_two, NULL),
-		     -EEXIST);
+	             -EEXIST);
 	cr_assert_eq(lumen_metrics_register_core("lumen_a", LUMEN_METRIC_GAUGE, "", emit_two, NULL),
-		     -EEXIST);
+	             -EEXIST);
 }
 
 static void emit_bad(struct lumen_metrics_out *out, void *arg)
 {
 	static const char *const bad_labels[] = {
-		"room",            /* no value */
-		"room=a",          /* unquoted */
-		"room=\"a",        /* unterminated */
-		"room=\"a\"x",     /* junk after the value */
-		"=\"a\"",          /* no name */
-		"1room=\"a\"",     /* name starts with a digit */
-		"__name__=\"a\"",  /* reserved */
-		"room=\"a\\x\"",   /* unknown escape */
-		"room=\"a\nb\"",   /* raw newline */
-		"room=\"a\",,",    /* empty pair */
-		"ro-om=\"a\"",     /* bad character in the name */
-		"room=\"a\"}",     /* brace inside */
+	    "room",           /* no value */
+	    "room=a",         /* unquoted */
+	    "room=\"a",       /* unterminated */
+	    "room=\"a\"x",    /* junk after the value */
+	    "=\"a\"",         /* no name */
+	    "1room=\"a\"",    /* name starts with a digit */
+	    "__name__=\"a\"", /* reserved */
+	    "room=\"a\\x\"",  /* unknown escape */
+	    "room=\"a\nb\"",  /* raw newline */
+	    "room=\"a\",,",   /* empty pair */
+	    "ro-om=\"a\"",    /* bad character in the name */
+	    "room=\"a\"}",    /* brace inside */
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(bad_labels); i++)
@@ -112,9 +117,9 @@ Test(metrics, drops_samples_with_a_bad_name_bad_labels_or_a_duplicate_label_set)
 	cr_assert_eq(lumen_metrics_register("lumen_t", LUMEN_METRIC_GAUGE, "h", emit_bad, NULL), 0);
 	text = lumen_metrics_render(&dropped);
 	cr_assert_str_eq(text, "# HELP lumen_t h\n"
-			       "# TYPE lumen_t gauge\n"
-			       "lumen_t{room=\"ok\"} 1\n"
-			       "lumen_t{room=\"q\\\"\\\\\\n\",kind=\"x\"} 4\n");
+	                       "# TYPE lumen_t gauge\n"
+	                       "lumen_t{room=\"ok\"} 1\n"
+	                       "lumen_t{room=\"q\\\"\\\\\\n\",kind=\"x\"} 4\n");
 	cr_assert_eq(dropped, 14);
 	g_free(text);
 }
@@ -123,8 +128,9 @@ Test(metrics, escapes_backslash_and_newline_in_help)
 {
 	char *text;
 
-	cr_assert_eq(lumen_metrics_register("lumen_h", LUMEN_METRIC_GAUGE, "a\\b\nc \"q\"", emit_two,
-					    "lumen_h"), 0);
+	cr_assert_eq(lumen_metrics_register("lumen_h", LUMEN_METRIC_GAUGE, "a\\b\nc \"q\"",
+	                                    emit_two, "lumen_h"),
+	             0);
 	text = lumen_metrics_render(NULL);
 	cr_assert(strstr(text, "# HELP lumen_h a\\\\b\\nc \"q\"\n"), "%s", text);
 	g_free(text);
@@ -136,15 +142,15 @@ Test(metrics, formats_integers_fractions_and_special_values)
 		double v;
 		const char *want;
 	} cases[] = {
-		{ 0, "lumen_v 0\n" },
-		{ 42, "lumen_v 42\n" },
-		{ -7, "lumen_v -7\n" },
-		{ 1e15, "lumen_v 1000000000000000\n" },
-		{ 0.25, "lumen_v 0.25\n" },
-		{ 1e300, "lumen_v 1.0000000000000001e+300\n" },
-		{ NAN, "lumen_v NaN\n" },
-		{ INFINITY, "lumen_v +Inf\n" },
-		{ -INFINITY, "lumen_v -Inf\n" },
+	    {0, "lumen_v 0\n"},
+	    {42, "lumen_v 42\n"},
+	    {-7, "lumen_v -7\n"},
+	    {1e15, "lumen_v 1000000000000000\n"},
+	    {0.25, "lumen_v 0.25\n"},
+	    {1e300, "lumen_v 1.0000000000000001e+300\n"},
+	    {NAN, "lumen_v NaN\n"},
+	    {INFINITY, "lumen_v +Inf\n"},
+	    {-INFINITY, "lumen_v -Inf\n"},
 	};
 	double v;
 
@@ -166,8 +172,8 @@ Test(metrics, label_append_escapes_values_and_separates_pairs)
 	lumen_metrics_label_append(l, "package", "janus.plugin.echotest");
 	lumen_metrics_label_append(l, "version", "a\"b\\c\nd");
 	lumen_metrics_label_append(l, "empty", NULL);
-	cr_assert_str_eq(l->str,
-			 "package=\"janus.plugin.echotest\",version=\"a\\\"b\\\\c\\nd\",empty=\"\"");
+	cr_assert_str_eq(
+	    l->str, "package=\"janus.plugin.echotest\",version=\"a\\\"b\\\\c\\nd\",empty=\"\"");
 	cr_assert_eq(lumen_metrics_labels_check(l->str), 0);
 	g_string_free(l, TRUE);
 }
@@ -184,8 +190,9 @@ Test(metrics, a_collect_callback_cannot_change_the_registry)
 {
 	char *text;
 
-	cr_assert_eq(lumen_metrics_register("lumen_self", LUMEN_METRIC_GAUGE, "", emit_and_unregister,
-					    NULL), 0);
+	cr_assert_eq(
+	    lumen_metrics_register("lumen_self", LUMEN_METRIC_GAUGE, "", emit_and_unregister, NULL),
+	    0);
 	text = lumen_metrics_render(NULL);
 	cr_assert_eq(unregister_result, -EBUSY);
 	cr_assert(strstr(text, "lumen_self 1\n"));
@@ -205,7 +212,8 @@ Test(metrics, unregistering_an_owner_removes_only_its_families)
 	lumen_metrics_set_owner(&plugin_b);
 	cr_assert_eq(lumen_metrics_register("lumen_b1", LUMEN_METRIC_GAUGE, "", emit_two, NULL), 0);
 	lumen_metrics_set_owner(NULL);
-	cr_assert_eq(lumen_metrics_register("lumen_core1", LUMEN_METRIC_GAUGE, "", emit_two, NULL), 0);
+	cr_assert_eq(lumen_metrics_register("lumen_core1", LUMEN_METRIC_GAUGE, "", emit_two, NULL),
+	             0);
 
 	cr_assert_eq(lumen_metrics_unregister_owner(&plugin_a), 2);
 	cr_assert_eq(lumen_metrics_unregister_owner(&plugin_a), 0);

@@ -21,36 +21,36 @@ enum { EXIT_OK = 0, EXIT_SERVER = 1, EXIT_USAGE = 2, EXIT_CONNECT = 3, EXIT_AUTH
 #define DEFAULT_URL "http://127.0.0.1:7088"
 
 struct ctl {
-	char *url;   /* base URL without a trailing slash */
+	char *url; /* base URL without a trailing slash */
 	const char *token;
 	bool json;
 	unsigned timeout_s;
 };
 
 static const char usage_text[] =
-	"Usage: lumenctl [--url URL] [--token TOKEN] [--json] [--timeout SECONDS] COMMAND [ARGS]\n"
-	"\n"
-	"Commands:\n"
-	"  info                         version, uptime, readiness, counts and plugins\n"
-	"  sessions                     list client sessions\n"
-	"  session ID                   one session with its handles\n"
-	"  kick ID                      destroy a session (its client gets a timeout)\n"
-	"  log-level LEVEL [CATEGORIES] set the log level (error|warn|info|debug|trace) and\n"
-	"                               per-category levels, e.g. \"ice:debug,dtls:trace\"\n"
-	"  reload                       reload the configuration file\n"
-	"  drain [--off]                refuse new sessions (keep existing ones); --off undoes it\n"
-	"  plugins                      loaded and refused plugins\n"
-	"  metrics                      the Prometheus metrics text\n"
-	"\n"
-	"Options:\n"
-	"  --url URL        admin API base URL (env LUMEN_ADMIN_URL, default " DEFAULT_URL ")\n"
-	"  --token TOKEN    bearer token or JWT (env LUMEN_ADMIN_TOKEN)\n"
-	"  --json           print the server's JSON reply instead of a table\n"
-	"  --timeout SECS   give up after SECS seconds (default 10)\n"
-	"  -h, --help       this help\n"
-	"\n"
-	"Exit status: 0 ok, 1 server error, 2 usage error, 3 cannot reach the API,\n"
-	"4 authentication or permission refused.\n";
+    "Usage: lumenctl [--url URL] [--token TOKEN] [--json] [--timeout SECONDS] COMMAND [ARGS]\n"
+    "\n"
+    "Commands:\n"
+    "  info                         version, uptime, readiness, counts and plugins\n"
+    "  sessions                     list client sessions\n"
+    "  session ID                   one session with its handles\n"
+    "  kick ID                      destroy a session (its client gets a timeout)\n"
+    "  log-level LEVEL [CATEGORIES] set the log level (error|warn|info|debug|trace) and\n"
+    "                               per-category levels, e.g. \"ice:debug,dtls:trace\"\n"
+    "  reload                       reload the configuration file\n"
+    "  drain [--off]                refuse new sessions (keep existing ones); --off undoes it\n"
+    "  plugins                      loaded and refused plugins\n"
+    "  metrics                      the Prometheus metrics text\n"
+    "\n"
+    "Options:\n"
+    "  --url URL        admin API base URL (env LUMEN_ADMIN_URL, default " DEFAULT_URL ")\n"
+    "  --token TOKEN    bearer token or JWT (env LUMEN_ADMIN_TOKEN)\n"
+    "  --json           print the server's JSON reply instead of a table\n"
+    "  --timeout SECS   give up after SECS seconds (default 10)\n"
+    "  -h, --help       this help\n"
+    "\n"
+    "Exit status: 0 ok, 1 server error, 2 usage error, 3 cannot reach the API,\n"
+    "4 authentication or permission refused.\n";
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...)
@@ -96,15 +96,18 @@ static void print_table(const json_t *rows, const char *const *first)
 	size_t i;
 
 	for (const char *const *f = first; f && *f; f++) {
-		json_array_foreach (rows, i, row) {
+		json_array_foreach(rows, i, row)
+		{
 			if (json_object_get(row, *f)) {
 				g_ptr_array_add(cols, (gpointer)*f);
 				break;
 			}
 		}
 	}
-	json_array_foreach (rows, i, row) {
-		json_object_foreach (row, key, v) {
+	json_array_foreach(rows, i, row)
+	{
+		json_object_foreach(row, key, v)
+		{
 			bool seen = json_is_object(v); /* nested objects: see --json */
 
 			for (guint c = 0; c < cols->len && !seen; c++)
@@ -117,7 +120,8 @@ static void print_table(const json_t *rows, const char *const *first)
 	g_array_set_size(width, cols->len);
 	for (guint c = 0; c < cols->len; c++) {
 		g_array_index(width, size_t, c) = strlen(cols->pdata[c]);
-		json_array_foreach (rows, i, row) {
+		json_array_foreach(rows, i, row)
+		{
 			char *t = cell_text(json_object_get(row, cols->pdata[c]));
 			size_t n = g_utf8_strlen(t, -1);
 
@@ -133,11 +137,11 @@ static void print_table(const json_t *rows, const char *const *first)
 		       c + 1 < cols->len ? "  " : "\n");
 		g_free(up);
 	}
-	json_array_foreach (rows, i, row) {
+	json_array_foreach(rows, i, row)
+	{
 		for (guint c = 0; c < cols->len; c++) {
 			char *t = cell_text(json_object_get(row, cols->pdata[c]));
-			int pad = (int)g_array_index(width, size_t, c) -
-				  (int)g_utf8_strlen(t, -1);
+			int pad = (int)g_array_index(width, size_t, c) - (int)g_utf8_strlen(t, -1);
 
 			printf("%s%*s%s", t, c + 1 < cols->len ? pad : 0, "",
 			       c + 1 < cols->len ? "  " : "\n");
@@ -155,10 +159,10 @@ static void print_fields(const json_t *obj)
 	const char *key;
 	json_t *v;
 
-	json_object_foreach ((json_t *)obj, key, v)
-		if (!json_is_array(v) && !json_is_object(v) && strlen(key) > w)
-			w = strlen(key);
-	json_object_foreach ((json_t *)obj, key, v) {
+	json_object_foreach((json_t *)obj, key, v) if (!json_is_array(v) && !json_is_object(v) &&
+	                                               strlen(key) > w) w = strlen(key);
+	json_object_foreach((json_t *)obj, key, v)
+	{
 		char *t;
 
 		if (json_is_array(v) || json_is_object(v))
@@ -173,10 +177,10 @@ static char *format_uptime(json_int_t s)
 {
 	if (s >= 86400)
 		return g_strdup_printf("%" JSON_INTEGER_FORMAT "d %02dh %02dm", s / 86400,
-				       (int)(s % 86400 / 3600), (int)(s % 3600 / 60));
+		                       (int)(s % 86400 / 3600), (int)(s % 3600 / 60));
 	if (s >= 3600)
 		return g_strdup_printf("%dh %02dm %02ds", (int)(s / 3600), (int)(s % 3600 / 60),
-				       (int)(s % 60));
+		                       (int)(s % 60));
 	return g_strdup_printf("%dm %02ds", (int)(s / 60), (int)(s % 60));
 }
 
@@ -184,7 +188,7 @@ static char *format_uptime(json_int_t s)
 
 struct reply {
 	int status;
-	char *body; /* NUL-terminated */
+	char *body;   /* NUL-terminated */
 	json_t *json; /* parsed body, or NULL when it is not JSON */
 };
 
@@ -198,11 +202,11 @@ static void reply_clear(struct reply *r)
 /* Sends one request. Returns EXIT_OK with *r filled for any HTTP answer, or EXIT_CONNECT /
  * EXIT_USAGE after printing why. */
 static int request(const struct ctl *c, const char *method, const char *path, json_t *body,
-		   struct reply *r)
+                   struct reply *r)
 {
 	char *url = g_strdup_printf("%s%s", c->url, path);
-	SoupSession *s = soup_session_new_with_options("timeout", c->timeout_s, "user-agent",
-						       "lumenctl", NULL);
+	SoupSession *s =
+	    soup_session_new_with_options("timeout", c->timeout_s, "user-agent", "lumenctl", NULL);
 	SoupMessage *msg = soup_message_new(method, url);
 	GError *err = NULL;
 	GBytes *out = NULL;
@@ -217,8 +221,8 @@ static int request(const struct ctl *c, const char *method, const char *path, js
 	if (c->token && *c->token) {
 		char *h = g_strdup_printf("Bearer %s", c->token);
 
-		soup_message_headers_replace(soup_message_get_request_headers(msg),
-					     "Authorization", h);
+		soup_message_headers_replace(soup_message_get_request_headers(msg), "Authorization",
+		                             h);
 		g_free(h);
 	}
 	if (body) {
@@ -231,7 +235,7 @@ static int request(const struct ctl *c, const char *method, const char *path, js
 	out = soup_session_send_and_read(s, msg, NULL, &err);
 	if (!out) {
 		fprintf(stderr, "lumenctl: cannot reach lumen admin API at %s: %s\n", c->url,
-			err->message);
+		        err->message);
 		goto out;
 	}
 	{
@@ -264,9 +268,9 @@ static int report_error(const struct ctl *c, const struct reply *r)
 		message = r->body && *r->body ? r->body : soup_status_get_phrase(r->status);
 	if (r->status == 401) {
 		fprintf(stderr,
-			"lumenctl: authentication failed at %s: %s\n"
-			"(give the admin token with --token or LUMEN_ADMIN_TOKEN)\n",
-			c->url, message);
+		        "lumenctl: authentication failed at %s: %s\n"
+		        "(give the admin token with --token or LUMEN_ADMIN_TOKEN)\n",
+		        c->url, message);
 		return EXIT_AUTH;
 	}
 	if (r->status == 403) {
@@ -274,14 +278,14 @@ static int report_error(const struct ctl *c, const struct reply *r)
 		return EXIT_AUTH;
 	}
 	fprintf(stderr, "lumenctl: the server answered %d%s%s: %s\n", r->status, code ? " " : "",
-		code ? code : "", message);
+	        code ? code : "", message);
 	return EXIT_SERVER;
 }
 
 /* Runs one request and handles --json, errors and non-JSON replies. On EXIT_OK the caller
  * prints r->json as it likes (done is set when --json already printed it). */
 static int call(const struct ctl *c, const char *method, const char *path, json_t *body,
-		struct reply *r, bool *done)
+                struct reply *r, bool *done)
 {
 	int ret = request(c, method, path, body, r);
 
@@ -309,7 +313,7 @@ static int call(const struct ctl *c, const char *method, const char *path, json_
 
 static int cmd_info(const struct ctl *c, int argc, char **argv)
 {
-	static const char *const plugin_cols[] = { "package", "name", "version", NULL };
+	static const char *const plugin_cols[] = {"package", "name", "version", NULL};
 	struct reply r;
 	bool done;
 	int ret;
@@ -344,7 +348,7 @@ static int cmd_info(const struct ctl *c, int argc, char **argv)
 	return ret;
 }
 
-static const char *const session_cols[] = { "id", "ip", "handles", NULL };
+static const char *const session_cols[] = {"id", "ip", "handles", NULL};
 
 static int cmd_sessions(const struct ctl *c, int argc, char **argv)
 {
@@ -377,7 +381,7 @@ static bool valid_id(const char *s)
 
 static int cmd_session(const struct ctl *c, int argc, char **argv)
 {
-	static const char *const handle_cols[] = { "id", "plugin", NULL };
+	static const char *const handle_cols[] = {"id", "plugin", NULL};
 	struct reply r;
 	bool done;
 	char *path;
@@ -432,8 +436,8 @@ static int cmd_log_level(const struct ctl *c, int argc, char **argv)
 	if (argc < 1 || argc > 2)
 		return usage_error("log-level needs LEVEL and optionally CATEGORIES");
 	ret = call(c, "PUT", "/admin/v1/log-level",
-		   json_pack("{s:s,s:s?}", "level", argv[0], "levels", argc > 1 ? argv[1] : NULL),
-		   &r, &done);
+	           json_pack("{s:s,s:s?}", "level", argv[0], "levels", argc > 1 ? argv[1] : NULL),
+	           &r, &done);
 	if (ret == EXIT_OK && !done)
 		printf("log level set to %s%s%s\n", argv[0], argc > 1 ? ", categories " : "",
 		       argc > 1 ? argv[1] : "");
@@ -468,16 +472,16 @@ static int cmd_drain(const struct ctl *c, int argc, char **argv)
 	ret = call(c, off ? "DELETE" : "POST", "/admin/v1/drain", NULL, &r, &done);
 	if (ret == EXIT_OK && !done)
 		printf(json_is_true(json_object_get(r.json, "draining"))
-			       ? "draining: new sessions are refused, existing ones continue\n"
-			       : "not draining: new sessions are accepted\n");
+		           ? "draining: new sessions are refused, existing ones continue\n"
+		           : "not draining: new sessions are accepted\n");
 	reply_clear(&r);
 	return ret;
 }
 
 static int cmd_plugins(const struct ctl *c, int argc, char **argv)
 {
-	static const char *const cols[] = { "package", "name", "version", "author", NULL };
-	static const char *const refused_cols[] = { "file", "reason", NULL };
+	static const char *const cols[] = {"package", "name", "version", "author", NULL};
+	static const char *const refused_cols[] = {"file", "reason", NULL};
 	struct reply r;
 	bool done;
 	int ret;
@@ -492,12 +496,12 @@ static int cmd_plugins(const struct ctl *c, int argc, char **argv)
 		size_t i;
 
 		/* The table keeps to the columns people read; --json has every field. */
-		json_array_foreach (loaded, i, p)
-			json_array_append_new(brief, json_pack("{s:O?,s:O?,s:O?,s:O?}", "package",
-							       json_object_get(p, "package"), "name",
-							       json_object_get(p, "name"), "version",
-							       json_object_get(p, "version"), "author",
-							       json_object_get(p, "author")));
+		json_array_foreach(loaded, i, p)
+		    json_array_append_new(brief, json_pack("{s:O?,s:O?,s:O?,s:O?}", "package",
+		                                           json_object_get(p, "package"), "name",
+		                                           json_object_get(p, "name"), "version",
+		                                           json_object_get(p, "version"), "author",
+		                                           json_object_get(p, "author")));
 		if (json_array_size(brief))
 			print_table(brief, cols);
 		else
@@ -534,9 +538,9 @@ static const struct {
 	const char *name;
 	int (*run)(const struct ctl *c, int argc, char **argv);
 } commands[] = {
-	{ "info", cmd_info },       { "sessions", cmd_sessions },   { "session", cmd_session },
-	{ "kick", cmd_kick },       { "log-level", cmd_log_level }, { "reload", cmd_reload },
-	{ "drain", cmd_drain },     { "plugins", cmd_plugins },     { "metrics", cmd_metrics },
+    {"info", cmd_info},   {"sessions", cmd_sessions},   {"session", cmd_session},
+    {"kick", cmd_kick},   {"log-level", cmd_log_level}, {"reload", cmd_reload},
+    {"drain", cmd_drain}, {"plugins", cmd_plugins},     {"metrics", cmd_metrics},
 };
 
 /* Takes the value of --opt VALUE or --opt=VALUE at argv[*i]. Returns NULL if arg is not opt. */
@@ -560,7 +564,7 @@ static const char *opt_value(int argc, char **argv, int *i, const char *opt, boo
 
 int main(int argc, char **argv)
 {
-	struct ctl c = { NULL, g_getenv("LUMEN_ADMIN_TOKEN"), false, 10 };
+	struct ctl c = {NULL, g_getenv("LUMEN_ADMIN_TOKEN"), false, 10};
 	const char *url = g_getenv("LUMEN_ADMIN_URL"), *v;
 	GPtrArray *args = g_ptr_array_new(); /* command and its arguments, borrowed from argv */
 	bool opts_done = false;
