@@ -25,3 +25,6 @@ tests_unit_test_api_protocol_LDADD = src/api/libapi.la src/libmetrics.la src/lib
 dist_check_SCRIPTS += tests/integration/api_client.py
 TESTS += tests/integration/api_client.py
 EXTRA_DIST += tests/integration/apitest.py
+dist_check_SCRIPTS += tests/integration/api_load.py
+TESTS += tests/integration/api_load.py
+dist_doc_DATA += docs/client-api.md

@@ -159,6 +159,7 @@ struct lumen_api {
 	GHashTable *services;    /* name -> struct api_service (core.c) */
 	GHashTable *timers;      /* timer id -> struct api_timer (core.c) */
 	uint64_t next_timer_id;
+	unsigned freed_since_trim; /* sessions freed since the heap was last trimmed (api.c) */
 	int64_t (*now_us)(void); /* monotonic clock, replaceable by tests */
 };
 

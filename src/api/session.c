@@ -317,6 +317,7 @@ void api_session_destroy(struct api_session *s, json_t *reason_event)
 	if (st && st->sessions > 0)
 		st->sessions--;
 	api->stats.sessions--;
+	api->freed_since_trim++;
 	g_hash_table_remove(api->sessions, &s->id); /* frees s */
 }
 
