@@ -8,3 +8,5 @@ tools_ctl_lumenctl_LDADD = $(GLIB_LIBS) $(SOUP_LIBS) $(JANSSON_LIBS)
 # Every command against the real daemon, and the exit codes (TAP).
 dist_check_SCRIPTS += tests/integration/lumenctl_cli.sh
 TESTS += tests/integration/lumenctl_cli.sh
+
+dist_man_MANS += tools/ctl/lumenctl.1
