@@ -6,12 +6,22 @@
  * OpenSSL 3.0 reads its DTLS retransmission timer from gettimeofday() (see dtls.h), so this
  * program provides gettimeofday(): real time plus an offset the tests advance. Nothing sleeps. */
 #include <criterion/criterion.h>
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <glib.h>
+#include <openssl/pem.h>
 
 #include "webrtc/dtls.h"
 
@@ -588,4 +598,183 @@ Test(dtls, callbacks_may_shut_down_from_the_connected_callback)
 	cr_expect_eq(lumen_dtls_get_state(server.d), LUMEN_DTLS_CLOSED);
 	cr_expect(client.closed, "the client saw close_notify");
 	cr_expect_eq(lumen_dtls_get_state(client.d), LUMEN_DTLS_CLOSED);
+}
+
+/* ---- interoperability: our client against `openssl s_server` over UDP on 127.0.0.1 ----
+ * An independent oracle for the RFC 5764 key split: s_server prints the exported keying
+ * material (client key | server key | client salt | server salt), which must match the keys
+ * our engine reports. Real time and a real socket here; every wait is bounded. */
+
+static int udp_sock = -1;
+
+static void on_send_udp(void *user, const uint8_t *buf, size_t len)
+{
+	struct peer *p = user;
+
+	cr_assert_leq(len, p->mtu);
+	cr_assert_eq(send(udp_sock, buf, len, 0), (ssize_t)len);
+	p->sent++;
+}
+
+static int free_udp_port(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t alen = sizeof(a);
+	int s = socket(AF_INET, SOCK_DGRAM, 0), port;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(getsockname(s, (struct sockaddr *)&a, &alen), 0);
+	port = ntohs(a.sin_port);
+	close(s);
+	return port;
+}
+
+/* Append what the child printed within timeout_ms to out; true once needle is in out. */
+static bool wait_output(int fd, GString *out, const char *needle, int timeout_ms)
+{
+	int64_t end = g_get_monotonic_time() + timeout_ms * 1000;
+
+	while (!strstr(out->str, needle)) {
+		int64_t left = (end - g_get_monotonic_time()) / 1000;
+		struct pollfd p = {fd, POLLIN, 0};
+		char buf[4096];
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			return false;
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			return false;
+		g_string_append_len(out, buf, n);
+	}
+	return true;
+}
+
+static void hex_decode(const char *hex, uint8_t *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+
+		cr_assert_eq(sscanf(hex + 2 * i, "%2X", &v), 1);
+		out[i] = (uint8_t)v;
+	}
+}
+
+static void interop_case(enum lumen_srtp_profile profile, const char *dir)
+{
+	static const struct lumen_dtls_callbacks udp_cb = {on_send_udp, on_connected, on_data,
+	                                                   on_closed};
+	char port[16], cert[256], key[256], mlen[8];
+	size_t len = lumen_srtp_master_len(profile);
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	GString *out = g_string_new(NULL);
+	uint8_t m[2 * LUMEN_SRTP_MASTER_MAX];
+	int in_fd, out_fd, p = free_udp_port();
+	GPid pid;
+
+	snprintf(port, sizeof(port), "127.0.0.1:%d", p);
+	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+	snprintf(key, sizeof(key), "%s/key.pem", dir);
+	snprintf(mlen, sizeof(mlen), "%zu", 2 * len);
+	char *argv[] = {"openssl",
+	                "s_server",
+	                "-dtls1_2",
+	                "-accept",
+	                port,
+	                "-cert",
+	                cert,
+	                "-key",
+	                key,
+	                "-use_srtp",
+	                (char *)lumen_srtp_profile_name(profile),
+	                "-keymatexport",
+	                "EXTRACTOR-dtls_srtp",
+	                "-keymatexportlen",
+	                mlen,
+	                "-verify",
+	                "1",
+	                "-naccept",
+	                "1",
+	                NULL};
+	cr_assert(g_spawn_async_with_pipes(NULL, argv, NULL,
+	                                   G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+	                                       G_SPAWN_STDERR_TO_DEV_NULL,
+	                                   NULL, NULL, &pid, &in_fd, &out_fd, NULL, NULL));
+	cr_assert(wait_output(out_fd, out, "ACCEPT", 5000), "s_server did not start: %s", out->str);
+
+	udp_sock = socket(AF_INET, SOCK_DGRAM, 0);
+	a.sin_port = htons((uint16_t)p);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(connect(udp_sock, (struct sockaddr *)&a, sizeof(a)), 0);
+	struct lumen_dtls_config cfg = {.role = LUMEN_DTLS_CLIENT,
+	                                .remote_fp_alg = "sha-256",
+	                                .remote_fp = lumen_cert_fingerprint(cert_s)};
+	client.outbox = g_ptr_array_new();
+	client.received = g_byte_array_new();
+	client.mtu = 1200;
+	client.d = lumen_dtls_new(ctx_c, &cfg, &udp_cb, &client);
+	cr_assert_eq(lumen_dtls_start(client.d, g_get_monotonic_time()), 0);
+	for (int i = 0; i < 200 && !client.connected; i++) {
+		struct pollfd pf = {udp_sock, POLLIN, 0};
+		uint8_t buf[2048];
+
+		if (poll(&pf, 1, 200) > 0) {
+			ssize_t n = recv(udp_sock, buf, sizeof(buf), 0);
+			cr_assert_gt(n, 0);
+			cr_assert_eq(
+			    lumen_dtls_input(client.d, buf, (size_t)n, g_get_monotonic_time()), 0);
+		} else {
+			cr_assert_eq(lumen_dtls_on_timeout(client.d, g_get_monotonic_time()), 0);
+		}
+	}
+	cr_assert(client.connected, "no handshake with s_server");
+	cr_assert_eq(client.keys.profile, profile);
+	cr_assert_eq(lumen_dtls_send(client.d, (const uint8_t *)"lumen-interop\n", 14), 0);
+	cr_assert(wait_output(out_fd, out, "lumen-interop", 5000), "%s", out->str);
+
+	const char *km = strstr(out->str, "Keying material: ");
+	cr_assert_not_null(km, "%s", out->str);
+	hex_decode(km + strlen("Keying material: "), m, 2 * len);
+	size_t salt = len - 16;
+	cr_expect_eq(memcmp(client.keys.local, m, 16), 0, "client key");
+	cr_expect_eq(memcmp(client.keys.local + 16, m + 32, salt), 0, "client salt");
+	cr_expect_eq(memcmp(client.keys.remote, m + 16, 16), 0, "server key");
+	cr_expect_eq(memcmp(client.keys.remote + 16, m + 32 + salt, salt), 0, "server salt");
+
+	lumen_dtls_shutdown(client.d);
+	close(in_fd); /* s_server ends on stdin EOF */
+	close(out_fd);
+	close(udp_sock);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	g_spawn_close_pid(pid);
+	g_string_free(out, TRUE);
+	peer_clear(&client);
+}
+
+Test(dtls, keys_match_what_openssl_s_server_exports_for_both_profiles, .timeout = 60)
+{
+	char dir[] = "/tmp/test_dtls.XXXXXX", path[256];
+	char *openssl = g_find_program_in_path("openssl");
+	FILE *f;
+
+	if (!openssl)
+		cr_skip_test("the openssl command is not installed");
+	g_free(openssl);
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/cert.pem", dir);
+	f = fopen(path, "w");
+	PEM_write_X509(f, lumen_cert_x509(cert_s));
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/key.pem", dir);
+	f = fopen(path, "w");
+	PEM_write_PrivateKey(f, lumen_cert_key(cert_s), NULL, NULL, 0, NULL, NULL);
+	fclose(f);
+
+	interop_case(LUMEN_SRTP_AEAD_AES_128_GCM, dir);
+	interop_case(LUMEN_SRTP_AES128_CM_SHA1_80, dir);
+
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	cr_expect_eq(system(path), 0);
 }
