@@ -1,1 +1,9 @@
-# tests/e2e/e2e.mk -- build rules for tests/e2e (included by Makefile.am).
+# tests/e2e/e2e.mk -- browser and real-client end-to-end tests (included by Makefile.am).
+#
+# janusjs_api.py: janus.js (Debian's libjs-janus-gateway, with libjs-webrtc-adapter) in Debian's
+# headless Chromium, driven by playwright-core from tests/e2e/node_modules (`npm ci --prefix
+# tests/e2e`), against the client API over HTTP and WebSocket. Skips cleanly when chromium or
+# node_modules are absent.
+dist_check_SCRIPTS += tests/e2e/janusjs_api.py
+TESTS += tests/e2e/janusjs_api.py
+EXTRA_DIST += tests/e2e/janusjs_api.mjs tests/e2e/pages/janusjs_api.html
