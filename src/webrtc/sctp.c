@@ -26,6 +26,8 @@ static GMutex usr_lock;
 static unsigned usr_refs;
 static bool usr_clock_set;
 static uint64_t usr_clock_us;
+static GMutex usr_timer_lock;   /* held by the one thread running usrsctp's timers */
+static uint64_t usr_pending_ms; /* elapsed time not yet handed to usrsctp */
 
 /* Called by usrsctp, on whatever thread drives it, with its locks held: only queue. */
 static int conn_output(void *addr, void *buf, size_t len, uint8_t tos, uint8_t set_df)
@@ -53,6 +55,7 @@ static void usr_ref(void)
 		usrsctp_sysctl_set_sctp_auth_enable(0);
 		usrsctp_sysctl_set_sctp_max_chunks_on_queue(8192);
 		usr_clock_set = false;
+		usr_pending_ms = 0;
 	}
 	g_mutex_unlock(&usr_lock);
 }
@@ -69,22 +72,36 @@ static void usr_unref(void)
 }
 
 /* One clock for all engines: usrsctp's timers are global, so only the time that passed since
- * any engine last ticked is handed to it. */
+ * any engine last ticked is handed to it. usrsctp's timer wheel expects one thread to run it
+ * (its own timer thread, normally), so one thread at a time does: a thread that finds another
+ * running the timers leaves its milliseconds pending for that one to run. */
 static void usr_tick(uint64_t now_us)
 {
-	uint64_t ms = 0;
-
 	g_mutex_lock(&usr_lock);
 	if (!usr_clock_set || now_us < usr_clock_us) {
 		usr_clock_us = now_us;
 		usr_clock_set = true;
 	} else {
-		ms = (now_us - usr_clock_us) / 1000;
+		uint64_t ms = (now_us - usr_clock_us) / 1000;
+
 		usr_clock_us += ms * 1000;
+		usr_pending_ms += ms;
 	}
 	g_mutex_unlock(&usr_lock);
-	if (ms)
+	if (!g_mutex_trylock(&usr_timer_lock))
+		return;
+	for (int i = 0; i < 16; i++) {
+		uint64_t ms;
+
+		g_mutex_lock(&usr_lock);
+		ms = usr_pending_ms;
+		usr_pending_ms = 0;
+		g_mutex_unlock(&usr_lock);
+		if (!ms)
+			break;
 		usrsctp_handle_timers(ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms);
+	}
+	g_mutex_unlock(&usr_timer_lock);
 }
 
 /* ---- socket -------------------------------------------------------------------------------- */

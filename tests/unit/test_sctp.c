@@ -1071,3 +1071,99 @@ Test(sctp_association, drops_the_association_when_the_peer_goes_silent)
 	cr_assert_eq(l.p[0].closed[0].reason, -ECONNRESET);
 	link_fini(&l);
 }
+
+/* ---- engines owned by different threads ---------------------------------------------------- */
+
+struct thread_run {
+	struct link l;
+	int tag;
+	bool ok;
+};
+
+/* deliver() without Criterion asserts, which must stay on the test's main thread. */
+static void deliver_quiet(struct link *l, bool *ok)
+{
+	struct pkt *k;
+
+	for (int round = 0; round < 1000; round++) {
+		bool any = false;
+
+		for (int i = 0; i < 2; i++) {
+			if (!(k = g_queue_pop_head(&l->q[i])))
+				continue;
+			if (lumen_sctp_input(l->p[i].s, k->data, k->len) != 0)
+				*ok = false;
+			g_free(k);
+			any = true;
+		}
+		if (!any)
+			break;
+	}
+}
+
+static void step_real_time(struct link *l, bool *ok)
+{
+	uint64_t now = (uint64_t)g_get_monotonic_time();
+
+	deliver_quiet(l, ok);
+	for (int i = 0; i < 2; i++)
+		lumen_sctp_on_timeout(l->p[i].s, now);
+}
+
+static gpointer run_link(gpointer arg)
+{
+	struct thread_run *t = arg;
+	struct link *l = &t->l;
+	struct lumen_sctp_channel_params p = {.label = "threaded"};
+	uint64_t now = (uint64_t)g_get_monotonic_time();
+	bool ok = true;
+	int id, i;
+
+	ok &= lumen_sctp_start(l->p[0].s, now) == 0 && lumen_sctp_start(l->p[1].s, now) == 0;
+	for (i = 0; i < MAX_TICKS && !(l->p[0].ups && l->p[1].ups); i++)
+		step_real_time(l, &ok);
+	id = lumen_sctp_open(l->p[0].s, &p);
+	ok &= id >= 0;
+	for (i = 0; ok && i < MAX_TICKS && !(l->p[0].n_opened && l->p[1].n_opened); i++)
+		step_real_time(l, &ok);
+	for (int m = 0; ok && m < 100; m++) {
+		char buf[32];
+		int n = snprintf(buf, sizeof(buf), "t%d-m%d", t->tag, m);
+
+		ok &=
+		    lumen_sctp_send(l->p[0].s, (uint16_t)id, false, (uint8_t *)buf, (size_t)n) == 0;
+		step_real_time(l, &ok);
+	}
+	for (i = 0; ok && i < MAX_TICKS && l->p[1].msgs->len < 100; i++)
+		step_real_time(l, &ok);
+	ok &= l->p[1].msgs->len == 100;
+	for (unsigned m = 0; ok && m < l->p[1].msgs->len; m++) {
+		struct msg *x = g_ptr_array_index(l->p[1].msgs, m);
+		char buf[32];
+		int n = snprintf(buf, sizeof(buf), "t%d-m%u", t->tag, m);
+
+		ok &= x->len == (size_t)n && memcmp(x->data, buf, x->len) == 0;
+	}
+	t->ok = ok;
+	return NULL;
+}
+
+Test(sctp_association, runs_engines_owned_by_two_threads_at_once)
+{
+	struct thread_run *runs = g_new0(struct thread_run, 2);
+	GThread *threads[2];
+
+	for (int i = 0; i < 2; i++) {
+		link_init(&runs[i].l, i == 0);
+		runs[i].tag = i;
+	}
+	for (int i = 0; i < 2; i++)
+		threads[i] = g_thread_new("sctp-test", run_link, &runs[i]);
+	for (int i = 0; i < 2; i++)
+		g_thread_join(threads[i]);
+	for (int i = 0; i < 2; i++) {
+		cr_assert(runs[i].ok, "link %d failed", i);
+		link_fini(&runs[i].l);
+	}
+	g_free(runs);
+}
