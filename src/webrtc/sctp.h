@@ -31,10 +31,13 @@ enum lumen_sctp_reliability {
 };
 
 struct lumen_sctp_config {
-	bool dtls_client;     /* DTLS role: client opens even stream ids, server odd (RFC 8832) */
-	bool passive;         /* listen and accept instead of connecting (see lumen_sctp_start) */
-	uint16_t local_port;  /* 0 = 5000 */
-	uint16_t remote_port; /* 0 = 5000 */
+	bool dtls_client; /* DTLS role: client opens even stream ids, server odd (RFC 8832) */
+	/* Listen and accept instead of connecting (lumen_sctp_start). Browsers send INIT from
+	 * either DTLS role, so connecting, the default, interoperates with every peer; passive
+	 * suits a peer known to connect. */
+	bool passive;
+	uint16_t local_port;     /* 0 = 5000 */
+	uint16_t remote_port;    /* 0 = 5000 */
 	size_t max_message_size; /* largest message received; 0 = 256 KiB; less is raised to it */
 	size_t send_buffer;      /* bytes; 0 = 1 MiB (larger messages are queued in pieces) */
 	size_t recv_buffer;      /* bytes; 0 = 1 MiB */
