@@ -110,6 +110,7 @@ struct mline {
 	char proto[32];
 	const char *fmts; /* rest of the line after proto */
 	size_t fmts_len;
+	bool bundle_only; /* a=bundle-only: port 0 in an offer still means "offered" (RFC 8843) */
 };
 
 static int parse_mline(const struct line *l, struct mline *m)
@@ -135,7 +136,7 @@ static bool served(const struct mline *m)
 	bool rtp = strcmp(m->proto, "UDP/TLS/RTP/SAVPF") == 0 || strcmp(m->proto, "RTP/SAVPF") == 0;
 	bool sctp = strcmp(m->proto, "UDP/DTLS/SCTP") == 0 || strcmp(m->proto, "DTLS/SCTP") == 0;
 
-	if (m->port == 0)
+	if (m->port == 0 && !m->bundle_only)
 		return false;
 	if (strcmp(m->kind, "audio") == 0 || strcmp(m->kind, "video") == 0)
 		return rtp;
@@ -264,6 +265,10 @@ static int each_section(const struct line *lines, size_t n, struct out *o,
 			end++;
 		if (parse_mline(&lines[i], &m) < 0)
 			return -EINVAL;
+		m.bundle_only = false;
+		for (size_t k = i + 1; k < end; k++)
+			if (lines[k].n == 13 && starts(lines[k].p, lines[k].n, "a=bundle-only"))
+				m.bundle_only = true;
 		fn(o, &lines[i], end - i, &m);
 		(*count)++;
 		i = end;

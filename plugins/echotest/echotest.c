@@ -19,6 +19,7 @@
 #include <lumen/plugin.h>
 
 #include "answer.h"
+#include "ssrc_swap.h"
 
 #define ERR_NO_MESSAGE      411
 #define ERR_INVALID_ELEMENT 413
@@ -267,7 +268,10 @@ static void echo_rtp_in(struct lumen_handle *h, void *state, const struct lumen_
 	if ((pkt->kind == LUMEN_MEDIA_AUDIO && !e->audio) ||
 	    (pkt->kind == LUMEN_MEDIA_VIDEO && !e->video))
 		return;
-	if (core->send_rtp(h, pkt->mid, pkt, NULL) < 0)
+	/* Back under an SSRC of our own (see ssrc_swap.h): a client must not receive its own. */
+	struct lumen_rtp_rewrite rw = { .ssrc = echo_ssrc(pkt->ssrc), .set_ssrc = true };
+
+	if (core->send_rtp(h, pkt->mid, pkt, &rw) < 0)
 		e->send_errors++;
 	else
 		e->rtp_echoed++;
@@ -276,8 +280,14 @@ static void echo_rtp_in(struct lumen_handle *h, void *state, const struct lumen_
 static void echo_rtcp_in(struct lumen_handle *h, void *state, const uint8_t *buf, size_t len)
 {
 	struct echo *e = state;
+	uint8_t copy[1500];
 
-	if (core->send_rtcp(h, buf, len) < 0)
+	/* Reports and feedback about our echo become reports and feedback about the client's own
+	 * streams once their SSRCs are swapped back. */
+	if (len > sizeof(copy))
+		return;
+	memcpy(copy, buf, len);
+	if (echo_swap_rtcp_ssrcs(copy, len) < 0 || core->send_rtcp(h, copy, len) < 0)
 		e->send_errors++;
 	else
 		e->rtcp_echoed++;

@@ -8,7 +8,7 @@
 # (in a test script: "$top_builddir/tests/plugins-dir"; `make lumen-plugins-dir` refreshes it).
 lumenplugin_LTLIBRARIES += plugins/echotest/echotest.la
 plugins_echotest_echotest_la_SOURCES = plugins/echotest/echotest.c plugins/echotest/answer.c \
-	plugins/echotest/answer.h
+	plugins/echotest/answer.h plugins/echotest/ssrc_swap.c plugins/echotest/ssrc_swap.h
 plugins_echotest_echotest_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 plugins_echotest_echotest_la_LDFLAGS = -module -avoid-version -shared $(AM_LDFLAGS)
 plugins_echotest_echotest_la_LIBADD = $(JANSSON_LIBS)
@@ -31,6 +31,13 @@ clean-lumen-plugins-dir:
 check_PROGRAMS += tests/unit/test_plugin_echotest
 TESTS += tests/unit/test_plugin_echotest
 tests_unit_test_plugin_echotest_SOURCES = tests/unit/test_plugin_echotest.c \
-	plugins/echotest/echotest.c plugins/echotest/answer.c
-tests_unit_test_plugin_echotest_CFLAGS = $(CRITERION_CFLAGS_ALL) $(JANSSON_CFLAGS)
+	plugins/echotest/echotest.c plugins/echotest/answer.c plugins/echotest/ssrc_swap.c
+tests_unit_test_plugin_echotest_CFLAGS = $(CRITERION_CFLAGS_ALL) $(JANSSON_CFLAGS) \
+	-I$(top_srcdir)/plugins/echotest
 tests_unit_test_plugin_echotest_LDADD = $(JANSSON_LIBS) $(CRITERION_LIBS_ALL)
+
+check_PROGRAMS += tests/unit/test_echotest_ssrc
+TESTS += tests/unit/test_echotest_ssrc
+tests_unit_test_echotest_ssrc_SOURCES = tests/unit/test_echotest_ssrc.c plugins/echotest/ssrc_swap.c
+tests_unit_test_echotest_ssrc_CFLAGS = $(CRITERION_CFLAGS_ALL) -I$(top_srcdir)/plugins/echotest
+tests_unit_test_echotest_ssrc_LDADD = $(CRITERION_LIBS_ALL)

@@ -2,9 +2,10 @@
  * SRTP keying, remote and local descriptions, silence detection and hangup (see pc.h).
  *
  * The media path is in pc_media.c and data channels in pc_data.c. Everything runs on the pc's
- * GMainContext. The DTLS role follows a=setup: when we answer an offer we take "active" (DTLS
- * client, RFC 8842 lets the answerer choose; servers commonly do), when we offer we say "actpass"
- * and take whatever the answer leaves us. */
+ * GMainContext. The DTLS role follows a=setup: when we answer an offer we take "passive" (DTLS
+ * server; RFC 8842 lets the answerer choose, and the server picks the SRTP profile, so we get
+ * AEAD_AES_128_GCM whenever the peer offers it), when we offer we say "actpass" and take whatever
+ * the answer leaves us. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -283,7 +284,10 @@ static int choose_role(struct lumen_pc *pc, enum lumen_sdp_setup remote, bool of
 			*err = g_strdup("a=setup:actpass is not allowed in an answer (RFC 5763)");
 			return -EINVAL;
 		}
-		pc->dtls_client = true;
+		/* We answer passive and act as DTLS server, so the SRTP profile is ours to pick:
+		 * browsers acting as server pick AES_CM even when both sides offer GCM, which
+		 * costs about four times as much per packet (DESIGN.md decision 4). */
+		pc->dtls_client = false;
 		return 0;
 	case LUMEN_SDP_SETUP_ACTIVE:
 		pc->dtls_client = false;
@@ -300,7 +304,7 @@ static int choose_role(struct lumen_pc *pc, enum lumen_sdp_setup remote, bool of
 static const struct lumen_sdp_media *first_accepted(const struct lumen_sdp *sdp)
 {
 	for (unsigned i = 0; i < sdp->n_media; i++)
-		if (sdp->media[i].port != 0)
+		if (pc_media_accepted(&sdp->media[i]))
 			return &sdp->media[i];
 	return NULL;
 }
@@ -318,7 +322,7 @@ static int check_remote(const struct lumen_sdp *sdp, const struct lumen_sdp_medi
 	}
 	for (unsigned i = 0; i < sdp->n_media; i++) {
 		const struct lumen_sdp_media *m = &sdp->media[i];
-		if (m->port == 0)
+		if (!pc_media_accepted(m))
 			continue;
 		accepted++;
 		if (!m->mid) {
@@ -399,7 +403,7 @@ int lumen_pc_set_remote(struct lumen_pc *pc, const char *text, bool offer, char 
 	pc->remote_has_data = false;
 	for (unsigned i = 0; i < sdp->n_media; i++) {
 		const struct lumen_sdp_media *m = &sdp->media[i];
-		if (m->port && !m->rtp && strcmp(m->type, "application") == 0) {
+		if (pc_media_accepted(m) && !m->rtp && strcmp(m->type, "application") == 0) {
 			pc->remote_has_data = true;
 			pc->remote_sctp_port = m->sctp_port;
 			pc->remote_max_message = m->max_message_size;

@@ -84,6 +84,12 @@ struct lumen_pc {
 	struct lumen_pc_stats stats;
 };
 
+/* An offered m-line: a non-zero port, or port 0 with a=bundle-only inside BUNDLE (RFC 8843). */
+static inline bool pc_media_accepted(const struct lumen_sdp_media *m)
+{
+	return m->port != 0 || m->bundle_only;
+}
+
 /* pc.c */
 void pc_hangup(struct lumen_pc *pc, const char *reason);
 ssize_t pc_send_raw(struct lumen_pc *pc, const uint8_t *buf, size_t len);

@@ -102,7 +102,7 @@ int pc_media_learn_remote(struct lumen_pc *pc, const struct lumen_sdp *sdp, char
 		t->kind = strcmp(m->type, "audio") == 0   ? LUMEN_PC_AUDIO
 			  : strcmp(m->type, "video") == 0 ? LUMEN_PC_VIDEO
 							  : LUMEN_PC_DATA;
-		t->rejected = m->port == 0;
+		t->rejected = !pc_media_accepted(m);
 		pc->n_tracks++;
 		if (!m->rtp)
 			continue;

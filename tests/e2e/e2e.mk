@@ -7,3 +7,10 @@
 dist_check_SCRIPTS += tests/e2e/janusjs_api.py
 TESTS += tests/e2e/janusjs_api.py
 EXTRA_DIST += tests/e2e/janusjs_api.mjs tests/e2e/pages/janusjs_api.html
+
+# Media end to end, with real WebRTC clients inside a private network namespace (needs root;
+# skipped otherwise): Chromium + janus.js, and GStreamer's webrtcbin, against the echotest.
+dist_check_SCRIPTS += tests/e2e/echotest_browser.sh tests/e2e/echotest_webrtcbin.sh
+TESTS += tests/e2e/echotest_browser.sh tests/e2e/echotest_webrtcbin.sh
+EXTRA_DIST += tests/e2e/lib.sh tests/e2e/netns.sh tests/e2e/echotest.mjs tests/e2e/webrtcbin_echo.py \
+	tests/e2e/pages/echotest.html tests/e2e/package.json tests/e2e/package-lock.json

@@ -9,6 +9,8 @@
 
 #include <lumen/plugin.h>
 
+#include "ssrc_swap.h"
+
 #include "../../plugins/echotest/answer.h"
 
 const struct lumen_plugin *lumen_plugin_get(void);
@@ -47,7 +49,13 @@ static int f_send_rtp(struct lumen_handle *h, const char *mid, const struct lume
 	seen.rtp++;
 	seen.rtp_h = h;
 	snprintf(seen.rtp_mid, sizeof(seen.rtp_mid), "%s", mid);
-	cr_expect_null(rw, "an echo rewrites nothing");
+	/* The echo comes back under the echotest's own SSRC, never the client's (ssrc_swap.h). */
+	cr_expect_not_null(rw, "an echo is re-labelled");
+	if (rw) {
+		cr_expect(rw->set_ssrc);
+		cr_expect_eq(rw->ssrc, p->ssrc ^ ECHO_SSRC_XOR);
+		cr_expect(!rw->set_seq && !rw->set_timestamp && !rw->set_pt, "nothing else changes");
+	}
 	return seen.send_rc;
 }
 static int f_send_rtcp(struct lumen_handle *h, const uint8_t *buf, size_t len)

@@ -1,0 +1,69 @@
+# lib.sh -- shared set-up of the media end-to-end tests (sourced after tests/integration/lib.sh):
+# a private network namespace with a veth pair, and a real lumen inside it whose ICE is pinned to
+# 192.0.2.1, with its client API on the namespace's loopback. Everything is torn down on exit.
+E2E="$top_srcdir/tests/e2e"
+E2E_API_PORT=18088
+E2E_ADMIN_PORT=17088
+
+e2e_skip_all() { echo "1..0 # SKIP $1"; exit 0; }
+
+# e2e_require_netns: skips the whole test unless namespaces can be made here (root).
+e2e_require_netns() {
+	"$E2E/netns.sh" check || e2e_skip_all "network namespaces need root"
+}
+
+e2e_cleanup() {
+	[ -n "${e2e_lumen_pid:-}" ] && kill "$e2e_lumen_pid" 2>/dev/null
+	for p in ${e2e_extra_pids:-}; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	[ -n "${e2e_ns:-}" ] && "$E2E/netns.sh" down "$e2e_ns"
+	[ -n "${e2e_tmp:-}" ] && rm -rf "$e2e_tmp"
+}
+
+# e2e_start [--set k=v ...]: namespace up, lumen started inside it; waits for the API port.
+e2e_start() {
+	e2e_ns="lumen-e2e-$$"
+	e2e_tmp=$(mktemp -d)
+	trap e2e_cleanup EXIT INT TERM
+	"$E2E/netns.sh" up "$e2e_ns"
+	"$E2E/netns.sh" exec "$e2e_ns" "$LUMEN" -c "$top_srcdir/conf/lumen.cfg" \
+		--set http.listen=127.0.0.1:$E2E_API_PORT --set admin.listen=127.0.0.1:$E2E_ADMIN_PORT \
+		--set plugins.dir="$top_builddir/tests/plugins-dir" --set general.state_dir="$e2e_tmp" \
+		--set media.ice_enforce=192.0.2.1 "$@" >"$e2e_tmp/lumen.log" 2>&1 &
+	e2e_lumen_pid=$!
+	e2e_wait_port $E2E_API_PORT
+}
+
+# e2e_wait_port PORT: waits (at most 10 s) until PORT accepts connections in the namespace.
+e2e_wait_port() {
+	i=0
+	while [ $i -lt 100 ]; do
+		"$E2E/netns.sh" exec "$e2e_ns" /usr/bin/python3 -c \
+			"import socket; socket.create_connection(('127.0.0.1',$1),timeout=0.2).close()" \
+			2>/dev/null && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+
+# e2e_finish TAPFILE RC: prints the client's TAP without its plan, adds "lumen survived",
+# prints the plan; on failure shows lumen's log. Exits with the result.
+e2e_finish() {
+	tapfile=$1 rc=$2
+	grep -v '^1\.\.' "$tapfile"
+	n=$(grep -c '^\(not \)\{0,1\}ok ' "$tapfile")
+	if [ "$n" -eq 0 ]; then
+		n=1; rc=1
+		echo "not ok 1 - the client ran and reported results"
+	fi
+	if kill -0 "$e2e_lumen_pid" 2>/dev/null; then
+		echo "ok $((n + 1)) - lumen still running after the test"
+	else
+		echo "not ok $((n + 1)) - lumen still running after the test"; rc=1
+	fi
+	if [ "$rc" -ne 0 ]; then
+		echo "# lumen log (last 40 lines):"; tail -40 "$e2e_tmp/lumen.log" | sed 's/^/# /'
+	fi
+	echo "1..$((n + 1))"
+	exit "$rc"
+}
