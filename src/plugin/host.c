@@ -205,6 +205,14 @@ static int scan_dir(struct lumen_plugin_host *host, GPtrArray *cands,
 	const char *name;
 
 	if (!d) {
+		/* A directory that does not exist yet means "no plugins installed" (a fresh build
+		 * before `make install`): say so loudly and go on. Anything else (permissions, a
+		 * file where a directory should be) is a configuration error. */
+		if (g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+			LOG_WARN(cat_plugin, "plugins.dir %s does not exist: no plugins loaded", dir);
+			g_error_free(gerr);
+			return 0;
+		}
 		*err = g_strdup_printf("plugins.dir: %s", gerr->message);
 		g_error_free(gerr);
 		return -ENOENT;

@@ -452,15 +452,21 @@ Test(plugin_host, without_a_core_only_checks_plugins_and_their_config)
 	free(err);
 }
 
-Test(plugin_host, an_unreadable_plugin_directory_is_an_error)
+Test(plugin_host, an_unusable_plugin_directory_is_an_error_a_missing_one_loads_nothing)
 {
-	cfg.plugins.dir = "/nonexistent/lumen/plugins";
-	char *err = load_fails();
-	cr_expect(strstr(err, "plugins.dir") && strstr(err, "/nonexistent/lumen/plugins"), "%s",
-	          err);
+	struct lumen_plugin_host *host;
+	char *err;
+
+	cfg.plugins.dir = "/etc/passwd"; /* exists, but is not a directory */
+	err = load_fails();
+	cr_expect(strstr(err, "plugins.dir") && strstr(err, "/etc/passwd"), "%s", err);
 	free(err);
+	cfg.plugins.dir = "/nonexistent/lumen/plugins"; /* before `make install`: no plugins yet */
+	host = load_ok();
+	cr_expect_eq(n_loaded(host), 0, "a plugin directory that does not exist loads nothing");
+	lumen_plugin_host_free(host);
 	cfg.plugins.dir = "";
-	struct lumen_plugin_host *host = load_ok();
+	host = load_ok();
 	cr_expect_eq(n_loaded(host), 0, "an empty plugins.dir loads nothing");
 	lumen_plugin_host_free(host);
 }
