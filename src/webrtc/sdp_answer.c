@@ -349,7 +349,7 @@ int lumen_sdp_answer_build(const struct lumen_sdp *offer, const struct lumen_sdp
 		m->port = 9;
 		m->connection = g_strdup("IN IP4 0.0.0.0");
 		/* Port 0 is a rejection unless bundle-only (RFC 8843 section 7.5). */
-		ok = om->port != 0 || om->bundle_only;
+		ok = om->type && om->proto && (om->port != 0 || om->bundle_only);
 		if (ok)
 			ok = om->rtp ? answer_rtp(m, om, caps) : answer_sctp(m, om, caps);
 		if (ok)
