@@ -35,8 +35,10 @@ struct lumen_loaded_plugin {
  * a section that no plugin claims is an error, while a section of a disabled or refused plugin
  * is only a warning. With core == NULL plugins are loaded and checked (check_config is called on
  * their sections) but not initialised: that is --check-config, and _start then fails.
- * Returns NULL with *err (malloc'd, one line) only on a fatal error: unreadable directory,
- * require_signed without usable trusted keys, unclaimed section, a plugin's init failing. */
+ * A plugins.dir that does not exist loads no plugins (one warning: a fresh build before
+ * `make install`). Returns NULL with *err (malloc'd, one line) only on a fatal error: a
+ * plugins.dir that cannot be read, require_signed without usable trusted keys, an unclaimed
+ * section, a plugin's init failing. */
 struct lumen_plugin_host *lumen_plugin_host_new(const struct lumen_config *cfg,
                                                 const struct lumen_core *core,
                                                 const struct lumen_plugin *const *builtins,
