@@ -251,6 +251,22 @@ static int check_exposure(const struct lumen_admin *a, const struct lumen_admin_
 	return -EINVAL;
 }
 
+int lumen_admin_check_config(const struct lumen_config *cfg, char **err)
+{
+	struct lumen_admin probe = {.listen = cfg->admin.listen};
+	struct lumen_admin_auth auth;
+	int ret;
+
+	lumen_admin_auth_init(&auth, cfg->admin.token, cfg->admin.jwt_secret,
+	                      cfg->admin.metrics_token);
+	ret = parse_listen(&probe, cfg->admin.listen, err);
+	if (ret == 0)
+		ret = check_exposure(&probe, &auth, err);
+	g_free(probe.listen_host);
+	lumen_admin_auth_fini(&auth);
+	return ret;
+}
+
 struct lumen_admin *lumen_admin_new(const struct lumen_config *cfg, struct lumen_api *api,
                                     struct lumen_plugin_host *host,
                                     const struct lumen_admin_hooks *hooks, char **err)

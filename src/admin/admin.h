@@ -29,6 +29,10 @@ struct lumen_admin_hooks {
 struct lumen_admin *lumen_admin_new(const struct lumen_config *cfg, struct lumen_api *api,
                                     struct lumen_plugin_host *host,
                                     const struct lumen_admin_hooks *hooks, char **err);
+/* Checks cfg->admin.* as lumen_admin_new does (admin.listen is IP:PORT; credentials unless it is
+ * a loopback address) without creating anything: for --check-config and to refuse a reload.
+ * Returns 0 or -EINVAL with *err (g_malloc'd). */
+int lumen_admin_check_config(const struct lumen_config *cfg, char **err);
 /* Starts listening on cfg->admin.listen (port 0: any free port, see lumen_admin_port). Returns 0
  * or -EADDRINUSE with *err. */
 int lumen_admin_listen(struct lumen_admin *admin, char **err);

@@ -21,6 +21,7 @@ static void fini(void)
 
 TestSuite(admin_auth, .fini = fini);
 TestSuite(admin_routes);
+TestSuite(admin_config);
 
 /* An HS256 (or other alg) JWT with optional role, exp and nbf claims. */
 static char *make_jwt(const char *secret, jwt_alg_t alg, const char *role, long exp, long nbf)
@@ -260,4 +261,49 @@ Test(admin_routes, a_known_path_with_another_method_is_405_with_allow)
 	    lumen_admin_route_find("GET", "/admin/v1/config/reload", &param, &status, &allow));
 	cr_assert_str_eq(allow, "POST");
 	g_free(allow);
+}
+
+static int check_cfg(const char *listen, const char *token, const char *secret, char **err)
+{
+	struct lumen_config cfg = {0};
+
+	cfg.admin.listen = (char *)listen;
+	cfg.admin.token = (char *)token;
+	cfg.admin.jwt_secret = (char *)secret;
+	cfg.admin.metrics_token = (char *)"";
+	*err = NULL;
+	return lumen_admin_check_config(&cfg, err);
+}
+
+Test(admin_config, credentials_are_optional_only_on_a_loopback_listener)
+{
+	static const char *const loopback[] = {"127.0.0.1:7088", "127.0.0.2:1", "[::1]:7088",
+	                                       "localhost:7088"};
+	static const char *const open[] = {"0.0.0.0:7088", "[::]:7088", "192.0.2.10:7088"};
+	char *err;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(loopback); i++) {
+		cr_assert_eq(check_cfg(loopback[i], "", "", &err), 0, "%s: %s", loopback[i],
+		             err ? err : "");
+		cr_assert_null(err);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(open); i++) {
+		cr_assert_eq(check_cfg(open[i], "", "", &err), -EINVAL, "%s", open[i]);
+		cr_assert(err && strstr(err, "admin.token") && strstr(err, open[i]), "%s", err);
+		g_free(err);
+		cr_assert_eq(check_cfg(open[i], "tok", "", &err), 0, "%s", open[i]);
+		cr_assert_eq(check_cfg(open[i], "", "jwt-key", &err), 0, "%s", open[i]);
+	}
+}
+
+Test(admin_config, the_listen_address_must_be_an_ip_and_port)
+{
+	static const char *const bad[] = {"", "7088", "example.com:7088", "127.0.0.1", ":7088"};
+	char *err;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		cr_assert_eq(check_cfg(bad[i], "tok", "", &err), -EINVAL, "\"%s\"", bad[i]);
+		cr_assert_not_null(err);
+		g_free(err);
+	}
 }
