@@ -209,3 +209,48 @@ Test(rtx, drops_padding_and_refuses_packets_without_an_osn)
 	cr_assert_eq(lumen_rtp_parse(&pkt, b, (size_t)len), 0);
 	cr_assert_eq(lumen_rtx_decap(b, &pkt, 96, 6), -EINVAL);
 }
+
+/* Random loss and reordering: a NACKed sequence number is never one that was received. */
+Test(nack, never_requests_a_packet_it_has_received)
+{
+	static uint8_t got[65536];
+	struct lumen_nack *n = make(5 * MS, 0, 300 * MS, 5, 500);
+	uint16_t out[600];
+	uint32_t x = 99;
+	uint16_t seq = 65000;
+	uint64_t t = 0;
+	size_t requested = 0;
+
+	memset(got, 0, sizeof(got));
+	for (int i = 0; i < 20000; i++) {
+		x = x * 1103515245u + 12345u;
+		t += 1000;
+		if ((x >> 16) % 10 == 0) {
+			uint16_t lost = ++seq;
+
+			if ((x >> 8) % 2)
+				continue; /* never arrives */
+			seq++;            /* the next one overtakes it */
+			got[seq] = 1;
+			lumen_nack_input(n, seq, t);
+			got[lost] = 1; /* then it arrives late */
+			lumen_nack_input(n, lost, t);
+			continue;
+		}
+		seq++;
+		got[seq] = 1;
+		lumen_nack_input(n, seq, t);
+		if (i % 7 == 0) {
+			size_t k = lumen_nack_poll(n, t, out, 600);
+
+			for (size_t j = 0; j < k; j++)
+				cr_assert(!got[out[j]], "requested %u which arrived", out[j]);
+			requested += k;
+			/* forget old history so the 16-bit space can wrap around cleanly */
+			for (int j = 1000; j < 1100; j++)
+				got[(uint16_t)(seq - j)] = 0;
+		}
+	}
+	cr_assert_gt(requested, 0);
+	lumen_nack_free(n);
+}

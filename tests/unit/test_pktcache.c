@@ -205,3 +205,48 @@ Test(pktcache, rejects_bad_sizes)
 	cr_assert_null(lumen_pktcache_new(&bad2));
 	cr_assert_null(lumen_pktcache_new(&bad3));
 }
+
+/* Random walk over sequence jumps (forward, late, huge) and time: the references the cache holds
+ * always match its packet count, and every hit is the packet asked for. */
+Test(pktcache, keeps_its_references_consistent_under_random_traffic)
+{
+	struct lumen_pktcache_cfg cfg = {
+	    .max_packets = 128, .initial_slots = 16, .max_bytes = 60000};
+	struct lumen_pktcache *c = lumen_pktcache_new(&cfg);
+	struct lumen_pktcache_stats st;
+	uint32_t x = 7;
+	uint16_t seq = 100;
+	uint64_t t = 0;
+
+	for (int i = 0; i < 20000; i++) {
+		x = x * 1103515245u + 12345u;
+		switch ((x >> 16) % 16) {
+		case 0:
+			seq = (uint16_t)(seq + (x >> 8) % 40000); /* huge jump, either direction */
+			break;
+		case 1:
+		case 2:
+			seq = (uint16_t)(seq - (x >> 8) % 200); /* late packet */
+			break;
+		default:
+			seq = (uint16_t)(seq + 1 + (x >> 8) % 3);
+		}
+		t += (x >> 4) % 5000;
+		if ((x >> 20) % 50 == 0)
+			t += 2 * SEC; /* a pause: everything expires */
+		put(c, seq, 100 + (x >> 8) % 1100, t);
+		for (int k = 0; k < 4; k++) {
+			uint16_t q = (uint16_t)(seq - k * 7);
+			struct lumen_pktbuf *b = lumen_pktcache_get(c, q, t);
+
+			cr_assert(!b || rd16be(b->data) == q, "asked %u", q);
+			lumen_pktbuf_unref(b);
+		}
+		lumen_pktcache_stats(c, &st);
+		cr_assert_eq(st.packets, in_use(), "step %d", i);
+		cr_assert_leq(st.packets, 128);
+		cr_assert_leq(st.bytes, 60000);
+	}
+	lumen_pktcache_free(c);
+	cr_assert_eq(in_use(), 0);
+}
