@@ -9,7 +9,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lumentest  # noqa: E402
-from apitest import ECHO, PLUGINS_DIR, Http, Ws, error_code, http  # noqa: E402
+from apitest import ECHO, PLUGINS_DIR, Http, Ws, error_code, http, stop_clean  # noqa: E402
 
 t = lumentest.Tap()
 OFFER = "\r\n".join([
@@ -192,7 +192,7 @@ st, _, _ = http("POST", d.admin_url + "/admin/v1/drain", b"{}",
 expect_err(c.post("", {"janus": "create"}), 472, "create while draining")
 r = c.post(f"/{sid}", {"janus": "keepalive"})
 t.check(r["janus"] == "ack", "existing sessions keep working while draining")
-d.stop()
+stop_clean(t, d, "the first daemon's tests")
 
 # ---- WebSocket ----
 d = start("http.cors_origins=http://allowed.example")
@@ -255,7 +255,7 @@ w = Ws(d.url.replace("http", "ws") + "/janus", origin="http://allowed.example")
 t.check(w.call({"janus": "info"})["janus"] == "server_info", "WebSocket from an allowed origin works")
 w.close()
 still_alive(d, "WebSocket tests")
-d.stop()
+stop_clean(t, d, "WebSocket tests")
 
 # ---- session timeout and long-poll keepalive ----
 d = start("api.session_timeout=2", "api.long_poll_timeout=1")
@@ -285,7 +285,7 @@ for i in range(4):  # 4 s of keepalives every 0.7 s keep a 2 s session alive
     ok = ok and c.post(f"/{sid}", {"janus": "keepalive"})["janus"] == "ack"
 t.check(ok, "keepalives hold a session past api.session_timeout")
 still_alive(d, "session timeouts")
-d.stop()
+stop_clean(t, d, "timeout tests")
 
 # ---- api_secret and tokens ----
 d = start("api.api_secret=letmein", "api.token_secret=k3y")
@@ -299,6 +299,6 @@ expect_err(c.post(f"/{sid}", {"janus": "attach", "plugin": ECHO, "apisecret": "l
 expect_err(c.poll(sid, timeout=5), 403, "long poll without apisecret")
 t.check(c.info()["api_secret"] is True, "info stays open and says a secret is needed")
 still_alive(d, "auth failures")
-d.stop()
+stop_clean(t, d, "auth tests")
 
 t.done()

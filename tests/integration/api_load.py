@@ -17,11 +17,15 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lumentest  # noqa: E402
 import websockets  # noqa: E402
-from apitest import ECHO, PLUGINS_DIR, Http, error_code, http  # noqa: E402
+from apitest import ECHO, PLUGINS_DIR, Http, error_code, http, stop_clean  # noqa: E402
 
 t = lumentest.Tap()
 N = 500
 RSS_SLACK_KIB = 6 * 1024  # allocator slack: freed memory is not always returned to the kernel
+with open(lumentest.LUMEN, "rb") as f:
+    # ASan's quarantine keeps freed memory on purpose: RSS says nothing there (leaks are caught by
+    # LeakSanitizer at exit instead, see stop_clean).
+    SANITIZED = b"__asan_init" in f.read()
 
 if not os.path.exists(os.path.join(PLUGINS_DIR, "echotest.so")):
     t.skip("client API load tests", f"no echotest plugin in {PLUGINS_DIR} (run make first)")
@@ -50,7 +54,9 @@ def healthy(d, what, baseline=None):
     t.check(alive, f"daemon still answers info after {what}", d.output()[-2000:])
     left = sessions_left(d)
     t.check(left in (0, None), f"no session left after {what}", f"{left} sessions")
-    if baseline is not None:
+    if baseline is not None and SANITIZED:
+        t.skip(f"memory back near baseline after {what}", "ASan build: LeakSanitizer checks at exit")
+    elif baseline is not None:
         time.sleep(1.5)  # the API trims the heap on its next once-a-second sweep
         rss = d.rss_kib()
         t.check(rss - baseline < RSS_SLACK_KIB,
@@ -166,7 +172,7 @@ ids = [x["id"] for x in (body.get("sessions", body) if isinstance(body, dict) el
 for s in ids:
     http("DELETE", f"{d.admin_url}/admin/v1/sessions/{s}")
 healthy(d, "malformed input", baseline)
-d.stop()
+stop_clean(t, d, "the load rounds and malformed input")
 
 # ---- a flood of create from one address (default limits: 10/s, burst 20, 100 per address) ----
 d = start()
@@ -197,7 +203,7 @@ def jwt_hs256(claims, key):
     return f"{head}.{body}.{b64(sig)}"
 
 
-d.stop()
+stop_clean(t, d, "the create flood")
 d = start("api.token_secret=k3y", "api.token_required=true")
 c = Http(d.url)
 tok = jwt_hs256({"sub": "alice", "room": "lobby", "role": "presenter",
@@ -221,5 +227,5 @@ t.check(r is not None and error_code(r) is None, "long poll accepts the token as
         json.dumps(r))
 c.post(f"/{sid}", {"janus": "destroy", "token": tok})
 healthy(d, "token checks")
-d.stop()
+stop_clean(t, d, "token checks")
 t.done()

@@ -118,3 +118,11 @@ class Ws:
             self.run(self.ws.close(), 5)
         finally:
             self.loop.close()
+
+
+def stop_clean(t, d, what):
+    """Stops the daemon (SIGTERM) and checks it exits 0 with no sanitizer report in its log."""
+    rc, _ = d.stop()
+    out = d.output()
+    bad = [k for k in ("AddressSanitizer", "LeakSanitizer", "runtime error:") if k in out]
+    t.check(rc == 0 and not bad, f"daemon exits cleanly after {what}", f"rc {rc} {bad}\n{out[-3000:]}")
