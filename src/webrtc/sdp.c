@@ -491,10 +491,14 @@ int sdp_fmtp_derive(struct lumen_sdp_codec *c, const char *fmtp, char *bad, size
 		else if (!g_ascii_strcasecmp(kv, "level-asymmetry-allowed"))
 			rc = fmtp_int(v, 1, &t.level_asymmetry_allowed);
 		else if (!g_ascii_strcasecmp(kv, "profile-level-id")) {
-			char *end;
+			/* Exactly six hex digits (RFC 6184); strtol alone would take "0x12" or
+			 * "-1". */
+			bool hex = strlen(v) == 6;
 
-			t.profile_level_id = strtol(v, &end, 16);
-			if (strlen(v) != 6 || *end || !g_ascii_isxdigit(v[0]))
+			for (int k = 0; hex && k < 6; k++)
+				hex = g_ascii_isxdigit(v[k]);
+			t.profile_level_id = hex ? strtol(v, NULL, 16) : -1;
+			if (!hex)
 				rc = -EINVAL;
 		}
 		if (rc && bad)

@@ -1088,6 +1088,8 @@ Test(sdp_errors, malformed_descriptions_name_the_line_and_the_reason)
 	    {HEAD MLINE "a=fmtp:96 apt=x\n", "line 6: a=fmtp: bad apt"},
 	    {HEAD MLINE "a=fmtp:96 profile-level-id=42e0\n",
 	     "line 6: a=fmtp: bad profile-level-id"},
+	    {HEAD MLINE "a=fmtp:96 profile-level-id=0x42e0\n",
+	     "line 6: a=fmtp: bad profile-level-id"},
 	    {HEAD MLINE "a=extmap:0 urn:x\n", "line 6: a=extmap: bad id"},
 	    {HEAD MLINE "a=extmap:1 urn:x\na=extmap:1 urn:y\n", "line 7: a=extmap: duplicate id 1"},
 	    {HEAD MLINE "a=extmap:1/sideways urn:x\n", "line 6: a=extmap: bad direction"},
