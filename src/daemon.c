@@ -69,6 +69,10 @@ int lumen_daemon_reload(struct lumen_daemon *d, char **err)
 
 	sd_notify(0, "RELOADING=1\nSTATUS=Reloading configuration");
 	next = load_config(&d->opts, err);
+	if (next && lumen_admin_check_config(next, err) < 0) {
+		lumen_config_free(next);
+		next = NULL;
+	}
 	if (!next || apply_log_config(next, err) < 0) {
 		lumen_config_free(next);
 		LOG_ERROR(cat_daemon, "reload refused, keeping the running configuration: %s", *err);
@@ -202,6 +206,10 @@ static int start_modules(struct lumen_daemon *d, bool listen, char **err)
 	if (!d->host)
 		return -EINVAL;
 	lumen_api_set_host(d->api, d->host);
+	/* An admin listener that would be public without a credential is a configuration error,
+	 * caught by --check-config too, not only at start. */
+	if (lumen_admin_check_config(d->cfg, err) < 0)
+		return -EINVAL;
 	if (!listen)
 		return 0;
 	if (lumen_plugin_host_start(d->host, err) < 0)

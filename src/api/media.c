@@ -184,6 +184,15 @@ static void on_data(void *user, const char *label, uint16_t stream, bool binary,
 		m->h->plugin->data_in(m->h, m->h->state, &msg);
 }
 
+static void on_warning(void *user, enum lumen_pc_warning kind)
+{
+	struct api_media *m = user;
+
+	LOG_WARN(cat_media, "handle %" G_GUINT64_FORMAT ": dropping bad input from the peer: %s "
+		 "(further drops of this kind are only counted)", m->h->id,
+		 lumen_pc_warning_text(kind));
+}
+
 /* ---- creation ---- */
 
 static struct api_media *media_of(const struct lumen_handle *h)
@@ -210,7 +219,7 @@ static int ensure_pc(struct lumen_handle *h, char **err)
 		.nack_cache_ms = (uint32_t)cfg->media.nack_cache_ms,
 	};
 	struct lumen_pc_callbacks cb = { on_candidate, on_up, on_hangup, on_rtp, on_rtcp,
-					 on_media, on_data, NULL };
+					 on_media, on_data, on_warning, NULL };
 	char *host = NULL;
 	uint16_t port = 0;
 

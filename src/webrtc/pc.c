@@ -29,6 +29,37 @@ void pc_hangup(struct lumen_pc *pc, const char *reason)
 		pc->cb.on_hangup(pc->cb.user, reason);
 }
 
+void pc_drop(struct lumen_pc *pc, enum lumen_pc_warning kind)
+{
+	pc->stats.dropped_in++;
+	if (pc->warned & kind)
+		return;
+	pc->warned |= kind;
+	if (pc->cb.on_warning)
+		pc->cb.on_warning(pc->cb.user, kind);
+}
+
+const char *lumen_pc_warning_text(enum lumen_pc_warning w)
+{
+	switch (w) {
+	case LUMEN_PC_WARN_GARBAGE:
+		return "datagram that is neither STUN, DTLS, RTP nor RTCP (RFC 7983)";
+	case LUMEN_PC_WARN_SRTP_AUTH:
+		return "SRTP/SRTCP authentication failed";
+	case LUMEN_PC_WARN_SRTP_REPLAY:
+		return "replayed or too old SRTP/SRTCP packet";
+	case LUMEN_PC_WARN_BAD_RTP:
+		return "malformed RTP after decryption";
+	case LUMEN_PC_WARN_BAD_RTCP:
+		return "malformed RTCP after decryption";
+	case LUMEN_PC_WARN_UNKNOWN_STREAM:
+		return "RTP for no negotiated m-line";
+	case LUMEN_PC_WARN_EARLY_MEDIA:
+		return "SRTP before the DTLS handshake finished";
+	}
+	return "bad packet";
+}
+
 ssize_t pc_send_raw(struct lumen_pc *pc, const uint8_t *buf, size_t len)
 {
 	return lumen_ice_send(pc->ice, buf, len);
@@ -209,7 +240,7 @@ static void ice_recv(void *user, uint8_t *buf, size_t len)
 		pc_media_rtcp_in(pc, buf, len, now);
 		break;
 	default:
-		pc->stats.dropped_in++; /* ZRTP, TURN channel data, garbage: RFC 7983 says drop */
+		pc_drop(pc, LUMEN_PC_WARN_GARBAGE); /* ZRTP, TURN channel data: RFC 7983 says drop */
 		break;
 	}
 }
@@ -493,6 +524,11 @@ char *lumen_pc_complete_local(struct lumen_pc *pc, const char *text, bool offer,
 out:
 	lumen_sdp_free(sdp);
 	return out;
+}
+
+ssize_t lumen_pc_send_datagram(struct lumen_pc *pc, const uint8_t *buf, size_t len)
+{
+	return pc->closed ? -EIO : lumen_ice_send(pc->ice, buf, len);
 }
 
 int lumen_pc_add_remote_candidate(struct lumen_pc *pc, const char *candidate)

@@ -69,6 +69,21 @@ struct lumen_pc_rewrite {
 	bool set_ssrc, set_timestamp, set_seq, set_pt;
 };
 
+/* Kinds of bad input a pc drops. Each is reported once per pc through on_warning (counted in
+ * lumen_pc_stats.dropped_in always), so a flood cannot flood the log. */
+enum lumen_pc_warning {
+	LUMEN_PC_WARN_GARBAGE = 1 << 0,      /* not STUN/DTLS/RTP/RTCP (RFC 7983) */
+	LUMEN_PC_WARN_SRTP_AUTH = 1 << 1,    /* SRTP/SRTCP authentication failed */
+	LUMEN_PC_WARN_SRTP_REPLAY = 1 << 2,  /* replayed or too old SRTP/SRTCP */
+	LUMEN_PC_WARN_BAD_RTP = 1 << 3,      /* decrypted, but not well-formed RTP */
+	LUMEN_PC_WARN_BAD_RTCP = 1 << 4,     /* decrypted, but not well-formed compound RTCP */
+	LUMEN_PC_WARN_UNKNOWN_STREAM = 1 << 5, /* RTP that maps to no m-line */
+	LUMEN_PC_WARN_EARLY_MEDIA = 1 << 6,  /* SRTP before DTLS finished */
+};
+
+/* A short description of a warning kind ("SRTP authentication failed"). */
+const char *lumen_pc_warning_text(enum lumen_pc_warning w);
+
 struct lumen_pc_callbacks {
 	/* A local ICE candidate to trickle ("candidate:..."), or NULL once gathering is done. */
 	void (*on_candidate)(void *user, const char *candidate);
@@ -85,6 +100,8 @@ struct lumen_pc_callbacks {
 	/* A data channel message. */
 	void (*on_data)(void *user, const char *label, uint16_t stream, bool binary,
 			const uint8_t *data, size_t len);
+	/* Bad input was dropped (first time for this kind on this pc). May be NULL. */
+	void (*on_warning)(void *user, enum lumen_pc_warning kind);
 	void *user;
 };
 
@@ -141,6 +158,11 @@ int lumen_pc_open_data(struct lumen_pc *pc, const char *label, const char *proto
 int lumen_pc_request_keyframe(struct lumen_pc *pc, const char *mid);
 /* Caps what the peer sends us, through REMB (0 = no cap). */
 int lumen_pc_set_bitrate_cap(struct lumen_pc *pc, uint32_t bps);
+
+/* Sends buf as one raw datagram on the selected pair, unencrypted and unchecked. For tests and
+ * load tools that play a misbehaving peer; the daemon never calls it. Returns len, -EAGAIN
+ * before ICE connected, or -EIO. */
+ssize_t lumen_pc_send_datagram(struct lumen_pc *pc, const uint8_t *buf, size_t len);
 
 /* Closes the pc: on_hangup(reason) is called (now), nothing else after. */
 void lumen_pc_close(struct lumen_pc *pc, const char *reason);

@@ -81,6 +81,7 @@ struct lumen_pc {
 	int64_t last_rx_us, created_us;
 	bool up, closed;
 	bool data_up; /* SCTP association established */
+	unsigned warned; /* enum lumen_pc_warning bits already reported */
 	struct lumen_pc_stats stats;
 };
 
@@ -92,6 +93,8 @@ static inline bool pc_media_accepted(const struct lumen_sdp_media *m)
 
 /* pc.c */
 void pc_hangup(struct lumen_pc *pc, const char *reason);
+/* Counts a dropped packet and reports its kind the first time. */
+void pc_drop(struct lumen_pc *pc, enum lumen_pc_warning kind);
 ssize_t pc_send_raw(struct lumen_pc *pc, const uint8_t *buf, size_t len);
 
 /* pc_media.c */

@@ -168,9 +168,19 @@ void pc_media_rtp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_
 	int track = -1;
 	bool rtx = false;
 
-	if (!pc->srtp_in || lumen_srtp_unprotect_rtp(pc->srtp_in, buf, &len) < 0 ||
-	    lumen_rtp_parse(&rtp, buf, len) < 0) {
-		pc->stats.dropped_in++;
+	int rc;
+
+	if (!pc->srtp_in) {
+		pc_drop(pc, LUMEN_PC_WARN_EARLY_MEDIA);
+		return;
+	}
+	rc = lumen_srtp_unprotect_rtp(pc->srtp_in, buf, &len);
+	if (rc < 0) {
+		pc_drop(pc, rc == -EALREADY ? LUMEN_PC_WARN_SRTP_REPLAY : LUMEN_PC_WARN_SRTP_AUTH);
+		return;
+	}
+	if (lumen_rtp_parse(&rtp, buf, len) < 0) {
+		pc_drop(pc, LUMEN_PC_WARN_BAD_RTP);
 		return;
 	}
 	s = find_ssrc(pc, rtp.ssrc);
@@ -197,13 +207,13 @@ void pc_media_rtp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_
 	if (!s) {
 		track = track_by_pt(pc, rtp.pt, &rtx);
 		if (track < 0) {
-			pc->stats.dropped_in++;
+			pc_drop(pc, LUMEN_PC_WARN_UNKNOWN_STREAM);
 			return;
 		}
 		s = add_ssrc(pc, rtp.ssrc, track, rtx, NULL, 0);
 	}
 	if (s->track < 0 || (unsigned)s->track >= pc->n_tracks) {
-		pc->stats.dropped_in++;
+		pc_drop(pc, LUMEN_PC_WARN_UNKNOWN_STREAM);
 		return;
 	}
 	t = &pc->tracks[s->track];
@@ -245,9 +255,19 @@ void pc_media_rtp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_
 
 void pc_media_rtcp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_us)
 {
-	if (!pc->srtp_in || lumen_srtp_unprotect_rtcp(pc->srtp_in, buf, &len) < 0 ||
-	    lumen_rtcp_validate(buf, len) < 0) {
-		pc->stats.dropped_in++;
+	int rc;
+
+	if (!pc->srtp_in) {
+		pc_drop(pc, LUMEN_PC_WARN_EARLY_MEDIA);
+		return;
+	}
+	rc = lumen_srtp_unprotect_rtcp(pc->srtp_in, buf, &len);
+	if (rc < 0) {
+		pc_drop(pc, rc == -EALREADY ? LUMEN_PC_WARN_SRTP_REPLAY : LUMEN_PC_WARN_SRTP_AUTH);
+		return;
+	}
+	if (lumen_rtcp_validate(buf, len) < 0) {
+		pc_drop(pc, LUMEN_PC_WARN_BAD_RTCP);
 		return;
 	}
 	pc->stats.rtcp_in++;

@@ -23,6 +23,8 @@ struct peer {
 	bool gathered;
 	struct peer *other;
 	int rtp_rx, data_rx, media_on;
+	unsigned warnings; /* enum lumen_pc_warning bits reported */
+	int warning_calls;
 	char last_data[64];
 	char last_label[64];
 	uint16_t last_seq;
@@ -77,6 +79,12 @@ static void on_media(void *u, const char *mid, enum lumen_pc_kind kind, bool on)
 	if (on)
 		((struct peer *)u)->media_on++;
 }
+static void on_warning(void *u, enum lumen_pc_warning kind)
+{
+	struct peer *p = u;
+	p->warnings |= kind;
+	p->warning_calls++;
+}
 static void on_data(void *u, const char *label, uint16_t stream, bool binary, const uint8_t *d,
 		    size_t len)
 {
@@ -98,8 +106,11 @@ static void peer_init(struct peer *p, const char *name, bool server, uint32_t ti
 		.dtls_ctx = dctx,
 		.timeout_ms = timeout_ms,
 	};
-	struct lumen_pc_callbacks cb = { on_candidate, on_up, on_hangup, on_rtp, NULL, on_media,
-					 on_data, p };
+	struct lumen_pc_callbacks cb = {
+		.on_candidate = on_candidate, .on_up = on_up, .on_hangup = on_hangup,
+		.on_rtp = on_rtp, .on_media = on_media, .on_data = on_data,
+		.on_warning = on_warning, .user = p,
+	};
 	char *err = NULL;
 
 	memset(p, 0, sizeof(*p));
@@ -307,6 +318,67 @@ Test(pc, a_peer_that_goes_silent_is_hung_up_with_a_reason, .init = setup, .fini 
 	p[1].pc = NULL;
 	pump_until(hung, &p[0], 5000);
 	cr_assert(strstr(p[0].hangup, "silent") != NULL, "reason: %s", p[0].hangup);
+	peer_fini(&p[1]);
+	peer_fini(&p[0]);
+}
+
+static bool rtp_n(void *a)
+{
+	return ((struct peer *)a)->rtp_rx >= 4;
+}
+
+/* Sends one RTP packet (with the mid extension) from the client. */
+static int client_rtp(struct peer *c, uint16_t seq)
+{
+	static const uint8_t payload[40] = { 0xab };
+	struct lumen_rtp_hdr h = { .pt = 111, .ssrc = 1111, .ts = 960u * seq, .seq = seq };
+	struct lumen_rtp_ext mid = { .id = 1, .len = 1, .data = (const uint8_t *)"0" };
+	uint8_t pkt[200];
+	ssize_t n = lumen_rtp_write(pkt, sizeof(pkt), &h, &mid, 1, payload, sizeof(payload), 0);
+
+	cr_assert_gt(n, 0);
+	return lumen_pc_send_rtp(c->pc, "0", pkt, (size_t)n, NULL);
+}
+
+Test(pc, a_bad_peer_is_dropped_reported_once_per_kind_and_good_media_still_flows,
+     .init = setup, .fini = teardown)
+{
+	static const uint8_t garbage[] = { 0x05, 'g', 'a', 'r', 'b', 'a', 'g', 'e' };
+	uint8_t fake_srtp[60] = { 0x80, 111, 0x00, 0x07, 0, 0, 0, 1, 0, 0, 0x04, 0x57 };
+	struct peer p[2];
+	struct lumen_pc_stats st;
+
+	peer_init(&p[0], "server", true, 0);
+	peer_init(&p[1], "client", false, 0);
+	p[0].echo = false;
+	negotiate(p, NULL);
+	cr_assert(p[0].up && p[1].up);
+
+	/* Garbage on the ICE port, many times: dropped, reported once. */
+	for (int i = 0; i < 20; i++)
+		cr_assert_eq(lumen_pc_send_datagram(p[1].pc, garbage, sizeof(garbage)),
+			     (ssize_t)sizeof(garbage));
+	/* RTP-looking bytes that are not SRTP of this session: authentication fails. */
+	cr_assert_gt(lumen_pc_send_datagram(p[1].pc, fake_srtp, sizeof(fake_srtp)), 0);
+	/* The same sequence number protected twice makes an identical packet: a replay. */
+	cr_assert_eq(client_rtp(&p[1], 500), 0);
+	cr_assert_eq(client_rtp(&p[1], 500), 0);
+	/* Then good media. */
+	for (uint16_t s = 501; s < 504; s++)
+		cr_assert_eq(client_rtp(&p[1], s), 0);
+	pump_until(rtp_n, &p[0], 5000);
+
+	cr_assert_eq(p[0].rtp_rx, 4, "the first copy and the three good packets arrive");
+	cr_assert(p[0].warnings & LUMEN_PC_WARN_GARBAGE, "garbage reported");
+	cr_assert(p[0].warnings & LUMEN_PC_WARN_SRTP_AUTH, "forged SRTP reported");
+	cr_assert(p[0].warnings & LUMEN_PC_WARN_SRTP_REPLAY, "replay reported");
+	cr_assert_eq(p[0].warning_calls, 3, "each kind once, not once per packet");
+	lumen_pc_get_stats(p[0].pc, &st);
+	cr_assert_eq(st.dropped_in, 22, "20 garbage + 1 forged + 1 replay dropped");
+	g_free(st.selected_pair);
+	cr_assert(p[0].hangup[0] == '\0', "a bad peer's packets do not kill the connection");
+	cr_assert_str_eq(lumen_pc_warning_text(LUMEN_PC_WARN_SRTP_REPLAY),
+			 "replayed or too old SRTP/SRTCP packet");
 	peer_fini(&p[1]);
 	peer_fini(&p[0]);
 }
