@@ -16,7 +16,9 @@ check_PROGRAMS += tests/unit/test_api_protocol
 TESTS += tests/unit/test_api_protocol
 tests_unit_test_api_protocol_SOURCES = tests/unit/test_api_protocol.c
 tests_unit_test_api_protocol_CFLAGS = $(CRITERION_CFLAGS_ALL) $(GLIB_CFLAGS) $(SOUP_CFLAGS) \
-	$(JANSSON_CFLAGS) $(JWT_CFLAGS)
+	$(JANSSON_CFLAGS) $(JWT_CFLAGS) -DAPI_TEST_DIR=\"$(abs_top_srcdir)/tests/unit/api\"
+# ES256 key pair used only by the tests (generated with openssl ecparam, never a real key).
+EXTRA_DIST += tests/unit/api/es256-private.pem tests/unit/api/es256-public.pem
 tests_unit_test_api_protocol_LDADD = src/api/libapi.la src/libmetrics.la src/libcore.la \
 	$(CRITERION_LIBS_ALL) \
 	$(GLIB_LIBS) $(SOUP_LIBS) $(JANSSON_LIBS) $(JWT_LIBS)

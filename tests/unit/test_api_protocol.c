@@ -1025,3 +1025,94 @@ Test(api_core, metric_services_use_the_process_registry)
 	cr_expect_eq(fake_core->metric_register("not_lumen", LUMEN_METRIC_GAUGE, "x",
 						collect_nothing, NULL), -EINVAL);
 }
+
+/* ---- ES256 and reconfiguration ---- */
+
+static char *read_fixture(const char *name)
+{
+	char *path = g_build_filename(API_TEST_DIR, name, NULL), *text = NULL;
+
+	cr_assert(g_file_get_contents(path, &text, NULL, NULL), "fixture %s", path);
+	g_free(path);
+	return text;
+}
+
+static char *sign_token(jwt_alg_t alg, const char *key, const char *user)
+{
+	jwt_t *jwt;
+	char *tok;
+
+	jwt_new(&jwt);
+	jwt_add_grant(jwt, "sub", user);
+	jwt_set_alg(jwt, alg, (const unsigned char *)key, (int)strlen(key));
+	tok = jwt_encode_str(jwt);
+	jwt_free(jwt);
+	return tok;
+}
+
+Test(api_auth, es256_tokens_verify_with_the_public_key_and_alg_confusion_fails)
+{
+	char *o = g_strdup_printf("api.token_public_key=%s/es256-public.pem", API_TEST_DIR);
+	const char *ov[] = { o };
+	char *priv = read_fixture("es256-private.pem"), *pub = read_fixture("es256-public.pem");
+	char *good = sign_token(JWT_ALG_ES256, priv, "carol");
+	char *confused = sign_token(JWT_ALG_HS256, pub, "mallory"); /* HMAC keyed with the public key */
+	uint64_t sid;
+	json_t *r;
+
+	teardown();
+	start(ov, 1);
+	cr_assert_not_null(good);
+	r = SEND("{\"janus\":\"create\",\"transaction\":\"c\",\"token\":\"%s\"}", good);
+	cr_expect_str_eq(kind(r), "success");
+	sid = data_id(r);
+	json_decref(r);
+	expect_error(SEND("{\"janus\":\"create\",\"transaction\":\"c\",\"token\":\"%s\"}", confused),
+		     API_ERR_UNAUTHORIZED);
+	r = SEND("{\"janus\":\"attach\",\"transaction\":\"a\",\"session_id\":%" PRIu64
+		 ",\"plugin\":\"lumen.plugin.fake\",\"token\":\"%s\"}", sid, good);
+	cr_expect_str_eq(kind(r), "success");
+	json_decref(r);
+	cr_expect_str_eq(last_user, "carol");
+	free(good);
+	free(confused);
+	g_free(priv);
+	g_free(pub);
+	g_free(o);
+	teardown();
+}
+
+Test(api_auth, a_missing_public_key_file_fails_construction_with_a_message)
+{
+	const char *ov[] = { "api.token_public_key=/nonexistent/key.pem" };
+	char *err = NULL;
+	struct lumen_config *c = lumen_config_load(NULL, ov, 1, &err);
+
+	cr_assert_not_null(c, "%s", err ? err : "");
+	cr_expect_null(lumen_api_new(c, &err));
+	cr_assert_not_null(err);
+	cr_expect(strstr(err, "api.token_public_key") != NULL, "%s", err);
+	g_free(err);
+	lumen_config_free(c);
+}
+
+Test(api_protocol, reconfigure_applies_new_secrets_and_limits_to_running_sessions)
+{
+	const char *ov[] = { "api.api_secret=now-needed", "api.max_pending_events=16" };
+	char *err = NULL;
+	struct lumen_config *c2 = lumen_config_load(NULL, ov, 2, &err);
+	uint64_t sid = create_session();
+
+	cr_assert_not_null(c2, "%s", err ? err : "");
+	lumen_api_reconfigure(api, c2);
+	expect_error(SEND("{\"janus\":\"keepalive\",\"transaction\":\"k\",\"session_id\":%" PRIu64 "}",
+			  sid), API_ERR_UNAUTHORIZED);
+	cr_expect_eq(session_of(sid)->events.max, 16);
+	json_t *r = SEND("{\"janus\":\"keepalive\",\"transaction\":\"k\",\"apisecret\":\"now-needed\","
+			 "\"session_id\":%" PRIu64 "}", sid);
+	cr_expect_str_eq(kind(r), "ack");
+	json_decref(r);
+	lumen_api_free(api);
+	api = NULL;
+	lumen_config_free(c2);
+}
