@@ -69,7 +69,10 @@ int lumen_daemon_reload(struct lumen_daemon *d, char **err)
 
 	sd_notify(0, "RELOADING=1\nSTATUS=Reloading configuration");
 	next = load_config(&d->opts, err);
-	if (next && lumen_admin_check_config(next, err) < 0) {
+	/* Everything the new file says must hold before anything changes: the admin listener's
+	 * credentials and every plugin's section (checked by the plugin, not applied). */
+	if (next && (lumen_admin_check_config(next, err) < 0 ||
+		     lumen_plugin_host_check_config(d->host, next, err) < 0)) {
 		lumen_config_free(next);
 		next = NULL;
 	}

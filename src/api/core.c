@@ -14,6 +14,7 @@
 #include "api/media.h"
 #include "log.h"
 #include "metrics.h"
+#include "plugin/host.h"
 
 LUMEN_LOG_CATEGORY(cat_plugin, "plugin");
 LUMEN_LOG_CATEGORY(cat_core, "api");
@@ -286,7 +287,9 @@ static void svc_log(const struct lumen_handle *h, enum lumen_log_severity sev, c
 		lctx.handle = h->id;
 		lumen_log_ctx_push(&lctx);
 	}
-	lumen_log(&cat_plugin, level, "%s: %s", h ? h->plugin->package : "plugin", msg);
+	/* Outside a handle (init, start, stop, destroy, timers) the host knows which plugin runs. */
+	const char *who = h ? h->plugin->package : lumen_plugin_host_current();
+	lumen_log(&cat_plugin, level, "%s: %s", who ? who : "plugin", msg);
 	if (h)
 		lumen_log_ctx_pop(&lctx);
 	g_free(msg);
