@@ -58,7 +58,8 @@ struct lumen_rtp_hdr {
 
 /* Parse buf[0..len). Returns 0, or -EINVAL if buf is not well-formed RTP (version 2, lengths,
  * padding and, for RFC 8285 profiles, every extension element consistent; then *pkt is
- * unspecified). Never reads outside buf[0..len). */
+ * unspecified). Never reads outside buf[0..len). It does not tell RTP from multiplexed RTCP:
+ * demultiplex first (RFC 5761 section 4, payload types 64-95 are RTCP). */
 int lumen_rtp_parse(struct lumen_rtp *pkt, const uint8_t *buf, size_t len);
 
 static inline uint32_t lumen_rtp_csrc(const struct lumen_rtp *pkt, unsigned i)
