@@ -159,7 +159,8 @@ struct lumen_api {
 	GHashTable *services;    /* name -> struct api_service (core.c) */
 	GHashTable *timers;      /* timer id -> struct api_timer (core.c) */
 	uint64_t next_timer_id;
-	unsigned freed_since_trim; /* sessions freed since the heap was last trimmed (api.c) */
+	unsigned freed_since_trim; /* sessions and WebSockets freed since the last heap trim */
+	unsigned freed_at_last_sweep; /* freed_since_trim as the previous sweep saw it (api.c) */
 	int64_t (*now_us)(void); /* monotonic clock, replaceable by tests */
 };
 

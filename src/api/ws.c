@@ -89,6 +89,7 @@ static void ws_free(struct api_ws *ws)
 	}
 	g_list_free(ss);
 	api->ws_conns = g_list_remove(api->ws_conns, ws);
+	api->freed_since_trim++;
 	g_hash_table_destroy(ws->sessions);
 	g_object_unref(ws->conn);
 	g_free(ws->ip);

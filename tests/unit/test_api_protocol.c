@@ -117,6 +117,11 @@ size_t lumen_plugin_host_list(const struct lumen_plugin_host *host,
 	return 1;
 }
 
+const char *lumen_plugin_host_current(void)
+{
+	return NULL; /* no lifecycle hook runs in these tests */
+}
+
 /* ---- fixture ---- */
 
 static struct lumen_config *cfg;
