@@ -193,6 +193,23 @@ static void on_warning(void *user, enum lumen_pc_warning kind)
 		 lumen_pc_warning_text(kind));
 }
 
+static void on_keyframe_request(void *user, const char *mid)
+{
+	struct api_media *m = user;
+
+	if (m->h->plugin->keyframe_request)
+		m->h->plugin->keyframe_request(m->h, m->h->state, mid);
+}
+
+static void on_bandwidth(void *user, uint64_t bps)
+{
+	struct api_media *m = user;
+
+	if (m->h->plugin->bandwidth_estimate)
+		m->h->plugin->bandwidth_estimate(m->h, m->h->state,
+						 bps > UINT32_MAX ? UINT32_MAX : (uint32_t)bps);
+}
+
 /* ---- creation ---- */
 
 static struct api_media *media_of(const struct lumen_handle *h)
@@ -218,8 +235,12 @@ static int ensure_pc(struct lumen_handle *h, char **err)
 		.timeout_ms = (uint32_t)cfg->media.ice_timeout * 1000,
 		.nack_cache_ms = (uint32_t)cfg->media.nack_cache_ms,
 	};
-	struct lumen_pc_callbacks cb = { on_candidate, on_up, on_hangup, on_rtp, on_rtcp,
-					 on_media, on_data, on_warning, NULL };
+	struct lumen_pc_callbacks cb = {
+		.on_candidate = on_candidate, .on_up = on_up, .on_hangup = on_hangup,
+		.on_rtp = on_rtp, .on_rtcp = on_rtcp, .on_media = on_media, .on_data = on_data,
+		.on_warning = on_warning, .on_keyframe_request = on_keyframe_request,
+		.on_bandwidth = on_bandwidth,
+	};
 	char *host = NULL;
 	uint16_t port = 0;
 
@@ -354,6 +375,15 @@ json_t *api_media_json(const struct lumen_handle *h)
 		      "rtcp_out", (json_int_t)st.rtcp_out, "bytes_in", (json_int_t)st.bytes_in,
 		      "bytes_out", (json_int_t)st.bytes_out, "data_in", (json_int_t)st.data_in,
 		      "dropped_in", (json_int_t)st.dropped_in);
+	json_t *c = json_object_get(j, "counters");
+	json_object_set_new(c, "nacks_sent", json_integer((json_int_t)st.nacks_sent));
+	json_object_set_new(c, "nacks_received", json_integer((json_int_t)st.nacks_received));
+	json_object_set_new(c, "retransmitted", json_integer((json_int_t)st.retransmitted));
+	json_object_set_new(c, "rtx_recovered", json_integer((json_int_t)st.rtx_recovered));
+	json_object_set_new(c, "lost_in", json_integer((json_int_t)st.lost_in));
+	json_object_set_new(c, "receiver_reports", json_integer((json_int_t)st.rr_sent));
+	json_object_set_new(j, "jitter_ms", json_integer(st.jitter_ms));
+	json_object_set_new(j, "rtt_ms", st.rtt_ms >= 0 ? json_integer(st.rtt_ms) : json_null());
 	g_free(st.selected_pair);
 	return j;
 }

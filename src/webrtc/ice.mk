@@ -15,7 +15,7 @@ tests_unit_test_keyframe_CFLAGS = $(WEBRTC_TEST_CFLAGS)
 tests_unit_test_keyframe_LDADD = $(WEBRTC_TEST_LIBS)
 
 src_webrtc_libwebrtc_la_SOURCES += src/webrtc/pc.c src/webrtc/pc.h src/webrtc/pc_internal.h \
-	src/webrtc/pc_media.c src/webrtc/pc_data.c
+	src/webrtc/pc_media.c src/webrtc/pc_data.c src/webrtc/pc_rtcp.c
 check_PROGRAMS += tests/unit/test_pc
 TESTS += tests/unit/test_pc
 tests_unit_test_pc_SOURCES = tests/unit/test_pc.c

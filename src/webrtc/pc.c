@@ -285,6 +285,7 @@ struct lumen_pc *lumen_pc_new(GMainContext *ctx, const struct lumen_pc_config *c
 	pc->gcm_only = cfg->gcm_only_for_tests;
 	pc->remote_sctp_port = -1;
 	pc->remote_max_message = -1;
+	pc->stats.rtt_ms = -1;
 	pc->created_us = g_get_monotonic_time();
 	pc->sess_id = g_random_int() | ((uint64_t)(g_random_int() & 0x3fffffff) << 32);
 	do
@@ -589,6 +590,7 @@ void lumen_pc_free(struct lumen_pc *pc)
 	destroy_source(&pc->tick);
 	destroy_source(&pc->dtls_timer);
 	pc_data_free(pc);
+	pc_rtcp_free(pc);
 	lumen_dtls_free(pc->dtls);
 	lumen_srtp_free(pc->srtp_in);
 	lumen_srtp_free(pc->srtp_out);

@@ -102,12 +102,19 @@ struct lumen_pc_callbacks {
 			const uint8_t *data, size_t len);
 	/* Bad input was dropped (first time for this kind on this pc). May be NULL. */
 	void (*on_warning)(void *user, enum lumen_pc_warning kind);
+	/* The peer asks for a keyframe of what we send on mid (PLI or FIR). May be NULL. */
+	void (*on_keyframe_request)(void *user, const char *mid);
+	/* The peer's receive bandwidth estimate for what we send (REMB), bits/s. May be NULL. */
+	void (*on_bandwidth)(void *user, uint64_t bps);
 	void *user;
 };
 
 struct lumen_pc_stats {
 	uint64_t rtp_in, rtp_out, rtcp_in, rtcp_out, bytes_in, bytes_out;
 	uint64_t nacks_sent, nacks_received, retransmitted, dropped_in, data_in, data_out;
+	uint64_t rtx_recovered, rr_sent, lost_in; /* lost_in: RFC 3550 cumulative, all streams */
+	uint32_t jitter_ms;                     /* largest interarrival jitter of our inputs */
+	int64_t rtt_ms;                         /* from the peer's reports, -1 if none yet */
 	char srtp_profile[32];
 	char ice_state[16];
 	char *selected_pair; /* malloc'd (g_free) or NULL */

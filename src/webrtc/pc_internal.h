@@ -4,8 +4,14 @@
 #define LUMEN_PC_INTERNAL_H
 
 #include "webrtc/pc.h"
+#include "webrtc/rtp_stats.h"
 #include "webrtc/sdp.h"
 #include "webrtc/srtp.h"
+
+struct lumen_rtp;
+struct lumen_nack;
+struct lumen_pktcache;
+struct lumen_pktbuf_pool;
 
 struct lumen_dtls;
 struct lumen_sctp;
@@ -26,16 +32,33 @@ struct pc_track {
 	uint8_t pts[LUMEN_SDP_MAX_CODECS]; /* payload types of the remote m-line */
 	uint8_t codecs[LUMEN_SDP_MAX_CODECS]; /* enum lumen_codec of each of pts */
 	uint8_t rtx_pts[LUMEN_SDP_MAX_CODECS];
+	uint8_t rtx_apt[LUMEN_SDP_MAX_CODECS]; /* the media payload type each RTX pt repairs */
 	unsigned n_pts, n_rtx_pts;
+	uint32_t clock;        /* clock rate of the m-line's first codec */
+	bool nack;             /* the peer accepts our NACKs for this m-line (rtcp-fb nack) */
 };
 
-/* Remote SSRC -> track (and simulcast layer). */
+/* Remote SSRC -> track (and simulcast layer), with its receive statistics and NACK state. */
 struct pc_ssrc {
 	uint32_t ssrc;
 	int track;
 	bool rtx;
+	uint32_t repairs;            /* RTX: the media SSRC it carries retransmissions for (0 = ?) */
 	char rid[17];
+	bool stats_on;
+	struct lumen_rtp_stats stats;
+	struct lumen_nack *nack;     /* missing packets to ask for (video with nack), or NULL */
 };
+
+/* An SSRC we send, with its retransmission cache (video only). */
+struct pc_out {
+	uint32_t ssrc;
+	int track;
+	struct lumen_pktcache *cache;
+	uint32_t packets, octets;    /* for sender reports */
+	uint32_t last_ts;
+};
+#define PC_MAX_OUT 32
 
 struct pc_channel {
 	uint16_t id;
@@ -75,6 +98,10 @@ struct lumen_pc {
 	unsigned n_channels;
 
 	uint32_t rtcp_ssrc; /* our SSRC as RTCP sender (RR, NACK, PLI, REMB) */
+	struct pc_out out[PC_MAX_OUT];
+	unsigned n_out;
+	struct lumen_pktbuf_pool *pool; /* copies of sent video packets for retransmission */
+	int64_t last_rr_us;
 	uint32_t remb_bps;
 
 	GSource *dtls_timer, *sctp_timer, *tick;
@@ -103,6 +130,21 @@ void pc_media_rtcp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now
 void pc_media_tick(struct lumen_pc *pc, int64_t now_us);
 int pc_media_learn_remote(struct lumen_pc *pc, const struct lumen_sdp *sdp, char **err);
 int pc_media_send_rtcp_plain(struct lumen_pc *pc, const uint8_t *rtcp, size_t len);
+
+/* pc_rtcp.c: receive statistics, NACK generation, RTX recovery, receiver reports, and
+ * retransmissions from the cache of what we sent. */
+void pc_rtcp_on_rtp_in(struct lumen_pc *pc, struct pc_ssrc *s, const struct lumen_rtp *rtp,
+		       size_t len, int64_t now_us);
+/* Turns the RTX packet in buf back into the original (in place). Returns the new length, or a
+ * negative errno when it cannot be recovered (then drop it). */
+ssize_t pc_rtcp_recover_rtx(struct lumen_pc *pc, const struct pc_ssrc *s, uint8_t *buf,
+			    const struct lumen_rtp *rtp, int64_t now_us);
+void pc_rtcp_on_sent(struct lumen_pc *pc, int track, const uint8_t *rtp, size_t len,
+		     int64_t now_us);
+void pc_rtcp_on_rtcp_in(struct lumen_pc *pc, const uint8_t *buf, size_t len, int64_t now_us);
+void pc_rtcp_tick(struct lumen_pc *pc, int64_t now_us);
+void pc_rtcp_forget_ssrc(struct pc_ssrc *s);
+void pc_rtcp_free(struct lumen_pc *pc);
 
 /* pc_data.c */
 int pc_data_start(struct lumen_pc *pc, int64_t now_us);

@@ -32,6 +32,7 @@ static struct pc_ssrc *add_ssrc(struct lumen_pc *pc, uint32_t ssrc, int track, b
 	if (!s) {
 		/* A full table recycles the oldest slot: SSRCs churn with simulcast and restarts. */
 		if (pc->n_ssrcs == PC_MAX_SSRCS) {
+			pc_rtcp_forget_ssrc(&pc->ssrcs[0]);
 			memmove(&pc->ssrcs[0], &pc->ssrcs[1], sizeof(pc->ssrcs[0]) * (PC_MAX_SSRCS - 1));
 			pc->n_ssrcs--;
 		}
@@ -108,9 +109,14 @@ int pc_media_learn_remote(struct lumen_pc *pc, const struct lumen_sdp *sdp, char
 			continue;
 		for (unsigned c = 0; c < m->n_codecs; c++) {
 			const struct lumen_sdp_codec *k = &m->codecs[c];
-			if (k->apt >= 0 && k->name && g_ascii_strcasecmp(k->name, "rtx") == 0)
+			if (!t->clock && k->clock)
+				t->clock = k->clock;
+			if (lumen_sdp_codec_fb(m, k) & LUMEN_SDP_FB_NACK)
+				t->nack = true;
+			if (k->apt >= 0 && k->name && g_ascii_strcasecmp(k->name, "rtx") == 0) {
+				t->rtx_apt[t->n_rtx_pts] = (uint8_t)k->apt;
 				t->rtx_pts[t->n_rtx_pts++] = (uint8_t)k->pt;
-			else {
+			} else {
 				t->codecs[t->n_pts] = (uint8_t)lumen_codec_from_name(k->name);
 				t->pts[t->n_pts++] = (uint8_t)k->pt;
 			}
@@ -132,14 +138,14 @@ int pc_media_learn_remote(struct lumen_pc *pc, const struct lumen_sdp *sdp, char
 			pc->ext_tcc = (uint8_t)lumen_sdp_find_extmap(m, LUMEN_SDP_EXT_TRANSPORT_CC);
 		/* Signalled SSRCs: a=ssrc lines, with FID groups marking the RTX ones. */
 		for (unsigned s = 0; s < m->n_ssrcs; s++) {
-			bool rtx = false;
+			uint32_t repairs = 0;
 			for (unsigned g = 0; g < m->n_ssrc_groups; g++) {
 				const struct lumen_sdp_group *gr = &m->ssrc_groups[g];
 				if (strcmp(gr->semantics, "FID") == 0 && gr->n == 2 &&
 				    gr->ssrcs[1] == m->ssrcs[s].ssrc)
-					rtx = true;
+					repairs = gr->ssrcs[0];
 			}
-			add_ssrc(pc, m->ssrcs[s].ssrc, idx, rtx, NULL, 0);
+			add_ssrc(pc, m->ssrcs[s].ssrc, idx, repairs != 0, NULL, 0)->repairs = repairs;
 		}
 	}
 	if (sdp->n_media > PC_MAX_TRACKS) {
@@ -226,11 +232,17 @@ void pc_media_rtp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_
 			pc->cb.on_media(pc->cb.user, t->mid, t->kind, true);
 	}
 	if (s->rtx) {
-		/* Retransmissions we asked for arrive on the RTX stream; the NACK engine that asks
-		 * for them is not wired to the pc yet, so they are counted, not delivered. */
-		pc->stats.dropped_in++;
-		return;
+		/* A retransmission we asked for (RFC 4588): unwrap it and carry on as the original. */
+		ssize_t n = pc_rtcp_recover_rtx(pc, s, buf, &rtp, now_us);
+		if (n <= 0 || lumen_rtp_parse(&rtp, buf, (size_t)n) < 0 ||
+		    !(s = find_ssrc(pc, rtp.ssrc)) || s->rtx) {
+			if (n != -ENODATA) /* padding-only RTX is bandwidth probing, not an error */
+				pc->stats.dropped_in++;
+			return;
+		}
+		len = (size_t)n;
 	}
+	pc_rtcp_on_rtp_in(pc, s, &rtp, len, now_us);
 	memset(&out, 0, sizeof(out));
 	out.data = buf;
 	out.len = len;
@@ -272,6 +284,7 @@ void pc_media_rtcp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now
 	}
 	pc->stats.rtcp_in++;
 	pc->stats.bytes_in += len;
+	pc_rtcp_on_rtcp_in(pc, buf, len, now_us);
 	if (pc->cb.on_rtcp)
 		pc->cb.on_rtcp(pc->cb.user, buf, len);
 }
@@ -282,11 +295,11 @@ int lumen_pc_send_rtp(struct lumen_pc *pc, const char *mid, const uint8_t *rtp, 
 	uint8_t buf[PC_MTU + LUMEN_SRTP_TRAILER_MAX];
 	struct lumen_rtp hdr;
 	size_t n = len;
-	int rc;
+	int rc, track = -1;
 
 	if (pc->closed || !pc->up || !pc->srtp_out)
 		return -EAGAIN;
-	if (mid && track_by_mid(pc, mid, strlen(mid)) < 0)
+	if (mid && (track = track_by_mid(pc, mid, strlen(mid))) < 0)
 		return -ENOENT;
 	if (len > PC_MTU || lumen_rtp_parse(&hdr, rtp, len) < 0)
 		return -EINVAL;
@@ -301,6 +314,7 @@ int lumen_pc_send_rtp(struct lumen_pc *pc, const char *mid, const uint8_t *rtp, 
 		if (rw->set_pt)
 			lumen_rtp_set_pt(buf, rw->pt);
 	}
+	pc_rtcp_on_sent(pc, track, buf, len, g_get_monotonic_time());
 	rc = lumen_srtp_protect_rtp(pc->srtp_out, buf, &n, sizeof(buf));
 	if (rc < 0)
 		return rc == -EALREADY ? 0 : -EIO; /* a stale duplicate is not an error of ours */
@@ -389,6 +403,7 @@ void pc_media_tick(struct lumen_pc *pc, int64_t now_us)
 				pc->cb.on_media(pc->cb.user, t->mid, t->kind, false);
 		}
 	}
+	pc_rtcp_tick(pc, now_us);
 	/* A cap is a standing order: REMB is refreshed every second or the sender forgets it. */
 	if (pc->up && pc->remb_bps && (now_us / remb_every) != ((now_us - 100000) / remb_every))
 		send_remb(pc);

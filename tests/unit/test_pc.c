@@ -382,3 +382,97 @@ Test(pc, a_bad_peer_is_dropped_reported_once_per_kind_and_good_media_still_flows
 	peer_fini(&p[1]);
 	peer_fini(&p[0]);
 }
+
+static const char *video_offer =
+	"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE v\r\n"
+	"m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:v\r\na=sendrecv\r\n"
+	"a=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack\r\na=rtcp-fb:96 nack pli\r\n"
+	"a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid\r\na=ssrc:2222 cname:client\r\n";
+static const char *video_answer =
+	"v=0\r\no=- 2 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE v\r\n"
+	"m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:v\r\na=sendrecv\r\n"
+	"a=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack\r\na=rtcp-fb:96 nack pli\r\n"
+	"a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid\r\n";
+
+static int client_video(struct peer *c, uint16_t seq)
+{
+	static const uint8_t payload[100] = { 0x10, 0x00 };
+	struct lumen_rtp_hdr h = { .pt = 96, .ssrc = 2222, .ts = 3000u * seq, .seq = seq };
+	struct lumen_rtp_ext mid = { .id = 1, .len = 1, .data = (const uint8_t *)"v" };
+	uint8_t pkt[300];
+	ssize_t n = lumen_rtp_write(pkt, sizeof(pkt), &h, &mid, 1, payload, sizeof(payload), 0);
+
+	cr_assert_gt(n, 0);
+	return lumen_pc_send_rtp(c->pc, "v", pkt, (size_t)n, NULL);
+}
+
+struct nack_wait {
+	struct lumen_pc *pc;
+	uint64_t min;
+	int field; /* 0 nacks_sent, 1 nacks_received, 2 retransmitted, 3 rr_sent */
+};
+
+static bool stat_reached(void *a)
+{
+	struct nack_wait *w = a;
+	struct lumen_pc_stats st;
+	uint64_t v;
+
+	lumen_pc_get_stats(w->pc, &st);
+	g_free(st.selected_pair);
+	v = w->field == 0 ? st.nacks_sent : w->field == 1 ? st.nacks_received
+		: w->field == 2 ? st.retransmitted : st.rr_sent;
+	return v >= w->min;
+}
+
+Test(pc, gaps_are_nacked_nacks_are_answered_from_the_cache_and_receivers_report,
+     .init = setup, .fini = teardown)
+{
+	struct peer p[2];
+	char *err = NULL, *offer, *answer;
+	struct lumen_pc_stats st;
+
+	peer_init(&p[0], "server", true, 0);
+	peer_init(&p[1], "client", false, 0);
+	p[0].echo = false;
+	pump_until(gathered2, p, 5000);
+	offer = lumen_pc_complete_local(p[1].pc, video_offer, true, &err);
+	cr_assert_not_null(offer, "%s", err);
+	cr_assert_eq(lumen_pc_set_remote(p[0].pc, offer, true, &err), 0, "%s", err);
+	answer = lumen_pc_complete_local(p[0].pc, video_answer, false, &err);
+	cr_assert_not_null(answer, "%s", err);
+	cr_assert_eq(lumen_pc_set_remote(p[1].pc, answer, false, &err), 0, "%s", err);
+	g_free(offer);
+	g_free(answer);
+	pump_until(up2, p, 10000);
+	cr_assert(p[0].up && p[1].up);
+
+	/* 700 and 702 arrive, 701 never does: the server asks for it by itself. */
+	cr_assert_eq(client_video(&p[1], 700), 0);
+	cr_assert_eq(client_video(&p[1], 702), 0);
+	struct nack_wait sent = { p[0].pc, 1, 0 }, got = { p[1].pc, 1, 1 };
+	pump_until(stat_reached, &sent, 3000);
+	pump_until(stat_reached, &got, 3000);
+	cr_assert(stat_reached(&sent), "the server NACKed the missing packet");
+	cr_assert(stat_reached(&got), "the client received the NACK");
+
+	/* A NACK for a packet the client did send is answered from its cache. */
+	uint8_t nack[16] = { 0x81, 205, 0, 3 };
+	nack[4] = 0x12; nack[5] = 0x34; nack[6] = 0x56; nack[7] = 0x78;      /* sender */
+	nack[8] = 0; nack[9] = 0; nack[10] = 0x08; nack[11] = 0xae;           /* media 2222 */
+	nack[12] = 0x02; nack[13] = 0xbc; nack[14] = 0; nack[15] = 0;         /* PID 700 */
+	cr_assert_eq(lumen_pc_send_rtcp(p[0].pc, nack, sizeof(nack)), 0);
+	struct nack_wait rtx = { p[1].pc, 1, 2 };
+	pump_until(stat_reached, &rtx, 3000);
+	cr_assert(stat_reached(&rtx), "the client resent packet 700 from its cache");
+
+	/* Within a second or so, the server reports on what it receives. */
+	struct nack_wait rr = { p[0].pc, 1, 3 };
+	pump_until(stat_reached, &rr, 3000);
+	cr_assert(stat_reached(&rr), "the server sent a receiver report");
+	lumen_pc_get_stats(p[0].pc, &st);
+	cr_assert_geq(st.rtp_in, 2);
+	g_free(st.selected_pair);
+	peer_fini(&p[1]);
+	peer_fini(&p[0]);
+}

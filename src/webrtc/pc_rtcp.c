@@ -1,0 +1,300 @@
+/* pc_rtcp.c -- the RTP feedback loop of a peer connection.
+ *
+ * Receiving: per remote SSRC, RFC 3550 statistics (loss, jitter) and, for video m-lines where
+ * the peer accepts NACK, a missing-packet tracker whose requests go out as generic NACKs; RTX
+ * packets (RFC 4588) are turned back into the packets they repair; a receiver report every
+ * second. Sending: copies of the video packets we send sit in a per-SSRC cache (at least the
+ * configured depth, 1 s by default) so the peer's NACKs are answered by the pc itself. The
+ * peer's PLI, FIR and REMB are handed to the owner.
+ *
+ * Runs on the pc's context. Allocation happens per new stream (tracker, cache) and, for the
+ * cache, from a pool that recycles buffers: nothing per packet in steady state. */
+#include <errno.h>
+#include <string.h>
+
+#include "webrtc/nack.h"
+#include "webrtc/pc_internal.h"
+#include "webrtc/pktbuf.h"
+#include "webrtc/pktcache.h"
+#include "webrtc/rtcp.h"
+#include "webrtc/rtp.h"
+
+#define RR_INTERVAL_US 1000000
+#define MAX_NACKS_PER_TICK 64
+
+static struct pc_ssrc *find_remote(struct lumen_pc *pc, uint32_t ssrc)
+{
+	for (unsigned i = 0; i < pc->n_ssrcs; i++)
+		if (pc->ssrcs[i].ssrc == ssrc)
+			return &pc->ssrcs[i];
+	return NULL;
+}
+
+static struct pc_out *find_out(struct lumen_pc *pc, uint32_t ssrc)
+{
+	for (unsigned i = 0; i < pc->n_out; i++)
+		if (pc->out[i].ssrc == ssrc)
+			return &pc->out[i];
+	return NULL;
+}
+
+void pc_rtcp_on_rtp_in(struct lumen_pc *pc, struct pc_ssrc *s, const struct lumen_rtp *rtp,
+		       size_t len, int64_t now_us)
+{
+	const struct pc_track *t = &pc->tracks[s->track];
+
+	if (!s->stats_on) {
+		lumen_rtp_stats_init(&s->stats, t->clock ? t->clock : 90000, 1);
+		s->stats_on = true;
+		if (t->kind == LUMEN_PC_VIDEO && t->nack) {
+			struct lumen_nack_cfg cfg = { .interval_us = 100000 };
+			s->nack = lumen_nack_new(&cfg);
+		}
+	}
+	lumen_rtp_stats_update(&s->stats, rtp->seq, rtp->ts, len, (uint64_t)now_us);
+	if (s->nack)
+		lumen_nack_input(s->nack, rtp->seq, (uint64_t)now_us);
+}
+
+ssize_t pc_rtcp_recover_rtx(struct lumen_pc *pc, const struct pc_ssrc *s, uint8_t *buf,
+			    const struct lumen_rtp *rtp, int64_t now_us)
+{
+	const struct pc_track *t = &pc->tracks[s->track];
+	uint32_t media = s->repairs;
+	ssize_t n;
+
+	/* Without an FID group the repaired stream is the one other SSRC of the m-line (and rid). */
+	for (unsigned i = 0; !media && i < pc->n_ssrcs; i++) {
+		const struct pc_ssrc *o = &pc->ssrcs[i];
+		if (o->track == s->track && !o->rtx && strcmp(o->rid, s->rid) == 0)
+			media = o->ssrc;
+	}
+	if (!media)
+		return -ENOENT;
+	for (unsigned i = 0; i < t->n_rtx_pts; i++) {
+		if (t->rtx_pts[i] != rtp->pt)
+			continue;
+		n = lumen_rtx_decap(buf, rtp, t->rtx_apt[i], media);
+		if (n > 0)
+			pc->stats.rtx_recovered++;
+		return n;
+	}
+	(void)now_us;
+	return -ENOENT;
+}
+
+static struct pc_out *out_stream(struct lumen_pc *pc, int track, uint32_t ssrc)
+{
+	struct pc_out *o = find_out(pc, ssrc);
+
+	if (o)
+		return o;
+	if (pc->n_out == PC_MAX_OUT)
+		return NULL;
+	o = &pc->out[pc->n_out++];
+	memset(o, 0, sizeof(*o));
+	o->ssrc = ssrc;
+	o->track = track;
+	if (track >= 0 && pc->tracks[track].kind == LUMEN_PC_VIDEO) {
+		struct lumen_pktcache_cfg cfg = { .hold_us = (uint64_t)pc->nack_cache_ms * 1000 };
+		if (!pc->pool)
+			pc->pool = lumen_pktbuf_pool_new(256, 8192);
+		o->cache = lumen_pktcache_new(&cfg);
+	}
+	return o;
+}
+
+void pc_rtcp_on_sent(struct lumen_pc *pc, int track, const uint8_t *rtp, size_t len,
+		     int64_t now_us)
+{
+	struct lumen_rtp hdr;
+	struct pc_out *o;
+	struct lumen_pktbuf *b;
+
+	if (lumen_rtp_parse(&hdr, rtp, len) < 0 || !(o = out_stream(pc, track, hdr.ssrc)))
+		return;
+	o->packets++;
+	o->octets += (uint32_t)hdr.payload_len;
+	o->last_ts = hdr.ts;
+	if (!o->cache || !pc->pool || len > LUMEN_PKTBUF_SIZE)
+		return;
+	b = lumen_pktbuf_get(pc->pool);
+	if (!b)
+		return; /* pool exhausted: this packet just cannot be retransmitted */
+	memcpy(b->data, rtp, len);
+	b->len = len;
+	lumen_pktcache_put(o->cache, hdr.seq, b, (uint64_t)now_us); /* takes the reference */
+}
+
+/* The peer lost some of what we sent: resend them from the cache, as they were. */
+static void answer_nack(struct lumen_pc *pc, const struct lumen_rtcp_fb *fb, int64_t now_us)
+{
+	uint16_t seqs[256];
+	ssize_t n = lumen_rtcp_nack_seqs(fb, seqs, G_N_ELEMENTS(seqs));
+	struct pc_out *o = find_out(pc, fb->media_ssrc);
+
+	pc->stats.nacks_received++;
+	if (n <= 0 || !o || !o->cache)
+		return;
+	if (n > (ssize_t)G_N_ELEMENTS(seqs))
+		n = G_N_ELEMENTS(seqs);
+	for (ssize_t i = 0; i < n; i++) {
+		uint8_t buf[PC_MTU + LUMEN_SRTP_TRAILER_MAX];
+		struct lumen_pktbuf *b = lumen_pktcache_get(o->cache, seqs[i], (uint64_t)now_us);
+		size_t len;
+
+		if (!b)
+			continue;
+		len = b->len;
+		memcpy(buf, b->data, len);
+		lumen_pktbuf_unref(b);
+		if (lumen_srtp_protect_rtp(pc->srtp_out, buf, &len, sizeof(buf)) == 0 &&
+		    pc_send_raw(pc, buf, len) >= 0)
+			pc->stats.retransmitted++;
+	}
+}
+
+static const char *mid_of_out(struct lumen_pc *pc, uint32_t ssrc)
+{
+	struct pc_out *o = find_out(pc, ssrc);
+
+	return o && o->track >= 0 ? pc->tracks[o->track].mid : NULL;
+}
+
+void pc_rtcp_on_rtcp_in(struct lumen_pc *pc, const uint8_t *buf, size_t len, int64_t now_us)
+{
+	struct lumen_rtcp_iter it;
+	struct lumen_rtcp_hdr h;
+
+	lumen_rtcp_iter_init(&it, buf, len);
+	while (lumen_rtcp_next(&it, &h) == 1) {
+		struct lumen_rtcp_report rep;
+		struct lumen_rtcp_fb fb;
+		struct lumen_rtcp_remb remb;
+		const char *mid;
+
+		if (h.pt == LUMEN_RTCP_SR && lumen_rtcp_parse_report(&h, &rep) == 0) {
+			struct pc_ssrc *s = find_remote(pc, rep.ssrc);
+			if (s && s->stats_on)
+				lumen_rtp_stats_on_sr(&s->stats, rep.ntp, (uint64_t)now_us);
+		}
+		if ((h.pt == LUMEN_RTCP_SR || h.pt == LUMEN_RTCP_RR) &&
+		    lumen_rtcp_parse_report(&h, &rep) == 0) {
+			/* Report blocks about what we send carry the round-trip time. */
+			for (unsigned i = 0; i < rep.n_rb; i++) {
+				struct pc_ssrc *any = pc->n_ssrcs ? &pc->ssrcs[0] : NULL;
+				if (find_out(pc, rep.rb[i].ssrc) && any && any->stats_on) {
+					int64_t rtt = lumen_rtp_stats_on_rb(&any->stats, &rep.rb[i],
+									    (uint64_t)now_us);
+					if (rtt >= 0)
+						pc->stats.rtt_ms = rtt / 1000;
+				}
+			}
+		}
+		if ((h.pt != LUMEN_RTCP_RTPFB && h.pt != LUMEN_RTCP_PSFB) ||
+		    lumen_rtcp_parse_fb(&h, &fb) < 0)
+			continue;
+		if (h.pt == LUMEN_RTCP_RTPFB && fb.fmt == LUMEN_RTCP_FMT_NACK) {
+			answer_nack(pc, &fb, now_us);
+		} else if (h.pt == LUMEN_RTCP_PSFB && fb.fmt == LUMEN_RTCP_FMT_PLI) {
+			if ((mid = mid_of_out(pc, fb.media_ssrc)) && pc->cb.on_keyframe_request)
+				pc->cb.on_keyframe_request(pc->cb.user, mid);
+		} else if (h.pt == LUMEN_RTCP_PSFB && fb.fmt == LUMEN_RTCP_FMT_FIR) {
+			struct lumen_rtcp_fir_entry e;
+			ssize_t n = lumen_rtcp_fir_count(&fb);
+			for (ssize_t i = 0; i < n; i++) {
+				lumen_rtcp_fir_entry(&fb, (size_t)i, &e);
+				if ((mid = mid_of_out(pc, e.ssrc)) && pc->cb.on_keyframe_request)
+					pc->cb.on_keyframe_request(pc->cb.user, mid);
+			}
+		} else if (h.pt == LUMEN_RTCP_PSFB && fb.fmt == LUMEN_RTCP_FMT_AFB &&
+			   lumen_rtcp_parse_remb(&fb, &remb) == 0 && pc->cb.on_bandwidth) {
+			pc->cb.on_bandwidth(pc->cb.user, remb.bitrate);
+		}
+	}
+}
+
+static void send_nacks(struct lumen_pc *pc, int64_t now_us)
+{
+	for (unsigned i = 0; i < pc->n_ssrcs; i++) {
+		struct pc_ssrc *s = &pc->ssrcs[i];
+		uint16_t seqs[MAX_NACKS_PER_TICK];
+		uint8_t buf[400];
+		struct lumen_rtcp_writer w;
+		size_t n;
+
+		if (!s->nack || lumen_nack_next_due(s->nack) > (uint64_t)now_us)
+			continue;
+		n = lumen_nack_poll(s->nack, (uint64_t)now_us, seqs, G_N_ELEMENTS(seqs));
+		if (!n)
+			continue;
+		lumen_rtcp_writer_init(&w, buf, sizeof(buf));
+		if (lumen_rtcp_write_nack(&w, pc->rtcp_ssrc, s->ssrc, seqs, n) == 0 &&
+		    pc_media_send_rtcp_plain(pc, buf, w.len) == 0)
+			pc->stats.nacks_sent++;
+	}
+}
+
+/* One RR with a block per remote media SSRC (at most 31), once a second. */
+static void send_rr(struct lumen_pc *pc, int64_t now_us)
+{
+	struct lumen_rtcp_report rr = { .ssrc = pc->rtcp_ssrc };
+	struct lumen_rtcp_writer w;
+	uint8_t buf[900];
+	uint64_t lost = 0;
+	uint32_t jitter = 0;
+
+	for (unsigned i = 0; i < pc->n_ssrcs && rr.n_rb < LUMEN_RTCP_MAX_RB; i++) {
+		struct pc_ssrc *s = &pc->ssrcs[i];
+		if (!s->stats_on || s->rtx)
+			continue;
+		lumen_rtp_stats_report_block(&s->stats, s->ssrc, (uint64_t)now_us, &rr.rb[rr.n_rb++]);
+		if (lumen_rtp_stats_lost(&s->stats) > 0)
+			lost += (uint64_t)lumen_rtp_stats_lost(&s->stats);
+		if (s->stats.clock_rate) {
+			uint32_t ms = (uint32_t)((uint64_t)lumen_rtp_stats_jitter(&s->stats) * 1000 /
+						 s->stats.clock_rate);
+			jitter = ms > jitter ? ms : jitter;
+		}
+	}
+	pc->stats.lost_in = lost;
+	pc->stats.jitter_ms = jitter;
+	if (!rr.n_rb)
+		return;
+	lumen_rtcp_writer_init(&w, buf, sizeof(buf));
+	if (lumen_rtcp_write_report(&w, &rr, false) == 0 &&
+	    pc_media_send_rtcp_plain(pc, buf, w.len) == 0)
+		pc->stats.rr_sent++;
+}
+
+void pc_rtcp_tick(struct lumen_pc *pc, int64_t now_us)
+{
+	if (!pc->up || pc->closed)
+		return;
+	send_nacks(pc, now_us);
+	for (unsigned i = 0; i < pc->n_out; i++)
+		if (pc->out[i].cache)
+			lumen_pktcache_expire(pc->out[i].cache, (uint64_t)now_us);
+	if (now_us - pc->last_rr_us >= RR_INTERVAL_US) {
+		pc->last_rr_us = now_us;
+		send_rr(pc, now_us);
+	}
+}
+
+void pc_rtcp_forget_ssrc(struct pc_ssrc *s)
+{
+	lumen_nack_free(s->nack);
+	s->nack = NULL;
+	s->stats_on = false;
+}
+
+void pc_rtcp_free(struct lumen_pc *pc)
+{
+	for (unsigned i = 0; i < pc->n_ssrcs; i++)
+		pc_rtcp_forget_ssrc(&pc->ssrcs[i]);
+	for (unsigned i = 0; i < pc->n_out; i++)
+		lumen_pktcache_free(pc->out[i].cache);
+	pc->n_out = 0;
+	lumen_pktbuf_pool_free(pc->pool);
+	pc->pool = NULL;
+}
