@@ -4,8 +4,9 @@
  * reply in the response; GET /janus/<session>?maxev=N is the long poll (session.c parks it);
  * GET /janus/info answers server_info. Janus errors travel with HTTP 200 (janus.js treats any
  * other status as a transport failure); only transport problems use HTTP statuses: 413 for a body
- * over http.max_body (refused from the headers, before the body is read, when Content-Length is
- * given), 404 for paths outside /janus, 405 for other methods. CORS per http.cors_origins.
+ * over http.max_body (refused from Content-Length, before the body is read), 411 for a chunked
+ * body (its size would be known only after reading it), 404 for paths outside /janus, 405 for
+ * other methods. CORS per http.cors_origins.
  * WebSocket upgrades on the same paths are left to ws.c. Control thread only. */
 #include <errno.h>
 #include <inttypes.h>
@@ -220,6 +221,16 @@ static void early_cb(SoupServer *server, SoupServerMessage *msg, const char *pat
 	goffset len = soup_message_headers_get_content_length(req);
 	char *reason;
 
+	if (soup_message_headers_get_encoding(req) == SOUP_ENCODING_CHUNKED) {
+		/* A chunked body's size is known only once read: ask for Content-Length instead, so
+		 * no request body is ever read past http.max_body. Browsers always send it. */
+		api_http_cors(api, msg);
+		transport_error(api, msg, SOUP_STATUS_LENGTH_REQUIRED, API_ERR_TRANSPORT_SPECIFIC,
+				"Length required: send the body with Content-Length, not chunked");
+		soup_message_headers_replace(soup_server_message_get_response_headers(msg),
+					     "Connection", "close");
+		return;
+	}
 	if (len <= api->cfg->http.max_body)
 		return;
 	api_http_cors(api, msg);

@@ -2,6 +2,7 @@
 """api_client.py -- the client API of a real lumen daemon over real HTTP and WebSocket: every
 request, every error code lumen emits, long-poll semantics, session timeout, CORS, oversized
 bodies. After each group the daemon must still answer info. Prints TAP."""
+import http.client as http_client
 import json
 import os
 import sys
@@ -170,6 +171,14 @@ big = json.dumps({"janus": "create", "transaction": "x", "pad": "a" * 70000}).en
 st, body, _ = http("POST", d.url + "/janus", big)
 t.check(st == 413 and error_code(body) == 450 and "too large" in body["error"]["reason"],
         "a body over http.max_body is HTTP 413 with error 450", f"{st} {body}")
+conn = http_client.HTTPConnection("127.0.0.1", d.http_port, timeout=10)
+conn.request("POST", "/janus", body=iter([b'{"janus":"info",', b'"transaction":"x"}']),
+             headers={"Transfer-Encoding": "chunked"}, encode_chunked=True)
+resp = conn.getresponse()
+body = json.loads(resp.read() or b"null")
+conn.close()
+t.check(resp.status == 411 and error_code(body) == 450,
+        "a chunked body (size unknown until read) is HTTP 411 with error 450", f"{resp.status} {body}")
 still_alive(d, "an oversized body")
 
 # ---- CORS ----
