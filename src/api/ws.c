@@ -5,7 +5,8 @@
  * so do the events of every session created or claimed on it. A connection owns no session but
  * ends them: when it closes, the sessions bound to it are destroyed (their handles detached), as
  * a WebSocket client cannot come back for them. A message over http.max_body gets error 450 and
- * the connection is closed with 1009. Control thread only. */
+ * the connection is closed with 1009 (over twice the limit libsoup closes it unread). No
+ * permessage-deflate. Control thread only. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,8 +112,10 @@ static void ws_cb(SoupServer *server, SoupServerMessage *msg, const char *path,
 	ws->conn = g_object_ref(conn);
 	ws->ip = g_strdup(soup_server_message_get_remote_host(msg));
 	ws->sessions = g_hash_table_new(g_int64_hash, g_int64_equal);
-	soup_websocket_connection_set_max_incoming_payload_size(conn,
-								(guint64)api->cfg->http.max_body);
+	/* Messages up to twice the limit are read and answered with error 450 (then closed);
+	 * libsoup closes anything larger with 1009 before buffering it. */
+	soup_websocket_connection_set_max_incoming_payload_size(
+		conn, 2 * (guint64)api->cfg->http.max_body);
 	soup_websocket_connection_set_keepalive_interval(conn, 0);
 	ws->sig_message = g_signal_connect(conn, "message", G_CALLBACK(on_message), ws);
 	ws->sig_closed = g_signal_connect(conn, "closed", G_CALLBACK(on_closed), ws);
@@ -124,6 +127,9 @@ int api_ws_attach(struct lumen_api *api, SoupServer *server)
 {
 	char *protocols[] = { "janus-protocol", NULL };
 
+	/* No permessage-deflate: libsoup's payload limit counts compressed bytes, so a small
+	 * compressed frame could inflate far past http.max_body before we see it. */
+	soup_server_remove_websocket_extension(server, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
 	soup_server_add_websocket_handler(server, "/janus", NULL, protocols, ws_cb, api, NULL);
 	soup_server_add_websocket_handler(server, NULL, NULL, protocols, ws_cb, api, NULL);
 	return 0;

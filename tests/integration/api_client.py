@@ -254,6 +254,18 @@ except Exception:
     closed = True
 t.check(error_code(r) == 450 and closed, "WebSocket message over http.max_body: 450, then closed")
 w.loop.close()
+w = Ws(d.url.replace("http", "ws") + "/janus")
+t.check(w.ws.extensions == [], "no permessage-deflate (limits count real bytes)", str(w.ws.extensions))
+w.send("x" * 1000000)
+try:
+    w.recv(timeout=5)
+    code = None
+except Exception:
+    code = w.ws.close_code
+# 1009 when the close frame arrives, 1006 when the server's close races the client's send.
+t.check(code in (1009, 1006), "a WebSocket message far over the limit is refused unread "
+        "(connection closed, no reply)", str(code))
+w.loop.close()
 try:
     Ws(d.url.replace("http", "ws") + "/janus", origin="http://evil.example")
     refused = False
