@@ -123,7 +123,9 @@ void pc_rtcp_on_sent(struct lumen_pc *pc, int track, const uint8_t *rtp, size_t 
 		return; /* pool exhausted: this packet just cannot be retransmitted */
 	memcpy(b->data, rtp, len);
 	b->len = len;
-	lumen_pktcache_put(o->cache, hdr.seq, b, (uint64_t)now_us); /* takes the reference */
+	/* The cache takes a reference of its own (transfer none): drop ours. */
+	lumen_pktcache_put(o->cache, hdr.seq, b, (uint64_t)now_us);
+	lumen_pktbuf_unref(b);
 }
 
 /* The peer lost some of what we sent: resend them from the cache, as they were. */
