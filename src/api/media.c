@@ -201,6 +201,14 @@ static void on_keyframe_request(void *user, const char *mid)
 		m->h->plugin->keyframe_request(m->h, m->h->state, mid);
 }
 
+static void on_slowlink(void *user, bool uplink, uint32_t lost)
+{
+	struct api_media *m = user;
+
+	emit(m->h, json_pack("{s:s, s:s, s:b, s:i}", "janus", "slowlink", "media", "video",
+			     "uplink", uplink, "lost", (int)lost));
+}
+
 static void on_bandwidth(void *user, uint64_t bps)
 {
 	struct api_media *m = user;
@@ -239,7 +247,7 @@ static int ensure_pc(struct lumen_handle *h, char **err)
 		.on_candidate = on_candidate, .on_up = on_up, .on_hangup = on_hangup,
 		.on_rtp = on_rtp, .on_rtcp = on_rtcp, .on_media = on_media, .on_data = on_data,
 		.on_warning = on_warning, .on_keyframe_request = on_keyframe_request,
-		.on_bandwidth = on_bandwidth,
+		.on_bandwidth = on_bandwidth, .on_slowlink = on_slowlink,
 	};
 	char *host = NULL;
 	uint16_t port = 0;

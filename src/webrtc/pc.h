@@ -104,6 +104,11 @@ struct lumen_pc_callbacks {
 	void (*on_warning)(void *user, enum lumen_pc_warning kind);
 	/* The peer asks for a keyframe of what we send on mid (PLI or FIR). May be NULL. */
 	void (*on_keyframe_request)(void *user, const char *mid);
+	/* Heavy loss in the last second (Janus "slowlink"): uplink = true when what we receive
+	 * from the peer is lossy (we had to ask for `lost` packets), false when the peer lost
+	 * `lost` packets of what we send (it NACKed them). At most once a second per direction.
+	 * May be NULL. */
+	void (*on_slowlink)(void *user, bool uplink, uint32_t lost);
 	/* The peer's receive bandwidth estimate for what we send (REMB), bits/s. May be NULL. */
 	void (*on_bandwidth)(void *user, uint64_t bps);
 	void *user;

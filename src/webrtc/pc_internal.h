@@ -102,6 +102,7 @@ struct lumen_pc {
 	unsigned n_out;
 	struct lumen_pktbuf_pool *pool; /* copies of sent video packets for retransmission */
 	int64_t last_rr_us;
+	uint32_t nacked_in_window, nacked_by_peer_in_window; /* packets, this second */
 	uint32_t remb_bps;
 
 	GSource *dtls_timer, *sctp_timer, *tick;

@@ -21,6 +21,8 @@
 
 #define RR_INTERVAL_US 1000000
 #define MAX_NACKS_PER_TICK 64
+/* Packets missing in one second above which a direction is reported as a slow link. */
+#define SLOWLINK_LOST 8
 
 static struct pc_ssrc *find_remote(struct lumen_pc *pc, uint32_t ssrc)
 {
@@ -136,6 +138,8 @@ static void answer_nack(struct lumen_pc *pc, const struct lumen_rtcp_fb *fb, int
 	struct pc_out *o = find_out(pc, fb->media_ssrc);
 
 	pc->stats.nacks_received++;
+	if (n > 0)
+		pc->nacked_by_peer_in_window += (uint32_t)n;
 	if (n <= 0 || !o || !o->cache)
 		return;
 	if (n > (ssize_t)G_N_ELEMENTS(seqs))
@@ -232,8 +236,10 @@ static void send_nacks(struct lumen_pc *pc, int64_t now_us)
 			continue;
 		lumen_rtcp_writer_init(&w, buf, sizeof(buf));
 		if (lumen_rtcp_write_nack(&w, pc->rtcp_ssrc, s->ssrc, seqs, n) == 0 &&
-		    pc_media_send_rtcp_plain(pc, buf, w.len) == 0)
+		    pc_media_send_rtcp_plain(pc, buf, w.len) == 0) {
 			pc->stats.nacks_sent++;
+			pc->nacked_in_window += (uint32_t)n;
+		}
 	}
 }
 
@@ -280,6 +286,11 @@ void pc_rtcp_tick(struct lumen_pc *pc, int64_t now_us)
 	if (now_us - pc->last_rr_us >= RR_INTERVAL_US) {
 		pc->last_rr_us = now_us;
 		send_rr(pc, now_us);
+		if (pc->cb.on_slowlink && pc->nacked_in_window >= SLOWLINK_LOST)
+			pc->cb.on_slowlink(pc->cb.user, true, pc->nacked_in_window);
+		if (pc->cb.on_slowlink && pc->nacked_by_peer_in_window >= SLOWLINK_LOST)
+			pc->cb.on_slowlink(pc->cb.user, false, pc->nacked_by_peer_in_window);
+		pc->nacked_in_window = pc->nacked_by_peer_in_window = 0;
 	}
 }
 

@@ -24,6 +24,8 @@ struct peer {
 	struct peer *other;
 	int rtp_rx, data_rx, media_on;
 	unsigned warnings; /* enum lumen_pc_warning bits reported */
+	int slowlink_up, slowlink_down;
+	uint32_t slowlink_lost;
 	int warning_calls;
 	char last_data[64];
 	char last_label[64];
@@ -79,6 +81,15 @@ static void on_media(void *u, const char *mid, enum lumen_pc_kind kind, bool on)
 	if (on)
 		((struct peer *)u)->media_on++;
 }
+static void on_slowlink(void *u, bool uplink, uint32_t lost)
+{
+	struct peer *p = u;
+	if (uplink)
+		p->slowlink_up++;
+	else
+		p->slowlink_down++;
+	p->slowlink_lost = lost;
+}
 static void on_warning(void *u, enum lumen_pc_warning kind)
 {
 	struct peer *p = u;
@@ -109,7 +120,7 @@ static void peer_init(struct peer *p, const char *name, bool server, uint32_t ti
 	struct lumen_pc_callbacks cb = {
 		.on_candidate = on_candidate, .on_up = on_up, .on_hangup = on_hangup,
 		.on_rtp = on_rtp, .on_media = on_media, .on_data = on_data,
-		.on_warning = on_warning, .user = p,
+		.on_warning = on_warning, .on_slowlink = on_slowlink, .user = p,
 	};
 	char *err = NULL;
 
@@ -473,6 +484,43 @@ Test(pc, gaps_are_nacked_nacks_are_answered_from_the_cache_and_receivers_report,
 	lumen_pc_get_stats(p[0].pc, &st);
 	cr_assert_geq(st.rtp_in, 2);
 	g_free(st.selected_pair);
+	peer_fini(&p[1]);
+	peer_fini(&p[0]);
+}
+
+static bool slow_both(void *a)
+{
+	struct peer *p = a;
+	return p[0].slowlink_up > 0 && p[1].slowlink_down > 0;
+}
+
+Test(pc, heavy_loss_is_reported_as_a_slow_link_in_both_directions, .init = setup,
+     .fini = teardown)
+{
+	struct peer p[2];
+	char *err = NULL, *offer, *answer;
+
+	peer_init(&p[0], "server", true, 0);
+	peer_init(&p[1], "client", false, 0);
+	p[0].echo = false;
+	pump_until(gathered2, p, 5000);
+	offer = lumen_pc_complete_local(p[1].pc, video_offer, true, &err);
+	cr_assert_not_null(offer, "%s", err);
+	cr_assert_eq(lumen_pc_set_remote(p[0].pc, offer, true, &err), 0, "%s", err);
+	answer = lumen_pc_complete_local(p[0].pc, video_answer, false, &err);
+	cr_assert_not_null(answer, "%s", err);
+	cr_assert_eq(lumen_pc_set_remote(p[1].pc, answer, false, &err), 0, "%s", err);
+	g_free(offer);
+	g_free(answer);
+	pump_until(up2, p, 10000);
+	cr_assert(p[0].up && p[1].up);
+	/* Every other packet of 40 goes missing: 19 holes the server must ask for. */
+	for (uint16_t s = 1000; s < 1040; s += 2)
+		cr_assert_eq(client_video(&p[1], s), 0);
+	pump_until(slow_both, p, 4000);
+	cr_assert_gt(p[0].slowlink_up, 0, "the server sees its uplink from the client as slow");
+	cr_assert_gt(p[1].slowlink_down, 0, "the client learns the server lost what it sent");
+	cr_assert_geq(p[0].slowlink_lost, 8);
 	peer_fini(&p[1]);
 	peer_fini(&p[0]);
 }
