@@ -3,8 +3,11 @@
 # For each NAME in FUZZ_TARGETS (appended by the module fragments):
 #   tests/fuzz/fuzz_NAME.c          defines LLVMFuzzerTestOneInput
 #   tests/fuzz/corpus/NAME/         seeds, crash reproducers (committed)
-#   FUZZ_NAME_SOURCES               library sources the target needs (relative to top_srcdir)
-#   FUZZ_NAME_LIBS                  extra libraries (optional)
+#   FUZZ_NAME_SOURCES               library sources the target needs (relative to top_srcdir),
+#                                   set as a target-specific variable, because automake takes a
+#                                   plain FUZZ_x_SOURCES for a program that does not exist:
+#                                     tests/fuzz/fuzz-rtp: FUZZ_rtp_SOURCES = src/webrtc/rtp.c
+#   FUZZ_NAME_LIBS                  extra libraries (optional, same form)
 # `make check` replays every corpus under the regular compiler (and ASan/UBSan when configured
 # with --enable-sanitizers) through tests/fuzz/replay.c, one TAP line per corpus file.
 # `make fuzz` builds real libFuzzer binaries with clang as tests/fuzz/fuzz-NAME; run one with
