@@ -77,6 +77,7 @@ bool api_bucket_take(struct api_bucket *b, double rate, double burst, int64_t no
 struct api_ipstat {
 	struct api_bucket bucket;
 	unsigned sessions;
+	unsigned websockets; /* open WebSocket connections (also capped by max_sessions_per_ip) */
 };
 /* Per-IP table: ip string -> struct api_ipstat. */
 GHashTable *api_iptable_new(void);

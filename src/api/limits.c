@@ -47,7 +47,7 @@ void api_iptable_prune(GHashTable *t, double rate, double burst, int64_t now_us)
 		struct api_ipstat *st = value;
 		double tokens = st->bucket.tokens;
 
-		if (st->sessions > 0)
+		if (st->sessions > 0 || st->websockets > 0)
 			continue;
 		if (now_us > st->bucket.last_us)
 			tokens += (double)(now_us - st->bucket.last_us) * rate / 1e6;

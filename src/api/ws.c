@@ -77,6 +77,7 @@ static void ws_free(struct api_ws *ws)
 {
 	GList *ss = g_hash_table_get_values(ws->sessions);
 	struct lumen_api *api = ws->api;
+	struct api_ipstat *st;
 
 	g_signal_handler_disconnect(ws->conn, ws->sig_message);
 	g_signal_handler_disconnect(ws->conn, ws->sig_closed);
@@ -91,6 +92,9 @@ static void ws_free(struct api_ws *ws)
 	g_list_free(ss);
 	api->ws_conns = g_list_remove(api->ws_conns, ws);
 	api->freed_since_trim++;
+	st = g_hash_table_lookup(api->ips, ws->ip);
+	if (st && st->websockets > 0)
+		st->websockets--;
 	g_hash_table_destroy(ws->sessions);
 	g_object_unref(ws->conn);
 	g_free(ws->ip);
@@ -106,11 +110,34 @@ static void ws_cb(SoupServer *server, SoupServerMessage *msg, const char *path,
 		  SoupWebsocketConnection *conn, gpointer user_data)
 {
 	struct lumen_api *api = user_data;
-	struct api_ws *ws = g_new0(struct api_ws, 1);
+	struct api_ws *ws;
+	const char *ip = soup_server_message_get_remote_host(msg);
+	struct api_ipstat *st = api_iptable_get(api->ips, ip ? ip : "");
+
+	/* Each connection holds buffers: one address may not keep more of them open than it may own
+	 * sessions. Refused after the handshake, with a Janus error and close code 1008 (policy
+	 * violation), which every client library reports (a refused handshake is not always). */
+	if ((int64_t)st->websockets >= api->cfg->api.max_sessions_per_ip) {
+		json_t *e = api_error_reply(api, 0, NULL, API_ERR_NOT_ACCEPTING_SESSIONS,
+					    "Too many WebSocket connections from %s (limit %" PRId64
+					    ")", ip, api->cfg->api.max_sessions_per_ip);
+		char *text = json_dumps(e, JSON_COMPACT);
+
+		LOG_INFO(cat_ws, "%s: WebSocket refused (%u open, api.max_sessions_per_ip)", ip,
+			 st->websockets);
+		soup_websocket_connection_send_text(conn, text);
+		soup_websocket_connection_close(conn, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+						"too many connections");
+		free(text);
+		json_decref(e);
+		return;
+	}
+	ws = g_new0(struct api_ws, 1);
 
 	ws->api = api;
 	ws->conn = g_object_ref(conn);
-	ws->ip = g_strdup(soup_server_message_get_remote_host(msg));
+	ws->ip = g_strdup(ip);
+	st->websockets++;
 	ws->sessions = g_hash_table_new(g_int64_hash, g_int64_equal);
 	/* Messages up to twice the limit are read and answered with error 450 (then closed);
 	 * libsoup closes anything larger with 1009 before buffering it. */

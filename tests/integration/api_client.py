@@ -204,7 +204,7 @@ t.check(r["janus"] == "ack", "existing sessions keep working while draining")
 stop_clean(t, d, "the first daemon's tests")
 
 # ---- WebSocket ----
-d = start("http.cors_origins=http://allowed.example")
+d = start("http.cors_origins=http://allowed.example", "api.max_sessions_per_ip=3")
 c = Http(d.url)
 for path in ("/", "/janus"):
     w = Ws(d.url.replace("http", "ws") + path)
@@ -275,6 +275,24 @@ t.check(refused, "WebSocket from a page of another, not allowed origin is refuse
 w = Ws(d.url.replace("http", "ws") + "/janus", origin="http://allowed.example")
 t.check(w.call({"janus": "info"})["janus"] == "server_info", "WebSocket from an allowed origin works")
 w.close()
+time.sleep(0.3)
+conns = [Ws(d.url.replace("http", "ws") + "/janus") for _ in range(3)]
+w = Ws(d.url.replace("http", "ws") + "/janus")
+r = w.recv()
+try:
+    w.recv(timeout=5)
+    code = None
+except Exception:
+    code = w.ws.close_code
+w.loop.close()
+t.check(error_code(r) == 472 and code == 1008, "WebSockets per address are capped by "
+        "api.max_sessions_per_ip (error 472, close 1008)", f"{r} {code}")
+conns.pop().close()
+time.sleep(0.3)
+w = Ws(d.url.replace("http", "ws") + "/janus")
+t.check(w.call({"janus": "info"})["janus"] == "server_info", "closing one lets the next connect")
+for x in conns + [w]:
+    x.close()
 still_alive(d, "WebSocket tests")
 stop_clean(t, d, "WebSocket tests")
 
