@@ -76,7 +76,7 @@ struct lumen_identity {
 enum lumen_msg_kind {
 	LUMEN_MSG_SYNC = 0, /* reply now: "success" with plugindata.data = data */
 	LUMEN_MSG_ASYNC,    /* reply "ack" now; the answer follows as an event (push_event) */
-	LUMEN_MSG_ERROR,    /* reply "error" with error_code and error (Janus code 458 if 0) */
+	LUMEN_MSG_ERROR,    /* reply "error" with error_code and error (Janus code 462 if 0) */
 };
 
 /* Result of a message callback. The core takes ownership of data and jsep (may be NULL) and frees
@@ -176,6 +176,8 @@ struct lumen_core {
 	/* Any thread: runs fn on the thread of the handle with this id. Returns 0 (fn will run
 	 * exactly once) or -EINVAL. If no such handle exists when fn is due, fn runs on the control
 	 * thread with h == NULL and plugin_state == NULL, so that it can release arg. */
+	/* If the handle is gone by then, fn runs with h == NULL and plugin_state == NULL, so arg
+	 * can still be freed. */
 	int (*invoke)(uint64_t handle_id, lumen_invoke_cb fn, void *arg);
 	uint64_t (*handle_id)(const struct lumen_handle *h);
 	uint64_t (*session_id)(const struct lumen_handle *h);

@@ -86,7 +86,7 @@ static void on_candidate(void *user, const char *candidate)
 
 	/* Candidates gathered before our SDP goes out are written into it (with end-of-candidates
 	 * if gathering finished): only later ones are trickled. */
-	if (!m->local_sent)
+	if (!m->local_sent || !m->pc) /* also: called from inside lumen_pc_new, before m->pc */
 		return;
 	/* With BUNDLE every candidate belongs to the first accepted m-line's transport. */
 	json_t *c = candidate ? json_pack("{s:s, s:s, s:i}", "candidate", candidate, "sdpMid",

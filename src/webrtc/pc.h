@@ -175,6 +175,10 @@ int lumen_pc_set_bitrate_cap(struct lumen_pc *pc, uint32_t bps);
  * load tools that play a misbehaving peer; the daemon never calls it. Returns len, -EAGAIN
  * before ICE connected, or -EIO. */
 ssize_t lumen_pc_send_datagram(struct lumen_pc *pc, const uint8_t *buf, size_t len);
+/* Encrypts and sends buf as SRTCP without checking that it is well-formed RTCP (only that it
+ * has an RTCP header's 8 bytes). Same purpose as lumen_pc_send_datagram. Returns 0, -EAGAIN
+ * before the pc is up, -EINVAL if shorter than 8 bytes or longer than the MTU, or -EIO. */
+int lumen_pc_send_rtcp_unchecked(struct lumen_pc *pc, const uint8_t *buf, size_t len);
 
 /* Closes the pc: on_hangup(reason) is called (now), nothing else after. */
 void lumen_pc_close(struct lumen_pc *pc, const char *reason);

@@ -325,14 +325,14 @@ int lumen_pc_send_rtp(struct lumen_pc *pc, const char *mid, const uint8_t *rtp, 
 	return 0;
 }
 
-int pc_media_send_rtcp_plain(struct lumen_pc *pc, const uint8_t *rtcp, size_t len)
+static int send_rtcp(struct lumen_pc *pc, const uint8_t *rtcp, size_t len, bool check)
 {
 	uint8_t buf[PC_MTU + LUMEN_SRTP_TRAILER_MAX];
 	size_t n = len;
 
 	if (pc->closed || !pc->up || !pc->srtp_out)
 		return -EAGAIN;
-	if (len > PC_MTU || lumen_rtcp_validate(rtcp, len) < 0)
+	if (len < 8 || len > PC_MTU || (check && lumen_rtcp_validate(rtcp, len) < 0))
 		return -EINVAL;
 	memcpy(buf, rtcp, len);
 	if (lumen_srtp_protect_rtcp(pc->srtp_out, buf, &n, sizeof(buf)) < 0)
@@ -344,9 +344,19 @@ int pc_media_send_rtcp_plain(struct lumen_pc *pc, const uint8_t *rtcp, size_t le
 	return 0;
 }
 
+int pc_media_send_rtcp_plain(struct lumen_pc *pc, const uint8_t *rtcp, size_t len)
+{
+	return send_rtcp(pc, rtcp, len, true);
+}
+
 int lumen_pc_send_rtcp(struct lumen_pc *pc, const uint8_t *rtcp, size_t len)
 {
-	return pc_media_send_rtcp_plain(pc, rtcp, len);
+	return send_rtcp(pc, rtcp, len, true);
+}
+
+int lumen_pc_send_rtcp_unchecked(struct lumen_pc *pc, const uint8_t *rtcp, size_t len)
+{
+	return send_rtcp(pc, rtcp, len, false);
 }
 
 int lumen_pc_request_keyframe(struct lumen_pc *pc, const char *mid)

@@ -351,6 +351,11 @@ static int client_rtp(struct peer *c, uint16_t seq)
 	return lumen_pc_send_rtp(c->pc, "0", pkt, (size_t)n, NULL);
 }
 
+static bool bad_rtcp_seen(void *a)
+{
+	return (((struct peer *)a)->warnings & LUMEN_PC_WARN_BAD_RTCP) != 0;
+}
+
 Test(pc, a_bad_peer_is_dropped_reported_once_per_kind_and_good_media_still_flows,
      .init = setup, .fini = teardown)
 {
@@ -374,6 +379,11 @@ Test(pc, a_bad_peer_is_dropped_reported_once_per_kind_and_good_media_still_flows
 	/* The same sequence number protected twice makes an identical packet: a replay. */
 	cr_assert_eq(client_rtp(&p[1], 500), 0);
 	cr_assert_eq(client_rtp(&p[1], 500), 0);
+	/* SRTCP that decrypts fine but is not RTCP inside: a length that runs past the end. */
+	static const uint8_t bad_rtcp[12] = { 0x81, 201, 0x00, 0x09, 0, 0, 0, 1, 0, 0, 0, 2 };
+	cr_assert_eq(lumen_pc_send_rtcp(p[1].pc, bad_rtcp, sizeof(bad_rtcp)), -EINVAL,
+		     "the checked path refuses to send it");
+	cr_assert_eq(lumen_pc_send_rtcp_unchecked(p[1].pc, bad_rtcp, sizeof(bad_rtcp)), 0);
 	/* Then good media. */
 	for (uint16_t s = 501; s < 504; s++)
 		cr_assert_eq(client_rtp(&p[1], s), 0);
@@ -383,9 +393,11 @@ Test(pc, a_bad_peer_is_dropped_reported_once_per_kind_and_good_media_still_flows
 	cr_assert(p[0].warnings & LUMEN_PC_WARN_GARBAGE, "garbage reported");
 	cr_assert(p[0].warnings & LUMEN_PC_WARN_SRTP_AUTH, "forged SRTP reported");
 	cr_assert(p[0].warnings & LUMEN_PC_WARN_SRTP_REPLAY, "replay reported");
-	cr_assert_eq(p[0].warning_calls, 3, "each kind once, not once per packet");
+	pump_until(bad_rtcp_seen, &p[0], 3000);
+	cr_assert(p[0].warnings & LUMEN_PC_WARN_BAD_RTCP, "malformed RTCP reported");
+	cr_assert_eq(p[0].warning_calls, 4, "each kind once, not once per packet");
 	lumen_pc_get_stats(p[0].pc, &st);
-	cr_assert_eq(st.dropped_in, 22, "20 garbage + 1 forged + 1 replay dropped");
+	cr_assert_eq(st.dropped_in, 23, "20 garbage + 1 forged + 1 replay + 1 bad RTCP dropped");
 	g_free(st.selected_pair);
 	cr_assert(p[0].hangup[0] == '\0', "a bad peer's packets do not kill the connection");
 	cr_assert_str_eq(lumen_pc_warning_text(LUMEN_PC_WARN_SRTP_REPLAY),
