@@ -176,8 +176,6 @@ struct lumen_core {
 	/* Any thread: runs fn on the thread of the handle with this id. Returns 0 (fn will run
 	 * exactly once) or -EINVAL. If no such handle exists when fn is due, fn runs on the control
 	 * thread with h == NULL and plugin_state == NULL, so that it can release arg. */
-	/* If the handle is gone by then, fn runs with h == NULL and plugin_state == NULL, so arg
-	 * can still be freed. */
 	int (*invoke)(uint64_t handle_id, lumen_invoke_cb fn, void *arg);
 	uint64_t (*handle_id)(const struct lumen_handle *h);
 	uint64_t (*session_id)(const struct lumen_handle *h);
