@@ -429,6 +429,27 @@ static int client_video(struct peer *c, uint16_t seq)
 	return lumen_pc_send_rtp(c->pc, "v", pkt, (size_t)n, NULL);
 }
 
+/* A server (no echo) and a client with one video m-line that negotiates NACK, connected. */
+static void connect_video(struct peer *p)
+{
+	char *err = NULL, *offer, *answer;
+
+	peer_init(&p[0], "server", true, 0);
+	peer_init(&p[1], "client", false, 0);
+	p[0].echo = false;
+	pump_until(gathered2, p, 5000);
+	offer = lumen_pc_complete_local(p[1].pc, video_offer, true, &err);
+	cr_assert_not_null(offer, "%s", err);
+	cr_assert_eq(lumen_pc_set_remote(p[0].pc, offer, true, &err), 0, "%s", err);
+	answer = lumen_pc_complete_local(p[0].pc, video_answer, false, &err);
+	cr_assert_not_null(answer, "%s", err);
+	cr_assert_eq(lumen_pc_set_remote(p[1].pc, answer, false, &err), 0, "%s", err);
+	g_free(offer);
+	g_free(answer);
+	pump_until(up2, p, 10000);
+	cr_assert(p[0].up && p[1].up);
+}
+
 struct nack_wait {
 	struct lumen_pc *pc;
 	uint64_t min;
@@ -452,23 +473,9 @@ Test(pc, gaps_are_nacked_nacks_are_answered_from_the_cache_and_receivers_report,
      .init = setup, .fini = teardown)
 {
 	struct peer p[2];
-	char *err = NULL, *offer, *answer;
 	struct lumen_pc_stats st;
 
-	peer_init(&p[0], "server", true, 0);
-	peer_init(&p[1], "client", false, 0);
-	p[0].echo = false;
-	pump_until(gathered2, p, 5000);
-	offer = lumen_pc_complete_local(p[1].pc, video_offer, true, &err);
-	cr_assert_not_null(offer, "%s", err);
-	cr_assert_eq(lumen_pc_set_remote(p[0].pc, offer, true, &err), 0, "%s", err);
-	answer = lumen_pc_complete_local(p[0].pc, video_answer, false, &err);
-	cr_assert_not_null(answer, "%s", err);
-	cr_assert_eq(lumen_pc_set_remote(p[1].pc, answer, false, &err), 0, "%s", err);
-	g_free(offer);
-	g_free(answer);
-	pump_until(up2, p, 10000);
-	cr_assert(p[0].up && p[1].up);
+	connect_video(p);
 
 	/* 700 and 702 arrive, 701 never does: the server asks for it by itself. */
 	cr_assert_eq(client_video(&p[1], 700), 0);
@@ -510,22 +517,8 @@ Test(pc, heavy_loss_is_reported_as_a_slow_link_in_both_directions, .init = setup
      .fini = teardown)
 {
 	struct peer p[2];
-	char *err = NULL, *offer, *answer;
 
-	peer_init(&p[0], "server", true, 0);
-	peer_init(&p[1], "client", false, 0);
-	p[0].echo = false;
-	pump_until(gathered2, p, 5000);
-	offer = lumen_pc_complete_local(p[1].pc, video_offer, true, &err);
-	cr_assert_not_null(offer, "%s", err);
-	cr_assert_eq(lumen_pc_set_remote(p[0].pc, offer, true, &err), 0, "%s", err);
-	answer = lumen_pc_complete_local(p[0].pc, video_answer, false, &err);
-	cr_assert_not_null(answer, "%s", err);
-	cr_assert_eq(lumen_pc_set_remote(p[1].pc, answer, false, &err), 0, "%s", err);
-	g_free(offer);
-	g_free(answer);
-	pump_until(up2, p, 10000);
-	cr_assert(p[0].up && p[1].up);
+	connect_video(p);
 	/* Every other packet of 40 goes missing: 19 holes the server must ask for. */
 	for (uint16_t s = 1000; s < 1040; s += 2)
 		cr_assert_eq(client_video(&p[1], s), 0);
