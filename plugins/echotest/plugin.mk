@@ -41,3 +41,13 @@ TESTS += tests/unit/test_echotest_ssrc
 tests_unit_test_echotest_ssrc_SOURCES = tests/unit/test_echotest_ssrc.c plugins/echotest/ssrc_swap.c
 tests_unit_test_echotest_ssrc_CFLAGS = $(CRITERION_CFLAGS_ALL) -I$(top_srcdir)/plugins/echotest
 tests_unit_test_echotest_ssrc_LDADD = $(CRITERION_LIBS_ALL)
+
+# Fuzz target of the echotest's RTCP SSRC swap (it reads RTCP from clients).
+FUZZ_TARGETS += echo_rtcp
+tests/fuzz/fuzz-echo_rtcp: FUZZ_echo_rtcp_SOURCES = plugins/echotest/ssrc_swap.c
+tests/fuzz/fuzz-echo_rtcp: FUZZ_CLANG_FLAGS += -I$(top_srcdir)/plugins/echotest
+check_PROGRAMS += tests/fuzz/replay_echo_rtcp
+TESTS += tests/fuzz/replay_echo_rtcp
+tests_fuzz_replay_echo_rtcp_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_echo_rtcp.c \
+	plugins/echotest/ssrc_swap.c
+tests_fuzz_replay_echo_rtcp_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/plugins/echotest

@@ -21,3 +21,11 @@ TESTS += tests/unit/test_pc
 tests_unit_test_pc_SOURCES = tests/unit/test_pc.c
 tests_unit_test_pc_CFLAGS = $(WEBRTC_TEST_CFLAGS)
 tests_unit_test_pc_LDADD = $(WEBRTC_TEST_LIBS)
+
+# Fuzz target of the keyframe detector (tests/fuzz/fuzz.mk), corpus replayed in `make check`.
+FUZZ_TARGETS += keyframe
+tests/fuzz/fuzz-keyframe: FUZZ_keyframe_SOURCES = src/webrtc/keyframe.c
+check_PROGRAMS += tests/fuzz/replay_keyframe
+TESTS += tests/fuzz/replay_keyframe
+tests_fuzz_replay_keyframe_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_keyframe.c
+tests_fuzz_replay_keyframe_LDADD = src/webrtc/libwebrtc.la
