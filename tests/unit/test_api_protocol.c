@@ -1,6 +1,10 @@
 /* test_api_protocol.c -- the Janus protocol core of src/api without sockets: requests go through
  * api_process_text with an HTTP or WebSocket-style origin, a fake plugin stands behind a test
- * double of the plugin host, and time is injected (api->now_us) so timeouts never sleep. */
+ * double of the plugin host, and time is injected (api->now_us) so timeouts never sleep.
+ *
+ * One file per module, as STYLE.md asks: it is long because it is the module's whole
+ * specification, one small Test() per behaviour; splitting it by topic would scatter that.
+ */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>

@@ -7,7 +7,11 @@
  * usrsctp also reads the wall clock (gettimeofday) to decide whether a chunk has been outstanding
  * for a retransmission timeout and whether a lifetime expired. This executable defines
  * gettimeofday, which takes precedence over libc's for libusrsctp as well, so that the wall
- * clock moves with the simulated clock instead of the test sleeping. */
+ * clock moves with the simulated clock instead of the test sleeping.
+ *
+ * One file per module, as STYLE.md asks: it is long because it is the module's whole
+ * specification, one small Test() per behaviour; splitting it by topic would scatter that.
+ */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <glib.h>

@@ -4,7 +4,11 @@
  * tests/fixtures/capture/ (Chromium, Firefox, GStreamer webrtcbin, aiortc). Every fixture must
  * parse, round-trip to an equal model with stable text, and survive every truncation; per-fixture
  * tests pin what the engine relies on (mids, codecs, RTX, rids, extmap ids, fingerprint,
- * candidates). */
+ * candidates).
+ *
+ * One file per module, as STYLE.md asks: it is long because it is the module's whole
+ * specification, one small Test() per behaviour; splitting it by topic would scatter that.
+ */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <errno.h>
