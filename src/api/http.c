@@ -7,11 +7,18 @@
  * over http.max_body (refused from Content-Length, before the body is read), 411 for a chunked
  * body (its size would be known only after reading it), 404 for paths outside /janus, 405 for
  * other methods. CORS per http.cors_origins.
+ * Every other path is the demo page (docs/demo.md): static files from http.demo_dir, GET and HEAD
+ * only, or 404 when http.demo is off. The files are small and local, so they are read
+ * synchronously on the control thread.
  * WebSocket upgrades on the same paths are left to ws.c. Control thread only. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "api/api_internal.h"
 #include "log.h"
@@ -155,6 +162,180 @@ static void handle_post(struct lumen_api *api, SoupServerMessage *msg, uint64_t 
 	g_bytes_unref(bytes);
 }
 
+/* ---- the demo page: static files ---- */
+
+/* janus.js and adapter.js come from Debian's libjs-janus-gateway and libjs-webrtc-adapter, so the
+ * page works offline; where they are missing, demo_dir/vendor/ may hold copies. */
+#ifndef LUMEN_JANUS_JS
+#define LUMEN_JANUS_JS "/usr/share/javascript/janus-gateway/janus.js"
+#endif
+#ifndef LUMEN_ADAPTER_JS
+#define LUMEN_ADAPTER_JS "/usr/share/javascript/webrtc-adapter/adapter.js"
+#endif
+
+#define STATIC_MAX_SIZE (16 * 1024 * 1024) /* janus.js is 150 KB; anything this big is a mistake */
+
+static const struct {
+	const char *url;
+	const char *file;
+} static_vendor[] = {
+	{ "vendor/janus.js", LUMEN_JANUS_JS },
+	{ "vendor/adapter.js", LUMEN_ADAPTER_JS },
+};
+
+/* Only these types are served: anything else in demo_dir (a makefile, an editor's backup) is not
+ * part of the page. */
+static const char *static_type(const char *name)
+{
+	static const struct {
+		const char *ext;
+		const char *type;
+	} types[] = {
+		{ ".html", "text/html; charset=utf-8" },
+		{ ".js", "text/javascript; charset=utf-8" },
+		{ ".css", "text/css; charset=utf-8" },
+		{ ".svg", "image/svg+xml" },
+		{ ".png", "image/png" },
+		{ ".ico", "image/x-icon" },
+		{ ".json", "application/json" },
+	};
+	const char *dot = strrchr(name, '.');
+
+	for (size_t i = 0; dot && i < G_N_ELEMENTS(types); i++)
+		if (strcmp(dot, types[i].ext) == 0)
+			return types[i].type;
+	return NULL;
+}
+
+static void static_text(SoupServerMessage *msg, guint status, const char *text)
+{
+	soup_server_message_set_status(msg, status, NULL);
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg),
+				     "Cache-Control", "no-cache");
+	soup_server_message_set_response(msg, "text/plain; charset=utf-8", SOUP_MEMORY_STATIC, text,
+					 strlen(text));
+}
+
+/* The request path (libsoup hands it over percent-decoded, dot segments removed, and refuses an
+ * encoded NUL with 400 itself) as a name relative to demo_dir, "index.html" for "/". NULL (with
+ * *status set) when it cannot name a page file: a control character or "\\" (400), or an empty,
+ * "." or ".." segment, or one starting with "." (404). Checked here again, whatever libsoup did. */
+static char *static_relname(const char *path, guint *status)
+{
+	gchar **segs = NULL;
+	char *name = NULL;
+
+	*status = SOUP_STATUS_BAD_REQUEST;
+	if (path[0] != '/')
+		return NULL;
+	for (const char *p = path; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\')
+			return NULL;
+	if (path[1] == '\0')
+		return g_strdup("index.html");
+	*status = SOUP_STATUS_NOT_FOUND;
+	segs = g_strsplit(path + 1, "/", -1);
+	for (guint i = 0; segs[i]; i++)
+		if (segs[i][0] == '\0' || segs[i][0] == '.')
+			goto out;
+	name = g_strdup(path + 1);
+out:
+	g_strfreev(segs);
+	return name;
+}
+
+/* Reads the regular file at path (already resolved, no symlinks) up to STATIC_MAX_SIZE. */
+static GBytes *static_read(const char *path)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > STATIC_MAX_SIZE)
+		goto out;
+	buf = g_malloc(st.st_size + 1);
+	while (got < (size_t)st.st_size &&
+	       ((n = read(fd, buf + got, st.st_size - got)) > 0 || (n < 0 && errno == EINTR)))
+		if (n > 0)
+			got += (size_t)n;
+	if (got != (size_t)st.st_size)
+		g_clear_pointer(&buf, g_free);
+out:
+	close(fd);
+	return buf ? g_bytes_new_take(buf, got) : NULL;
+}
+
+/* demo_dir/rel if, with every symlink resolved, it is a regular file still inside demo_dir. */
+static GBytes *static_lookup(const char *dir, const char *rel)
+{
+	char *root = realpath(dir, NULL);
+	char *joined = g_build_filename(dir, rel, NULL);
+	char *real = realpath(joined, NULL);
+	GBytes *data = NULL;
+	size_t rlen;
+
+	if (root == NULL || real == NULL)
+		goto out;
+	rlen = strlen(root);
+	if (strncmp(real, root, rlen) == 0 && (real[rlen] == '/' || (rlen == 1 && root[0] == '/')))
+		data = static_read(real);
+out:
+	free(real);
+	g_free(joined);
+	free(root);
+	return data;
+}
+
+static void static_serve(struct lumen_api *api, SoupServerMessage *msg, const char *path)
+{
+	const char *method = soup_server_message_get_method(msg);
+	SoupMessageHeaders *resp = soup_server_message_get_response_headers(msg);
+	guint status = SOUP_STATUS_NOT_FOUND;
+	char *rel = NULL;
+	const char *type;
+	GBytes *data = NULL;
+
+	if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD) {
+		soup_message_headers_replace(resp, "Allow", "GET, HEAD");
+		static_text(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Method not allowed\n");
+		return;
+	}
+	rel = static_relname(path, &status);
+	if (rel == NULL) {
+		static_text(msg, status, status == SOUP_STATUS_BAD_REQUEST ? "Bad request\n"
+									   : "Not found\n");
+		return;
+	}
+	type = static_type(rel);
+	for (size_t i = 0; type && i < G_N_ELEMENTS(static_vendor); i++)
+		if (strcmp(rel, static_vendor[i].url) == 0)
+			data = static_read(static_vendor[i].file);
+	if (type != NULL && data == NULL)
+		data = static_lookup(api->cfg->http.demo_dir, rel);
+	if (data == NULL) {
+		LOG_DEBUG(cat_http, "demo: %s not found", path);
+		static_text(msg, SOUP_STATUS_NOT_FOUND, "Not found\n");
+		goto out;
+	}
+	soup_server_message_set_status(msg, SOUP_STATUS_OK, NULL);
+	soup_message_headers_replace(resp, "Cache-Control", "no-cache");
+	soup_message_headers_replace(resp, "X-Content-Type-Options", "nosniff");
+	soup_message_headers_replace(resp, "Content-Type", type);
+	soup_message_body_append_bytes(soup_server_message_get_response_body(msg), data);
+	g_bytes_unref(data);
+out:
+	g_free(rel);
+}
+
+static bool is_api_path(const char *path)
+{
+	return strncmp(path, "/janus", 6) == 0 && (path[6] == '\0' || path[6] == '/');
+}
+
 static void janus_cb(SoupServer *server, SoupServerMessage *msg, const char *path,
 		     GHashTable *query, gpointer user_data)
 {
@@ -170,13 +351,17 @@ static void janus_cb(SoupServer *server, SoupServerMessage *msg, const char *pat
 					"WebSocket origin not allowed");
 		return; /* no status set: ws.c completes the handshake */
 	}
+	if (api->cfg->http.demo && !is_api_path(path)) {
+		static_serve(api, msg, path);
+		return;
+	}
 	api_http_cors(api, msg);
 	if (method == SOUP_METHOD_OPTIONS) {
 		soup_server_message_set_status(msg, SOUP_STATUS_NO_CONTENT, NULL);
 		return;
 	}
 	/* "/janus", "/janus/", "/janus/info", "/janus/S", "/janus/S/H" */
-	if (strncmp(path, "/janus", 6) != 0 || (path[6] != '\0' && path[6] != '/')) {
+	if (!is_api_path(path)) {
 		transport_error(api, msg, SOUP_STATUS_NOT_FOUND, API_ERR_INVALID_REQUEST_PATH,
 				"No such path (the API lives under /janus)");
 		return;
