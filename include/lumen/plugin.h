@@ -108,7 +108,9 @@ struct lumen_rtp_packet {
 	int8_t audio_level;  /* -dBov from the ssrc-audio-level extension, or -1 */
 	bool keyframe;       /* start of a keyframe, where the codec tells */
 	int64_t arrival_us;  /* monotonic arrival time */
-	void *priv;          /* the core's buffer; do not touch */
+	void *priv;          /* the core's: where the packet came from (its header extension ids).
+			      * Keep it when relaying a modified copy (struct copy, new data), so
+			      * the core can translate extension ids for the receiving peer. */
 };
 
 /* Per-send header rewrite, so one published packet fans out to many subscribers with their own
@@ -137,6 +139,14 @@ struct lumen_metrics_out;
 typedef void (*lumen_metrics_collect_cb)(struct lumen_metrics_out *out, void *arg);
 
 typedef void (*lumen_timer_cb)(void *arg);
+
+/* An admin REST request for a plugin's collection (core->admin_register). method is "GET",
+ * "POST", "PATCH", "PUT" or "DELETE"; path is what follows /admin/v1/<collection>: "" or
+ * "/ID[/...]" (percent-decoded, no query string); body is the parsed JSON body or NULL.
+ * Returns the HTTP status and sets *reply (a new JSON value the core takes and sends; on an
+ * error status {"error": "why"}; NULL means no body, e.g. 204). */
+typedef int (*lumen_admin_cb)(void *arg, const char *method, const char *path, const json_t *body,
+			      json_t **reply);
 typedef void (*lumen_invoke_cb)(struct lumen_handle *h, void *plugin_state, void *arg);
 
 /* Services of the core. Check `size` before using a service appended after the first ABI. */
@@ -211,6 +221,15 @@ struct lumen_core {
 	 * Returns 0, -EEXIST (label already open), -EAGAIN (SCTP not up yet), -ENOTSUP. */
 	int (*open_data)(struct lumen_handle *h, const char *label, const char *protocol, bool ordered,
 			 int max_retransmits);
+
+	/* Admin REST extension (appended; check with LUMEN_CORE_HAS). Serves every request under
+	 * /admin/v1/<collection> (the collection itself and anything below it) with cb, on the
+	 * control thread, after the admin listener checked the bearer token: GET needs the viewer
+	 * role, other methods the operator role. collection is [a-z][a-z0-9-]{0,31} and not one of
+	 * the core's (info, sessions, plugins, log-level, config, drain). Returns 0, -EEXIST, or
+	 * -EINVAL. admin_unregister must be called before the plugin's stop returns. */
+	int (*admin_register)(const char *collection, lumen_admin_cb cb, void *arg);
+	void (*admin_unregister)(const char *collection);
 };
 
 /* True if the running core provides service `member` (appended after this plugin's ABI began). */

@@ -148,6 +148,8 @@ static void on_rtp(void *user, const struct lumen_pc_rtp *p)
 		.audio_level = (int8_t)p->audio_level,
 		.keyframe = p->keyframe,
 		.arrival_us = p->arrival_us,
+		/* Where it came from: the receiving pc translates extension ids by it. */
+		.priv = (void *)lumen_pc_ext_kinds(m->pc),
 	};
 
 	if (h->plugin->rtp_in)
@@ -414,12 +416,14 @@ int api_media_send_rtp(struct lumen_handle *h, const char *mid, const struct lum
 		return -ENOENT;
 	if (!p)
 		return -EINVAL;
-	if (rw) {
+	if (rw)
 		prw = (struct lumen_pc_rewrite){ rw->ssrc, rw->timestamp, rw->seq, rw->pt,
 						 rw->set_ssrc, rw->set_timestamp, rw->set_seq,
-						 rw->set_pt };
-	}
-	return lumen_pc_send_rtp(pc, mid, p->data, p->len, rw ? &prw : NULL);
+						 rw->set_pt, NULL };
+	else
+		prw = (struct lumen_pc_rewrite){ 0 };
+	prw.src_ext = p->priv; /* the source pc's extension kinds (on_rtp) */
+	return lumen_pc_send_rtp(pc, mid, p->data, p->len, p->priv || rw ? &prw : NULL);
 }
 
 int api_media_send_rtcp(struct lumen_handle *h, const uint8_t *buf, size_t len)

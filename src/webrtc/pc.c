@@ -522,6 +522,7 @@ char *lumen_pc_complete_local(struct lumen_pc *pc, const char *text, bool offer,
 	lumen_sdp_free(pc->local);
 	pc->local = sdp;
 	sdp = NULL;
+	pc_media_update_send_ext(pc, pc->local, pc->remote);
 out:
 	lumen_sdp_free(sdp);
 	return out;

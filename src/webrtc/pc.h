@@ -60,14 +60,23 @@ struct lumen_pc_rtp {
 	int64_t arrival_us;
 };
 
-/* Header rewrite applied while copying a relayed packet (fields used when their flag is set). */
+/* Header rewrite applied while copying a relayed packet (fields used when their flag is set).
+ * src_ext (lumen_pc_ext_kinds of the pc the packet came from, NULL = send extensions as they
+ * are) makes the copy carry only the header extensions this pc negotiated, under this pc's ids:
+ * mid is rewritten to the m-line sent on, abs-send-time restamped with our send time, rid,
+ * repaired-rid and transport-cc (the sender's, meaningless here) dropped, the rest kept. */
 struct lumen_pc_rewrite {
 	uint32_t ssrc;
 	uint32_t timestamp;
 	uint16_t seq;
 	uint8_t pt;
 	bool set_ssrc, set_timestamp, set_seq, set_pt;
+	const uint8_t *src_ext;
 };
+
+/* The header extension kind (enum lumen_sdp_ext) of each one-byte id 0..15 of what this pc
+ * receives: valid while the pc lives; pass it as lumen_pc_rewrite.src_ext when relaying. */
+const uint8_t *lumen_pc_ext_kinds(const struct lumen_pc *pc);
 
 /* Kinds of bad input a pc drops. Each is reported once per pc through on_warning (counted in
  * lumen_pc_stats.dropped_in always), so a flood cannot flood the log. */

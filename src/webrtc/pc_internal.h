@@ -89,6 +89,11 @@ struct lumen_pc {
 
 	/* Header extension ids of the remote description (BUNDLE: one id space). 0 = absent. */
 	uint8_t ext_mid, ext_rid, ext_rrid, ext_audio_level, ext_abs_send_time, ext_tcc;
+	/* The same by id (enum lumen_sdp_ext of each one-byte id 1..14), for relaying: what a
+	 * packet received here carries. And what we may send: the id of each extension kind that
+	 * both descriptions have (0 = not negotiated). */
+	uint8_t ext_kind_of_id[16];
+	uint8_t send_ext_id[16];
 
 	struct pc_track tracks[PC_MAX_TRACKS];
 	unsigned n_tracks;
@@ -126,6 +131,9 @@ void pc_drop(struct lumen_pc *pc, enum lumen_pc_warning kind);
 ssize_t pc_send_raw(struct lumen_pc *pc, const uint8_t *buf, size_t len);
 
 /* pc_media.c */
+/* Recomputes send_ext_id from the local and remote descriptions (either may be NULL). */
+void pc_media_update_send_ext(struct lumen_pc *pc, const struct lumen_sdp *local,
+			      const struct lumen_sdp *remote);
 void pc_media_rtp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_us);
 void pc_media_rtcp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_us);
 void pc_media_tick(struct lumen_pc *pc, int64_t now_us);

@@ -88,8 +88,49 @@ static int track_by_pt(const struct lumen_pc *pc, uint8_t pt, bool *rtx)
 	return found;
 }
 
+/* Kind of extension id in sdp's (BUNDLE-wide) id space; tab[id] for one-byte ids. */
+static void ext_kinds(const struct lumen_sdp *sdp, uint8_t tab[16])
+{
+	memset(tab, 0, 16);
+	if (!sdp)
+		return;
+	for (unsigned i = 0; i < sdp->n_media; i++)
+		for (unsigned e = 0; e < sdp->media[i].n_extmaps; e++) {
+			const struct lumen_sdp_extmap *x = &sdp->media[i].extmaps[e];
+			if (x->id >= 1 && x->id <= 14 && !tab[x->id])
+				tab[x->id] = (uint8_t)lumen_sdp_extmap_kind(x->uri);
+		}
+}
+
+void pc_media_update_send_ext(struct lumen_pc *pc, const struct lumen_sdp *local,
+			      const struct lumen_sdp *remote)
+{
+	uint8_t l[16], r[16];
+	bool in_remote[16] = { false };
+
+	memset(pc->send_ext_id, 0, sizeof(pc->send_ext_id));
+	if (!local)
+		return;
+	ext_kinds(local, l);
+	ext_kinds(remote, r);
+	for (unsigned id = 1; id <= 14; id++)
+		if (r[id] < 16)
+			in_remote[r[id]] = true;
+	/* Before the peer answered our offer, what we offered is what we may send. */
+	for (unsigned id = 1; id <= 14; id++)
+		if (l[id] && l[id] < 16 && (!remote || in_remote[l[id]]) && !pc->send_ext_id[l[id]])
+			pc->send_ext_id[l[id]] = (uint8_t)id;
+}
+
+const uint8_t *lumen_pc_ext_kinds(const struct lumen_pc *pc)
+{
+	return pc->ext_kind_of_id;
+}
+
 int pc_media_learn_remote(struct lumen_pc *pc, const struct lumen_sdp *sdp, char **err)
 {
+	ext_kinds(sdp, pc->ext_kind_of_id);
+	pc_media_update_send_ext(pc, pc->local, sdp);
 	pc->n_tracks = 0;
 	pc->ext_mid = pc->ext_rid = pc->ext_rrid = pc->ext_audio_level = 0;
 	pc->ext_abs_send_time = pc->ext_tcc = 0;
@@ -289,6 +330,85 @@ void pc_media_rtcp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now
 		pc->cb.on_rtcp(pc->cb.user, buf, len);
 }
 
+/* Copies the packet hdr into dst with its header extensions translated for this pc (see
+ * struct lumen_pc_rewrite). The copy is the one the send path makes anyway, so this costs no
+ * extra pass over the payload. Returns the new length or -ENOSPC. */
+static ssize_t translate_ext(struct lumen_pc *pc, uint8_t *dst, size_t cap,
+			     const struct lumen_rtp *hdr, const uint8_t *src_kind, const char *mid)
+{
+	size_t fixed = LUMEN_RTP_HEADER_LEN + 4u * hdr->cc, o, body;
+	size_t mid_len = mid ? strlen(mid) : 0;
+	size_t pos = 0, payload = hdr->len - hdr->payload_off;
+	struct lumen_rtp_ext e;
+	bool have_mid = false;
+
+	if (fixed + 4 + payload > cap)
+		return -ENOSPC;
+	memcpy(dst, hdr->buf, fixed);
+	o = fixed + 4;
+	if (hdr->has_ext && hdr->ext_profile == LUMEN_RTP_EXT_ONE_BYTE) {
+		while (lumen_rtp_ext_next(hdr, &pos, &e) == 1) {
+			unsigned kind = e.id < 16 ? src_kind[e.id] : 0;
+			unsigned nid = kind < 16 ? pc->send_ext_id[kind] : 0;
+			const uint8_t *val = e.data;
+			size_t vlen = e.len;
+			uint8_t ast[3];
+
+			if (!nid || kind == LUMEN_SDP_EXT_RID || kind == LUMEN_SDP_EXT_REPAIRED_RID ||
+			    kind == LUMEN_SDP_EXT_TRANSPORT_CC)
+				continue;
+			if (kind == LUMEN_SDP_EXT_MID) {
+				if (!mid_len || mid_len > 16)
+					continue;
+				val = (const uint8_t *)mid;
+				vlen = mid_len;
+				have_mid = true;
+			} else if (kind == LUMEN_SDP_EXT_ABS_SEND_TIME && vlen == 3) {
+				/* 6.18 fixed-point seconds of our own send time (24 bits). */
+				uint64_t t = ((uint64_t)g_get_monotonic_time() << 18) / 1000000u;
+				ast[0] = (uint8_t)(t >> 16);
+				ast[1] = (uint8_t)(t >> 8);
+				ast[2] = (uint8_t)t;
+				val = ast;
+			}
+			if (vlen < 1 || vlen > 16 || o + 1 + vlen + payload > cap)
+				continue;
+			dst[o++] = (uint8_t)(nid << 4 | (vlen - 1));
+			memcpy(dst + o, val, vlen);
+			o += vlen;
+		}
+	}
+	/* A receiver that demultiplexes by mid needs it even when the sender did not put one. */
+	if (!have_mid && mid_len && mid_len <= 16 && pc->send_ext_id[LUMEN_SDP_EXT_MID] &&
+	    o + 1 + mid_len + payload <= cap) {
+		dst[o++] = (uint8_t)(pc->send_ext_id[LUMEN_SDP_EXT_MID] << 4 | (mid_len - 1));
+		memcpy(dst + o, mid, mid_len);
+		o += mid_len;
+	}
+	body = o - (fixed + 4);
+	if (body == 0) {
+		dst[0] &= (uint8_t)~0x10; /* no extension left: clear X */
+		o = fixed;
+	} else {
+		while (body % 4) {
+			if (o + 1 + payload > cap)
+				return -ENOSPC;
+			dst[o++] = 0;
+			body++;
+		}
+		dst[0] |= 0x10;
+		dst[fixed] = 0xBE;
+		dst[fixed + 1] = 0xDE;
+		dst[fixed + 2] = (uint8_t)((body / 4) >> 8);
+		dst[fixed + 3] = (uint8_t)(body / 4);
+	}
+	if (o + payload > cap)
+		return -ENOSPC;
+	/* Payload and padding as they were (the P bit and count byte travel with them). */
+	memcpy(dst + o, hdr->buf + hdr->payload_off, payload);
+	return (ssize_t)(o + payload);
+}
+
 int lumen_pc_send_rtp(struct lumen_pc *pc, const char *mid, const uint8_t *rtp, size_t len,
 		      const struct lumen_pc_rewrite *rw)
 {
@@ -303,7 +423,15 @@ int lumen_pc_send_rtp(struct lumen_pc *pc, const char *mid, const uint8_t *rtp, 
 		return -ENOENT;
 	if (len > PC_MTU || lumen_rtp_parse(&hdr, rtp, len) < 0)
 		return -EINVAL;
-	memcpy(buf, rtp, len);
+	if (rw && rw->src_ext) {
+		ssize_t k = translate_ext(pc, buf, PC_MTU, &hdr, rw->src_ext,
+					  track >= 0 ? pc->tracks[track].mid : NULL);
+		if (k < 0)
+			return -EINVAL;
+		len = n = (size_t)k;
+	} else {
+		memcpy(buf, rtp, len);
+	}
 	if (rw) {
 		if (rw->set_ssrc)
 			lumen_rtp_set_ssrc(buf, rw->ssrc);
