@@ -2,7 +2,7 @@
 # dev.sh -- the two commands of the README quick start.
 #
 #   tools/dev.sh run    install what is missing, build, start lumen in the foreground on
-#                       127.0.0.1 with conf/lumen.cfg, and print the URL to open
+#                       127.0.0.1 with conf/lumen.cfg, and print the demo page's URL
 #   tools/dev.sh test   install what is missing, build, run the whole test suite (unit,
 #                       integration, browser end-to-end, fuzz-corpus replay) in a -Werror build
 #                       and again under ASan+UBSan, then `make distcheck`; ends with one line
@@ -73,13 +73,14 @@ run)
 	setup
 	build build --enable-werror
 	mkdir -p build/state
-	# Until the demo page arrives (rooms issue), the URL to open is the server's info document.
-	url="http://127.0.0.1:8088/janus/info"
+	# The demo page (docs/demo.md) comes straight from the source tree, so edits show on reload.
+	url="http://127.0.0.1:8088/"
 	log "starting lumen (client API http://127.0.0.1:8088/janus, HTTP and WebSocket; admin API http://127.0.0.1:7088/admin/v1); Ctrl-C stops it"
-	echo "lumen: open $url"
+	echo "lumen: open $url (the demo page: open it in two windows and press Join in each)"
 	exec build/src/lumen -c conf/lumen.cfg \
 		--set plugins.dir="$SRC/build/tests/plugins-dir" \
-		--set general.state_dir="$SRC/build/state"
+		--set general.state_dir="$SRC/build/state" \
+		--set http.demo_dir="$SRC/tools/demo"
 	;;
 test)
 	setup
