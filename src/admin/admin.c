@@ -4,9 +4,9 @@
  * is read: it finds the route (404/405), checks the bearer credential (401) and the caller's role
  * against the route (403), and refuses bodies over LUMEN_ADMIN_MAX_BODY or without a length
  * (413/411); the body of a refused request is never buffered. The main handler then parses
- * a JSON body where the route takes one (400) and calls the route's function. Errors are JSON
- * objects
- * {"error":{"code","message"}}. Refuses to start without credentials on a non-loopback listener
+ * a JSON body where the route takes one (400) and calls the route's function. Paths no core
+ * route matches may belong to a plugin's collection (routes_plugin.c), admitted the same way.
+ * Errors are JSON objects {"error":{"code","message"}}. Refuses to start without credentials on a non-loopback listener
  * (DESIGN.md decision 9). Control thread only: the server runs on the thread-default context of
  * the thread that calls lumen_admin_listen. */
 #include <errno.h>
@@ -83,6 +83,8 @@ static const struct lumen_admin_route *admit(struct lumen_admin *a, SoupServerMe
 	int status;
 
 	r = lumen_admin_route_find(method, path, param, &status, &allow);
+	if (!r && status == 404)
+		r = lumen_admin_plugin_route(a, method, path, param, &status, &allow);
 	if (!r && status == 405) {
 		soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Allow",
 		                             allow);

@@ -2,8 +2,9 @@
  * and the reply helpers. Not used outside src/admin (and its tests).
  *
  * admin.c owns the SoupServer and dispatch; routes.c holds the route table (method, path, scope,
- * least role); routes_v1.c the /admin/v1 handlers; routes_probe.c /metrics, /healthz, /readyz and
- * the core's metric families. Control thread only. */
+ * least role); routes_v1.c the /admin/v1 handlers; routes_plugin.c the plugins' collections;
+ * routes_probe.c /metrics, /healthz, /readyz and the core's metric families. Control thread
+ * only. */
 #ifndef LUMEN_ADMIN_INTERNAL_H
 #define LUMEN_ADMIN_INTERNAL_H
 
@@ -58,6 +59,17 @@ struct lumen_admin_route {
  * "GET, DELETE" list for the Allow header). */
 const struct lumen_admin_route *lumen_admin_route_find(const char *method, const char *path,
                                                        char **param, int *status, char **allow);
+
+/* A plugin's collection (routes_plugin.c), tried when lumen_admin_route_find finds no path:
+ * /admin/v1/<collection>[/...] registered through core->admin_register. Returns a route (GET:
+ * viewer, POST/PATCH/PUT/DELETE: operator; *param = the malloc'd path after "/admin/v1/"), or
+ * NULL with *status 404 (no such collection) or 405 (*allow as lumen_admin_route_find). */
+const struct lumen_admin_route *lumen_admin_plugin_route(struct lumen_admin *a, const char *method,
+                                                         const char *path, char **param,
+                                                         int *status, char **allow);
+/* Its handler: optional JSON body (400 if malformed), the plugin's status and reply. */
+void lumen_admin_plugin_request(struct lumen_admin *a, SoupServerMessage *msg, const char *param,
+                                const json_t *body, enum lumen_admin_role role);
 
 /* Handlers (routes_v1.c, routes_probe.c). */
 void lumen_admin_get_info(struct lumen_admin *a, SoupServerMessage *msg, const char *param,

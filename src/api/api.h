@@ -58,6 +58,24 @@ int lumen_api_destroy_session(struct lumen_api *api, uint64_t id);       /* 0 or
  * "error":N}},"errors":{"458":N}}. */
 json_t *lumen_api_counters_json(const struct lumen_api *api);
 
+/* Plugin collections of the admin API (core->admin_register, admin_ext.c), for src/admin.
+ * Control thread. A collection whose registering plugin is no longer started is dropped (never
+ * called) on lookup, so a plugin that forgets admin_unregister cannot be called after its stop.
+ *   _has:  true if a started plugin serves /admin/v1/<collection>.
+ *   _call: runs its callback (method "GET"..., path "" or "/ID[/...]", body borrowed, may be
+ *          NULL). Returns the HTTP status (100..599; 500 if the plugin gave another) with
+ *          *reply (new reference or NULL: no body), or -ENOENT with *reply NULL.
+ *   _collection_valid: name is [a-z][a-z0-9-]{0,31} and not a core collection. */
+bool lumen_api_admin_has(struct lumen_api *api, const char *collection);
+int lumen_api_admin_call(struct lumen_api *api, const char *collection, const char *method,
+			 const char *path, const json_t *body, json_t **reply);
+bool lumen_api_admin_collection_valid(const char *name);
+/* The registry behind them (core.c wires these into struct lumen_core). */
+void api_admin_ext_init(struct lumen_api *api);
+void api_admin_ext_fini(struct lumen_api *api);
+int api_admin_register(const char *collection, lumen_admin_cb cb, void *arg);
+void api_admin_unregister(const char *collection);
+
 
 /* Events from the WebRTC engine (issue 4) for the handle with this id: each sends the Janus event
  * to the client and calls the plugin's callback where one exists. Control thread. Return 0 or

@@ -4,7 +4,9 @@
  * plugin-to-plugin registry are implemented here on the control thread. Media services (send_rtp,
  * send_rtcp, send_data, open_data, request_keyframe, set_bitrate_cap, close_pc) go to the handle's
  * peer connection (media.c). Until media workers exist, every handle and its peer connection live
- * on the control thread: n_workers is 1 and handle_move runs `done` at once. Services without an api argument reach the one API of the process through core_api. */
+ * on the control thread: n_workers is 1 and handle_move runs `done` at once. Services without an
+ * api argument reach the one API of the process through core_api. admin_register/unregister are
+ * the registry of plugin admin collections in admin_ext.c. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -348,6 +350,9 @@ void api_core_init(struct lumen_api *api)
 	c->service_register = svc_service_register;
 	c->service_lookup = svc_service_lookup;
 	c->open_data = svc_open_data;
+	c->admin_register = api_admin_register;
+	c->admin_unregister = api_admin_unregister;
+	api_admin_ext_init(api);
 	api->services = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	api->timers = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, timer_free);
 	core_api = api;
@@ -355,6 +360,7 @@ void api_core_init(struct lumen_api *api)
 
 void api_core_fini(struct lumen_api *api)
 {
+	api_admin_ext_fini(api);
 	if (api->timers)
 		g_hash_table_destroy(api->timers);
 	if (api->services)

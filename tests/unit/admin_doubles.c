@@ -88,6 +88,28 @@ json_t *lumen_plugin_host_refused(const struct lumen_plugin_host *host)
 	return json_pack("[{s:s,s:s}]", "file", "bad.so", "reason", "ABI version 9, expected 1");
 }
 
+bool lumen_api_admin_has(struct lumen_api *api, const char *collection)
+{
+	return dbl.widgets && strcmp(collection, "widgets") == 0;
+}
+
+int lumen_api_admin_call(struct lumen_api *api, const char *collection, const char *method,
+                         const char *path, const json_t *body, json_t **reply)
+{
+	*reply = NULL;
+	if (!lumen_api_admin_has(api, collection))
+		return -ENOENT;
+	dbl.widget_calls++;
+	if (strcmp(path, "/missing") == 0) {
+		*reply = json_pack("{s:s}", "error", "no such widget");
+		return 404;
+	}
+	if (strcmp(method, "DELETE") == 0)
+		return 204;
+	*reply = json_pack("{s:s,s:s,s:O?}", "method", method, "path", path, "body", body);
+	return strcmp(method, "POST") == 0 ? 201 : 200;
+}
+
 static int hook_reload(void *arg, char **err)
 {
 	dbl.reloads++;

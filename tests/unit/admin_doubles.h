@@ -23,6 +23,11 @@ struct double_state {
 	char *last_level, *last_levels; /* what the log-level hook got ("" for NULL) */
 	int log_ret;
 	bool with_host; /* pass a plugin host to the admin */
+	/* The plugin collection "widgets" (lumen_api_admin_has/_call): registered when set. Each
+	 * call is counted; it answers {"method","path","body"} with 201 for POST, 204 and no body
+	 * for DELETE, 200 otherwise, and 404 {"error":"no such widget"} for path "/missing". */
+	bool widgets;
+	int widget_calls;
 };
 extern struct double_state dbl;
 
