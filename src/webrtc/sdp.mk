@@ -1,7 +1,16 @@
 # src/webrtc/sdp.mk -- the SDP codec (parse, write, candidates, answer builder), its unit tests,
 # captured fixtures and fuzz target.
-src_webrtc_libwebrtc_la_SOURCES += src/webrtc/sdp.c src/webrtc/sdp_parse.c src/webrtc/sdp_write.c \
+#
+# The codec is a libtool convenience library of its own, so that plugins that write SDP (rooms)
+# link it statically into their -module .so without the rest of the engine; libwebrtc.la takes
+# it whole. Objects are PIC (LT_INIT disable-static); -fvisibility=hidden keeps a plugin's copy
+# of lumen_sdp_* private to it.
+noinst_LTLIBRARIES += src/webrtc/libsdp.la
+src_webrtc_libsdp_la_SOURCES = src/webrtc/sdp.c src/webrtc/sdp_parse.c src/webrtc/sdp_write.c \
 	src/webrtc/sdp_candidate.c src/webrtc/sdp_answer.c src/webrtc/sdp_attr.c
+src_webrtc_libsdp_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+src_webrtc_libsdp_la_LIBADD = $(GLIB_LIBS)
+src_webrtc_libwebrtc_la_LIBADD += src/webrtc/libsdp.la
 noinst_HEADERS += src/webrtc/sdp.h src/webrtc/sdp_internal.h
 
 check_PROGRAMS += tests/unit/test_sdp
