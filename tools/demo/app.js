@@ -611,14 +611,21 @@
 		$('leave').disabled = false;
 		setStatus('connecting', 'connecting');
 		const ws = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/';
+		/* lumen gathers its own candidates and needs no STUN server on the browser's side for
+		 * a LAN; ?ice=stun:host:port,turn:... adds servers (Debian's janus.js has no default). */
+		const ice = new URLSearchParams(location.search).get('ice');
 		st.janus = new Janus({
 			server: [ws, '/janus'],
+			iceServers: ice ? ice.split(',').map((u) => ({ urls: u })) : [],
 			success: () => {
 				st.janus.attach({
 					plugin: PLUGIN,
 					opaqueId: 'lumen-demo-pub-' + Janus.randomString(8),
 					success: onPublisherAttached,
-					error: janusError('cannot attach to ' + PLUGIN),
+					error: (err) => {
+						janusError('cannot attach to ' + PLUGIN)(err);
+						leave();
+					},
 					onmessage: onPublisherMessage,
 					onlocaltrack: (track, on) => {
 						if (on)
