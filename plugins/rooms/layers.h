@@ -102,9 +102,14 @@ struct rooms_layer_out {
 	bool switched;               /* this packet completed a layer switch */
 };
 
-/* Decides what to do with packet p of layer `layer` at now_us. When the packet's payload must
- * change (VP8 picture id rewrite), the patched copy is written to scratch (scratch_cap >= p->len)
- * and out->data points to it. */
+/* Decides what to do with packet p of layer `layer` at now_us (account it in rates with
+ * rooms_layer_rates_add first: a layer counts as active from its packets). When the packet's
+ * payload must change (VP8 picture id / TL0PICIDX rewrite), the patched copy is written to
+ * scratch (scratch_cap >= p->len, else the packet is dropped) and out->data points to it; p is
+ * never written. Video starts (first packet, switch, new publisher SSRC, end of a pause) only at
+ * a keyframe; audio anywhere. With want_temporal >= 0, VP8 packets whose descriptor has a TID
+ * above it are dropped (packets without a TID pass); going up waits for a layer sync frame or a
+ * keyframe. A VP8 packet whose descriptor does not parse is dropped. */
 enum rooms_layer_verdict rooms_layer_packet(struct rooms_layer_sel *s, unsigned layer,
 					    const struct lumen_rtp_packet *p,
 					    const struct rooms_layer_rates *rates, int64_t now_us,
