@@ -173,7 +173,7 @@
 		for (const [id, display] of st.hands) {
 			const li = document.createElement('li');
 			li.dataset.id = String(id);
-			li.textContent = '\u270b ' + display + (id === st.myId ? ' (you)' : '');
+			li.textContent = display + (id === st.myId ? ' (you)' : '');
 			if (st.role === 'moderator' && id !== st.myId)
 				li.append(' ', modButton('promote', id));
 			ul.append(li);
