@@ -155,7 +155,7 @@ static uint32_t layer_bps(const struct rooms_layer_rates *rates, unsigned l)
  * when no layer is active (nothing flows, nothing to decide). */
 static void choose(struct rooms_layer_sel *s, const struct rooms_layer_rates *rates, int64_t now_us)
 {
-	int n = (int)s->n_layers, lowest = -1, highest = -1, fit = -1;
+	int n = s->n_layers > ROOMS_LAYERS_MAX ? ROOMS_LAYERS_MAX : (int)s->n_layers, lowest = -1, highest = -1, fit = -1;
 
 	if (n <= 1) {
 		s->target_layer = 0;
