@@ -4,7 +4,8 @@
  * JSON replies printed as tables for people or raw with --json for scripts. The URL and token
  * come from --url/--token or LUMEN_ADMIN_URL/LUMEN_ADMIN_TOKEN. Exit codes: 0 ok, 1 the server
  * answered with an error, 2 usage, 3 the API could not be reached, 4 authentication or
- * permission refused. Single-threaded; links nothing of the daemon. */
+ * permission refused. Single-threaded; links nothing of the daemon. The rooms commands live in
+ * rooms.c; ctl.h is what the two share. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -16,16 +17,9 @@
 #include <jansson.h>
 #include <libsoup/soup.h>
 
-enum { EXIT_OK = 0, EXIT_SERVER = 1, EXIT_USAGE = 2, EXIT_CONNECT = 3, EXIT_AUTH = 4 };
+#include "ctl.h"
 
 #define DEFAULT_URL "http://127.0.0.1:7088"
-
-struct ctl {
-	char *url; /* base URL without a trailing slash */
-	const char *token;
-	bool json;
-	unsigned timeout_s;
-};
 
 static const char usage_text[] =
     "Usage: lumenctl [--url URL] [--token TOKEN] [--json] [--timeout SECONDS] COMMAND [ARGS]\n"
@@ -41,6 +35,18 @@ static const char usage_text[] =
     "  drain [--off]                refuse new sessions (keep existing ones); --off undoes it\n"
     "  plugins                      loaded and refused plugins\n"
     "  metrics                      the Prometheus metrics text\n"
+    "  rooms list                   rooms of the rooms plugin (janus.plugin.videoroom)\n"
+    "  rooms show ID                one room with its participants\n"
+    "  rooms create [ROOM OPTIONS] [--id N] [--secret S] [--pin P]\n"
+    "                               create a room (the server picks the id without --id)\n"
+    "  rooms edit ID ROOM OPTIONS   change a room\n"
+    "  rooms destroy ID             destroy a room (its participants are told)\n"
+    "  rooms participants ID        a room's participants\n"
+    "  rooms kick ID PARTICIPANT    remove a participant from a room\n"
+    "\n"
+    "Room options: --mode mesh|sfu|broadcast|auto, --description TEXT,\n"
+    "  --max-participants N, --max-publishers N, --bitrate BPS, --auto-sfu-at N,\n"
+    "  --auto-broadcast-at N\n"
     "\n"
     "Options:\n"
     "  --url URL        admin API base URL (env LUMEN_ADMIN_URL, default " DEFAULT_URL ")\n"
@@ -52,8 +58,7 @@ static const char usage_text[] =
     "Exit status: 0 ok, 1 server error, 2 usage error, 3 cannot reach the API,\n"
     "4 authentication or permission refused.\n";
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
+int ctl_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -87,7 +92,7 @@ static char *cell_text(const json_t *v)
 
 /* Prints an array of objects as a table. Columns: `first` (NULL-terminated, those present),
  * then every other key in order of appearance whose value is not an object. */
-static void print_table(const json_t *rows, const char *const *first)
+void ctl_print_table(const json_t *rows, const char *const *first)
 {
 	GPtrArray *cols = g_ptr_array_new();
 	GArray *width;
@@ -153,7 +158,7 @@ static void print_table(const json_t *rows, const char *const *first)
 }
 
 /* Prints an object's scalar members as "key  value" lines (arrays and objects skipped). */
-static void print_fields(const json_t *obj)
+void ctl_print_fields(const json_t *obj)
 {
 	size_t w = 0;
 	const char *key;
@@ -186,13 +191,7 @@ static char *format_uptime(json_int_t s)
 
 /* ---- HTTP ---- */
 
-struct reply {
-	int status;
-	char *body;   /* NUL-terminated */
-	json_t *json; /* parsed body, or NULL when it is not JSON */
-};
-
-static void reply_clear(struct reply *r)
+void ctl_reply_clear(struct reply *r)
 {
 	g_free(r->body);
 	json_decref(r->json);
@@ -264,6 +263,9 @@ static int report_error(const struct ctl *c, const struct reply *r)
 	const char *code = json_string_value(json_object_get(e, "code"));
 	const char *message = json_string_value(json_object_get(e, "message"));
 
+	/* Plugins' collections answer {"error":"why"}. */
+	if (json_is_string(e))
+		message = json_string_value(e);
 	if (!message)
 		message = r->body && *r->body ? r->body : soup_status_get_phrase(r->status);
 	if (r->status == 401) {
@@ -282,10 +284,9 @@ static int report_error(const struct ctl *c, const struct reply *r)
 	return EXIT_SERVER;
 }
 
-/* Runs one request and handles --json, errors and non-JSON replies. On EXIT_OK the caller
- * prints r->json as it likes (done is set when --json already printed it). */
-static int call(const struct ctl *c, const char *method, const char *path, json_t *body,
-                struct reply *r, bool *done)
+/* See ctl.h. */
+int ctl_call(const struct ctl *c, const char *method, const char *path, json_t *body,
+             struct reply *r, bool *done)
 {
 	int ret = request(c, method, path, body, r);
 
@@ -295,6 +296,10 @@ static int call(const struct ctl *c, const char *method, const char *path, json_
 		return ret;
 	if (r->status < 200 || r->status > 299)
 		return report_error(c, r);
+	if (r->status == 204) {
+		*done = c->json; /* nothing to print for scripts */
+		return EXIT_OK;
+	}
 	if (!r->json) {
 		fprintf(stderr, "lumenctl: the reply of %s %s is not JSON\n", method, path);
 		return EXIT_SERVER;
@@ -320,8 +325,8 @@ static int cmd_info(const struct ctl *c, int argc, char **argv)
 	json_t *j;
 
 	if (argc)
-		return usage_error("info takes no arguments");
-	ret = call(c, "GET", "/admin/v1/info", NULL, &r, &done);
+		return ctl_usage_error("info takes no arguments");
+	ret = ctl_call(c, "GET", "/admin/v1/info", NULL, &r, &done);
 	j = r.json;
 	if (ret == EXIT_OK && !done) {
 		char *up = format_uptime(json_integer_value(json_object_get(j, "uptime_seconds")));
@@ -338,13 +343,13 @@ static int cmd_info(const struct ctl *c, int argc, char **argv)
 		       json_integer_value(json_object_get(j, "handles")));
 		if (json_array_size(json_object_get(j, "plugins"))) {
 			printf("\n");
-			print_table(json_object_get(j, "plugins"), plugin_cols);
+			ctl_print_table(json_object_get(j, "plugins"), plugin_cols);
 		} else {
 			printf("plugins   none\n");
 		}
 		g_free(up);
 	}
-	reply_clear(&r);
+	ctl_reply_clear(&r);
 	return ret;
 }
 
@@ -357,22 +362,22 @@ static int cmd_sessions(const struct ctl *c, int argc, char **argv)
 	int ret;
 
 	if (argc)
-		return usage_error("sessions takes no arguments");
-	ret = call(c, "GET", "/admin/v1/sessions", NULL, &r, &done);
+		return ctl_usage_error("sessions takes no arguments");
+	ret = ctl_call(c, "GET", "/admin/v1/sessions", NULL, &r, &done);
 	if (ret == EXIT_OK && !done) {
 		json_t *list = json_object_get(r.json, "sessions");
 
 		if (json_array_size(list))
-			print_table(list, session_cols);
+			ctl_print_table(list, session_cols);
 		else
 			printf("no sessions\n");
 	}
-	reply_clear(&r);
+	ctl_reply_clear(&r);
 	return ret;
 }
 
 /* Checks a session id argument: a positive decimal integer. */
-static bool valid_id(const char *s)
+bool ctl_valid_id(const char *s)
 {
 	guint64 v;
 
@@ -388,21 +393,21 @@ static int cmd_session(const struct ctl *c, int argc, char **argv)
 	int ret;
 
 	if (argc != 1)
-		return usage_error("session needs exactly one session ID");
-	if (!valid_id(argv[0]))
-		return usage_error("session ID must be a positive integer, not \"%s\"", argv[0]);
+		return ctl_usage_error("session needs exactly one session ID");
+	if (!ctl_valid_id(argv[0]))
+		return ctl_usage_error("session ID must be a positive integer, not \"%s\"", argv[0]);
 	path = g_strdup_printf("/admin/v1/sessions/%s", argv[0]);
-	ret = call(c, "GET", path, NULL, &r, &done);
+	ret = ctl_call(c, "GET", path, NULL, &r, &done);
 	if (ret == EXIT_OK && !done) {
 		json_t *handles = json_object_get(r.json, "handles");
 
-		print_fields(r.json);
+		ctl_print_fields(r.json);
 		if (json_array_size(handles) && json_is_object(json_array_get(handles, 0))) {
 			printf("\n");
-			print_table(handles, handle_cols);
+			ctl_print_table(handles, handle_cols);
 		}
 	}
-	reply_clear(&r);
+	ctl_reply_clear(&r);
 	g_free(path);
 	return ret;
 }
@@ -415,14 +420,14 @@ static int cmd_kick(const struct ctl *c, int argc, char **argv)
 	int ret;
 
 	if (argc != 1)
-		return usage_error("kick needs exactly one session ID");
-	if (!valid_id(argv[0]))
-		return usage_error("session ID must be a positive integer, not \"%s\"", argv[0]);
+		return ctl_usage_error("kick needs exactly one session ID");
+	if (!ctl_valid_id(argv[0]))
+		return ctl_usage_error("session ID must be a positive integer, not \"%s\"", argv[0]);
 	path = g_strdup_printf("/admin/v1/sessions/%s", argv[0]);
-	ret = call(c, "DELETE", path, NULL, &r, &done);
+	ret = ctl_call(c, "DELETE", path, NULL, &r, &done);
 	if (ret == EXIT_OK && !done)
 		printf("session %s destroyed\n", argv[0]);
-	reply_clear(&r);
+	ctl_reply_clear(&r);
 	g_free(path);
 	return ret;
 }
@@ -434,14 +439,14 @@ static int cmd_log_level(const struct ctl *c, int argc, char **argv)
 	int ret;
 
 	if (argc < 1 || argc > 2)
-		return usage_error("log-level needs LEVEL and optionally CATEGORIES");
-	ret = call(c, "PUT", "/admin/v1/log-level",
+		return ctl_usage_error("log-level needs LEVEL and optionally CATEGORIES");
+	ret = ctl_call(c, "PUT", "/admin/v1/log-level",
 	           json_pack("{s:s,s:s?}", "level", argv[0], "levels", argc > 1 ? argv[1] : NULL),
 	           &r, &done);
 	if (ret == EXIT_OK && !done)
 		printf("log level set to %s%s%s\n", argv[0], argc > 1 ? ", categories " : "",
 		       argc > 1 ? argv[1] : "");
-	reply_clear(&r);
+	ctl_reply_clear(&r);
 	return ret;
 }
 
@@ -452,11 +457,11 @@ static int cmd_reload(const struct ctl *c, int argc, char **argv)
 	int ret;
 
 	if (argc)
-		return usage_error("reload takes no arguments");
-	ret = call(c, "POST", "/admin/v1/config/reload", NULL, &r, &done);
+		return ctl_usage_error("reload takes no arguments");
+	ret = ctl_call(c, "POST", "/admin/v1/config/reload", NULL, &r, &done);
 	if (ret == EXIT_OK && !done)
 		printf("configuration reloaded\n");
-	reply_clear(&r);
+	ctl_reply_clear(&r);
 	return ret;
 }
 
@@ -468,13 +473,13 @@ static int cmd_drain(const struct ctl *c, int argc, char **argv)
 	int ret;
 
 	if (argc > 1 || (argc == 1 && !off))
-		return usage_error("drain takes only --off, not \"%s\"", argv[argc - 1]);
-	ret = call(c, off ? "DELETE" : "POST", "/admin/v1/drain", NULL, &r, &done);
+		return ctl_usage_error("drain takes only --off, not \"%s\"", argv[argc - 1]);
+	ret = ctl_call(c, off ? "DELETE" : "POST", "/admin/v1/drain", NULL, &r, &done);
 	if (ret == EXIT_OK && !done)
 		printf(json_is_true(json_object_get(r.json, "draining"))
 		           ? "draining: new sessions are refused, existing ones continue\n"
 		           : "not draining: new sessions are accepted\n");
-	reply_clear(&r);
+	ctl_reply_clear(&r);
 	return ret;
 }
 
@@ -487,8 +492,8 @@ static int cmd_plugins(const struct ctl *c, int argc, char **argv)
 	int ret;
 
 	if (argc)
-		return usage_error("plugins takes no arguments");
-	ret = call(c, "GET", "/admin/v1/plugins", NULL, &r, &done);
+		return ctl_usage_error("plugins takes no arguments");
+	ret = ctl_call(c, "GET", "/admin/v1/plugins", NULL, &r, &done);
 	if (ret == EXIT_OK && !done) {
 		json_t *loaded = json_object_get(r.json, "plugins");
 		json_t *refused = json_object_get(r.json, "refused");
@@ -503,16 +508,16 @@ static int cmd_plugins(const struct ctl *c, int argc, char **argv)
 		                                           json_object_get(p, "version"), "author",
 		                                           json_object_get(p, "author")));
 		if (json_array_size(brief))
-			print_table(brief, cols);
+			ctl_print_table(brief, cols);
 		else
 			printf("no plugins loaded\n");
 		if (json_array_size(refused)) {
 			printf("\nrefused:\n");
-			print_table(refused, refused_cols);
+			ctl_print_table(refused, refused_cols);
 		}
 		json_decref(brief);
 	}
-	reply_clear(&r);
+	ctl_reply_clear(&r);
 	return ret;
 }
 
@@ -522,7 +527,7 @@ static int cmd_metrics(const struct ctl *c, int argc, char **argv)
 	int ret;
 
 	if (argc)
-		return usage_error("metrics takes no arguments");
+		return ctl_usage_error("metrics takes no arguments");
 	ret = request(c, "GET", "/metrics", NULL, &r);
 	if (ret != EXIT_OK)
 		return ret;
@@ -530,7 +535,7 @@ static int cmd_metrics(const struct ctl *c, int argc, char **argv)
 		ret = report_error(c, &r);
 	else
 		fputs(r.body, stdout);
-	reply_clear(&r);
+	ctl_reply_clear(&r);
 	return ret;
 }
 
@@ -541,6 +546,7 @@ static const struct {
     {"info", cmd_info},   {"sessions", cmd_sessions},   {"session", cmd_session},
     {"kick", cmd_kick},   {"log-level", cmd_log_level}, {"reload", cmd_reload},
     {"drain", cmd_drain}, {"plugins", cmd_plugins},     {"metrics", cmd_metrics},
+    {"rooms", ctl_cmd_rooms},
 };
 
 /* Takes the value of --opt VALUE or --opt=VALUE at argv[*i]. Returns NULL if arg is not opt. */
@@ -577,6 +583,12 @@ int main(int argc, char **argv)
 
 		if (opts_done || argv[i][0] != '-' || strcmp(argv[i], "--off") == 0) {
 			g_ptr_array_add(args, argv[i]);
+		} else if (args->len && strcmp(args->pdata[0], "rooms") == 0 &&
+		           ctl_rooms_option(argv[i])) {
+			/* A rooms option and its value (which may start with '-'). */
+			g_ptr_array_add(args, argv[i]);
+			if (!strchr(argv[i], '=') && i + 1 < argc)
+				g_ptr_array_add(args, argv[++i]);
 		} else if (strcmp(argv[i], "--") == 0) {
 			opts_done = true;
 		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
@@ -593,26 +605,26 @@ int main(int argc, char **argv)
 			guint64 t;
 
 			if (!g_ascii_string_to_unsigned(v, 10, 1, 3600, &t, NULL)) {
-				ret = usage_error("--timeout needs 1..3600 seconds, not \"%s\"", v);
+				ret = ctl_usage_error("--timeout needs 1..3600 seconds, not \"%s\"", v);
 				goto out;
 			}
 			c.timeout_s = (unsigned)t;
 		} else if (missing) {
-			ret = usage_error("option %s needs a value", argv[i]);
+			ret = ctl_usage_error("option %s needs a value", argv[i]);
 			goto out;
 		} else {
-			ret = usage_error("unknown option %s", argv[i]);
+			ret = ctl_usage_error("unknown option %s", argv[i]);
 			goto out;
 		}
 	}
 	if (args->len == 0) {
-		ret = usage_error("no command given");
+		ret = ctl_usage_error("no command given");
 		goto out;
 	}
 	if (!url || !*url)
 		url = DEFAULT_URL;
 	if (!g_str_has_prefix(url, "http://") && !g_str_has_prefix(url, "https://")) {
-		ret = usage_error("the URL must start with http:// or https://, not \"%s\"", url);
+		ret = ctl_usage_error("the URL must start with http:// or https://, not \"%s\"", url);
 		goto out;
 	}
 	c.url = g_strdup(url);
@@ -624,7 +636,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	ret = usage_error("unknown command \"%s\"", (char *)args->pdata[0]);
+	ret = ctl_usage_error("unknown command \"%s\"", (char *)args->pdata[0]);
 out:
 	g_ptr_array_unref(args);
 	g_free(c.url);
