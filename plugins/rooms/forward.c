@@ -101,6 +101,7 @@ void rooms_fwd_rtp(struct rooms_participant *p, const struct lumen_rtp_packet *p
 	if (layer < 0)
 		return;
 	now = pkt->arrival_us ? pkt->arrival_us : g_get_monotonic_time();
+	p->last_rtp_us = now;
 	t->packets++;
 	t->bytes += pkt->len;
 	rooms_layer_rates_add(&t->rates, (unsigned)layer, pkt->len, now);
@@ -192,5 +193,26 @@ void rooms_fwd_bandwidth(struct rooms_participant *p, uint32_t bps)
 		struct rooms_stream *s = p->streams->pdata[i];
 		if (s->track && s->kind == LUMEN_MEDIA_VIDEO)
 			rooms_layer_bandwidth(&s->sel, (uint32_t)share, &s->track->rates, now);
+	}
+}
+
+void rooms_fwd_watchdog(int64_t now_us)
+{
+	GPtrArray *all = rooms_room_all();
+
+	for (unsigned i = 0; i < all->len; i++) {
+		struct rooms_room *r = all->pdata[i];
+		for (unsigned k = 0; k < r->members->len; k++) {
+			struct rooms_participant *p = r->members->pdata[k];
+			if (!p->published || !p->last_rtp_us ||
+			    now_us - p->last_rtp_us < ROOMS_PUBLISHER_SILENCE_US)
+				continue;
+			p->last_rtp_us = 0;
+			rooms_core->log(p->h, LUMEN_SEV_INFO,
+					"publisher %" PRIu64 " sent nothing for 2 s: unpublished",
+					p->id);
+			/* The hangup callback unpublishes and tells the room. */
+			rooms_core->close_pc(p->h, "publisher silent for 2 s");
+		}
 	}
 }

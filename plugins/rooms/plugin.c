@@ -15,6 +15,7 @@ struct rooms_counters rooms_gone;
 struct rooms_sdp_policy rooms_policy = { "opus", "vp8,vp9,h264,av1", true, false };
 static char *cfg_audio, *cfg_video;
 static bool admin_registered;
+static uint64_t watchdog_timer;
 
 /* ---- small helpers for the other files ---- */
 
@@ -290,6 +291,12 @@ static int rooms_init(const struct lumen_core *core, const json_t *config, char 
 	return 0;
 }
 
+static void watchdog(void *arg)
+{
+	(void)arg;
+	rooms_fwd_watchdog(g_get_monotonic_time());
+}
+
 static int rooms_start(void)
 {
 	char *err = NULL;
@@ -302,6 +309,7 @@ static int rooms_start(void)
 		free(err);
 		return rc;
 	}
+	watchdog_timer = rooms_core->timer_add(NULL, 500, watchdog, NULL);
 	rc = register_metrics();
 	if (rc < 0)
 		rooms_core->log(NULL, LUMEN_SEV_WARN, "metrics not registered: %s", strerror(-rc));
@@ -320,6 +328,9 @@ static void rooms_stop(void)
 	if (admin_registered && LUMEN_CORE_HAS(rooms_core, admin_unregister))
 		rooms_core->admin_unregister("rooms");
 	admin_registered = false;
+	if (watchdog_timer)
+		rooms_core->timer_cancel(watchdog_timer);
+	watchdog_timer = 0;
 }
 
 static void rooms_destroy(void)

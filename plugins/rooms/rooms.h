@@ -141,6 +141,7 @@ struct rooms_participant {
 	bool hand_raised;
 	/* publisher */
 	bool published;
+	int64_t last_rtp_us;          /* last packet received from it, 0 = none yet */
 	struct rooms_track *tracks[ROOMS_MAX_TRACKS];
 	unsigned n_tracks;
 	char audio_codec[16], video_codec[16];
@@ -232,6 +233,12 @@ void rooms_fwd_keyframe_request(struct rooms_participant *p, const char *mid);
 void rooms_fwd_bandwidth(struct rooms_participant *p, uint32_t bps);
 /* Asks t's publisher for a keyframe unless one was asked in the last 500 ms. */
 void rooms_fwd_pli(struct rooms_track *t, int64_t now_us);
+
+/* A publisher that sent media and then nothing for this long has vanished (network gone,
+ * machine asleep): it is unpublished and others are told, well before ICE gives up. */
+#define ROOMS_PUBLISHER_SILENCE_US 2000000
+/* Called every 500 ms on the control thread. */
+void rooms_fwd_watchdog(int64_t now_us);
 
 /* ---- admin.c ---- */
 int rooms_admin_cb(void *arg, const char *method, const char *path, const json_t *body,
