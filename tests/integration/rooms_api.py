@@ -231,6 +231,15 @@ r = s.send({"request": "configure", "substream": 1})
 ev = s.has("configured")
 t.check(r.get("janus") == "ack" and ev and ev.get("configured") == "ok",
         "subscriber configure substream 1: configured ok", dump(r, ev))
+r = s.send({"request": "pause"})
+ev = s.has("paused")
+t.check(r.get("janus") == "ack" and ev and ev.get("paused") == "ok", "subscriber pause: paused ok", dump(r, ev))
+r = s.send({"request": "start"})
+ev = s.has("started")
+t.check(r.get("janus") == "ack" and ev and ev.get("started") == "ok", "subscriber start without jsep: started ok",
+        dump(r, ev))
+expect_err(s.sync({"request": "frobnicate"}), 423, "an unknown subscriber request", ("frobnicate",))
+expect_err(s.sync({"request": "join", "ptype": "subscriber", "room": 2001}), 425, "a subscriber joins twice")
 s2 = peer()
 expect_err(s2.sync({"request": "join", "ptype": "subscriber", "room": 2001, "streams": [{"feed": 987654}]}),
            428, "subscribe to an unknown feed", ("987654",))
