@@ -1,2 +1,11 @@
-# tests/e2e/rooms_media.mk -- rooms end to end under loss (tc netem) and with GStreamer webrtcbin
+# tests/e2e/rooms_media.mk -- rooms end to end under random packet loss (tc) and with GStreamer webrtcbin
 # publishers/subscribers. Included by Makefile.am.
+#
+# rooms_loss.sh: a sfu room, one Chromium publisher and one Chromium subscriber (janus.js), 5 %
+# random loss on the namespace's media path; video keeps decoding, NACKs are answered.
+# rooms_webrtcbin.sh: GStreamer webrtcbin as publisher (Chromium subscribes) and as subscriber
+# (Chromium publishes). Both need root (network namespace); skipped otherwise.
+dist_check_SCRIPTS += tests/e2e/rooms_loss.sh tests/e2e/rooms_webrtcbin.sh
+TESTS += tests/e2e/rooms_loss.sh tests/e2e/rooms_webrtcbin.sh
+EXTRA_DIST += tests/e2e/rooms_media_loss.mjs tests/e2e/rooms_media_webrtcbin.mjs \
+	tests/e2e/rooms_webrtcbin.py tests/e2e/pages/rooms_media.html
