@@ -457,8 +457,10 @@ static void rooms_setup_media(struct lumen_handle *h, void *state)
 	struct rooms_participant *p = state;
 
 	(void)h;
-	if (p->type == ROOMS_P_PUBLISHER && p->room && p->room->bitrate)
-		rooms_core->set_bitrate_cap(p->h, p->room->bitrate);
+	/* REMB is the publisher's only bandwidth feedback (room_sdp.c, FB_ALL): always send one. */
+	if (p->type == ROOMS_P_PUBLISHER && p->room)
+		rooms_core->set_bitrate_cap(p->h, p->room->bitrate ? p->room->bitrate
+								   : ROOMS_DEFAULT_PUBLISHER_BPS);
 }
 
 static void rooms_rtp_in(struct lumen_handle *h, void *state, const struct lumen_rtp_packet *pkt)

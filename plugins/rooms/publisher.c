@@ -183,6 +183,51 @@ static void track_free(struct rooms_track *t)
 	g_free(t);
 }
 
+/* Rank of a rid in the usual naming schemes, low to high: q/h/f (quarter, half, full: Chrome's
+ * and Firefox's examples) and l/m/h (janus.js). -1 when the name says nothing. */
+static int rid_rank(const char *rid, bool full_scheme)
+{
+	static const char *const qhf[] = { "q", "h", "f" }, *const lmh[] = { "l", "m", "h" };
+	const char *const *names = full_scheme ? qhf : lmh;
+
+	for (int i = 0; i < 3; i++)
+		if (strcmp(rid, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* Puts simulcast layers in order of quality, lowest first (substream 0 = lowest, as the dialect
+ * says). Clients list rids in any order (janus.js: h, m, l); the names tell which is which.
+ * Unknown names keep the offer's order, which browsers' own examples give lowest first. */
+static void order_layers(struct rooms_track_desc *d)
+{
+	int rank[ROOMS_MAX_LAYERS];
+	bool full = false, known = true;
+
+	if (d->n_layers < 2 || !d->rids[0][0])
+		return;
+	for (unsigned l = 0; l < d->n_layers; l++)
+		full |= strcmp(d->rids[l], "f") == 0 || strcmp(d->rids[l], "q") == 0;
+	for (unsigned l = 0; l < d->n_layers; l++)
+		known &= (rank[l] = rid_rank(d->rids[l], full)) >= 0;
+	if (!known)
+		return;
+	for (unsigned a = 0; a < d->n_layers; a++) /* insertion sort of at most 3 */
+		for (unsigned b = a + 1; b < d->n_layers; b++)
+			if (rank[b] < rank[a]) {
+				char tmp[ROOMS_RID_MAX];
+				uint32_t ss = d->layer_ssrcs[a];
+				int r = rank[a];
+				memcpy(tmp, d->rids[a], sizeof(tmp));
+				memcpy(d->rids[a], d->rids[b], sizeof(tmp));
+				memcpy(d->rids[b], tmp, sizeof(tmp));
+				d->layer_ssrcs[a] = d->layer_ssrcs[b];
+				d->layer_ssrcs[b] = ss;
+				rank[a] = rank[b];
+				rank[b] = r;
+			}
+}
+
 /* Takes a publisher's offer: answers it and creates its tracks. */
 static struct lumen_msg_result publish(struct rooms_participant *p, const char *tr,
 				       const json_t *body, const json_t *jsep)
@@ -223,6 +268,7 @@ static struct lumen_msg_result publish(struct rooms_participant *p, const char *
 			continue;
 		t = g_new0(struct rooms_track, 1);
 		t->d = desc[i];
+		order_layers(&t->d);
 		t->pub = p;
 		t->streams = g_ptr_array_new();
 		rooms_layer_rates_init(&t->rates);
@@ -275,6 +321,8 @@ struct lumen_msg_result rooms_pub_configure(struct rooms_participant *p, const c
 		uint32_t cap = (uint32_t)json_integer_value(v);
 		if (p->room->bitrate && (!cap || cap > p->room->bitrate))
 			cap = p->room->bitrate;
+		if (!cap)
+			cap = ROOMS_DEFAULT_PUBLISHER_BPS;
 		rooms_core->set_bitrate_cap(p->h, cap);
 	}
 	if (jsep)

@@ -33,6 +33,9 @@
 #include "room_sdp.h"
 
 #define ROOMS_PACKAGE "janus.plugin.videoroom"
+/* What a publisher may send when its room sets no bitrate (REMB), bits/s: room for three
+ * simulcast layers up to 720p. */
+#define ROOMS_DEFAULT_PUBLISHER_BPS 3000000u
 
 /* Janus VideoRoom error codes (public protocol documentation). */
 enum {

@@ -62,14 +62,10 @@ json_t *rooms_sub_streams_json(const struct rooms_participant *p)
 
 /* Builds and sends an offer describing p's streams, with the event `what` ("attached" or
  * "updated"). Returns 0 or -EINVAL (then an error event went out instead). */
-static int send_offer(struct rooms_participant *p, const char *tr, const char *what)
+/* The offer's view of p's streams (os has p->streams->len entries). */
+static void fill_offer_streams(const struct rooms_participant *p, struct rooms_offer_stream *os)
 {
-	unsigned n = p->streams->len;
-	struct rooms_offer_stream *os = g_new0(struct rooms_offer_stream, n ? n : 1);
-	char *sdp, *why = NULL;
-	json_t *ev;
-
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = 0; i < p->streams->len; i++) {
 		const struct rooms_stream *s = p->streams->pdata[i];
 		g_strlcpy(os[i].mid, s->mid, sizeof(os[i].mid));
 		os[i].kind = s->kind;
@@ -81,6 +77,16 @@ static int send_offer(struct rooms_participant *p, const char *tr, const char *w
 			 kind_name(s->kind), s->feed_id, s->feed_mid);
 		snprintf(os[i].cname, sizeof(os[i].cname), "lumen%" PRIu64, s->feed_id);
 	}
+}
+
+static int send_offer(struct rooms_participant *p, const char *tr, const char *what)
+{
+	unsigned n = p->streams->len;
+	struct rooms_offer_stream *os = g_new0(struct rooms_offer_stream, n ? n : 1);
+	char *sdp, *why = NULL;
+	json_t *ev;
+
+	fill_offer_streams(p, os);
 	sdp = rooms_sdp_offer_subscriber(os, n, &why);
 	g_free(os);
 	if (!sdp) {
@@ -364,7 +370,22 @@ static struct lumen_msg_result req_start(struct rooms_participant *p, const char
 			return rooms_error(ROOMS_ERR_INVALID_SDP_TYPE,
 					   "A subscriber answers our offer (got %s)",
 					   type ? type : "no type");
-		/* The core applied it to the peer connection already (plugin.h, Signalling). */
+		/* The core applied it to the peer connection already (plugin.h, Signalling);
+		 * what is left to check is that it took every stream we offered. */
+		const char *sdp = json_string_value(json_object_get(jsep, "sdp"));
+		unsigned n = p->streams->len;
+		struct rooms_offer_stream *os = g_new0(struct rooms_offer_stream, n ? n : 1);
+		char *why = NULL;
+		fill_offer_streams(p, os);
+		int rc = n ? rooms_sdp_check_answer_streams(sdp, os, n, &why) : 0;
+		g_free(os);
+		if (rc < 0) {
+			p->offer_out = false; /* the next change offers afresh */
+			struct lumen_msg_result res =
+			    rooms_error(ROOMS_ERR_INVALID_SDP, "Unusable answer: %s", why ? why : "?");
+			free(why);
+			return res;
+		}
 		p->offer_out = false;
 		p->started = true;
 	}
