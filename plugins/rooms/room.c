@@ -459,9 +459,16 @@ json_t *rooms_participant_json(const struct rooms_participant *p, bool details)
 							  : rooms_pub_streams_json(p));
 		if (p->type == ROOMS_P_PUBLISHER) {
 			unsigned subs = 0;
-			for (unsigned i = 0; i < p->n_tracks; i++)
+			uint64_t pk = 0, by = 0;
+			for (unsigned i = 0; i < p->n_tracks; i++) {
 				subs += p->tracks[i]->streams->len;
+				pk += p->tracks[i]->packets;
+				by += p->tracks[i]->bytes;
+			}
 			json_object_set_new(j, "subscriptions", json_integer(subs));
+			json_object_set_new(j, "stats",
+					    json_pack("{s:I,s:I}", "packets_in", (json_int_t)pk,
+						      "bytes_in", (json_int_t)by));
 		}
 	}
 	return j;
