@@ -72,6 +72,8 @@ static void talking(struct rooms_track *t, const struct lumen_rtp_packet *pkt)
 	int avg = t->level_sum / t->level_count;
 	bool now = avg < r->audio_level_average; /* -dBov: smaller is louder */
 	t->level_sum = t->level_count = 0;
+	if (now)
+		t->pub->last_speech_us = pkt->arrival_us ? pkt->arrival_us : g_get_monotonic_time();
 	if (now == t->talking)
 		return;
 	t->talking = now;

@@ -55,9 +55,10 @@ json_t *rooms_pub_streams_json(const struct rooms_participant *p)
 json_t *rooms_publishers_json(const struct rooms_room *r, const struct rooms_participant *except)
 {
 	json_t *a = json_array();
+	GPtrArray *order = rooms_room_by_speech(r); /* active speakers first */
 
-	for (unsigned i = 0; i < r->members->len; i++) {
-		const struct rooms_participant *m = r->members->pdata[i];
+	for (unsigned i = 0; i < order->len; i++) {
+		const struct rooms_participant *m = order->pdata[i];
 		if (m == except || !m->published)
 			continue;
 		json_array_append_new(a, json_pack("{s:I,s:s?,s:o,s:s}", "id", (json_int_t)m->id,
@@ -65,6 +66,7 @@ json_t *rooms_publishers_json(const struct rooms_room *r, const struct rooms_par
 						   rooms_pub_streams_json(m), "role",
 						   rooms_role_name(m->role)));
 	}
+	g_ptr_array_free(order, TRUE);
 	return a;
 }
 

@@ -121,8 +121,10 @@ static struct lumen_msg_result req_listparticipants(const json_t *body)
 	if (!r)
 		return err;
 	list = json_array();
-	for (unsigned i = 0; i < r->members->len; i++)
-		json_array_append_new(list, rooms_participant_json(r->members->pdata[i], false));
+	GPtrArray *order = rooms_room_by_speech(r); /* active speakers first */
+	for (unsigned i = 0; i < order->len; i++)
+		json_array_append_new(list, rooms_participant_json(order->pdata[i], false));
+	g_ptr_array_free(order, TRUE);
 	return rooms_ok(json_pack("{s:s,s:I,s:o}", "videoroom", "participants", "room",
 				  (json_int_t)r->id, "participants", list));
 }

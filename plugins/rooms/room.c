@@ -380,6 +380,24 @@ struct rooms_participant *rooms_room_member(const struct rooms_room *r, uint64_t
 	return NULL;
 }
 
+static gint by_speech(gconstpointer a, gconstpointer b)
+{
+	const struct rooms_participant *x = *(struct rooms_participant *const *)a;
+	const struct rooms_participant *y = *(struct rooms_participant *const *)b;
+
+	return x->last_speech_us < y->last_speech_us ? 1 : x->last_speech_us > y->last_speech_us ? -1 : 0;
+}
+
+GPtrArray *rooms_room_by_speech(const struct rooms_room *r)
+{
+	GPtrArray *a = g_ptr_array_sized_new(r->members->len);
+
+	for (unsigned i = 0; i < r->members->len; i++)
+		g_ptr_array_add(a, r->members->pdata[i]);
+	g_ptr_array_sort(a, by_speech); /* a stable merge sort in GLib */
+	return a;
+}
+
 bool rooms_secret_ok(const struct rooms_room *r, const json_t *req)
 {
 	const char *s = json_string_value(json_object_get(req, "secret"));
@@ -493,9 +511,10 @@ json_t *rooms_room_json(const struct rooms_room *r, bool details)
 	g_date_time_unref(t);
 	if (details) {
 		json_t *parts = json_array();
-		for (unsigned i = 0; i < r->members->len; i++)
-			json_array_append_new(parts,
-					      rooms_participant_json(r->members->pdata[i], true));
+		GPtrArray *order = rooms_room_by_speech(r);
+		for (unsigned i = 0; i < order->len; i++)
+			json_array_append_new(parts, rooms_participant_json(order->pdata[i], true));
+		g_ptr_array_free(order, TRUE);
 		json_object_set_new(j, "participants", parts);
 		json_object_set_new(j, "num_subscribers", json_integer(r->subscribers->len));
 		json_object_set_new(

@@ -145,6 +145,7 @@ struct rooms_participant {
 	/* publisher */
 	bool published;
 	int64_t last_rtp_us;          /* last packet received from it, 0 = none yet */
+	int64_t last_speech_us;       /* last time its audio level said "talking", 0 = never */
 	struct rooms_track *tracks[ROOMS_MAX_TRACKS];
 	unsigned n_tracks;
 	char audio_codec[16], video_codec[16];
@@ -196,6 +197,9 @@ int rooms_json_id(const json_t *v, uint64_t *out);
 /* Sends data (stolen) to every publisher-handle member of r except `except`. */
 void rooms_room_notify(struct rooms_room *r, const struct rooms_participant *except, json_t *data);
 struct rooms_participant *rooms_room_member(const struct rooms_room *r, uint64_t id);
+/* r's members, most recent speaker first (active-speaker order; ties keep join order). The
+ * array is new (free with g_ptr_array_free(a, TRUE)); its elements are borrowed. */
+GPtrArray *rooms_room_by_speech(const struct rooms_room *r);
 bool rooms_secret_ok(const struct rooms_room *r, const json_t *req);
 
 /* ---- requests.c ---- */
