@@ -8,3 +8,7 @@ dist_check_SCRIPTS += tests/e2e/rooms_mesh.sh
 TESTS += tests/e2e/rooms_mesh.sh
 EXTRA_DIST += tests/e2e/rooms_lib.sh tests/e2e/rooms_lib.mjs tests/e2e/pages/rooms.html \
 	tests/e2e/rooms_mesh.mjs
+# broadcast: presenters, 20 viewers, raised hand and promotion.
+dist_check_SCRIPTS += tests/e2e/rooms_broadcast.sh
+TESTS += tests/e2e/rooms_broadcast.sh
+EXTRA_DIST += tests/e2e/rooms_broadcast.mjs
