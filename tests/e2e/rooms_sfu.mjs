@@ -1,0 +1,143 @@
+// rooms_sfu.mjs -- an "sfu" room: 2 publishers (A, B) send simulcast (janus.js rid h/m/l at
+// 960x540), a subscriber asks for A's streams only and gets exactly them; "configure" with
+// substream 0 then 2 changes the decoded width; "switch" to B's video keeps decoding. Then a fresh
+// automatic subscriber is capped (tc tbf on lumen->browser packets, see rooms_sfu.sh): its width
+// must go down within 15 s and back up within 30 s after the cap is lifted. The flow is janus.js's
+// standard multistream VideoRoom one (join, createOffer + publish, subscriber join with
+// streams:[{feed}], createAnswer, start). Usage: node rooms_sfu.mjs PAGE_URL HTTP_API_URL. TAP.
+import { execFileSync } from 'node:child_process';
+import { check, note, sleep, launch, openPage, lr, finish, bail, deadline, elapsed } from './rooms_lib.mjs';
+
+const [pageUrl, api] = process.argv.slice(2);
+const ROOM = 4102, ADMIN = 'http://127.0.0.1:17088/admin/v1/rooms/' + ROOM;
+const CAPTURE = { width: { ideal: 960 }, height: { ideal: 540 }, frameRate: { ideal: 15 } };
+deadline(170);
+const browser = await launch();
+const pages = [];
+
+// Polls the subscriber's stats for mid until pred(entry) holds; returns [entry, ms, history].
+async function waitStat(page, name, mid, pred, ms) {
+	const t = Date.now(), hist = [];
+	let e;
+	while (Date.now() - t < ms) {
+		e = (await lr(page, 'stats', name)).find((s) => s.mid === mid);
+		if (e) hist.push(`${((Date.now() - t) / 1000).toFixed(1)}s:${e.frameWidth}x${e.frameHeight}/${e.framesDecoded}`);
+		if (e && pred(e)) return [e, Date.now() - t, hist];
+		await sleep(250);
+	}
+	return [e, null, hist];
+}
+const admin = async () => { try { return await (await fetch(ADMIN)).json(); } catch (e) { return String(e); } };
+const tc = (...a) => execFileSync('tc', a, { stdio: 'pipe' }).toString();
+// Only what lumen (192.0.2.1) sends to the browsers (192.0.2.2): both addresses are local in the
+// namespace, so those packets go through lo, not the veth pair.
+function capOn() {
+	tc('qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'htb', 'default', '20', 'r2q', '1000');
+	tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:10', 'htb', 'rate', '300kbit', 'ceil', '300kbit',
+		'burst', '4k');
+	tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:20', 'htb', 'rate', '10gbit');
+	tc('filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'src',
+		'192.0.2.1/32', 'match', 'ip', 'dst', '192.0.2.2/32', 'flowid', '1:10');
+}
+const capOff = () => { try { tc('qdisc', 'del', 'dev', 'lo', 'root'); } catch (e) { /* not there */ } };
+
+try {
+	for (let i = 0; i < 3; i++)
+		pages.push(await openPage(browser, pageUrl));
+	const [pa, pb, ps] = pages;
+	for (const p of pages)
+		await lr(p, 'session', 's', api);
+	await lr(pa, 'attach', 'ctl', 's');
+	const c = await lr(pa, 'request', 'ctl', { request: 'create', room: ROOM, mode: 'sfu' });
+	check(c.videoroom === 'created', 'create with mode "sfu"', c);
+
+	const ja = await lr(pa, 'publisher', 'pub', 's', ROOM, 'A');
+	const ra = await lr(pa, 'publish', 'pub', { simulcast: true, capture: CAPTURE });
+	const jb = await lr(pb, 'publisher', 'pub', 's', ROOM, 'B');
+	const rb = await lr(pb, 'publish', 'pub', { simulcast: true, capture: CAPTURE });
+	check(ja.mode === 'sfu' && ra.configured === 'ok' && rb.configured === 'ok',
+		`A (${ja.id}) and B (${jb.id}) joined (mode ${ja.mode}) and published simulcast`, { ja, ra, jb, rb });
+	const av = (ra.streams || []).find((s) => s.type === 'video');
+	const bv = (rb.streams || []).find((s) => s.type === 'video');
+	check(av && av.simulcast && bv && bv.simulcast, 'the configured events list simulcast video streams', { ra, rb });
+
+	// Chrome starts sending at ~300 kbit/s with only the lowest layer; lumen's REMB is the only
+	// feedback (no transport-cc), so wait for the top layer to be encoded before comparing layers.
+	let outA, tEnc = Date.now();
+	for (;;) {
+		outA = await lr(pa, 'outbound', 'pub');
+		if (outA.some((o) => o.rid === 'h' && o.framesEncoded > 0) || Date.now() - tEnc > 40000) break;
+		await sleep(500);
+	}
+	tEnc = Date.now() - tEnc;
+	check(outA.some((o) => o.rid === 'h' && o.framesEncoded > 0),
+		`publisher A encodes all three layers (top layer after ${(tEnc / 1000).toFixed(1)} s)`, outA);
+
+	// Subscriber: A only.
+	const att = await lr(ps, 'subscriber', 'sub', 's', ROOM, { streams: [{ feed: ja.id }] });
+	const feeds = [...new Set((att.streams || []).map((s) => s.feed_id))];
+	check(att.videoroom === 'attached' && feeds.length === 1 && feeds[0] === ja.id,
+		`subscriber with streams:[{feed: A}] gets A's streams only (${(att.streams || []).length} streams)`, att);
+	const subv = (att.streams || []).find((s) => s.type === 'video');
+	const SUBMID = subv && subv.mid;
+	const [first, t1] = await waitStat(ps, 'sub', SUBMID, (e) => e.framesDecoded > 10, 15000);
+	check(t1 !== null, `subscriber decodes A's video (mid ${SUBMID}, ${first?.frameWidth}x${first?.frameHeight} after ${t1} ms)`, first);
+	const all = await lr(ps, 'stats', 'sub');
+	check(all.length === (att.streams || []).length && all.every((s) => s.feed === ja.id),
+		`exactly 1 publisher received (${all.map((s) => s.kind + ':' + s.feed).join(', ')})`, all);
+	check(all.some((s) => s.kind === 'audio' && s.packetsReceived > 0), "A's audio arrives", all);
+
+	// Simulcast layers, explicitly.
+	let r = await lr(ps, 'call', 'sub', { request: 'configure', streams: [{ mid: SUBMID, substream: 0 }] },
+		'm.configured === "ok"');
+	check(r.configured === 'ok', 'configure substream 0: configured ok', r);
+	const [low, tl, hl] = await waitStat(ps, 'sub', SUBMID, (e) => e.frameWidth > 0 && e.frameWidth <= 320, 10000);
+	check(tl !== null, `substream 0: decoded width goes down to ${low?.frameWidth}x${low?.frameHeight} in ${tl} ms`,
+		{ hist: hl, outA: await lr(pa, 'outbound', 'pub') });
+	r = await lr(ps, 'call', 'sub', { request: 'configure', streams: [{ mid: SUBMID, substream: 2 }] },
+		'm.configured === "ok"');
+	check(r.configured === 'ok', 'configure substream 2: configured ok', r);
+	const [high, th, hh] = await waitStat(ps, 'sub', SUBMID,
+		(e) => low && e.frameWidth >= 2 * low.frameWidth, 10000);
+	check(th !== null, `substream 2: decoded width goes up to ${high?.frameWidth}x${high?.frameHeight} in ${th} ms ` +
+		`(low was ${low?.frameWidth})`, { hist: hh, outA: await lr(pa, 'outbound', 'pub') });
+
+	// Switch the video mid to B's video.
+	const before = (await lr(ps, 'stats', 'sub')).find((s) => s.mid === SUBMID);
+	r = await lr(ps, 'call', 'sub', { request: 'switch', streams: [{ feed: jb.id, mid: bv.mid, sub_mid: SUBMID }] },
+		'm.switched === "ok"');
+	check(r.switched === 'ok', 'switch to B\'s video: switched ok', r);
+	await sleep(2000);
+	const [aft, ta] = await waitStat(ps, 'sub', SUBMID, (e) => e.framesDecoded > before.framesDecoded + 10, 5000);
+	check(ta !== null, `after the switch the mid keeps decoding (${before.framesDecoded} -> ${aft?.framesDecoded})`,
+		{ before, aft });
+	const adm = await admin();
+	const pA = (adm.participants || []).find((p) => p.id === ja.id);
+	const pB = (adm.participants || []).find((p) => p.id === jb.id);
+	note(`admin: A subscriptions ${pA?.subscriptions}, B subscriptions ${pB?.subscriptions}`);
+	await lr(ps, 'detach', 'sub');
+
+	// Automatic layer choice under a downlink cap.
+	const att2 = await lr(ps, 'subscriber', 'auto', 's', ROOM, { streams: [{ feed: ja.id, mid: av.mid }] });
+	const AMID = (att2.streams || [])[0]?.mid;
+	const [top, t0w, h0] = await waitStat(ps, 'auto', AMID, (e) => e.frameWidth >= 900, 15000);
+	check(t0w !== null, `automatic subscriber starts on the top layer (${top?.frameWidth}x${top?.frameHeight})`,
+		{ hist: h0, att2 });
+	capOn();
+	note('cap on: tc htb 300kbit on lumen -> browser packets (dev lo)');
+	const [dn, td, hd] = await waitStat(ps, 'auto', AMID, (e) => top && e.frameWidth > 0 && e.frameWidth < top.frameWidth, 15000);
+	const admDown = await admin();
+	check(td !== null, `under the cap the width goes down to ${dn?.frameWidth} in ${td} ms (limit 15 s)`,
+		{ hist: hd, admin: admDown, tc: tc('-s', 'qdisc', 'show', 'dev', 'lo') });
+	capOff();
+	note('cap off');
+	const [up, tu, hu] = await waitStat(ps, 'auto', AMID, (e) => top && e.frameWidth >= top.frameWidth, 30000);
+	check(tu !== null, `after the cap the width goes back up to ${up?.frameWidth} in ${tu} ms (limit 30 s)`,
+		{ hist: hu, admin: await admin() });
+} catch (e) {
+	capOff();
+	bail(e, pages);
+}
+note(`client wall time ${elapsed()} s`);
+await browser.close();
+finish();
