@@ -73,7 +73,9 @@ try {
 		`nackCount ${v.nackCount} pliCount ${v.pliCount} freezeCount ${v.freezeCount} ` +
 		`totalFreezesDuration ${v.totalFreezesDuration.toFixed(2)} s keyFramesDecoded ${v.keyFramesDecoded}`);
 	check(v.nackCount > 0, `the subscriber sends NACKs (nackCount ${v.nackCount})`);
-	check(v.freezeCount <= 5 && v.totalFreezesDuration < seconds / 4,
+	// Chromium counts a freeze whenever a frame comes > 150 ms late, which a NACK round trip can
+	// cause: a few are expected, long ones are not.
+	check(v.freezeCount <= seconds / 2 && v.totalFreezesDuration < seconds / 4,
 		`few freezes (freezeCount ${v.freezeCount}, ${v.totalFreezesDuration.toFixed(2)} s frozen)`);
 	check(last.audio?.packetsReceived > prev.audio?.packetsReceived - 1 && last.audio?.packetsReceived > 100,
 		`audio arrives (packetsReceived ${last.audio?.packetsReceived})`);
