@@ -335,6 +335,8 @@ static void rooms_stop(void)
 
 static void rooms_destroy(void)
 {
+	json_decref(pending_config); /* set by init, taken by start (absent with --check-config) */
+	pending_config = NULL;
 	rooms_room_destroy_all();
 	g_free(cfg_audio);
 	g_free(cfg_video);

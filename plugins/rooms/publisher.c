@@ -131,6 +131,7 @@ struct lumen_msg_result rooms_pub_join(struct rooms_participant *p, const char *
 		id = rooms_random_id();
 	p->id = id;
 	p->private_id = rooms_random_id();
+	g_free(p->display); /* a handle may join again after leaving */
 	p->display = display ? g_strdup(display) : NULL;
 	p->type = ROOMS_P_PUBLISHER;
 	p->room = r;
