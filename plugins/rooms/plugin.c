@@ -309,8 +309,10 @@ static int rooms_start(void)
 		free(err);
 		return rc;
 	}
-	watchdog_timer = rooms_core->timer_add(NULL, 500, watchdog, NULL);
-	rc = register_metrics();
+	/* A minimal host (the plugin probe, a test double) may offer fewer services. */
+	if (rooms_core->timer_add)
+		watchdog_timer = rooms_core->timer_add(NULL, 500, watchdog, NULL);
+	rc = rooms_core->metric_register ? register_metrics() : 0;
 	if (rc < 0)
 		rooms_core->log(NULL, LUMEN_SEV_WARN, "metrics not registered: %s", strerror(-rc));
 	if (LUMEN_CORE_HAS(rooms_core, admin_register)) {
@@ -328,7 +330,7 @@ static void rooms_stop(void)
 	if (admin_registered && LUMEN_CORE_HAS(rooms_core, admin_unregister))
 		rooms_core->admin_unregister("rooms");
 	admin_registered = false;
-	if (watchdog_timer)
+	if (watchdog_timer && rooms_core->timer_cancel)
 		rooms_core->timer_cancel(watchdog_timer);
 	watchdog_timer = 0;
 }

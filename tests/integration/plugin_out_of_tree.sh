@@ -85,6 +85,7 @@ st=1
 if [ -n "$so" ]; then
 	run "$probe" --message janus.plugin.echotest '{"video":false}' "$(dirname "$so")"
 	st=$?
-	has '"loaded":["janus.plugin.echotest"]' || st=1
+	# Every installed plugin loads (echotest first in name order, then rooms).
+	has '"loaded":["janus.plugin.echotest"' && has '"refused":[]' || st=1
 fi
 result $st "make install DESTDIR puts echotest.so in lib/lumen/plugins, where the host loads it"
