@@ -12,6 +12,10 @@ EXTRA_DIST += tests/e2e/rooms_lib.sh tests/e2e/rooms_lib.mjs tests/e2e/pages/roo
 dist_check_SCRIPTS += tests/e2e/rooms_broadcast.sh
 TESTS += tests/e2e/rooms_broadcast.sh
 EXTRA_DIST += tests/e2e/rooms_broadcast.mjs
-# sfu (simulcast layers, switch, automatic layer under a tc cap) and auto (mesh -> sfu without a
-# freeze) are shipped but not in TESTS yet: see their last results in the commit message.
-EXTRA_DIST += tests/e2e/rooms_sfu.sh tests/e2e/rooms_sfu.mjs tests/e2e/rooms_auto.sh tests/e2e/rooms_auto.mjs
+# auto: mesh -> sfu when the 7th joins; no stream of the first six freezes > 1 s (in-page recorders).
+dist_check_SCRIPTS += tests/e2e/rooms_auto.sh
+TESTS += tests/e2e/rooms_auto.sh
+EXTRA_DIST += tests/e2e/rooms_auto.mjs
+# sfu (simulcast layers, switch, automatic layer under a tc cap) is shipped but not in TESTS yet:
+# see its last results in the commit message.
+EXTRA_DIST += tests/e2e/rooms_sfu.sh tests/e2e/rooms_sfu.mjs

@@ -34,6 +34,8 @@ rooms_client() {
 	ROOMS_ASAN=$rooms_asan "$E2E/netns.sh" exec "$e2e_ns" node "$E2E/$script" "$rooms_page" "$rooms_http" \
 		"$@" >"$e2e_tmp/tap" 2>"$e2e_tmp/node.err"
 	rc=$?
+	# ROOMS_KEEP=PREFIX (by hand, not in CI): keep lumen's log as PREFIX.lumen.log.
+	[ -z "${ROOMS_KEEP:-}" ] || cp "$e2e_tmp/lumen.log" "$ROOMS_KEEP.lumen.log"
 	[ $rc -eq 0 ] || sed 's/^/# node: /' "$e2e_tmp/node.err" | tail -20
 	e2e_finish "$e2e_tmp/tap" $rc
 }
