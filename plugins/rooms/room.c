@@ -475,6 +475,12 @@ json_t *rooms_participant_json(const struct rooms_participant *p, bool details)
 		json_object_set_new(j, "streams", p->type == ROOMS_P_SUBSCRIBER
 							  ? rooms_sub_streams_json(p)
 							  : rooms_pub_streams_json(p));
+		if (p->type == ROOMS_P_SUBSCRIBER)
+			json_object_set_new(j, "subscriber",
+					    json_pack("{s:b,s:b,s:b,s:I}", "started", p->started,
+						      "paused", p->paused, "follow_all",
+						      p->follow_all, "bandwidth_estimate",
+						      (json_int_t)p->bwe_bps));
 		if (p->type == ROOMS_P_PUBLISHER) {
 			unsigned subs = 0;
 			uint64_t pk = 0, by = 0;
@@ -517,6 +523,11 @@ json_t *rooms_room_json(const struct rooms_room *r, bool details)
 		g_ptr_array_free(order, TRUE);
 		json_object_set_new(j, "participants", parts);
 		json_object_set_new(j, "num_subscribers", json_integer(r->subscribers->len));
+		json_t *subs = json_array(); /* subscriber handles, with their streams and layers */
+		for (unsigned i = 0; i < r->subscribers->len; i++)
+			json_array_append_new(subs,
+					      rooms_participant_json(r->subscribers->pdata[i], true));
+		json_object_set_new(j, "subscribers", subs);
 		json_object_set_new(
 		    j, "stats",
 		    json_pack("{s:I,s:I,s:I,s:I,s:I}", "forwarded_packets",
