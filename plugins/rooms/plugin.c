@@ -356,6 +356,8 @@ static int rooms_attach(struct lumen_handle *h, const struct lumen_identity *who
 	p->h = h;
 	if (who && who->user)
 		p->user = g_strdup(who->user);
+	if (who && who->room)
+		p->token_room = g_strdup(who->room);
 	if (who && who->role) {
 		static const struct {
 			const char *name;
@@ -387,6 +389,7 @@ static void rooms_detach(struct lumen_handle *h, void *state)
 	p->h = NULL;
 	g_free(p->display);
 	g_free(p->user);
+	g_free(p->token_room);
 	g_free(p);
 }
 

@@ -116,6 +116,9 @@ struct lumen_msg_result rooms_pub_join(struct rooms_participant *p, const char *
 		return rooms_error(ROOMS_ERR_NO_SUCH_ROOM, "No such room (%" PRIu64 ")", rid);
 	if (r->pin && (!pin || strcmp(pin, r->pin) != 0))
 		return rooms_error(ROOMS_ERR_UNAUTHORIZED, "Unauthorized (wrong pin)");
+	if (!rooms_token_room_ok(p, r))
+		return rooms_error(ROOMS_ERR_UNAUTHORIZED,
+				   "Unauthorized (the join token is for room %s)", p->token_room);
 	if (display && (strlen(display) > 256 || strchr(display, '\n')))
 		return rooms_error(ROOMS_ERR_INVALID_ELEMENT, "Invalid element (display)");
 	if ((v = json_object_get(body, "id"))) {

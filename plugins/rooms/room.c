@@ -398,6 +398,16 @@ GPtrArray *rooms_room_by_speech(const struct rooms_room *r)
 	return a;
 }
 
+bool rooms_token_room_ok(const struct rooms_participant *p, const struct rooms_room *r)
+{
+	char id[24];
+
+	if (!p->token_room)
+		return true;
+	snprintf(id, sizeof(id), "%" PRIu64, r->id);
+	return strcmp(p->token_room, id) == 0;
+}
+
 bool rooms_secret_ok(const struct rooms_room *r, const json_t *req)
 {
 	const char *s = json_string_value(json_object_get(req, "secret"));

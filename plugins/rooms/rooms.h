@@ -140,6 +140,7 @@ struct rooms_participant {
 	char *display, *user;
 	enum rooms_role role;
 	bool token_role;              /* role came from the join token */
+	char *token_room;             /* the token's room claim: the only room it may join */
 	enum { ROOMS_P_NONE = 0, ROOMS_P_PUBLISHER, ROOMS_P_SUBSCRIBER } type;
 	bool hand_raised;
 	/* publisher */
@@ -201,6 +202,8 @@ struct rooms_participant *rooms_room_member(const struct rooms_room *r, uint64_t
  * array is new (free with g_ptr_array_free(a, TRUE)); its elements are borrowed. */
 GPtrArray *rooms_room_by_speech(const struct rooms_room *r);
 bool rooms_secret_ok(const struct rooms_room *r, const json_t *req);
+/* False when p's join token names another room than r. */
+bool rooms_token_room_ok(const struct rooms_participant *p, const struct rooms_room *r);
 
 /* ---- requests.c ---- */
 struct lumen_msg_result rooms_request_room(struct rooms_participant *p, const char *request,

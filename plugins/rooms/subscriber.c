@@ -257,6 +257,9 @@ struct lumen_msg_result rooms_sub_join(struct rooms_participant *p, const char *
 		return rooms_error(ROOMS_ERR_NO_SUCH_ROOM, "No such room (%" PRIu64 ")", rid);
 	if (r->pin && (!pin || strcmp(pin, r->pin) != 0))
 		return rooms_error(ROOMS_ERR_UNAUTHORIZED, "Unauthorized (wrong pin)");
+	if (!rooms_token_room_ok(p, r))
+		return rooms_error(ROOMS_ERR_UNAUTHORIZED,
+				   "Unauthorized (the join token is for room %s)", p->token_room);
 	if (autov && !json_is_boolean(autov))
 		return rooms_error(ROOMS_ERR_INVALID_ELEMENT, "Invalid element (auto: boolean)");
 	if (json_object_get(body, "private_id") &&

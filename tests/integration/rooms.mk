@@ -5,3 +5,7 @@
 dist_check_SCRIPTS += tests/integration/rooms_api.py tests/integration/rooms_admin.py
 TESTS += tests/integration/rooms_api.py tests/integration/rooms_admin.py
 EXTRA_DIST += tests/integration/roomstest.py
+
+# rooms_tokens.py: join tokens (JWT role and room claims) with the rooms engine.
+dist_check_SCRIPTS += tests/integration/rooms_tokens.py
+TESTS += tests/integration/rooms_tokens.py
