@@ -9,31 +9,48 @@ import { execFileSync } from 'node:child_process';
 import { check, note, sleep, launch, openPage, lr, finish, bail, deadline, elapsed } from './rooms_lib.mjs';
 
 const [pageUrl, api] = process.argv.slice(2);
-const ROOM = 4102, ADMIN = 'http://127.0.0.1:17088/admin/v1/rooms/' + ROOM;
+const ROOM = 4102, CAP_KBIT = 300, ADMIN = 'http://127.0.0.1:17088/admin/v1/rooms/' + ROOM;
 const CAPTURE = { width: { ideal: 960 }, height: { ideal: 540 }, frameRate: { ideal: 15 } };
 deadline(170);
 const browser = await launch();
 const pages = [];
 
 // Polls the subscriber's stats for mid until pred(entry) holds; returns [entry, ms, history].
-async function waitStat(page, name, mid, pred, ms) {
+// With withAdmin, each history entry also carries lumen's view of the subscriber (subView).
+async function waitStat(page, name, mid, pred, ms, withAdmin) {
 	const t = Date.now(), hist = [];
 	let e;
 	while (Date.now() - t < ms) {
 		e = (await lr(page, 'stats', name)).find((s) => s.mid === mid);
-		if (e) hist.push(`${((Date.now() - t) / 1000).toFixed(1)}s:${e.frameWidth}x${e.frameHeight}/${e.framesDecoded}`);
+		const extra = withAdmin ? ' ' + await subView() : '';
+		if (e) hist.push(`${((Date.now() - t) / 1000).toFixed(1)}s:${e.frameWidth}x${e.frameHeight}/${e.framesDecoded}${extra}`);
 		if (e && pred(e)) return [e, Date.now() - t, hist];
-		await sleep(250);
+		await sleep(withAdmin ? 500 : 250);
 	}
 	return [e, null, hist];
 }
 const admin = async () => { try { return await (await fetch(ADMIN)).json(); } catch (e) { return String(e); } };
+// What lumen thinks of the (only) subscriber handle: its bandwidth estimate and the layer it
+// forwards of the video stream ("est/substream" for the histories).
+async function subView() {
+	const a = await admin();
+	const s = (a.subscribers || [])[0];
+	const v = s && (s.streams || []).find((x) => x.type === 'video');
+	return s ? `${Math.round((s.subscriber || {}).bandwidth_estimate / 1000)}k/L${v ? v.substream : '?'}` : 'no-sub';
+}
+// The handle's receive rate (kbit/s, every inbound stream) over ms.
+async function rxRate(page, name, ms) {
+	const sum = async () => (await lr(page, 'stats', name)).reduce((a, e) => a + e.bytesReceived, 0);
+	const b0 = await sum(), t0 = Date.now();
+	await sleep(ms);
+	return Math.round((await sum() - b0) * 8 / (Date.now() - t0));
+}
 const tc = (...a) => execFileSync('tc', a, { stdio: 'pipe' }).toString();
 // Only what lumen (192.0.2.1) sends to the browsers (192.0.2.2): both addresses are local in the
 // namespace, so those packets go through lo, not the veth pair.
 function capOn() {
 	tc('qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'htb', 'default', '20', 'r2q', '1000');
-	tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:10', 'htb', 'rate', '300kbit', 'ceil', '300kbit',
+	tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:10', 'htb', 'rate', CAP_KBIT + 'kbit', 'ceil', CAP_KBIT + 'kbit',
 		'burst', '4k');
 	tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:20', 'htb', 'rate', '10gbit');
 	tc('filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'src',
@@ -88,6 +105,8 @@ try {
 	check(all.some((s) => s.kind === 'audio' && s.packetsReceived > 0), "A's audio arrives", all);
 
 	// Simulcast layers, explicitly.
+	const pre = (await lr(ps, 'stats', 'sub')).find((e) => e.mid === SUBMID);
+	note(`before configure: ${pre?.frameWidth}x${pre?.frameHeight}`);
 	let r = await lr(ps, 'call', 'sub', { request: 'configure', streams: [{ mid: SUBMID, substream: 0 }] },
 		'm.configured === "ok"');
 	check(r.configured === 'ok', 'configure substream 0: configured ok', r);
@@ -120,20 +139,27 @@ try {
 	// Automatic layer choice under a downlink cap.
 	const att2 = await lr(ps, 'subscriber', 'auto', 's', ROOM, { streams: [{ feed: ja.id, mid: av.mid }] });
 	const AMID = (att2.streams || [])[0]?.mid;
-	const [top, t0w, h0] = await waitStat(ps, 'auto', AMID, (e) => e.frameWidth >= 900, 15000);
+	const [top, t0w, h0] = await waitStat(ps, 'auto', AMID, (e) => e.frameWidth >= 900, 15000, true);
 	check(t0w !== null, `automatic subscriber starts on the top layer (${top?.frameWidth}x${top?.frameHeight})`,
 		{ hist: h0, att2 });
+	const rateFree = await rxRate(ps, 'auto', 2000);
 	capOn();
-	note('cap on: tc htb 300kbit on lumen -> browser packets (dev lo)');
-	const [dn, td, hd] = await waitStat(ps, 'auto', AMID, (e) => top && e.frameWidth > 0 && e.frameWidth < top.frameWidth, 15000);
-	const admDown = await admin();
+	note(`cap on: tc htb ${CAP_KBIT} kbit/s on lumen -> browser packets (dev lo); receive rate before ${rateFree} kbit/s`);
+	const [dn, td, hd] = await waitStat(ps, 'auto', AMID,
+		(e) => top && e.frameWidth > 0 && e.frameWidth < top.frameWidth, 15000, true);
+	note('under the cap: ' + hd.join(' '));
 	check(td !== null, `under the cap the width goes down to ${dn?.frameWidth} in ${td} ms (limit 15 s)`,
-		{ hist: hd, admin: admDown, tc: tc('-s', 'qdisc', 'show', 'dev', 'lo') });
+		{ admin: await admin(), tc: tc('-s', 'qdisc', 'show', 'dev', 'lo') });
+	const rateCapped = await rxRate(ps, 'auto', 3000);
+	// The cap must bind: more than it before, at most it (10 % for the rate window) under it.
+	check(rateFree > CAP_KBIT && rateCapped <= CAP_KBIT * 1.1,
+		`the cap limits the subscriber: ${rateFree} kbit/s before, ${rateCapped} kbit/s under a ${CAP_KBIT} kbit/s cap`);
 	capOff();
 	note('cap off');
-	const [up, tu, hu] = await waitStat(ps, 'auto', AMID, (e) => top && e.frameWidth >= top.frameWidth, 30000);
+	const [up, tu, hu] = await waitStat(ps, 'auto', AMID, (e) => top && e.frameWidth >= top.frameWidth, 30000, true);
+	note('after the cap: ' + hu.join(' '));
 	check(tu !== null, `after the cap the width goes back up to ${up?.frameWidth} in ${tu} ms (limit 30 s)`,
-		{ hist: hu, admin: await admin() });
+		{ admin: await admin() });
 } catch (e) {
 	capOff();
 	bail(e, pages);
