@@ -60,6 +60,24 @@ struct pc_out {
 };
 #define PC_MAX_OUT 32
 
+/* Transport-wide congestion control feedback we send (draft-holmer-rmcat-transport-wide-cc-
+ * extensions-01): arrival times of the packets not yet reported, by transport sequence number.
+ * A power of two; a window this long is sent at once, and a feedback of it (at most 2 bytes of
+ * delta and 2/7 of a chunk per packet) stays far below the MTU. */
+#define PC_TCC_RING 512
+#define PC_TCC_MISSING INT64_MIN
+struct pc_tcc {
+	bool on;           /* negotiated (refreshed every tick) */
+	int64_t checked_us; /* when a packet last made us look, while not on */
+	bool started;
+	int64_t base;      /* unwrapped seq of the first packet not yet reported */
+	int64_t end;       /* one past the highest unwrapped seq recorded */
+	int64_t last;      /* unwrapped seq of the latest packet: the reference for unwrapping */
+	uint32_t media_ssrc; /* of the first packet recorded */
+	uint8_t fb_count;  /* feedback packet count of the next feedback */
+	int64_t arrival_us[PC_TCC_RING]; /* by seq % PC_TCC_RING, from created_us; or MISSING */
+};
+
 struct pc_channel {
 	uint16_t id;
 	bool open;
@@ -109,6 +127,7 @@ struct lumen_pc {
 	int64_t last_rr_us;
 	uint32_t nacked_in_window, nacked_by_peer_in_window; /* packets, this second */
 	uint32_t remb_bps;
+	struct pc_tcc tcc;
 
 	GSource *dtls_timer, *sctp_timer, *tick;
 	int64_t last_rx_us, created_us;
@@ -152,6 +171,9 @@ void pc_rtcp_on_sent(struct lumen_pc *pc, int track, const uint8_t *rtp, size_t 
 		     int64_t now_us);
 void pc_rtcp_on_rtcp_in(struct lumen_pc *pc, const uint8_t *buf, size_t len, int64_t now_us);
 void pc_rtcp_tick(struct lumen_pc *pc, int64_t now_us);
+/* Records the transport-wide sequence number of a packet that arrived (any RTP: media, RTX,
+ * padding), when the peer negotiated the extension. Reported by pc_rtcp_tick(). */
+void pc_rtcp_tcc_record(struct lumen_pc *pc, const struct lumen_rtp *rtp, int64_t now_us);
 void pc_rtcp_forget_ssrc(struct pc_ssrc *s);
 void pc_rtcp_free(struct lumen_pc *pc);
 

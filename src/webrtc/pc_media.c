@@ -230,6 +230,9 @@ void pc_media_rtp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_
 		pc_drop(pc, LUMEN_PC_WARN_BAD_RTP);
 		return;
 	}
+	/* Every packet that made it here counts for the sender's estimate, whatever it carries
+	 * (RTX, padding probes) and whether or not we can place it. */
+	pc_rtcp_tcc_record(pc, &rtp, now_us);
 	s = find_ssrc(pc, rtp.ssrc);
 	/* The mid extension is authoritative (RFC 8843 section 9.2); else signalled SSRCs; else the
 	 * payload type when only one m-line uses it. */

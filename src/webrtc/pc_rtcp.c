@@ -3,9 +3,11 @@
  * Receiving: per remote SSRC, RFC 3550 statistics (loss, jitter) and, for video m-lines where
  * the peer accepts NACK, a missing-packet tracker whose requests go out as generic NACKs; RTX
  * packets (RFC 4588) are turned back into the packets they repair; a receiver report every
- * second. Sending: copies of the video packets we send sit in a per-SSRC cache (at least the
- * configured depth, 1 s by default) so the peer's NACKs are answered by the pc itself. The
- * peer's PLI, FIR and REMB are handed to the owner.
+ * second; and, when the peer negotiated transport-wide congestion control (the extension and
+ * rtcp-fb transport-cc), transport-cc feedback on every packet received, every tick. Sending:
+ * copies of the video packets we send sit in a per-SSRC cache (at least the configured depth, 1 s
+ * by default) so the peer's NACKs are answered by the pc itself. The peer's PLI, FIR and REMB
+ * are handed to the owner.
  *
  * Runs on the pc's context. Allocation happens per new stream (tracker, cache) and, for the
  * cache, from a pool that recycles buffers: nothing per packet in steady state. */
@@ -23,6 +25,9 @@
 #define MAX_NACKS_PER_TICK 64
 /* Packets missing in one second above which a direction is reported as a slow link. */
 #define SLOWLINK_LOST 8
+/* Transport-cc feedback goes out every tick (100 ms), or sooner once this many packets wait:
+ * the sender's estimate wants fresh feedback, and a bounded window keeps deltas and size small. */
+#define TCC_FLUSH_AT 256
 
 static struct pc_ssrc *find_remote(struct lumen_pc *pc, uint32_t ssrc)
 {
@@ -243,6 +248,126 @@ static void send_nacks(struct lumen_pc *pc, int64_t now_us)
 	}
 }
 
+/* ---- transport-wide congestion control feedback ---- */
+
+/* Both descriptions (the local one when we have it) carry rtcp-fb transport-cc somewhere. */
+static bool sdp_has_tcc_fb(const struct lumen_sdp *sdp)
+{
+	for (unsigned i = 0; sdp && i < sdp->n_media; i++) {
+		const struct lumen_sdp_media *m = &sdp->media[i];
+		for (unsigned c = 0; c < m->n_codecs; c++)
+			if (lumen_sdp_codec_fb(m, &m->codecs[c]) & LUMEN_SDP_FB_TRANSPORT_CC)
+				return true;
+	}
+	return false;
+}
+
+static bool tcc_negotiated(const struct lumen_pc *pc)
+{
+	return pc->ext_tcc && sdp_has_tcc_fb(pc->remote) && (!pc->local || sdp_has_tcc_fb(pc->local));
+}
+
+static void tcc_clear(struct pc_tcc *t)
+{
+	for (unsigned i = 0; i < PC_TCC_RING; i++)
+		t->arrival_us[i] = PC_TCC_MISSING;
+}
+
+/* Reference time of a feedback: 24-bit signed multiples of 64 ms, wrapping. Arrival times go
+ * into the writer shifted by whole wrap periods so that they stay consistent with it. */
+static int32_t tcc_ref_time(int64_t first_us, int64_t *shift_us)
+{
+	int64_t full = first_us >= 0 ? first_us / 64000 : -((-first_us + 63999) / 64000);
+	int32_t wire = (int32_t)(((uint32_t)full & 0xffffffu) ^ 0x800000u) - 0x800000;
+
+	*shift_us = (full - wire) * 64000;
+	return wire;
+}
+
+/* Reports [base, end) in one feedback, then forgets it. */
+static void tcc_flush(struct lumen_pc *pc)
+{
+	struct pc_tcc *t = &pc->tcc;
+	uint8_t received[PC_TCC_RING];
+	int64_t arrival[PC_TCC_RING], shift = 0;
+	uint8_t buf[PC_MTU];
+	struct lumen_rtcp_tcc fb = { .sender_ssrc = pc->rtcp_ssrc, .media_ssrc = t->media_ssrc };
+	struct lumen_rtcp_writer w;
+	size_t n = (size_t)(t->end - t->base);
+	bool any = false;
+
+	if (!t->started || t->end <= t->base)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		int64_t *slot = &t->arrival_us[(uint64_t)(t->base + (int64_t)i) % PC_TCC_RING];
+
+		received[i] = *slot != PC_TCC_MISSING;
+		arrival[i] = *slot;
+		if (received[i] && !any) {
+			fb.ref_time = tcc_ref_time(*slot, &shift);
+			any = true;
+		}
+		*slot = PC_TCC_MISSING;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (received[i])
+			arrival[i] -= shift;
+	fb.base_seq = (uint16_t)t->base;
+	fb.count = (uint16_t)n;
+	fb.fb_count = t->fb_count;
+	t->base = t->end;
+	if (!any)
+		return;
+	lumen_rtcp_writer_init(&w, buf, sizeof(buf));
+	/* A delta beyond 16 bits (the loop stalled for seconds) cannot be said: skip the window. */
+	if (lumen_rtcp_write_tcc(&w, &fb, received, arrival) == 0 &&
+	    pc_media_send_rtcp_plain(pc, buf, w.len) == 0) {
+		t->fb_count++;
+		pc->stats.tcc_sent++;
+	}
+}
+
+void pc_rtcp_tcc_record(struct lumen_pc *pc, const struct lumen_rtp *rtp, int64_t now_us)
+{
+	struct pc_tcc *t = &pc->tcc;
+	struct lumen_rtp_ext ext;
+	int64_t seq, *slot;
+
+	if (!pc->ext_tcc || lumen_rtp_ext_find(rtp, pc->ext_tcc, &ext) < 0 || ext.len < 2)
+		return;
+	/* Media can beat the first tick after negotiation: look now, and again now and then (not
+	 * per packet) while the peer sends numbers we were not asked to report on. */
+	if (!t->on && (!t->checked_us || now_us - t->checked_us >= 100000)) {
+		t->checked_us = now_us;
+		t->on = tcc_negotiated(pc);
+	}
+	if (!t->on)
+		return;
+	if (!t->started) {
+		tcc_clear(t);
+		t->started = true;
+		t->media_ssrc = rtp->ssrc;
+		t->last = t->base = t->end = (ext.data[0] << 8) | ext.data[1];
+	}
+	seq = t->last + (int16_t)(uint16_t)(((ext.data[0] << 8) | ext.data[1]) - (uint16_t)t->last);
+	if (seq < t->base - PC_TCC_RING || seq >= t->base + PC_TCC_RING) {
+		/* A jump (sender restart, long outage) or a packet that fell out of every window: say
+		 * what we have, and start afresh from this one. */
+		tcc_flush(pc);
+		t->base = t->end = seq;
+	} else if (seq < t->base) {
+		return; /* already reported as lost: too late for the sender's estimate */
+	}
+	t->last = seq;
+	slot = &t->arrival_us[(uint64_t)seq % PC_TCC_RING];
+	if (*slot == PC_TCC_MISSING)
+		*slot = now_us - pc->created_us;
+	if (seq >= t->end)
+		t->end = seq + 1;
+	if (t->end - t->base >= TCC_FLUSH_AT)
+		tcc_flush(pc);
+}
+
 /* One RR with a block per remote media SSRC (at most 31), once a second. */
 static void send_rr(struct lumen_pc *pc, int64_t now_us)
 {
@@ -277,9 +402,13 @@ static void send_rr(struct lumen_pc *pc, int64_t now_us)
 
 void pc_rtcp_tick(struct lumen_pc *pc, int64_t now_us)
 {
+	/* Checked here, not per packet: the descriptions change rarely, packets come by hundreds. */
+	pc->tcc.on = tcc_negotiated(pc);
 	if (!pc->up || pc->closed)
 		return;
 	send_nacks(pc, now_us);
+	if (pc->tcc.on)
+		tcc_flush(pc);
 	for (unsigned i = 0; i < pc->n_out; i++)
 		if (pc->out[i].cache)
 			lumen_pktcache_expire(pc->out[i].cache, (uint64_t)now_us);
