@@ -16,6 +16,8 @@ EXTRA_DIST += tests/e2e/rooms_broadcast.mjs
 dist_check_SCRIPTS += tests/e2e/rooms_auto.sh
 TESTS += tests/e2e/rooms_auto.sh
 EXTRA_DIST += tests/e2e/rooms_auto.mjs
-# sfu (simulcast layers, switch, automatic layer under a tc cap) is shipped but not in TESTS yet:
-# see its last results in the commit message.
-EXTRA_DIST += tests/e2e/rooms_sfu.sh tests/e2e/rooms_sfu.mjs
+# sfu: simulcast layers chosen by configure, switch, the automatic layer under a tc cap (going
+# back up after the cap is a TODO check: lumen does not probe bandwidth).
+dist_check_SCRIPTS += tests/e2e/rooms_sfu.sh
+TESTS += tests/e2e/rooms_sfu.sh
+EXTRA_DIST += tests/e2e/rooms_sfu.mjs
