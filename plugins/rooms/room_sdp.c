@@ -17,11 +17,12 @@
 
 #include "webrtc/sdp.h"
 
-/* No transport-cc: lumen does not send transport-wide feedback yet, and a browser that negotiated
- * it ignores REMB, so its send estimate would never grow past the start and simulcast would stay
- * on the lowest layer. With REMB only, the browser ramps up on loss-based estimation under the
- * REMB lumen sends (the room's bitrate cap, or ROOMS_DEFAULT_PUBLISHER_BPS). */
-#define FB_ALL (LUMEN_SDP_FB_NACK | LUMEN_SDP_FB_PLI | LUMEN_SDP_FB_FIR | LUMEN_SDP_FB_REMB)
+/* transport-cc: the pc sends transport-wide feedback on what it receives (src/webrtc/pc_rtcp.c),
+ * which drives the publisher's send-side estimate up to its top simulcast layer; the REMB lumen
+ * sends as well (the room's bitrate cap, or ROOMS_DEFAULT_PUBLISHER_BPS) caps that estimate. */
+#define FB_ALL                                                                                     \
+	(LUMEN_SDP_FB_NACK | LUMEN_SDP_FB_PLI | LUMEN_SDP_FB_FIR | LUMEN_SDP_FB_REMB |             \
+	 LUMEN_SDP_FB_TRANSPORT_CC)
 
 /* Header extensions lumen reads from publishers; the others are left out of the answer. */
 static const char *const publisher_exts[] = {
@@ -30,6 +31,7 @@ static const char *const publisher_exts[] = {
 	"urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id",
 	"urn:ietf:params:rtp-hdrext:ssrc-audio-level",
 	"http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time",
+	"http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01",
 	"urn:3gpp:video-orientation",
 	"http://www.webrtc.org/experiments/rtp-hdrext/playout-delay",
 };

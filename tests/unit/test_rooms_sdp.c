@@ -147,12 +147,14 @@ Test(rooms_sdp, chromium_answer_keeps_feedback_and_extensions)
 	const struct rooms_track_desc *tv = track(t, n, LUMEN_MEDIA_VIDEO);
 
 	cr_assert_str_eq(tv->codec.name, "VP8");
-	/* transport-cc is left out on purpose (room_sdp.c, FB_ALL): REMB drives the publisher. */
+	/* transport-cc is kept: the pc sends transport-wide feedback on what it receives. */
 	cr_assert_eq(lumen_sdp_codec_fb(v, &v->codecs[0]),
-	             LUMEN_SDP_FB_NACK | LUMEN_SDP_FB_PLI | LUMEN_SDP_FB_FIR | LUMEN_SDP_FB_REMB);
+	             LUMEN_SDP_FB_NACK | LUMEN_SDP_FB_PLI | LUMEN_SDP_FB_FIR | LUMEN_SDP_FB_REMB |
+	                     LUMEN_SDP_FB_TRANSPORT_CC);
 	cr_assert_neq(lumen_sdp_find_extmap(v, LUMEN_SDP_EXT_MID), 0);
 	cr_assert_neq(lumen_sdp_find_extmap(ov, LUMEN_SDP_EXT_TRANSPORT_CC), 0);
-	cr_assert_eq(lumen_sdp_find_extmap(v, LUMEN_SDP_EXT_TRANSPORT_CC), 0);
+	cr_assert_eq(lumen_sdp_find_extmap(v, LUMEN_SDP_EXT_TRANSPORT_CC),
+	             lumen_sdp_find_extmap(ov, LUMEN_SDP_EXT_TRANSPORT_CC));
 	cr_assert_eq(lumen_sdp_find_extmap(v, LUMEN_SDP_EXT_TOFFSET), 0);
 	cr_assert_neq(lumen_sdp_find_extmap(a, LUMEN_SDP_EXT_AUDIO_LEVEL), 0);
 	cr_assert_str_eq(track(t, n, LUMEN_MEDIA_AUDIO)->codec.name, "opus");
