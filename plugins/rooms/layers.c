@@ -17,7 +17,14 @@
  *
  * Source changes (a layer switch, the publisher's new SSRC, the end of a pause) continue the
  * output at last_out_seq + 1, at last_out_ts plus the wall time since the last forwarded packet
- * in RTP ticks (at least 1), and at the next VP8 picture id and TL0PICIDX.
+ * in RTP ticks (at least 1), and at the next VP8 / VP9 picture id and TL0PICIDX.
+ *
+ * VP9 picture ids keep their spacing within a source: a temporal drop closes the sequence
+ * number gap but not the picture id gap. VP9 names references by picture id distance (the
+ * flexible mode's P_DIFFs, the non-flexible mode's group of pictures indexed from the keyframe's
+ * picture id), so renumbering would point them at the wrong pictures; receivers take a picture
+ * id gap of a dropped higher temporal layer in their stride (a picture depends only on its own
+ * and lower layers). TL0PICIDX counts TID 0 pictures, which are never dropped.
  *
  * Layer choice. Without a bandwidth estimate the highest active layer (the estimate follows
  * within a second or two and takes us down if needed). With one: the highest active layer whose
@@ -34,6 +41,7 @@
 #define ACTIVE_US       1000000          /* a layer is active with a packet this recent */
 #define WINDOW_US       1000000          /* rate measurement window */
 #define TEMPORAL_ALL    3                /* VP8 TID is 2 bits */
+#define TEMPORAL_ALL_VP9 7               /* VP9 TID is 3 bits */
 #define MAX_GAP_US      3600000000LL     /* cap of the wall time a source change bridges */
 #define MAP_LEN         (sizeof(((struct rooms_layer_sel *)0)->map) / \
 			 sizeof(((struct rooms_layer_sel *)0)->map[0]))
@@ -43,13 +51,76 @@ static bool seq_newer(uint16_t a, uint16_t b)
 	return (int16_t)(a - b) > 0;
 }
 
-static uint16_t pic_mask(const struct rooms_vp8_desc *d)
+/* What the selector needs of a VP8 or VP9 payload descriptor, and the codec's own for the
+ * rewrite. */
+struct desc {
+	enum rooms_codec_kind codec;
+	bool start;          /* a picture starts: where the temporal layer may change */
+	bool keyframe;
+	bool has_pic, pic_16bit, has_tl0, has_tid, layer_sync;
+	uint16_t picture_id;
+	uint8_t tl0picidx, tid;
+	struct rooms_vp8_desc vp8;
+	struct rooms_vp9_desc vp9;
+};
+
+static int desc_parse(enum rooms_codec_kind codec, const uint8_t *payload, size_t len,
+		      struct desc *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->codec = codec;
+	if (codec == ROOMS_CODEC_VP8) {
+		struct rooms_vp8_desc *v = &d->vp8;
+		if (rooms_vp8_parse(payload, len, v) < 0)
+			return -EINVAL;
+		d->start = v->start;
+		d->keyframe = v->keyframe;
+		d->has_pic = v->has_pic;
+		d->pic_16bit = v->pic_16bit;
+		d->has_tl0 = v->has_tl0;
+		d->has_tid = v->has_tid;
+		d->layer_sync = v->layer_sync;
+		d->picture_id = v->picture_id;
+		d->tl0picidx = v->tl0picidx;
+		d->tid = v->tid;
+		return 0;
+	}
+	struct rooms_vp9_desc *v = &d->vp9;
+	if (rooms_vp9_parse(payload, len, v) < 0)
+		return -EINVAL;
+	d->start = v->start;
+	d->keyframe = v->keyframe;
+	d->has_pic = v->has_pic;
+	d->pic_16bit = v->pic_16bit;
+	d->has_tl0 = v->has_tl0;
+	d->has_tid = v->has_layers;
+	d->layer_sync = v->switch_up;
+	d->picture_id = v->picture_id;
+	d->tl0picidx = v->tl0picidx;
+	d->tid = v->tid;
+	return 0;
+}
+
+static int desc_write_ids(const struct desc *d, uint8_t *payload, size_t len, uint16_t pic,
+			  uint8_t tl0)
+{
+	if (d->codec == ROOMS_CODEC_VP8)
+		return rooms_vp8_write_ids(payload, len, &d->vp8, pic, tl0);
+	return rooms_vp9_write_ids(payload, len, &d->vp9, pic, tl0);
+}
+
+static int temporal_all(const struct rooms_layer_sel *s)
+{
+	return s->codec == ROOMS_CODEC_VP9 ? TEMPORAL_ALL_VP9 : TEMPORAL_ALL;
+}
+
+static uint16_t pic_mask(const struct desc *d)
 {
 	return d->pic_16bit ? 0x7fff : 0x7f;
 }
 
 /* True if picture id a is newer than b in the width of d (7 or 15 bits). */
-static bool pic_newer(uint16_t a, uint16_t b, const struct rooms_vp8_desc *d)
+static bool pic_newer(uint16_t a, uint16_t b, const struct desc *d)
 {
 	uint16_t mask = pic_mask(d);
 	uint16_t diff = (uint16_t)(a - b) & mask;
@@ -119,18 +190,18 @@ bool rooms_layer_active(const struct rooms_layer_rates *r, unsigned layer, int64
 }
 
 void rooms_layer_init(struct rooms_layer_sel *s, uint32_t out_ssrc, uint32_t clock,
-		      unsigned n_layers, bool vp8)
+		      unsigned n_layers, enum rooms_codec_kind codec)
 {
 	memset(s, 0, sizeof(*s));
 	s->out_ssrc = out_ssrc;
 	s->clock = clock;
 	s->n_layers = n_layers < 1 ? 1 : n_layers > ROOMS_LAYERS_MAX ? ROOMS_LAYERS_MAX : n_layers;
-	s->vp8 = vp8;
+	s->codec = codec;
 	s->want_layer = -1;
 	s->want_temporal = -1;
 	s->cur_layer = -1;
 	s->target_layer = -1;
-	s->cur_temporal = TEMPORAL_ALL;
+	s->cur_temporal = temporal_all(s);
 	for (unsigned l = 0; l < ROOMS_LAYERS_MAX; l++)
 		s->up_since_us[l] = -1;
 }
@@ -138,7 +209,9 @@ void rooms_layer_init(struct rooms_layer_sel *s, uint32_t out_ssrc, uint32_t clo
 void rooms_layer_request(struct rooms_layer_sel *s, int layer, int temporal)
 {
 	s->want_layer = layer < 0 ? -1 : layer;
-	s->want_temporal = temporal < 0 ? -1 : temporal > TEMPORAL_ALL ? TEMPORAL_ALL : temporal;
+	int all = temporal_all(s);
+
+	s->want_temporal = temporal < 0 ? -1 : temporal > all ? all : temporal;
 }
 
 static bool layer_active(const struct rooms_layer_rates *rates, unsigned l, int64_t now_us)
@@ -237,15 +310,16 @@ static void want_keyframe(const struct rooms_layer_sel *s, struct rooms_layer_ou
 }
 
 /* The newest packet of the current source is not forwarded: shift the offsets of the packets
- * after it so the output has no hole (see the top of the file). */
+ * after it so the output has no hole (see the top of the file; VP9 picture ids keep theirs). */
 static void close_gap(struct rooms_layer_sel *s, const struct lumen_rtp_packet *p,
-		      const struct rooms_vp8_desc *d)
+		      const struct desc *d)
 {
 	struct rooms_seq_map *h = &s->map[s->map_head];
 
 	s->last_in_seq = p->seq;
 	s->seq_off--;
-	if (d && d->has_pic && (!s->in_have_pic || pic_newer(d->picture_id, s->last_in_pic, d))) {
+	if (d && d->has_pic && d->codec == ROOMS_CODEC_VP8 &&
+	    (!s->in_have_pic || pic_newer(d->picture_id, s->last_in_pic, d))) {
 		s->pic_off--;
 		s->last_in_pic = d->picture_id;
 		s->in_have_pic = true;
@@ -274,7 +348,7 @@ static enum rooms_layer_verdict drop(struct rooms_layer_sel *s)
 /* Drops a packet of the current source; newest says whether it is the newest seen. */
 static enum rooms_layer_verdict drop_current(struct rooms_layer_sel *s,
 					     const struct lumen_rtp_packet *p,
-					     const struct rooms_vp8_desc *d, bool newest)
+					     const struct desc *d, bool newest)
 {
 	if (newest)
 		close_gap(s, p, d);
@@ -302,7 +376,7 @@ static const struct rooms_seq_map *lookup(const struct rooms_layer_sel *s, uint1
 
 /* Makes packet p (of layer, a keyframe for video) the start of the forwarded source. */
 static void start_source(struct rooms_layer_sel *s, unsigned layer,
-			 const struct lumen_rtp_packet *p, const struct rooms_vp8_desc *d,
+			 const struct lumen_rtp_packet *p, const struct desc *d,
 			 int64_t now_us, struct rooms_layer_out *out)
 {
 	if (!s->started) {
@@ -338,14 +412,14 @@ static void start_source(struct rooms_layer_sel *s, unsigned layer,
 					    .pic_off = s->pic_off, .n_dropped = 0 };
 	s->in_ssrc = p->ssrc;
 	s->cur_layer = (int)layer;
-	s->cur_temporal = s->want_temporal < 0 ? TEMPORAL_ALL : s->want_temporal;
+	s->cur_temporal = s->want_temporal < 0 ? temporal_all(s) : s->want_temporal;
 	s->started = true;
 	s->resync = false;
 }
 
 /* Packet p of the current source: temporal filter, rewrite, bookkeeping. */
 static enum rooms_layer_verdict forward(struct rooms_layer_sel *s, const struct lumen_rtp_packet *p,
-					const struct rooms_vp8_desc *d, bool vp8_bad, bool keyframe,
+					const struct desc *d, bool desc_bad, bool keyframe,
 					size_t poff, int64_t now_us, uint8_t *scratch,
 					size_t scratch_cap, struct rooms_layer_out *out)
 {
@@ -359,10 +433,10 @@ static enum rooms_layer_verdict forward(struct rooms_layer_sel *s, const struct 
 		seq_off = e->seq_off;
 		pic_off = e->pic_off;
 	}
-	if (vp8_bad)
+	if (desc_bad)
 		return drop_current(s, p, NULL, newest);
 	if (d && d->has_tid) {
-		int want = s->want_temporal < 0 ? TEMPORAL_ALL : s->want_temporal;
+		int want = s->want_temporal < 0 ? temporal_all(s) : s->want_temporal;
 		/* Change only where a frame starts, so no frame goes out in part; go up at a
 		 * keyframe, or at a layer sync frame (it refers to TL0 only) one layer at a time. */
 		if (newest && keyframe)
@@ -392,7 +466,7 @@ static enum rooms_layer_verdict forward(struct rooms_layer_sel *s, const struct 
 		if (!scratch || scratch_cap < p->len)
 			return drop_current(s, p, d, newest);
 		memcpy(scratch, p->data, p->len);
-		if (rooms_vp8_write_ids(scratch + poff, p->len - poff, d, out_pic, out_tl0) < 0)
+		if (desc_write_ids(d, scratch + poff, p->len - poff, out_pic, out_tl0) < 0)
 			return drop_current(s, p, d, newest);
 		out->data = scratch;
 	}
@@ -429,8 +503,8 @@ enum rooms_layer_verdict rooms_layer_packet(struct rooms_layer_sel *s, unsigned 
 					    uint8_t *scratch, size_t scratch_cap,
 					    struct rooms_layer_out *out)
 {
-	struct rooms_vp8_desc desc;
-	const struct rooms_vp8_desc *d = NULL;
+	struct desc desc;
+	const struct desc *d = NULL;
 	size_t poff = 0, plen = 0;
 
 	*out = (struct rooms_layer_out){ 0 };
@@ -446,13 +520,13 @@ enum rooms_layer_verdict rooms_layer_packet(struct rooms_layer_sel *s, unsigned 
 		s->target_layer = (int)layer; /* no rates yet: the first layer that shows up */
 
 	bool video = p->kind == LUMEN_MEDIA_VIDEO;
-	bool vp8 = s->vp8 && video, vp8_bad = false;
-	if (vp8) {
+	bool desc_bad = false;
+	if (video && s->codec != ROOMS_CODEC_OTHER) {
 		if (rtp_payload(p->data, p->len, &poff, &plen) == 0 &&
-		    rooms_vp8_parse(p->data + poff, plen, &desc) == 0)
+		    desc_parse(s->codec, p->data + poff, plen, &desc) == 0)
 			d = &desc;
 		else
-			vp8_bad = true;
+			desc_bad = true;
 	}
 	bool keyframe = p->keyframe || (d && d->keyframe);
 	bool pending = !s->started || s->resync || s->target_layer != s->cur_layer;
@@ -460,13 +534,13 @@ enum rooms_layer_verdict rooms_layer_packet(struct rooms_layer_sel *s, unsigned 
 	if (s->started && !s->resync && (int)layer == s->cur_layer && p->ssrc == s->in_ssrc) {
 		if (pending && video)
 			want_keyframe(s, out);
-		return forward(s, p, d, vp8_bad, keyframe, poff, now_us, scratch, scratch_cap, out);
+		return forward(s, p, d, desc_bad, keyframe, poff, now_us, scratch, scratch_cap, out);
 	}
 	if ((int)layer != s->target_layer)
 		return drop(s);
 	/* The target layer, but not the current source: a switch, a first packet, the end of a
 	 * pause, or the publisher's new SSRC. Video starts only at a keyframe. */
-	if (video && (!keyframe || vp8_bad)) {
+	if (video && (!keyframe || desc_bad)) {
 		want_keyframe(s, out);
 		return drop(s);
 	}

@@ -1,7 +1,7 @@
 /* rooms/layers.h -- what one subscriber receives of one published video (or audio) track:
  * which simulcast layer and temporal layer, and the header rewrite that makes the stream it
- * sees seamless (one SSRC, continuous sequence numbers and timestamps, VP8 picture ids) across
- * layer switches, pauses and publisher restarts.
+ * sees seamless (one SSRC, continuous sequence numbers and timestamps, VP8 / VP9 picture ids)
+ * across layer switches, pauses and publisher restarts.
  *
  * A switch waits for a keyframe of the target layer: until then the old layer keeps flowing
  * (a switch down never freezes the picture) and the caller is told to ask the publisher for a
@@ -26,6 +26,13 @@
 #define ROOMS_UP_MARGIN    1.25     /* estimate must exceed the next layer's rate by 25 % */
 #define ROOMS_UP_HOLD_US   3000000  /* ... for 3 s before we switch up */
 
+/* The codecs whose payload descriptor the selector reads (temporal layers, picture ids). */
+enum rooms_codec_kind {
+	ROOMS_CODEC_OTHER = 0, /* audio, H.264, AV1: headers only */
+	ROOMS_CODEC_VP8,
+	ROOMS_CODEC_VP9,
+};
+
 /* Measured receive rate of each layer of one published track (bits/s over the last second);
  * fed by the publisher's packets, read by every subscriber's selector. */
 struct rooms_layer_rates {
@@ -49,7 +56,8 @@ struct rooms_layer_sel {
 	uint32_t out_ssrc;      /* the SSRC this subscriber sees */
 	uint32_t clock;         /* RTP clock rate (90000 video, 48000 opus) */
 	unsigned n_layers;      /* 1 when not simulcast */
-	bool vp8;               /* rewrite VP8 picture id / TL0PICIDX and drop temporal layers */
+	enum rooms_codec_kind codec; /* VP8 / VP9: rewrite picture id / TL0PICIDX, drop temporal
+				      * layers */
 	/* requests (-1 = automatic / all) */
 	int want_layer, want_temporal;
 	bool paused;
@@ -81,8 +89,9 @@ struct rooms_layer_sel {
 };
 
 void rooms_layer_init(struct rooms_layer_sel *s, uint32_t out_ssrc, uint32_t clock,
-		      unsigned n_layers, bool vp8);
-/* The subscriber asks for layer (substream, -1 = automatic) and temporal layer (-1 = all). */
+		      unsigned n_layers, enum rooms_codec_kind codec);
+/* The subscriber asks for layer (substream, -1 = automatic) and temporal layer (-1 = all; above
+ * the codec's highest TID, 3 for VP8 and 7 for VP9, counts as that). */
 void rooms_layer_request(struct rooms_layer_sel *s, int layer, int temporal);
 /* The subscriber's bandwidth estimate changed (REMB / transport-cc), bits/s. */
 void rooms_layer_bandwidth(struct rooms_layer_sel *s, uint32_t bps,
@@ -104,12 +113,13 @@ struct rooms_layer_out {
 
 /* Decides what to do with packet p of layer `layer` at now_us (account it in rates with
  * rooms_layer_rates_add first: a layer counts as active from its packets). When the packet's
- * payload must change (VP8 picture id / TL0PICIDX rewrite), the patched copy is written to
+ * payload must change (VP8 / VP9 picture id / TL0PICIDX rewrite), the patched copy is written to
  * scratch (scratch_cap >= p->len, else the packet is dropped) and out->data points to it; p is
  * never written. Video starts (first packet, switch, new publisher SSRC, end of a pause) only at
- * a keyframe; audio anywhere. With want_temporal >= 0, VP8 packets whose descriptor has a TID
- * above it are dropped (packets without a TID pass); going up waits for a layer sync frame or a
- * keyframe. A VP8 packet whose descriptor does not parse is dropped. */
+ * a keyframe; audio anywhere. With want_temporal >= 0, VP8 / VP9 packets whose descriptor has a
+ * TID above it are dropped (packets without a TID pass); going up waits for a layer sync frame
+ * (VP8 Y, VP9 U) or a keyframe. A VP8 / VP9 packet whose descriptor does not parse is dropped.
+ * VP9 spatial layers all pass: the chosen layer is the whole simulcast stream. */
 enum rooms_layer_verdict rooms_layer_packet(struct rooms_layer_sel *s, unsigned layer,
 					    const struct lumen_rtp_packet *p,
 					    const struct rooms_layer_rates *rates, int64_t now_us,
@@ -136,6 +146,31 @@ int rooms_vp8_parse(const uint8_t *payload, size_t len, struct rooms_vp8_desc *d
  * parsed from (fields d does not have are left alone). Returns 0, or -EINVAL if len is shorter
  * than d->hdr_len. */
 int rooms_vp8_write_ids(uint8_t *payload, size_t len, const struct rooms_vp8_desc *d,
+			uint16_t picture_id, uint8_t tl0picidx);
+
+/* VP9 payload descriptor (RFC 9628), as far as forwarding needs it. */
+struct rooms_vp9_desc {
+	bool begin, end;     /* B, E: first / last packet of a layer frame */
+	bool start;          /* B of the lowest spatial layer (or no layer indices): a picture starts */
+	bool keyframe;       /* start of a picture that is not inter-picture predicted (P = 0) */
+	bool inter_pic;      /* P */
+	bool flexible;       /* F: references as P_DIFFs, no TL0PICIDX */
+	bool has_pic, pic_16bit, has_layers, has_tl0, has_ss;
+	uint16_t picture_id;
+	uint8_t tid, sid, tl0picidx;
+	bool switch_up;      /* U: a switching up point to TID */
+	bool inter_layer;    /* D */
+	unsigned n_refs;     /* P_DIFFs (flexible mode) */
+	size_t hdr_len;      /* descriptor length, scalability structure included */
+};
+/* Parses the descriptor at the start of an RTP payload (payload[0..len), never read beyond).
+ * Returns 0, or -EINVAL when the descriptor is truncated (the scalability structure included),
+ * names more than 3 references, or no VP9 payload follows it. */
+int rooms_vp9_parse(const uint8_t *payload, size_t len, struct rooms_vp9_desc *d);
+/* Overwrites the picture id (in the width d says it has) and TL0PICIDX of the descriptor d was
+ * parsed from (fields d does not have are left alone). Returns 0, or -EINVAL if len is shorter
+ * than d->hdr_len. */
+int rooms_vp9_write_ids(uint8_t *payload, size_t len, const struct rooms_vp9_desc *d,
 			uint16_t picture_id, uint8_t tl0picidx);
 
 #endif

@@ -15,3 +15,4 @@ EXTRA_DIST += plugins/rooms/README.md plugins/rooms/rooms.cfg
 
 include plugins/rooms/sdp.mk
 include plugins/rooms/layers.mk
+plugins_rooms_rooms_la_SOURCES += plugins/rooms/vp9.c

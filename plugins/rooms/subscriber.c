@@ -148,7 +148,9 @@ static struct rooms_stream *add_stream(struct rooms_participant *p, struct rooms
 	s->send = true;
 	rooms_layer_init(&s->sel, s->ssrc, t->d.codec.clock,
 			 t->d.n_layers ? t->d.n_layers : 1,
-			 g_ascii_strcasecmp(t->d.codec.name, "VP8") == 0);
+			 g_ascii_strcasecmp(t->d.codec.name, "VP8") == 0 ? ROOMS_CODEC_VP8
+			 : g_ascii_strcasecmp(t->d.codec.name, "VP9") == 0 ? ROOMS_CODEC_VP9
+			 : ROOMS_CODEC_OTHER);
 	g_ptr_array_add(t->streams, s);
 	return s;
 }

@@ -111,7 +111,7 @@ Test(rooms_layers, first_packet_waits_for_a_keyframe_and_asks_for_one)
 	struct pkt k;
 
 	rates_at(&x.r, T0, 100000, 300000, 900000);
-	rooms_layer_init(&x.s, 0x5150, 90000, 3, true);
+	rooms_layer_init(&x.s, 0x5150, 90000, 3, ROOMS_CODEC_VP8);
 	rooms_layer_request(&x.s, 1, -1);
 	mk(&k, 0x1001, 100, 9000, &DELTA);
 	cr_assert_eq(feed(&x, 1, &k, T0), ROOMS_LAYER_DROP);
@@ -139,7 +139,7 @@ Test(rooms_layers, switch_happens_at_the_target_keyframe_with_continuous_seq_and
 	uint32_t t0 = 5000, t2 = 777777;
 
 	rates_at(&x.r, now, 100000, 300000, 900000);
-	rooms_layer_init(&x.s, 0xabc, 90000, 3, false);
+	rooms_layer_init(&x.s, 0xabc, 90000, 3, ROOMS_CODEC_OTHER);
 	rooms_layer_request(&x.s, 0, -1);
 	mk(&k, 0xa0, s0++, t0, &KEY);
 	cr_assert_eq(feed(&x, 0, &k, now), ROOMS_LAYER_FORWARD);
@@ -198,7 +198,7 @@ Test(rooms_layers, same_timestamp_source_switch_still_moves_time_forward)
 	struct pkt k;
 
 	rates_at(&x.r, T0, 1, 1, 1);
-	rooms_layer_init(&x.s, 1, 90000, 2, false);
+	rooms_layer_init(&x.s, 1, 90000, 2, ROOMS_CODEC_OTHER);
 	rooms_layer_request(&x.s, 0, -1);
 	mk(&k, 10, 1, 100, &KEY);
 	cr_assert_eq(feed(&x, 0, &k, T0), ROOMS_LAYER_FORWARD);
@@ -215,7 +215,7 @@ Test(rooms_layers, reordering_and_loss_pass_through_within_a_source)
 	struct pkt k;
 
 	rates_at(&x.r, T0, 1, 0, 0);
-	rooms_layer_init(&x.s, 1, 90000, 1, false);
+	rooms_layer_init(&x.s, 1, 90000, 1, ROOMS_CODEC_OTHER);
 	mk(&k, 10, 500, 100, &KEY);
 	cr_assert_eq(feed(&x, 0, &k, T0), ROOMS_LAYER_FORWARD);
 	uint16_t base = x.out.rw.seq;
@@ -250,7 +250,7 @@ Test(rooms_layers, temporal_drop_keeps_seq_and_picture_ids_contiguous)
 	uint8_t last_tl0 = 0;
 
 	rates_at(&x.r, now, 1, 0, 0);
-	rooms_layer_init(&x.s, 7, 90000, 1, true);
+	rooms_layer_init(&x.s, 7, 90000, 1, ROOMS_CODEC_VP8);
 	rooms_layer_request(&x.s, -1, 0);
 	for (int f = 0; f < 40; f++, pic = (pic + 1) & 0x7fff) {
 		int tid = tid_of(f);
@@ -319,7 +319,7 @@ Test(rooms_layers, picture_id_and_tl0_continue_across_a_switch)
 	struct pkt k;
 
 	rates_at(&x.r, T0, 1, 1, 1);
-	rooms_layer_init(&x.s, 3, 90000, 3, true);
+	rooms_layer_init(&x.s, 3, 90000, 3, ROOMS_CODEC_VP8);
 	rooms_layer_request(&x.s, 0, -1);
 	/* Layer 0 uses 7-bit picture ids near the wrap, layer 1 15-bit ones far away. */
 	struct vp8 a = { .pic = 126, .tl0 = 9, .tid = 0, .start = true, .key = true };
@@ -361,7 +361,7 @@ Test(rooms_layers, publisher_ssrc_change_continues_the_stream)
 	struct pkt k;
 
 	rates_at(&x.r, T0, 1, 0, 0);
-	rooms_layer_init(&x.s, 3, 90000, 1, false);
+	rooms_layer_init(&x.s, 3, 90000, 1, ROOMS_CODEC_OTHER);
 	mk(&k, 1, 10, 10, &KEY);
 	cr_assert_eq(feed(&x, 0, &k, T0), ROOMS_LAYER_FORWARD);
 	uint16_t seq = x.out.rw.seq;
@@ -384,7 +384,7 @@ Test(rooms_layers, audio_needs_no_keyframe_and_bridges_wall_time)
 	struct pkt k;
 
 	rates_at(&x.r, T0, 1, 0, 0);
-	rooms_layer_init(&x.s, 0x0a, 48000, 1, false);
+	rooms_layer_init(&x.s, 0x0a, 48000, 1, ROOMS_CODEC_OTHER);
 	mk(&k, 1, 7, 960, &DELTA);
 	k.p.kind = LUMEN_MEDIA_AUDIO;
 	cr_assert_eq(feed(&x, 0, &k, T0), ROOMS_LAYER_FORWARD);
@@ -404,7 +404,7 @@ Test(rooms_layers, paused_drops_everything_then_resumes_at_a_keyframe)
 	struct pkt k;
 
 	rates_at(&x.r, T0, 1, 0, 0);
-	rooms_layer_init(&x.s, 3, 90000, 1, false);
+	rooms_layer_init(&x.s, 3, 90000, 1, ROOMS_CODEC_OTHER);
 	mk(&k, 1, 10, 0, &KEY);
 	cr_assert_eq(feed(&x, 0, &k, T0), ROOMS_LAYER_FORWARD);
 	uint16_t seq = x.out.rw.seq;
@@ -446,7 +446,7 @@ Test(rooms_layers, auto_goes_down_at_once_and_up_after_the_hold)
 	int64_t now = T0;
 
 	rates_at(&x.r, now, 150000, 500000, 1500000);
-	rooms_layer_init(&x.s, 3, 90000, 3, false);
+	rooms_layer_init(&x.s, 3, 90000, 3, ROOMS_CODEC_OTHER);
 	cr_assert_eq(tick(&x, seq, now, true), 2, "no estimate: the highest");
 	rooms_layer_bandwidth(&x.s, 2000000, &x.r, now);
 	cr_assert_eq(tick(&x, seq, now += 10000, false), 2);
@@ -479,7 +479,7 @@ Test(rooms_layers, up_needs_the_margin_and_an_unbroken_hold)
 	int64_t now = T0;
 
 	rates_at(&x.r, now, 150000, 500000, 1500000);
-	rooms_layer_init(&x.s, 3, 90000, 3, false);
+	rooms_layer_init(&x.s, 3, 90000, 3, ROOMS_CODEC_OTHER);
 	rooms_layer_bandwidth(&x.s, 1000000, &x.r, now);
 	cr_assert_eq(tick(&x, seq, now, true), 1, "the highest that fits");
 	/* 1.6 Mb/s covers layer 2 (1.5) but not with 25 % to spare: never up. */
@@ -516,7 +516,7 @@ Test(rooms_layers, stopped_layers_are_not_chosen)
 
 	rates_at(&x.r, now, 150000, 500000, 1500000);
 	x.r.last_seen_us[2] = now - 1500000; /* the publisher dropped its top layer */
-	rooms_layer_init(&x.s, 3, 90000, 3, false);
+	rooms_layer_init(&x.s, 3, 90000, 3, ROOMS_CODEC_OTHER);
 	rooms_layer_bandwidth(&x.s, 10000000, &x.r, now);
 	cr_assert_eq(tick(&x, seq, now, true), 1);
 	/* The current layer stops too: the best active one at once, whatever the hold. */
@@ -602,7 +602,7 @@ Test(rooms_layers, malformed_vp8_is_refused_without_crashing)
 
 	cr_assert_eq(rooms_vp8_parse(NULL, 0, &d), -EINVAL);
 	rates_at(&x.r, T0, 1, 0, 0);
-	rooms_layer_init(&x.s, 3, 90000, 1, true);
+	rooms_layer_init(&x.s, 3, 90000, 1, ROOMS_CODEC_VP8);
 	struct vp8 ok = { .pic = 1, .tl0 = 1, .tid = 0, .start = true, .key = true };
 	mk(&k, 5, 100, 0, &ok);
 	cr_assert_eq(feed(&x, 0, &k, T0), ROOMS_LAYER_FORWARD);
