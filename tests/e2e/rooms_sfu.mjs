@@ -145,7 +145,15 @@ try {
 	const [top, t0w, h0] = await waitStat(ps, 'auto', AMID, (e) => e.frameWidth >= 900, 15000, true);
 	check(t0w !== null, `automatic subscriber starts on the top layer (${top?.frameWidth}x${top?.frameHeight})`,
 		{ hist: h0, att2 });
-	const rateFree = await rxRate(ps, 'auto', 2000);
+	// The cap must be below what flows: the publisher's estimate may still be ramping (transport-cc
+	// or loss based), so wait (at most 20 s) for 1.5 x the cap to arrive before capping.
+	let rateFree = 0;
+	const tRamp = Date.now();
+	while (rateFree < 1.5 * CAP_KBIT && Date.now() - tRamp < 20000)
+		rateFree = await rxRate(ps, 'auto', 1000);
+	const outA2 = await lr(pa, 'outbound', 'pub');
+	note(`subscriber receives ${rateFree} kbit/s after ${Date.now() - tRamp} ms; publisher A: ` +
+		outA2.filter((o) => o.kind === 'video').map((o) => `${o.rid}:${o.frameWidth}/${o.limit}`).join(' '));
 	const rt = await lr(ps, 'route', 'auto');
 	capOn(rt.local.port);
 	note(`cap on: tc htb ${CAP_KBIT} kbit/s on packets to the subscriber's port (${JSON.stringify(rt)}, dev lo); ` +
