@@ -14,3 +14,6 @@ dist_check_SCRIPTS += tests/e2e/echotest_browser.sh tests/e2e/echotest_webrtcbin
 TESTS += tests/e2e/echotest_browser.sh tests/e2e/echotest_webrtcbin.sh
 EXTRA_DIST += tests/e2e/lib.sh tests/e2e/netns.sh tests/e2e/echotest.mjs tests/e2e/webrtcbin_echo.py \
 	tests/e2e/pages/echotest.html tests/e2e/package.json tests/e2e/package-lock.json
+
+# The lock that serialises the media end-to-end tests (tests/e2e/lib.sh, e2e_start).
+CLEANFILES += tests/e2e-media.lock

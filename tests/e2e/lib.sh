@@ -21,7 +21,14 @@ e2e_cleanup() {
 }
 
 # e2e_start [--set k=v ...]: namespace up, lumen started inside it; waits for the API port.
+# One media end-to-end test runs at a time (a lock in the build tree, held until the script
+# exits): each runs several browsers or GStreamer pipelines, and two at once on a small machine
+# (make check -j2) starve each other's encoders and turn timing checks into noise.
 e2e_start() {
+	if command -v flock >/dev/null; then
+		exec 9>"$top_builddir/tests/e2e-media.lock"
+		flock -w 900 9 || echo "# e2e lock not taken after 900 s; running anyway"
+	fi
 	e2e_ns="lumen-e2e-$$"
 	e2e_tmp=$(mktemp -d)
 	trap e2e_cleanup EXIT INT TERM
