@@ -32,7 +32,28 @@
  * estimate covered the higher layer's rate * ROOMS_UP_MARGIN for ROOMS_UP_HOLD_US without a
  * break (one timer per layer). A requested layer is used when active, else the closest lower
  * active one, else the closest higher. A layer without a packet for a second is never chosen;
- * when the current one stops, the best active one is chosen at once. */
+ * when the current one stops, the best active one is chosen at once.
+ *
+ * Probing. A receive-side estimator (libwebrtc's AIMD behind REMB) bounds its estimate by about
+ * 1.5 x the rate it receives + 10 kbit/s, so once we forward a low layer the estimate can never
+ * cover the next one with the margin: after a downlink cap is lifted we would stay low for ever.
+ * So in automatic mode, when the estimate has stayed at or above the current layer's measured
+ * rate * ROOMS_PROBE_RATIO (a congested estimator sits at or below the incoming rate: this one is
+ * merely capped by it) for probe_hold_us without a break, and the next active layer up needs
+ * more than the estimate, we switch to that layer (the usual keyframe-gated switch) and watch:
+ * - the estimate covers the probed layer's rate (it grows with the higher incoming rate) once
+ *   the switch is done: success, the hold goes back to ROOMS_PROBE_HOLD_US and the normal rules
+ *   take over (the next layer up may be probed in turn);
+ * - it falls below ROOMS_PROBE_DROP x its highest value since the probe began (the estimator saw
+ *   the queue grow and backed off), or the probe has lasted ROOMS_PROBE_MAX_US without success:
+ *   failure, the normal rules take us back down at once and the hold doubles (4, 8, 16 ... s, at
+ *   most ROOMS_PROBE_HOLD_MAX_US), so a link that really is that narrow sees a probe rarely.
+ * While a probe runs, the down rule for the probed layer is suspended: the estimate starts below
+ * it by construction and needs some seconds to grow (~8 %/s). A probe that the caller ends (a
+ * requested layer, the estimate gone, the probed layer stopping) is dropped without a verdict.
+ * An estimate between the next layer's rate and that * ROOMS_UP_MARGIN starts no probe (it is
+ * not capped below that layer) and, if the estimator cannot reach the margin, keeps us where we
+ * are: that only happens with layers less than ~1.2x apart. */
 #include <errno.h>
 #include <string.h>
 
@@ -204,6 +225,9 @@ void rooms_layer_init(struct rooms_layer_sel *s, uint32_t out_ssrc, uint32_t clo
 	s->cur_temporal = temporal_all(s);
 	for (unsigned l = 0; l < ROOMS_LAYERS_MAX; l++)
 		s->up_since_us[l] = -1;
+	s->probe_since_us = -1;
+	s->probe_hold_us = ROOMS_PROBE_HOLD_US;
+	s->probe_layer = -1;
 }
 
 void rooms_layer_request(struct rooms_layer_sel *s, int layer, int temporal)
@@ -222,6 +246,76 @@ static bool layer_active(const struct rooms_layer_rates *rates, unsigned l, int6
 static uint32_t layer_bps(const struct rooms_layer_rates *rates, unsigned l)
 {
 	return rates ? rates->bps[l] : 0;
+}
+
+/* Drops the probe timer and any running probe, without a verdict. */
+static void probe_reset(struct rooms_layer_sel *s)
+{
+	s->probe_since_us = -1;
+	s->probe_layer = -1;
+}
+
+static void probe_failed(struct rooms_layer_sel *s)
+{
+	s->probes_failed++;
+	s->probe_hold_us = s->probe_hold_us * 2 > ROOMS_PROBE_HOLD_MAX_US ? ROOMS_PROBE_HOLD_MAX_US :
+		s->probe_hold_us * 2;
+	probe_reset(s);
+}
+
+/* A probe runs (automatic mode, with an estimate): judges it. Returns true when it holds
+ * target_layer on the probed layer, false when it ended and the normal rules decide. */
+static bool probe_step(struct rooms_layer_sel *s, const struct rooms_layer_rates *rates, int cur,
+		       int64_t now_us)
+{
+	unsigned p = (unsigned)s->probe_layer;
+
+	if (!layer_active(rates, p, now_us)) {
+		probe_reset(s);
+		return false;
+	}
+	if (s->bwe_bps > s->probe_peak_bps)
+		s->probe_peak_bps = s->bwe_bps;
+	if (cur == s->probe_layer && layer_bps(rates, p) <= s->bwe_bps) {
+		probe_reset(s);
+		s->probe_hold_us = ROOMS_PROBE_HOLD_US;
+		return false;
+	}
+	if ((double)s->bwe_bps < (double)s->probe_peak_bps * ROOMS_PROBE_DROP ||
+	    now_us - s->probe_start_us >= ROOMS_PROBE_MAX_US) {
+		probe_failed(s);
+		return false;
+	}
+	s->target_layer = s->probe_layer;
+	return true;
+}
+
+/* The current layer fits and no normal switch up is due: starts a probe of the next active layer
+ * up when the estimate has looked capped by the incoming rate for the hold (top of the file). */
+static void probe_maybe(struct rooms_layer_sel *s, const struct rooms_layer_rates *rates, int cur,
+			int n, int64_t now_us)
+{
+	int next = -1;
+
+	for (int l = cur + 1; l < n && next < 0; l++)
+		if (layer_active(rates, (unsigned)l, now_us))
+			next = l;
+	uint32_t rate = layer_bps(rates, (unsigned)cur);
+	if (next < 0 || rate == 0 || (double)s->bwe_bps < (double)rate * ROOMS_PROBE_RATIO ||
+	    layer_bps(rates, (unsigned)next) <= s->bwe_bps) {
+		s->probe_since_us = -1;
+		return;
+	}
+	if (s->probe_since_us < 0)
+		s->probe_since_us = now_us;
+	if (now_us - s->probe_since_us < s->probe_hold_us)
+		return;
+	s->probe_since_us = -1;
+	s->probe_layer = next;
+	s->probe_start_us = now_us;
+	s->probe_peak_bps = s->bwe_bps;
+	s->probes++;
+	s->target_layer = next;
 }
 
 /* Sets target_layer from the request, the estimate and which layers are active; leaves it alone
@@ -254,6 +348,8 @@ static void choose(struct rooms_layer_sel *s, const struct rooms_layer_rates *ra
 	}
 	if (highest < 0)
 		return;
+	if (s->want_layer >= 0 || s->bwe_bps == 0)
+		probe_reset(s);
 	if (s->want_layer >= 0) {
 		int w = s->want_layer < n ? s->want_layer : n - 1;
 		for (int l = w; l >= 0; l--) {
@@ -276,9 +372,12 @@ static void choose(struct rooms_layer_sel *s, const struct rooms_layer_rates *ra
 	}
 	int best = fit >= 0 ? fit : lowest;
 	int cur = s->started ? s->cur_layer : -1;
+	if (s->probe_layer >= 0 && probe_step(s, rates, cur, now_us))
+		return;
 	if (cur < 0 || !layer_active(rates, (unsigned)cur, now_us) ||
 	    layer_bps(rates, (unsigned)cur) > s->bwe_bps) {
 		s->target_layer = best;
+		s->probe_since_us = -1;
 		return;
 	}
 	s->target_layer = cur;
@@ -286,9 +385,11 @@ static void choose(struct rooms_layer_sel *s, const struct rooms_layer_rates *ra
 		if (s->up_since_us[l] >= 0 && now_us - s->up_since_us[l] >= ROOMS_UP_HOLD_US &&
 		    layer_active(rates, (unsigned)l, now_us)) {
 			s->target_layer = l;
-			break;
+			s->probe_since_us = -1;
+			return;
 		}
 	}
+	probe_maybe(s, rates, cur, n, now_us);
 }
 
 void rooms_layer_bandwidth(struct rooms_layer_sel *s, uint32_t bps,

@@ -8,7 +8,12 @@
  * keyframe (at most once per ROOMS_PLI_MIN_US per track, the caller rate-limits across
  * subscribers). The automatic choice follows the subscriber's bandwidth estimate with hysteresis:
  * down at once when the estimate falls below what the current layer needs, up only after the
- * estimate has covered the higher layer with ROOMS_UP_MARGIN to spare for ROOMS_UP_HOLD_US.
+ * estimate has covered the higher layer with ROOMS_UP_MARGIN to spare for ROOMS_UP_HOLD_US. A
+ * receive-side estimate (REMB) cannot grow much past what it receives, so when it has sat at
+ * ROOMS_PROBE_RATIO x the current layer's rate or more (no congestion) for a hold time, the next
+ * layer is tried (a probe): kept once the estimate covers it, left when the estimate drops or
+ * does not get there in ROOMS_PROBE_MAX_US, the hold doubling after each failed probe (see the
+ * top of layers.c).
  *
  * Pure state machines, no I/O and no allocation; one struct per (subscriber, track), used on the
  * room's thread only. */
@@ -25,6 +30,15 @@
 #define ROOMS_PLI_MIN_US   500000   /* at most one keyframe request per track per 500 ms */
 #define ROOMS_UP_MARGIN    1.25     /* estimate must exceed the next layer's rate by 25 % */
 #define ROOMS_UP_HOLD_US   3000000  /* ... for 3 s before we switch up */
+/* Probing (automatic mode): an estimate of at least the current layer's rate x ROOMS_PROBE_RATIO
+ * is taken as "capped by what it receives" (a congested one sits at or below that rate). */
+#define ROOMS_PROBE_RATIO       1.3
+#define ROOMS_PROBE_HOLD_US     4000000   /* first wait before a probe */
+#define ROOMS_PROBE_HOLD_MAX_US 60000000  /* the wait doubles per failed probe up to this */
+#define ROOMS_PROBE_MAX_US      20000000  /* a probe whose layer the estimate has not covered
+					   * by then failed (REMB grows ~8 %/s) */
+#define ROOMS_PROBE_DROP        0.85      /* ... as has one whose estimate fell below this
+					   * share of its highest since the probe began */
 
 /* The codecs whose payload descriptor the selector reads (temporal layers, picture ids). */
 enum rooms_codec_kind {
@@ -66,6 +80,11 @@ struct rooms_layer_sel {
 	uint32_t bwe_bps;
 	int64_t up_since_us[ROOMS_LAYERS_MAX]; /* since when the estimate covers layer l with the
 					 * margin, -1 = not now */
+	int64_t probe_since_us; /* since when the estimate looks capped, -1 = not now */
+	int64_t probe_hold_us;  /* how long it must look so before the next probe */
+	int probe_layer;        /* the layer being probed, -1 = no probe */
+	int64_t probe_start_us;
+	uint32_t probe_peak_bps; /* highest estimate since the probe began */
 	bool started;          /* a first packet went out */
 	bool resync;           /* the next forwarded packet starts a new source (after a pause) */
 	uint32_t in_ssrc;      /* SSRC of the source packets currently forwarded */
@@ -86,6 +105,7 @@ struct rooms_layer_sel {
 	unsigned map_head, map_n;
 	uint64_t switches;     /* completed layer switches */
 	uint64_t dropped;      /* packets not forwarded (other layers, temporal drops) */
+	uint64_t probes, probes_failed; /* probes begun, and those that went back down */
 };
 
 void rooms_layer_init(struct rooms_layer_sel *s, uint32_t out_ssrc, uint32_t clock,

@@ -1,7 +1,7 @@
 /* test_rooms_layers.c -- what a subscriber receives of a simulcast / temporally layered track:
  * one continuous stream (sequence numbers without holes, growing timestamps, continuing VP8
  * picture ids) across switches, temporal drops, pauses and publisher restarts; switches only at
- * keyframes; the automatic choice's hysteresis; and VP8 descriptors that lie. Time is passed in
+ * keyframes; the automatic choice's hysteresis and probing; and VP8 descriptors that lie. Time is passed in
  * explicitly (now_us), nothing sleeps. */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -531,6 +531,177 @@ Test(rooms_layers, stopped_layers_are_not_chosen)
 	x.r.last_seen_us[2] = now - 2000000;
 	rooms_layer_request(&x.s, 2, -1);
 	cr_assert_eq(tick(&x, seq, now += 1000, true), 1);
+}
+
+/* Probing: layer rates of a 960x540 janus.js simulcast publisher, roughly. */
+#define P0 40000
+#define P1 250000
+#define P2 800000
+/* Estimate of a receive-side estimator capped by 40 kbit/s incoming: 1.5 x + 10 kbit/s. */
+#define CAPPED_BY_P0 70000
+
+/* Ticks every 100 ms (keyframes, so a switch completes at once) with the estimate bps from now
+ * until now + us (exclusive); returns the first time the current layer differs from layer, or
+ * -1 if it never did (*now is then now + us). */
+static int64_t run_until_change(struct run *x, uint16_t *seq, int64_t *now, int64_t us, uint32_t bps,
+				int layer)
+{
+	int64_t end = *now + us;
+	for (; *now < end; *now += 100000) {
+		rates_at(&x->r, *now, P0, P1, P2);
+		rooms_layer_bandwidth(&x->s, bps, &x->r, *now);
+		if (tick(x, seq, *now, true) != layer)
+			return *now;
+	}
+	return -1;
+}
+
+/* At layer 0 under a capped estimate since `since`: the probe of layer 1 comes hold_us later. */
+static void expect_probe_after(struct run *x, uint16_t *seq, int64_t *now, int64_t since,
+			       int64_t hold_us)
+{
+	int64_t at = run_until_change(x, seq, now, since + hold_us + 200000 - *now, CAPPED_BY_P0, 0);
+	cr_assert_neq(at, -1, "a probe within %lld us", (long long)hold_us);
+	cr_assert_geq(at - since, hold_us, "probe after %lld us, hold %lld", (long long)(at - since),
+		      (long long)hold_us);
+	cr_assert_leq(at - since, hold_us + 100000);
+	cr_assert_eq(rooms_layer_current(&x->s), 1);
+}
+
+/* Down to layer 0 at now (an estimate that covers nothing but it). */
+static void start_low(struct run *x, uint16_t *seq, int64_t now)
+{
+	rates_at(&x->r, now, P0, P1, P2);
+	rooms_layer_init(&x->s, 3, 90000, 3, ROOMS_CODEC_OTHER);
+	rooms_layer_bandwidth(&x->s, CAPPED_BY_P0, &x->r, now);
+	cr_assert_eq(tick(x, seq, now, true), 0);
+}
+
+Test(rooms_layers, capped_estimate_probes_the_next_layer_after_the_hold)
+{
+	struct run x;
+	uint16_t seq[3] = { 0, 1000, 2000 };
+	int64_t now = T0;
+
+	start_low(&x, seq, now);
+	/* 70 kbit/s can never cover 250 kbit/s x 1.25 by the normal rule; it is >= 1.3 x 40. */
+	expect_probe_after(&x, seq, &now, T0, ROOMS_PROBE_HOLD_US);
+	cr_assert_eq(x.s.probes, 1);
+	cr_assert_eq(x.s.switches, 1);
+}
+
+Test(rooms_layers, probe_succeeds_when_the_estimate_grows_to_the_probed_layer)
+{
+	struct run x;
+	uint16_t seq[3] = { 0, 1000, 2000 };
+	int64_t now = T0;
+
+	start_low(&x, seq, now);
+	expect_probe_after(&x, seq, &now, T0, ROOMS_PROBE_HOLD_US);
+	/* The estimate grows with what it now receives, 8 %/s, still below 250 kbit/s for a good
+	 * while: the probed layer is kept meanwhile (the down rule waits for the verdict). */
+	double bps = CAPPED_BY_P0;
+	int64_t start = now;
+	while (bps < P1) {
+		now += 100000;
+		bps *= 1.0077;
+		rates_at(&x.r, now, P0, P1, P2);
+		rooms_layer_bandwidth(&x.s, (uint32_t)bps, &x.r, now);
+		cr_assert_eq(tick(&x, seq, now, true), 1, "%.0f bit/s %lld us into the probe", bps,
+			     (long long)(now - start));
+	}
+	cr_assert_lt(now - start, ROOMS_PROBE_MAX_US, "the test's growth fits the probe's time");
+	cr_assert_eq(x.s.probe_layer, -1, "the probe is over");
+	cr_assert_eq(x.s.probes_failed, 0);
+	/* From now on the normal rules: 260 kbit/s covers layer 1 and is no capped estimate for it
+	 * (< 1.3 x 250): layer 1 for good, no probe of layer 2. */
+	cr_assert_eq(run_until_change(&x, seq, &now, 3 * ROOMS_PROBE_HOLD_MAX_US, 260000, 1), -1);
+	cr_assert_eq(x.s.probes, 1);
+	/* Capped at layer 1 (>= 1.3 x 250): layer 2 is probed after the first hold again. */
+	int64_t since = now;
+	int64_t at = run_until_change(&x, seq, &now, ROOMS_PROBE_HOLD_US + 200000, 400000, 1);
+	cr_assert_eq(at - since, ROOMS_PROBE_HOLD_US, "backoff reset by the success");
+	cr_assert_eq(rooms_layer_current(&x.s), 2);
+}
+
+Test(rooms_layers, failed_probes_go_back_down_and_back_off)
+{
+	struct run x;
+	uint16_t seq[3] = { 0, 1000, 2000 };
+	int64_t now = T0;
+
+	start_low(&x, seq, now);
+	expect_probe_after(&x, seq, &now, T0, ROOMS_PROBE_HOLD_US);
+	/* The estimator sees the queue grow and backs off (below 0.85 x its peak, and to no capped
+	 * estimate for layer 0 either: 50 < 1.3 x 40): down at once. */
+	now += 100000;
+	rates_at(&x.r, now, P0, P1, P2);
+	rooms_layer_bandwidth(&x.s, 50000, &x.r, now);
+	cr_assert_eq(tick(&x, seq, now, true), 0, "the failed probe goes down at once");
+	cr_assert_eq(x.s.probes_failed, 1);
+	/* Capped again: the next probe waits twice as long. */
+	now += 100000;
+	expect_probe_after(&x, seq, &now, now, 2 * ROOMS_PROBE_HOLD_US);
+	/* An estimate that neither drops nor grows: the probe fails when its time is up. */
+	int64_t start = now;
+	int64_t at = run_until_change(&x, seq, &now, ROOMS_PROBE_MAX_US + 200000, CAPPED_BY_P0, 1);
+	cr_assert_eq(at - start, ROOMS_PROBE_MAX_US);
+	cr_assert_eq(rooms_layer_current(&x.s), 0);
+	cr_assert_eq(x.s.probes_failed, 2);
+	/* 70 kbit/s is capped for layer 0: the wait for the next probe began with the failure. */
+	expect_probe_after(&x, seq, &now, now, 4 * ROOMS_PROBE_HOLD_US);
+	/* The wait stops doubling at ROOMS_PROBE_HOLD_MAX_US. */
+	for (int i = 0; i < 8; i++) {
+		now += 100000;
+		rates_at(&x.r, now, P0, P1, P2);
+		rooms_layer_bandwidth(&x.s, 50000, &x.r, now);
+		cr_assert_eq(tick(&x, seq, now, true), 0);
+		now += 100000;
+		expect_probe_after(&x, seq, &now, now, x.s.probe_hold_us);
+	}
+	cr_assert_eq(x.s.probe_hold_us, ROOMS_PROBE_HOLD_MAX_US);
+	cr_assert_eq(x.s.probes_failed, 10);
+}
+
+Test(rooms_layers, no_probe_while_congested)
+{
+	struct run x;
+	uint16_t seq[3] = { 0, 1000, 2000 };
+	int64_t now = T0;
+
+	start_low(&x, seq, now);
+	/* 50 kbit/s < 1.3 x 40: the estimate is what the link carries, not capped by what is sent. */
+	cr_assert_eq(run_until_change(&x, seq, &now, 2 * ROOMS_PROBE_HOLD_MAX_US, 50000, 0), -1);
+	cr_assert_eq(x.s.probes, 0);
+	/* A dip of the estimate restarts the hold: it must look capped without a break. */
+	cr_assert_eq(run_until_change(&x, seq, &now, 3000000, CAPPED_BY_P0, 0), -1);
+	rates_at(&x.r, now, P0, P1, P2);
+	rooms_layer_bandwidth(&x.s, 51000, &x.r, now); /* < 1.3 x 40 kbit/s */
+	cr_assert_eq(tick(&x, seq, now, true), 0);
+	now += 100000;
+	expect_probe_after(&x, seq, &now, now, ROOMS_PROBE_HOLD_US);
+}
+
+Test(rooms_layers, a_requested_layer_never_probes)
+{
+	struct run x;
+	uint16_t seq[3] = { 0, 1000, 2000 };
+	int64_t now = T0;
+
+	start_low(&x, seq, now);
+	rooms_layer_request(&x.s, 0, -1);
+	cr_assert_eq(run_until_change(&x, seq, &now, 2 * ROOMS_PROBE_HOLD_MAX_US, CAPPED_BY_P0, 0), -1);
+	cr_assert_eq(x.s.probes, 0);
+	/* A probe under way ends when a layer is requested. */
+	rooms_layer_request(&x.s, -1, -1);
+	expect_probe_after(&x, seq, &now, now, ROOMS_PROBE_HOLD_US);
+	rooms_layer_request(&x.s, 0, -1);
+	now += 100000;
+	int64_t from = now;
+	cr_assert_eq(run_until_change(&x, seq, &now, 1000000, CAPPED_BY_P0, 1), from,
+		     "back to the requested layer at once");
+	cr_assert_eq(x.s.probe_layer, -1);
+	cr_assert_eq(x.s.probes_failed, 0, "no verdict on a probe the subscriber ended");
 }
 
 Test(rooms_layers, rates_measure_each_layer_and_activity)
