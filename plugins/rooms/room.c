@@ -116,6 +116,29 @@ static int get_bool(const json_t *req, const char *key, bool *out, char **why)
 	return 0;
 }
 
+/* The optional "presenters" list (user ids or display names allowed to publish in broadcast). */
+static int read_presenters(struct rooms_room *r, const json_t *pres, char **why)
+{
+	size_t i;
+	json_t *e;
+
+	if (!pres)
+		return 0;
+	if (!json_is_array(pres) || json_array_size(pres) > 1000) {
+		*why = g_strdup("presenters: must be a list of user ids or display names");
+		return -EINVAL;
+	}
+	json_array_foreach(pres, i, e) if (!json_is_string(e) || !text_ok(json_string_value(e)))
+	{
+		*why = g_strdup("presenters: must be a list of strings");
+		return -EINVAL;
+	}
+	g_strfreev(r->presenters);
+	r->presenters = g_new0(char *, json_array_size(pres) + 1);
+	json_array_foreach(pres, i, e) r->presenters[i] = g_strdup(json_string_value(e));
+	return 0;
+}
+
 /* The settable fields, validated into a scratch room. prefix is "new_" for Janus edits. */
 static int read_settings(struct rooms_room *r, const json_t *req, const char *prefix, char **why)
 {
@@ -199,24 +222,8 @@ static int read_settings(struct rooms_room *r, const json_t *req, const char *pr
 	if (get_bool(req, "record", &b, why))
 		return -EINVAL;
 	r->record = b;
-	const json_t *pres = json_object_get(req, "presenters");
-	if (pres) {
-		size_t i;
-		json_t *e;
-		if (!json_is_array(pres) || json_array_size(pres) > 1000) {
-			*why = g_strdup("presenters: must be a list of user ids or display names");
-			return -EINVAL;
-		}
-		json_array_foreach(pres, i, e) if (!json_is_string(e) ||
-						   !text_ok(json_string_value(e)))
-		{
-			*why = g_strdup("presenters: must be a list of strings");
-			return -EINVAL;
-		}
-		g_strfreev(r->presenters);
-		r->presenters = g_new0(char *, json_array_size(pres) + 1);
-		json_array_foreach(pres, i, e) r->presenters[i] = g_strdup(json_string_value(e));
-	}
+	if (read_presenters(r, json_object_get(req, "presenters"), why) < 0)
+		return -EINVAL;
 #undef KEY
 	return 0;
 }
