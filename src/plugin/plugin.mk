@@ -66,7 +66,7 @@ EXTRA_tests_unit_test_plugin_host_DEPENDENCIES = $(PLUGIN_TEST_MODULES)
 
 # The public header and a pkg-config file for out-of-tree plugins (docs/plugin-guide.md).
 # The .pc is generated here with sed rather than by configure, so that configure.ac stays as is.
-lumeninclude_HEADERS += include/lumen/plugin.h
+lumeninclude_HEADERS += include/lumen/plugin.h include/lumen/rooms_tap.h
 lumenpcdir = $(libdir)/pkgconfig
 lumenpc_DATA = src/plugin/lumen-plugin.pc
 EXTRA_DIST += src/plugin/lumen-plugin.pc.in
