@@ -36,6 +36,45 @@ static int parse_u64(const char *s, uint64_t *out)
 	return errno || *end || !*out ? -EINVAL : 0;
 }
 
+/* /admin/v1/rooms/{id}/recording: GET the room's recording state; POST {"action": "start" |
+ * "stop" | "pause" | "resume" | "marker", "title": "..."} hands the action to the recorder. */
+static int recording(struct rooms_room *r, const char *method, const json_t *body,
+		     json_t **reply)
+{
+	json_t *res = NULL;
+	char *why = NULL;
+	const char *action;
+	int rc, status;
+
+	if (strcmp(method, "GET") == 0) {
+		*reply = rooms_record_status(r);
+		return *reply ? 200
+			      : fail(reply, 503,
+				     "recording is not available: the recorder plugin is not loaded");
+	}
+	if (strcmp(method, "POST") != 0)
+		return fail(reply, 405, "%s is not allowed here (GET, POST)", method);
+	if (!json_is_object(body) || !(action = json_string_value(json_object_get(body, "action"))))
+		return fail(reply, 400,
+			    "the body must be {\"action\": \"start|stop|pause|resume|marker\"}");
+	rc = rooms_record_control(r, action, body, &res, &why);
+	if (rc == 0) {
+		json_decref(res);
+		*reply = rooms_record_status(r);
+		return 200;
+	}
+	json_decref(res);
+	status = rc == -ENOTSUP	  ? 503
+		 : rc == -EALREADY ? 409
+		 : rc == -EINVAL   ? 400
+		 : rc == -ENOENT   ? 404
+		 : rc == -ENOSPC   ? 507
+				   : 500;
+	status = fail(reply, status, "%s", why ? why : "recording failed");
+	g_free(why);
+	return status;
+}
+
 static int create(const json_t *body, json_t **reply)
 {
 	struct rooms_room *r;
@@ -131,6 +170,8 @@ int rooms_admin_cb(void *arg, const char *method, const char *path, const json_t
 				g_free(why);
 				goto out;
 			}
+			if (r->members->len)
+				rooms_record_autostart(r);
 			*reply = rooms_room_json(r, true);
 			status = 200;
 		} else if (strcmp(method, "DELETE") == 0) {
@@ -170,6 +211,10 @@ int rooms_admin_cb(void *arg, const char *method, const char *path, const json_t
 		} else {
 			status = fail(reply, 405, "%s is not allowed here (GET, DELETE)", method);
 		}
+		goto out;
+	}
+	if (strcmp(parts[1], "recording") == 0 && !parts[2]) {
+		status = recording(r, method, body, reply);
 		goto out;
 	}
 	status = fail(reply, 404, "no such path /admin/v1/rooms%s", path);

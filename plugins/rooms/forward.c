@@ -111,6 +111,7 @@ void rooms_fwd_rtp(struct rooms_participant *p, const struct lumen_rtp_packet *p
 		talking(t, pkt);
 	if (t->muted)
 		return;
+	rooms_tap_rtp(r, t, layer, pkt);
 	for (unsigned i = 0; i < t->streams->len; i++) {
 		struct rooms_stream *s = t->streams->pdata[i];
 		struct rooms_participant *sub = s->sub;
@@ -140,11 +141,15 @@ void rooms_fwd_rtp(struct rooms_participant *p, const struct lumen_rtp_packet *p
 }
 
 /* Counts the NACKs (RTPFB FMT 1) in a subscriber's compound RTCP; the core answers them from
- * its retransmission cache before we see them. */
+ * its retransmission cache before we see them. A publisher's sender reports go to the taps. */
 void rooms_fwd_rtcp(struct rooms_participant *p, const uint8_t *buf, size_t len)
 {
 	size_t off = 0;
 
+	if (p->type == ROOMS_P_PUBLISHER) {
+		rooms_tap_rtcp(p, buf, len, g_get_monotonic_time());
+		return;
+	}
 	if (p->type != ROOMS_P_SUBSCRIBER || !p->room)
 		return;
 	while (off + 4 <= len) {

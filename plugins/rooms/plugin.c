@@ -315,6 +315,9 @@ static int rooms_start(void)
 	rc = rooms_core->metric_register ? register_metrics() : 0;
 	if (rc < 0)
 		rooms_core->log(NULL, LUMEN_SEV_WARN, "metrics not registered: %s", strerror(-rc));
+	rc = rooms_tap_register();
+	if (rc < 0 && rc != -ENOTSUP)
+		rooms_core->log(NULL, LUMEN_SEV_WARN, "rooms.tap not offered: %s", strerror(-rc));
 	if (LUMEN_CORE_HAS(rooms_core, admin_register)) {
 		rc = rooms_core->admin_register("rooms", rooms_admin_cb, NULL);
 		admin_registered = rc == 0;
@@ -482,6 +485,12 @@ static void rooms_rtcp_in(struct lumen_handle *h, void *state, const uint8_t *bu
 	rooms_fwd_rtcp(state, buf, len);
 }
 
+static void rooms_data_in(struct lumen_handle *h, void *state, const struct lumen_data_message *msg)
+{
+	(void)h;
+	rooms_tap_data(state, msg);
+}
+
 static void rooms_keyframe_request(struct lumen_handle *h, void *state, const char *mid)
 {
 	(void)h;
@@ -520,6 +529,7 @@ static const struct lumen_plugin rooms_plugin = {
 	.detach = rooms_detach,
 	.rtp_in = rooms_rtp_in,
 	.rtcp_in = rooms_rtcp_in,
+	.data_in = rooms_data_in,
 	.query_handle = rooms_query_handle,
 	.check_config = rooms_check_config,
 	.keyframe_request = rooms_keyframe_request,

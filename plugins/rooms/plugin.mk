@@ -6,7 +6,8 @@ lumenplugin_LTLIBRARIES += plugins/rooms/rooms.la
 plugins_rooms_rooms_la_SOURCES = plugins/rooms/plugin.c plugins/rooms/room.c \
 	plugins/rooms/requests.c plugins/rooms/publisher.c plugins/rooms/subscriber.c \
 	plugins/rooms/forward.c plugins/rooms/admin.c plugins/rooms/room_sdp.c \
-	plugins/rooms/layers.c plugins/rooms/vp8.c plugins/rooms/vp9.c plugins/rooms/rooms.h
+	plugins/rooms/layers.c plugins/rooms/vp8.c plugins/rooms/vp9.c plugins/rooms/tap.c \
+	plugins/rooms/rooms.h
 plugins_rooms_rooms_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/rooms
 plugins_rooms_rooms_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(GLIB_CFLAGS) -fvisibility=hidden
 plugins_rooms_rooms_la_LDFLAGS = -module -avoid-version -shared $(AM_LDFLAGS)

@@ -139,6 +139,7 @@ struct lumen_msg_result rooms_pub_join(struct rooms_participant *p, const char *
 	p->type = ROOMS_P_PUBLISHER;
 	p->room = r;
 	g_ptr_array_add(r->members, p);
+	rooms_tap_participant(r, p, true);
 	/* The mode first: the newcomer may be the one who turns an auto room into broadcast, and
 	 * then joins as a viewer. */
 	rooms_room_update_mode(r);
@@ -157,8 +158,13 @@ struct lumen_msg_result rooms_pub_join(struct rooms_participant *p, const char *
 							     "display", m->display));
 	}
 	json_object_set_new(ev, "attendees", att);
-	if (r->record)
+	/* A room whose `record` option is set starts recording with its first participant; the
+	 * joiner learns whether it is being recorded (it must know). */
+	rooms_record_autostart(r);
+	json_t *rec = rooms_record_status(r);
+	if (rec && json_is_string(json_object_get(rec, "recording")))
 		json_object_set_new(ev, "recording", json_true());
+	json_decref(rec);
 	rooms_push(p, tr, ev, NULL);
 	if (r->notify_joining) {
 		json_t *n = rooms_event(r);
@@ -285,6 +291,7 @@ static struct lumen_msg_result publish(struct rooms_participant *p, const char *
 		if (t->d.kind == LUMEN_MEDIA_VIDEO && !p->video_codec[0])
 			g_strlcpy(p->video_codec, t->d.codec.name, sizeof(p->video_codec));
 		p->tracks[p->n_tracks++] = t;
+		rooms_tap_track(r, t, true);
 	}
 	p->published = true;
 
@@ -347,6 +354,8 @@ void rooms_pub_unpublish_all(struct rooms_participant *p, bool notify_self)
 		return;
 	p->published = false;
 	for (unsigned i = 0; i < p->n_tracks; i++) {
+		if (r)
+			rooms_tap_track(r, p->tracks[i], false);
 		rooms_sub_track_gone(p->tracks[i]);
 		track_free(p->tracks[i]);
 		p->tracks[i] = NULL;
@@ -384,6 +393,7 @@ void rooms_pub_leave(struct rooms_participant *p, const char *reason, bool silen
 		return;
 	rooms_pub_unpublish_all(p, false);
 	g_ptr_array_remove(r->members, p);
+	rooms_tap_participant(r, p, false);
 	p->room = NULL;
 	json_t *ev = rooms_event(r);
 	json_object_set_new(ev, "leaving", json_integer((json_int_t)p->id));

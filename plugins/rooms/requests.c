@@ -221,6 +221,69 @@ static struct lumen_msg_result req_raise_hand(struct rooms_participant *p, const
 	return rooms_ok(json_pack("{s:s,s:b}", "videoroom", "success", "raised", p->hand_raised));
 }
 
+/* A recorder error as a dialect error: what the recorder said, under the closest code. */
+static struct lumen_msg_result record_error(int rc, char *why)
+{
+	int code = rc == -ENOENT ? ROOMS_ERR_NO_SUCH_ROOM
+		   : rc == -EINVAL ? ROOMS_ERR_INVALID_ELEMENT
+				   : ROOMS_ERR_UNKNOWN;
+	struct lumen_msg_result res = rooms_error(code, "%s", why ? why : "recording failed");
+
+	g_free(why);
+	return res;
+}
+
+/* The dialect's enable_recording (room secret, "record": true|false) and lumen's moderator
+ * request "recording" ("action": start|stop|pause|resume|marker, "title" for a marker). */
+static struct lumen_msg_result req_recording(struct rooms_participant *p, const json_t *body,
+					     bool dialect)
+{
+	struct lumen_msg_result err;
+	struct rooms_room *r = json_object_get(body, "room") ? named_room(body, &err) : p->room;
+	const char *action;
+	json_t *reply = NULL;
+	char *why = NULL;
+
+	if (!r)
+		return json_object_get(body, "room")
+			       ? err
+			       : rooms_error(ROOMS_ERR_MISSING_ELEMENT, "Missing element (room)");
+	/* The dialect asks for the room's secret when it has one; lumen's request for a
+	 * moderator (or the secret). */
+	if (dialect ? (r->secret && !is_moderator(p, r, body)) : !is_moderator(p, r, body))
+		return rooms_error(ROOMS_ERR_UNAUTHORIZED, "Unauthorized (moderator or secret needed)");
+	if (dialect) {
+		const json_t *rec = json_object_get(body, "record");
+		if (!json_is_boolean(rec))
+			return rooms_error(ROOMS_ERR_MISSING_ELEMENT,
+					   "Missing element (record: true or false)");
+		r->record = json_is_true(rec);
+		action = r->record ? "start" : "stop";
+	} else {
+		action = json_string_value(json_object_get(body, "action"));
+		if (!action)
+			return rooms_error(ROOMS_ERR_MISSING_ELEMENT,
+					   "Missing element (action: start, stop, pause, resume or "
+					   "marker)");
+	}
+	int rc = rooms_record_control(r, action, body, &reply, &why);
+	/* enable_recording is idempotent in the dialect: asking for what is already so is fine. */
+	if (rc == -EALREADY && dialect) {
+		g_free(why);
+		rc = 0;
+	}
+	if (rc < 0) {
+		json_decref(reply);
+		return record_error(rc, why);
+	}
+	json_t *ok = json_pack("{s:s,s:I}", "videoroom", "success", "room", (json_int_t)r->id);
+	json_t *st = rooms_record_status(r);
+	if (st)
+		json_object_set_new(ok, "recording", st);
+	json_decref(reply);
+	return rooms_ok(ok);
+}
+
 static struct lumen_msg_result req_role(struct rooms_participant *p, const json_t *body,
 					bool promote)
 {
@@ -277,6 +340,8 @@ struct lumen_msg_result rooms_request_room(struct rooms_participant *p, const ch
 		return req_moderate(p, body);
 	if (strcmp(request, "raise_hand") == 0)
 		return req_raise_hand(p, body);
+	if (strcmp(request, "enable_recording") == 0 || strcmp(request, "recording") == 0)
+		return req_recording(p, body, request[0] == 'e');
 	if (strcmp(request, "promote") == 0 || strcmp(request, "demote") == 0)
 		return req_role(p, body, request[0] == 'p');
 	*handled = false;

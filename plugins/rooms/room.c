@@ -240,6 +240,8 @@ static void room_free(struct rooms_room *r)
 		g_ptr_array_free(r->members, TRUE);
 	if (r->subscribers)
 		g_ptr_array_free(r->subscribers, TRUE);
+	if (r->taps)
+		g_array_free(r->taps, TRUE);
 	g_free(r);
 }
 
@@ -452,6 +454,7 @@ void rooms_room_destroy(struct rooms_room *r)
 			rooms_core->close_pc(p->h, "room destroyed");
 	}
 	json_decref(ev);
+	rooms_tap_room_gone(r);
 	rooms_gone.forwarded_packets += r->c.forwarded_packets;
 	rooms_gone.forwarded_bytes += r->c.forwarded_bytes;
 	rooms_gone.nacks += r->c.nacks;
@@ -532,6 +535,9 @@ json_t *rooms_room_json(const struct rooms_room *r, bool details)
 
 	g_free(created);
 	g_date_time_unref(t);
+	json_t *rec = rooms_record_status(r);
+	if (rec)
+		json_object_set_new(j, "recording", rec);
 	if (details) {
 		json_t *parts = json_array();
 		GPtrArray *order = rooms_room_by_speech(r);

@@ -11,6 +11,7 @@
  *   admin.c       /admin/v1/rooms
  *   room_sdp.c    SDP answers to publishers and offers to subscribers
  *   layers.c      per-subscriber simulcast/temporal choice and seamless rewriting
+ *   tap.c         the "rooms.tap" service (the recorder's view of a room) and recording control
  *
  * Threads: everything runs on the control thread (the core's handle thread for every handle of
  * this plugin; see docs/architecture.md, "Media workers"), so nothing here takes a lock.
@@ -28,6 +29,7 @@
 #include <glib.h>
 #include <jansson.h>
 #include <lumen/plugin.h>
+#include <lumen/rooms_tap.h>
 
 #include "layers.h"
 #include "room_sdp.h"
@@ -99,6 +101,7 @@ struct rooms_room {
 	GPtrArray *subscribers;           /* struct rooms_participant * (subscriber handles) */
 	int64_t created_wall_us;
 	struct rooms_counters c;
+	GArray *taps;                     /* struct tap (tap.c): sinks following the room */
 	bool destroyed;
 };
 
@@ -115,6 +118,10 @@ struct rooms_track {
 	int level_sum, level_count;
 	bool talking;
 	uint64_t packets, bytes;
+	/* tap.c: the key taps know it by, the layer they get (-1 none yet) and its SSRC */
+	uint64_t tap_key;
+	int tap_layer;
+	uint32_t tap_ssrc;
 };
 
 /* One m-line of a subscriber's peer connection. */
@@ -249,6 +256,26 @@ void rooms_fwd_pli(struct rooms_track *t, int64_t now_us);
 #define ROOMS_PUBLISHER_SILENCE_US 2000000
 /* Called every 500 ms on the control thread. */
 void rooms_fwd_watchdog(int64_t now_us);
+
+/* ---- tap.c ---- */
+int rooms_tap_register(void);
+void rooms_tap_participant(struct rooms_room *r, const struct rooms_participant *p, bool joined);
+/* A track was published (added) or is ending (call before it is freed). */
+void rooms_tap_track(struct rooms_room *r, struct rooms_track *t, bool added);
+void rooms_tap_rtp(struct rooms_room *r, struct rooms_track *t, int layer,
+		   const struct lumen_rtp_packet *pkt);
+void rooms_tap_rtcp(struct rooms_participant *p, const uint8_t *buf, size_t len, int64_t now_us);
+void rooms_tap_data(struct rooms_participant *p, const struct lumen_data_message *msg);
+/* The room is going: every sink hears room_gone and is forgotten. */
+void rooms_tap_room_gone(struct rooms_room *r);
+/* Hands a recording action to the recorder plugin. Returns 0 (reply may be set, new) or a
+ * negative errno with *why (g_malloc'd): -ENOTSUP when no recorder is loaded. */
+int rooms_record_control(struct rooms_room *r, const char *action, const json_t *args,
+			 json_t **reply, char **why);
+/* The recorder's status of r (new object), NULL without a recorder. */
+json_t *rooms_record_status(const struct rooms_room *r);
+/* Starts recording r if its `record` option asks for it and nothing records it yet. */
+void rooms_record_autostart(struct rooms_room *r);
 
 /* ---- admin.c ---- */
 int rooms_admin_cb(void *arg, const char *method, const char *path, const json_t *body,

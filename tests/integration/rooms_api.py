@@ -314,6 +314,13 @@ others = w.has("kicked", v.id)
 t.check(r.get("videoroom") == "success" and kicked and kicked.get("reason") == "kicked" and others,
         "kick by the moderator: leaving ok with reason kicked, others get kicked: ID", dump(r, kicked, others))
 expect_err(mod.sync({"request": "kick", "room": 3001, "id": 31337}), 428, "kick an unknown participant")
+expect_err(w.sync({"request": "recording", "room": 3001, "action": "start"}), 433,
+           "recording by a viewer", ("moderator",))
+expect_err(w.sync({"request": "enable_recording", "room": 3001, "secret": "nope", "record": True}), 433,
+           "enable_recording with a wrong secret")
+expect_err(mod.sync({"request": "enable_recording", "room": 3001, "secret": "mod"}), 429,
+           "enable_recording without record", ("record",))
+expect_err(mod.sync({"request": "recording", "room": 3001}), 429, "recording without an action", ("action",))
 
 # ---- auto: mesh -> sfu ----
 admin.sync({"request": "create", "room": 4001, "mode": "auto", "auto_sfu_at": 2})
