@@ -1,0 +1,56 @@
+#!/bin/sh
+# floor_smoke.sh -- lumen-floor runs, answers --help, and prints sane figures (TAP). A short run
+# (3 runs x 2000 packets, well under a second): the figures must be positive and within broad
+# physical bounds (an SRTP protect of 1200 bytes between 50 ns and 200 us, a UDP send between
+# 100 ns and 1 ms), GCM must not cost more than 4x AES_CM+HMAC-SHA1, a 100-byte protect no more
+# than a 1200-byte one, and a sendmmsg packet no more than a send() one (with slack for noise).
+. "${top_srcdir:-.}/tests/integration/lib.sh"
+FLOOR="$top_builddir/tools/bench/lumen-floor"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+"$FLOOR" --help >"$tmp/help" 2>&1
+ok $? "--help exits 0"
+grep -q -- '--json' "$tmp/help"
+ok $? "--help lists --json"
+
+"$FLOOR" --runs 0 >/dev/null 2>&1
+[ $? -eq 2 ]
+ok $? "a bad --runs is refused with exit 2"
+
+timeout 15 "$FLOOR" --runs 3 --packets 2000 >"$tmp/table" 2>&1
+ok $? "a short run exits 0"
+grep -q 'SRTP_AEAD_AES_128_GCM' "$tmp/table" && grep -q 'sendmmsg' "$tmp/table"
+ok $? "the table names the GCM profile and sendmmsg"
+
+timeout 15 "$FLOOR" --runs 3 --packets 2000 --json --json-file "$tmp/f2.json" >"$tmp/f.json" 2>&1
+ok $? "a short --json run exits 0"
+/usr/bin/python3 - "$tmp/f.json" "$tmp/f2.json" <<'PY' >"$tmp/check" 2>&1
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(("ok" if json.load(open(sys.argv[2])) == d else "not ok") + " --json-file holds the same object")
+p = {(e["profile"], e["bytes"]): e["ns_median"] for e in d["srtp_protect"]}
+s = {(e["method"], e["bytes"]): e["ns_median"] for e in d["udp_send"]}
+gcm, cm = p[("SRTP_AEAD_AES_128_GCM", 1200)], p[("SRTP_AES128_CM_SHA1_80", 1200)]
+checks = [
+    (len(p) == 4 and len(s) == 6, "4 protect and 6 send figures"),
+    (all(e["ns_min"] <= e["ns_median"] <= e["ns_max"] for e in d["srtp_protect"] + d["udp_send"]),
+     "min <= median <= max"),
+    (all(50 <= v <= 200000 for v in p.values()), "protect between 50 ns and 200 us"),
+    (all(100 <= v <= 1000000 for v in s.values()), "send between 100 ns and 1 ms"),
+    (gcm <= 4 * cm, "GCM 1200 <= 4 x AES_CM 1200 (%.0f, %.0f)" % (gcm, cm)),
+    (all(p[(k, 100)] <= 1.5 * p[(k, 1200)] + 200 for k in ("SRTP_AEAD_AES_128_GCM", "SRTP_AES128_CM_SHA1_80")),
+     "a 100-byte protect costs no more than a 1200-byte one"),
+    (s[("sendmmsg", 1200)] <= 1.5 * s[("send", 1200)] + 500, "sendmmsg per packet <= send"),
+]
+for good, name in checks:
+    print(("ok" if good else "not ok") + " " + name)
+PY
+ok $? "the JSON parses"
+while read -r verdict rest; do
+	if [ "$verdict" = ok ]; then ok 0 "$rest"; else ok 1 "${rest#ok }"; fi
+done <"$tmp/check"
+grep -q '^ok\|^not ok' "$tmp/check"
+ok $? "the JSON checks ran"
+sed 's/^/# /' "$tmp/table"
+done_testing

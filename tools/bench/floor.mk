@@ -1,0 +1,23 @@
+# tools/bench/floor.mk -- lumen-floor (the per-packet cost floor: SRTP protect per profile, UDP
+# send on loopback), its smoke test, and `make bench` (tools/bench/compare-janus.sh: lumen
+# against Debian's Janus, writes docs/performance.md; needs root, not part of `make check`).
+# Included by Makefile.am.
+bin_PROGRAMS += tools/bench/lumen-floor
+tools_bench_lumen_floor_SOURCES = tools/bench/floor.c
+tools_bench_lumen_floor_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tools_bench_lumen_floor_LDADD = src/webrtc/libwebrtc.la $(JANSSON_LIBS)
+
+dist_check_SCRIPTS += tests/integration/floor_smoke.sh
+TESTS += tests/integration/floor_smoke.sh
+EXTRA_DIST += tools/bench/compare-janus.sh tools/bench/profile.sh
+
+# make bench: the lumen/Janus comparison (root: it makes a network namespace and may apt-get
+# install janus). BENCH_ARGS passes options to the script (e.g. BENCH_ARGS=--quick).
+bench: all
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	  $(SHELL) $(abs_top_srcdir)/tools/bench/compare-janus.sh $(BENCH_ARGS)
+# make bench-profile: perf record of lumen's forwarding path under fanout N=20.
+bench-profile: all
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	  $(SHELL) $(abs_top_srcdir)/tools/bench/profile.sh $(BENCH_ARGS)
+.PHONY: bench bench-profile
