@@ -1,0 +1,464 @@
+#!/bin/bash
+# compare-janus.sh -- lumen against Debian's Janus 1.1.2, same load, same machine (issue #7).
+#
+# Makes a private network namespace with a pair of interfaces (tests/e2e/netns.sh: 192.0.2.1 for
+# the servers' ICE, 192.0.2.2 for the load; Janus gathers nothing on loopback, libnice skips
+# veth*), then for every scenario starts a fresh server pinned to CPU 0 (taskset), runs
+# lumen-bench pinned to CPU 1 against it, stops it, and does the same for the other server:
+# lumen and Janus alternate, and the order flips every round. The JSON of every run, lumen-floor's
+# figures and the machine are written to docs/performance.md (--out). Every exit path kills the
+# servers and deletes the namespace (trap).
+#
+# Needs root (namespaces, apt-get). Run from a build tree: `make bench`, or
+#   top_srcdir=/work/main top_builddir=/tmp/build tools/bench/compare-janus.sh [OPTIONS]
+set -euo pipefail
+
+usage() {
+	cat <<EOF
+Usage: compare-janus.sh [OPTION...]
+Run the same lumen-bench scenarios against lumen and Janus (VideoRoom) in a network namespace,
+alternating, and write the comparison to docs/performance.md.
+
+  --out FILE          report to write (default: \$top_srcdir/docs/performance.md)
+  --results DIR       where the raw JSON and server logs go (default: \$top_builddir/bench-results)
+  --duration S        measured seconds per run (default 10)
+  --warmup S          warm-up seconds per run (default 2)
+  --rounds R          rounds of lumen/janus alternation per scenario (default 1)
+  --scenarios LIST    comma-separated subset of fanout,audio,join,findmax,halfload
+                      (default: all; halfload = fanout at half each server's find-max result)
+  --max N             find-max upper bound on subscribers (default 600)
+  --step N            find-max step (default: lumen-bench's)
+  --quick             short runs for a trial of the script: duration 4, warmup 1, 20 joins,
+                      find-max up to 200
+  --no-install        do not apt-get install janus when missing (fail instead)
+  --help              this text
+
+Environment: top_srcdir, top_builddir (set by make), LUMEN_BENCH, LUMEN_FLOOR, LUMEN (paths to
+the programs; default: the build tree's).
+EOF
+}
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$(pwd)}"
+LUMEN=${LUMEN:-$top_builddir/src/lumen}
+LUMEN_BENCH=${LUMEN_BENCH:-$top_builddir/tools/bench/lumen-bench}
+LUMEN_FLOOR=${LUMEN_FLOOR:-$top_builddir/tools/bench/lumen-floor}
+NETNS="$top_srcdir/tests/e2e/netns.sh"
+OUT="$top_srcdir/docs/performance.md"
+RESULTS="$top_builddir/bench-results"
+DURATION=10 WARMUP=2 ROUNDS=1 MAX_N=600 STEP_N="" JOINS=100 INSTALL=1
+SCENARIOS="fanout,audio,join,findmax,halfload"
+SERVER_IP=192.0.2.1 LOAD_IP=192.0.2.2
+LUMEN_PORT=18088 LUMEN_ADMIN_PORT=17088 JANUS_PORT=18188
+SERVER_CPU=0 LOAD_CPU=1
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--out) OUT=$2; shift ;;
+	--results) RESULTS=$2; shift ;;
+	--duration) DURATION=$2; shift ;;
+	--warmup) WARMUP=$2; shift ;;
+	--rounds) ROUNDS=$2; shift ;;
+	--scenarios) SCENARIOS=$2; shift ;;
+	--max) MAX_N=$2; shift ;;
+	--step) STEP_N=$2; shift ;;
+	--quick) DURATION=4 WARMUP=1 JOINS=20 MAX_N=200 ;;
+	--no-install) INSTALL=0 ;;
+	--help | -h) usage; exit 0 ;;
+	*) echo "compare-janus.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+die() { echo "compare-janus.sh: $*" >&2; exit 1; }
+log() { echo "== $*" >&2; }
+
+[ "$(id -u)" -eq 0 ] || die "needs root (network namespace, apt-get)"
+for p in "$LUMEN" "$LUMEN_BENCH" "$LUMEN_FLOOR"; do
+	[ -x "$p" ] || die "$p not built (make all in the build tree)"
+done
+[ -e "$top_builddir/plugins/rooms/.libs/rooms.so" ] || die "rooms plugin not built"
+[ "$(nproc --all)" -ge 2 ] || die "needs 2 CPUs (server on CPU $SERVER_CPU, load on CPU $LOAD_CPU)"
+
+if ! command -v janus >/dev/null; then
+	[ "$INSTALL" -eq 1 ] || die "janus is not installed (apt-get install janus janus-tools)"
+	log "installing Debian's janus"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q janus janus-tools >&2 ||
+		die "apt-get install janus failed"
+fi
+JANUS_LIBDIR=$(dirname "$(dpkg -L janus | grep '/janus/plugins/libjanus_videoroom.so$' | head -1)")
+JANUS_LIBDIR=$(dirname "$JANUS_LIBDIR")
+[ -e "$JANUS_LIBDIR/plugins/libjanus_videoroom.so" ] || die "no videoroom plugin in janus's package"
+
+# --- state and cleanup --------------------------------------------------------------------------
+NS="lumen-bench-$$"
+TMP=$(mktemp -d /tmp/lumen-compare.XXXXXX)
+server_pid="" bench_pid=""
+
+cleanup() {
+	rc=$?
+	trap - EXIT INT TERM
+	[ -n "$bench_pid" ] && kill "$bench_pid" 2>/dev/null
+	[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+	[ -n "$bench_pid$server_pid" ] && sleep 1
+	[ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null
+	wait 2>/dev/null
+	"$NETNS" down "$NS"
+	rm -rf "$TMP"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p "$RESULTS"
+RESULTS=$(cd "$RESULTS" && pwd)
+rm -f "$RESULTS"/*.json "$RESULTS"/*.log
+"$NETNS" up "$NS"
+
+# --- servers ------------------------------------------------------------------------------------
+# Janus: a config folder of its own, only the VideoRoom plugin and the HTTP transport (folders
+# holding just those two), ICE on the test address only, its own HTTP and RTP ports.
+mkdir -p "$TMP/janus/conf" "$TMP/janus/plugins" "$TMP/janus/transports" "$TMP/janus/events" \
+	"$TMP/janus/loggers"
+ln -s "$JANUS_LIBDIR/plugins/libjanus_videoroom.so" "$TMP/janus/plugins/"
+ln -s "$JANUS_LIBDIR/transports/libjanus_http.so" "$TMP/janus/transports/"
+sed -e "s|@DIR@|$TMP/janus|g" -e "s|@ICE_IP@|$SERVER_IP|g" \
+	"$top_srcdir/tools/bench/janus/janus.jcfg.in" >"$TMP/janus/conf/janus.jcfg"
+sed -e "s|@PORT@|$JANUS_PORT|g" \
+	"$top_srcdir/tools/bench/janus/janus.transport.http.jcfg.in" \
+	>"$TMP/janus/conf/janus.transport.http.jcfg"
+cp "$top_srcdir/tools/bench/janus/janus.plugin.videoroom.jcfg" "$TMP/janus/conf/"
+
+# lumen: the sample configuration with the e2e tests' overrides, only the rooms plugin.
+mkdir -p "$TMP/lumen/plugins" "$TMP/lumen/state"
+ln -s "$top_builddir/plugins/rooms/.libs/rooms.so" "$TMP/lumen/plugins/rooms.so"
+
+wait_port() { # PORT: at most 20 s
+	for _ in $(seq 200); do
+		"$NETNS" exec "$NS" /usr/bin/python3 -c \
+			"import socket; socket.create_connection(('127.0.0.1',$1),timeout=0.2).close()" \
+			2>/dev/null && return 0
+		kill -0 "$server_pid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# start_server lumen|janus LOGFILE: sets server_pid and server_url.
+start_server() {
+	case "$1" in
+	lumen)
+		"$NETNS" exec "$NS" taskset -c "$SERVER_CPU" "$LUMEN" -c "$top_srcdir/conf/lumen.cfg" \
+			--set http.listen=127.0.0.1:$LUMEN_PORT \
+			--set admin.listen=127.0.0.1:$LUMEN_ADMIN_PORT \
+			--set http.demo=false --set plugins.dir="$TMP/lumen/plugins" \
+			--set general.state_dir="$TMP/lumen/state" \
+			--set media.ice_enforce="$SERVER_IP" >"$2" 2>&1 &
+		server_pid=$!
+		server_url="http://127.0.0.1:$LUMEN_PORT/janus"
+		wait_port $LUMEN_PORT || die "lumen did not start (see $2)"
+		;;
+	janus)
+		"$NETNS" exec "$NS" taskset -c "$SERVER_CPU" janus -C "$TMP/janus/conf/janus.jcfg" \
+			-F "$TMP/janus/conf" >"$2" 2>&1 &
+		server_pid=$!
+		server_url="http://127.0.0.1:$JANUS_PORT/janus"
+		wait_port $JANUS_PORT || die "janus did not start (see $2)"
+		;;
+	esac
+}
+
+stop_server() {
+	[ -n "$server_pid" ] || return 0
+	kill "$server_pid" 2>/dev/null || true
+	for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+	kill -9 "$server_pid" 2>/dev/null || true
+	wait "$server_pid" 2>/dev/null || true
+	server_pid=""
+}
+
+# run SERVER NAME ROUND BENCH-ARGS...: one measured run against a fresh server; the JSON goes to
+# $RESULTS/NAME-SERVER-rROUND.json. A failed run is recorded (its log kept), not fatal.
+run() {
+	server=$1 name=$2 round=$3
+	shift 3
+	base="$RESULTS/$name-$server-r$round"
+	start_server "$server" "$base.server.log"
+	log "$name r$round: $server (pid $server_pid): lumen-bench $*"
+	set +e
+	"$NETNS" exec "$NS" taskset -c "$LOAD_CPU" timeout --kill-after=10 "$RUN_TIMEOUT" \
+		"$LUMEN_BENCH" --url "$server_url" --server-pid "$server_pid" --ice-ip "$LOAD_IP" \
+		--warmup "$WARMUP" --label "$name-$server" --json "$base.json" "$@" \
+		>"$base.bench.log" 2>&1 &
+	bench_pid=$!
+	wait "$bench_pid"
+	brc=$?
+	bench_pid=""
+	set -e
+	stop_server
+	echo "lumen-bench $*" >"$base.cmd"
+	if [ "$brc" -ne 0 ]; then
+		log "$name r$round: $server: lumen-bench exit $brc (see $base.bench.log)"
+		tail -5 "$base.bench.log" | sed 's/^/   /' >&2
+	else
+		sed -n '1,40p' "$base.bench.log" | grep -v '^\s*$' | tail -15 >&2 || true
+	fi
+}
+
+# alternate NAME BENCH-ARGS...: every round runs both servers, the order flipping each round.
+alternate() {
+	name=$1
+	shift
+	for r in $(seq "$ROUNDS"); do
+		if [ $((r % 2)) -eq 1 ]; then order="lumen janus"; else order="janus lumen"; fi
+		for s in $order; do run "$s" "$name" "$r" "$@"; done
+	done
+}
+
+has() { case ",$SCENARIOS," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
+
+# --- the floor ----------------------------------------------------------------------------------
+log "lumen-floor"
+taskset -c "$SERVER_CPU" "$LUMEN_FLOOR" --json-file "$RESULTS/floor.json" >&2
+
+# --- scenarios ----------------------------------------------------------------------------------
+RUN_TIMEOUT=$((WARMUP + DURATION + 120))
+has fanout && alternate fanout20 --scenario fanout --subscribers 20 --duration "$DURATION"
+has audio && alternate audio100 --scenario audio --subscribers 100 --duration "$DURATION"
+RUN_TIMEOUT=$((JOINS * 3 + 120))
+has join && alternate join100 --scenario join --joins "$JOINS"
+if has findmax; then
+	RUN_TIMEOUT=3600
+	step_args=()
+	[ -n "$STEP_N" ] && step_args=(--step "$STEP_N")
+	alternate findmax --scenario fanout --find-max --max "$MAX_N" "${step_args[@]}" \
+		--duration "$DURATION"
+fi
+if has halfload; then
+	# The delay target holds at half the load each server held: fanout at N = max_ok / 2.
+	RUN_TIMEOUT=$((WARMUP + DURATION + 300))
+	for s in lumen janus; do
+		f="$RESULTS/findmax-$s-r1.json"
+		n=$(/usr/bin/python3 -c 'import json,sys; print(max(1, json.load(open(sys.argv[1]))["find_max"]["max_ok"] // 2))' "$f" 2>/dev/null || echo 50)
+		run "$s" halfload 1 --scenario fanout --subscribers "$n" --duration "$DURATION"
+	done
+fi
+
+# --- the report ---------------------------------------------------------------------------------
+log "writing $OUT"
+MACHINE_MODEL=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
+MACHINE_CORES=$(nproc --all)
+MACHINE_KERNEL=$(uname -r)
+LUMEN_VERSION=$(git -C "$top_srcdir" describe --always --dirty 2>/dev/null || echo unknown)
+JANUS_VERSION=$(janus --version 2>/dev/null | sed -n 's/^Janus version: *//p' | head -1)
+export MACHINE_MODEL MACHINE_CORES MACHINE_KERNEL LUMEN_VERSION JANUS_VERSION DURATION WARMUP \
+	ROUNDS MAX_N JOINS SCENARIOS
+/usr/bin/python3 - "$RESULTS" "$OUT" <<'PY'
+# The report: medians over rounds per metric, ratios lumen/janus, the targets of issue #7, the
+# floor, and every raw JSON. The profile section of an existing report (written by profile.sh
+# between the markers) is kept.
+import datetime, glob, json, math, os, re, statistics, sys
+
+results, out = sys.argv[1], sys.argv[2]
+env = os.environ
+runs = {}
+for path in sorted(glob.glob(os.path.join(results, "*-r*.json"))):
+    m = re.match(r"(.+)-(lumen|janus)-r(\d+)\.json$", os.path.basename(path))
+    try:
+        runs.setdefault((m.group(1), m.group(2)), []).append(json.load(open(path)))
+    except (ValueError, OSError):
+        pass
+floor = json.load(open(os.path.join(results, "floor.json")))
+
+def get(d, dotted):
+    for k in dotted.split("."):
+        if not isinstance(d, dict) or d.get(k) is None:
+            return None
+        d = d[k]
+    return d
+
+def metric(name, server, dotted):
+    vals = [get(r, dotted) for r in runs.get((name, server), [])]
+    vals = [v for v in vals if isinstance(v, (int, float))]
+    return statistics.median(vals) if vals else None
+
+def fmt(v, nd=1):
+    if v is None:
+        return "n/a"
+    if isinstance(v, int) or (isinstance(v, float) and v.is_integer() and abs(v) >= 100):
+        return str(int(v))
+    return f"{v:.{nd}f}"
+
+def ratio(a, b):
+    return a / b if a is not None and b not in (None, 0) else None
+
+def profile_of(name, server):
+    p = [r.get("srtp_profile") for r in runs.get((name, server), []) if r.get("srtp_profile")]
+    return p[0] if p else "n/a"
+
+def floor_ns(kind, nbytes, method):
+    if kind == "protect":
+        for e in floor["srtp_protect"]:
+            if e["bytes"] == nbytes and e["profile"] == method:
+                return e["ns_median"]
+    for e in floor["udp_send"]:
+        if e["bytes"] == nbytes and e["method"] == method:
+            return e["ns_median"]
+    return None
+
+def floor_profile(neg):
+    return "SRTP_AEAD_AES_128_GCM" if "GCM" in (neg or "").upper() else "SRTP_AES128_CM_SHA1_80"
+
+# Packet mix of the fanout stream (lumen-bench's defaults): 1.5 Mbit/s VP8 at 30 fps in
+# <= 1200-byte packets, plus 50 pps Opus of ~100 bytes.
+video_pps = 30 * math.ceil(1500000 / 8 / 30 / 1188)
+video_share = video_pps / (video_pps + 50)
+
+def floor_us(neg, share_1200, method):
+    prof = floor_profile(neg)
+    f = 0.0
+    for nbytes, share in ((1200, share_1200), (100, 1 - share_1200)):
+        p, s = floor_ns("protect", nbytes, prof), floor_ns("send", nbytes, method)
+        if p is None or s is None:
+            return None
+        f += share * (p + s)
+    return f / 1000
+
+L = []
+w = L.append
+w("# Performance: lumen against Janus")
+w("")
+w(f"Generated by `tools/bench/compare-janus.sh` ({datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}); "
+  "the tables and the raw JSON below are rewritten by every run. The profile section is written by "
+  "`tools/bench/profile.sh`. Targets are those of issue #7.")
+w("")
+w("## Machine and versions")
+w("")
+w(f"- CPU: {env.get('MACHINE_MODEL')}, {env.get('MACHINE_CORES')} cores; kernel {env.get('MACHINE_KERNEL')}")
+w(f"- lumen: `{env.get('LUMEN_VERSION')}` (rooms plugin only); Janus: {env.get('JANUS_VERSION')} "
+  "(Debian package; VideoRoom plugin and HTTP transport only)")
+w("- Each server runs alone, pinned to CPU 0 (`taskset -c 0`), freshly started for each run; the load "
+  "(`lumen-bench`) runs on CPU 1. Both inside one network namespace: servers' ICE on 192.0.2.1 "
+  "(lumen `media.ice_enforce`, Janus `nat.ice_enforce_list`), the load's on 192.0.2.2, signalling "
+  "over HTTP on the namespace's loopback.")
+w(f"- Runs: {env.get('ROUNDS')} round(s) per scenario, lumen and Janus alternating (order flipped each "
+  f"round); duration {env.get('DURATION')} s after a {env.get('WARMUP')} s warm-up; medians over rounds.")
+w("")
+w("## Commands")
+w("")
+w("```")
+w("make bench            # = tools/bench/compare-janus.sh, from the build tree")
+for path in sorted(glob.glob(os.path.join(results, "*-lumen-r1.cmd"))):
+    w(open(path).read().strip() + " --url URL --server-pid PID --ice-ip 192.0.2.2 --json FILE")
+w("```")
+w("")
+
+fan_l, fan_j = [metric("fanout20", s, "server.cpu_us_per_forwarded_packet") for s in ("lumen", "janus")]
+max_l, max_j = [metric("findmax", s, "find_max.max_ok") for s in ("lumen", "janus")]
+join_l, join_j = [metric("join100", s, "join_ms.p50") for s in ("lumen", "janus")]
+half_l = metric("halfload", "lumen", "delay_ms.p99")
+half_j = metric("halfload", "janus", "delay_ms.p99")
+rss_l, rss_j = [metric("fanout20", s, "server.rss_per_subscriber_kb") for s in ("lumen", "janus")]
+neg = profile_of("fanout20", "lumen")
+fl_send = floor_us(neg, video_share, "send")
+fl_mmsg = floor_us(neg, video_share, "sendmmsg")
+
+def verdict(ok):
+    return "n/a" if ok is None else ("**met**" if ok else "**missed**")
+
+w("## Against the targets")
+w("")
+w("| metric | lumen | Janus | lumen/Janus | target | |")
+w("|---|---|---|---|---|---|")
+r = ratio(fan_l, fan_j)
+w(f"| CPU µs per forwarded packet, fanout N=20 | {fmt(fan_l, 2)} | {fmt(fan_j, 2)} | {fmt(r, 2)} | ≤ 0.25 | {verdict(None if r is None else r <= 0.25)} |")
+r = ratio(max_l, max_j)
+w(f"| find-max subscribers on one core (loss < 1 %, p99 < 50 ms) | {fmt(max_l)} | {fmt(max_j)} | {fmt(r, 2)} | ≥ 4 | {verdict(None if r is None else r >= 4)} |")
+r = ratio(join_l, join_j)
+w(f"| join time p50, ms (create → first decrypted packet) | {fmt(join_l)} | {fmt(join_j)} | {fmt(r, 2)} | ≤ 0.5 | {verdict(None if r is None else r <= 0.5)} |")
+w(f"| delay p99 at half the max load, ms (whole path, an upper bound of the server's share) | {fmt(half_l, 2)} | {fmt(half_j, 2)} | {fmt(ratio(half_l, half_j), 2)} | lumen < 1 ms | {verdict(None if half_l is None else half_l < 1)} |")
+r = ratio(rss_l, rss_j)
+w(f"| RSS per subscriber, KiB (fanout N=20) | {fmt(rss_l)} | {fmt(rss_j)} | {fmt(r, 2)} | ≤ 1 | {verdict(None if r is None else r <= 1)} |")
+r = ratio(fan_l, fl_send)
+w(f"| lumen CPU per packet / floor (protect {floor_profile(neg)} + send()) | {fmt(fan_l, 2)} | | floor {fmt(fl_send, 2)} µs: {fmt(r, 2)}× | ≤ 2× | {verdict(None if r is None else r <= 2)} |")
+r = ratio(fan_l, fl_mmsg)
+w(f"| lumen CPU per packet / floor with sendmmsg | {fmt(fan_l, 2)} | | floor {fmt(fl_mmsg, 2)} µs: {fmt(r, 2)}× | (reference) | |")
+w("")
+w(f"Negotiated SRTP profile (as lumen-bench reports it): lumen `{neg}`, Janus `{profile_of('fanout20', 'janus')}`. "
+  "lumen-bench offers what Chromium does (the server's DTLS stack picks).")
+w("")
+
+w("## All scenarios")
+w("")
+cols = [("forwarded_pps", "fwd pkt/s", 0), ("loss_pct", "loss %", 2), ("delay_ms.p50", "delay p50 ms", 2),
+        ("delay_ms.p99", "p99 ms", 2), ("delay_ms.max", "max ms", 1), ("server.cpu_pct", "CPU %", 1),
+        ("server.cpu_us_per_forwarded_packet", "CPU µs/pkt", 2), ("server.rss_kb", "RSS KiB", 0),
+        ("server.rss_per_subscriber_kb", "RSS/sub KiB", 1), ("join_ms.p50", "join p50 ms", 1),
+        ("join_ms.p99", "join p99 ms", 1), ("find_max.max_ok", "max N", 0)]
+names = []
+for (n, _s) in runs:
+    if n not in names:
+        names.append(n)
+w("| scenario | server | subs | SRTP | " + " | ".join(c[1] for c in cols) + " |")
+w("|---" * (4 + len(cols)) + "|")
+for n in names:
+    for s in ("lumen", "janus", "ratio"):
+        if s == "ratio":
+            cells = [fmt(ratio(metric(n, "lumen", c[0]), metric(n, "janus", c[0])), 2) for c in cols]
+            w(f"| {n} | lumen/janus | | | " + " | ".join(cells) + " |")
+            continue
+        subs = metric(n, s, "subscribers")
+        cells = [fmt(metric(n, s, c[0]), c[2]) for c in cols]
+        w(f"| {n} | {s} | {fmt(subs)} | {profile_of(n, s)} | " + " | ".join(cells) + " |")
+failed = [os.path.basename(p)[:-len(".bench.log")] for p in sorted(glob.glob(os.path.join(results, "*.bench.log")))
+          if not os.path.exists(p[:-len(".bench.log")] + ".json")]
+if failed:
+    w("")
+    w("Runs without a result (lumen-bench failed; its log is in the results directory): " + ", ".join(failed) + ".")
+w("")
+
+w("## The floor (lumen-floor)")
+w("")
+w(f"`lumen-floor` on CPU 0, ns per packet, median of {floor['runs']} runs × {floor['packets_per_run']} packets "
+  "(packet sizes include the RTP header, not the tag; UDP on loopback, each burst delivered):")
+w("")
+w("| operation | variant | bytes | median ns | min | max |")
+w("|---|---|---|---|---|---|")
+for e in floor["srtp_protect"]:
+    w(f"| srtp_protect | {e['profile']} | {e['bytes']} | {e['ns_median']:.0f} | {e['ns_min']:.0f} | {e['ns_max']:.0f} |")
+for e in floor["udp_send"]:
+    v = e["method"] + (f" (per packet, batches of {e['batch']})" if e["method"] == "sendmmsg" else "")
+    w(f"| udp send | {v} | {e['bytes']} | {e['ns_median']:.0f} | {e['ns_min']:.0f} | {e['ns_max']:.0f} |")
+w("")
+w(f"Floor of one forwarded packet for lumen's negotiated profile ({floor_profile(neg)}), weighted by the fanout "
+  f"mix ({video_pps} video packets of ~1200 bytes and 50 audio packets of ~100 bytes per second): "
+  f"{fmt(fl_send, 2)} µs with one send() per packet, {fmt(fl_mmsg, 2)} µs with sendmmsg. "
+  f"lumen measured {fmt(fan_l, 2)} µs: {fmt(ratio(fan_l, fl_send), 2)}× the send() floor, "
+  f"{fmt(ratio(fan_l, fl_mmsg), 2)}× the sendmmsg floor. (The floor leaves out the publisher-side unprotect, "
+  "1/N of it per forwarded packet, and the receive of the publisher's packet.)")
+w("")
+
+prof = "<!-- profile -->\n## Profile\n\nNot yet recorded: run `tools/bench/profile.sh`.\n<!-- /profile -->"
+if os.path.exists(out):
+    m = re.search(r"<!-- profile -->.*?<!-- /profile -->", open(out).read(), re.S)
+    if m:
+        prof = m.group(0)
+w(prof)
+w("")
+w("## Raw JSON")
+w("")
+for path in [os.path.join(results, "floor.json")] + sorted(glob.glob(os.path.join(results, "*-r*.json"))):
+    w(f"<details><summary>{os.path.basename(path)}</summary>")
+    w("")
+    w("```json")
+    try:
+        w(json.dumps(json.load(open(path)), indent=1))
+    except (ValueError, OSError) as e:
+        w(f"unreadable: {e}")
+    w("```")
+    w("")
+    w("</details>")
+    w("")
+open(out, "w").write("\n".join(L))
+PY
+log "done: $OUT (raw JSON and logs in $RESULTS)"
