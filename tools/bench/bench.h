@@ -1,0 +1,47 @@
+/* bench.h -- lumen-bench's shared types: the command-line options, the clock, and the main-loop
+ * pump every blocking step uses.
+ *
+ * The whole program runs on one thread and the default GMainContext: HTTP requests, long polls,
+ * every peer connection, the media timers. A step that must wait (a reply, ICE, the first packet)
+ * iterates the context until its condition holds or its deadline passes, so media keeps flowing
+ * while the scenario waits. Callbacks only record state; they never pump. */
+#ifndef BENCH_H
+#define BENCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+enum bench_srtp { BENCH_SRTP_DEFAULT = 0, BENCH_SRTP_GCM, BENCH_SRTP_CM };
+
+struct bench_opts {
+	const char *url;
+	const char *scenario;
+	int subscribers, publishers, joins;
+	double duration_s, warmup_s;
+	uint32_t bitrate, fps;
+	double keyframe_s;
+	int server_pid;
+	const char *ice_ip;
+	enum bench_srtp srtp;
+	bool find_max;
+	int max_n, step_n;
+	double loss_limit, delay_limit_ms;
+	const char *json_path;
+	const char *label;
+	bool quiet;
+};
+
+/* CLOCK_MONOTONIC in ns: the send time carried in every payload (same clock as the receiver's). */
+int64_t bench_now_ns(void);
+
+/* Iterates the default context until cond(arg) is true or timeout_ms passes. Returns cond's last
+ * value. cond may be NULL (then it just runs the loop for timeout_ms). */
+bool bench_pump(bool (*cond)(void *), void *arg, int timeout_ms);
+
+/* Printf to stderr unless --quiet (errors are always printed by the caller with g_printerr). */
+void bench_log(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+extern bool bench_quiet;
+
+#endif

@@ -1,0 +1,18 @@
+# tools/bench/bench.mk -- lumen-bench (included by Makefile.am): the load generator that measures
+# lumen (and Janus) with real WebRTC clients of the project's engine. docs/bench.md.
+bin_PROGRAMS += tools/bench/lumen-bench
+tools_bench_lumen_bench_SOURCES = tools/bench/main.c tools/bench/bench.h \
+	tools/bench/janus.c tools/bench/janus.h tools/bench/peer.c tools/bench/peer.h \
+	tools/bench/peer_internal.h tools/bench/pub.c tools/bench/sub.c tools/bench/media.c \
+	tools/bench/media.h tools/bench/stats.c tools/bench/stats.h tools/bench/scenario.c \
+	tools/bench/scenario.h tools/bench/proc.c tools/bench/proc.h
+tools_bench_lumen_bench_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(NICE_CFLAGS) $(OPENSSL_CFLAGS) \
+	$(SRTP_CFLAGS) $(SOUP_CFLAGS) $(JANSSON_CFLAGS)
+tools_bench_lumen_bench_LDADD = src/webrtc/libwebrtc.la $(SOUP_LIBS) $(JANSSON_LIBS) -lm
+
+# A short fanout and join run of lumen-bench against lumen in a network namespace (TAP; root).
+dist_check_SCRIPTS += tests/integration/bench_smoke.sh
+TESTS += tests/integration/bench_smoke.sh
+
+EXTRA_DIST += tools/bench/README.md
+dist_doc_DATA += docs/bench.md

@@ -1,0 +1,245 @@
+/* main.c -- lumen-bench's command line, the helpers of bench.h, and the output: a table on
+ * stdout and, with --json, one JSON object per run (the keys docs/bench.md lists). Exit 0 on a
+ * completed run, 1 on a failed one (server refused, no media, timeout), 2 on bad usage. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench.h"
+#include "peer.h"
+#include "scenario.h"
+
+bool bench_quiet;
+
+int64_t bench_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static gboolean wake(gpointer data)
+{
+	(void)data;
+	return G_SOURCE_CONTINUE;
+}
+
+bool bench_pump(bool (*cond)(void *), void *arg, int timeout_ms)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+	/* A blocking iteration must not outlive the deadline when nothing else wakes the loop. */
+	guint t = g_timeout_add(10, wake, NULL);
+	bool ok;
+
+	while (!(ok = cond && cond(arg)) && g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, TRUE);
+	g_source_remove(t);
+	return ok;
+}
+
+void bench_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (bench_quiet)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+static json_t *result_json(const struct bench_opts *o, const struct bench_result *r)
+{
+	json_t *j = json_pack("{sssssssisiss}", "label", o->label ? o->label : "", "scenario",
+			      r->find_max ? "fanout" : r->scenario, "server_url", o->url,
+			      "subscribers", r->subscribers, "publishers", r->publishers,
+			      "srtp_profile", r->srtp);
+
+	json_object_set_new(j, "duration_s", json_real(r->duration_s));
+	json_object_set_new(j, "sent_packets", json_integer((json_int_t)r->sent_packets));
+	json_object_set_new(j, "received_packets", json_integer((json_int_t)r->received_packets));
+	json_object_set_new(j, "forwarded_pps", json_real(r->forwarded_pps));
+	json_object_set_new(j, "loss_pct", json_real(r->loss_pct));
+	json_object_set_new(j, "delay_ms", json_pack("{sfsfsf}", "p50", r->delay_p50_ms, "p99",
+						     r->delay_p99_ms, "max", r->delay_max_ms));
+	if (r->have_server)
+		json_object_set_new(j, "server",
+				    json_pack("{sfsfsfsf}", "cpu_pct", r->cpu_pct,
+					      "cpu_us_per_forwarded_packet", r->cpu_us_per_packet,
+					      "rss_kb", r->rss_kb, "rss_per_subscriber_kb",
+					      r->rss_per_subscriber_kb));
+	else
+		json_object_set_new(j, "server", json_null());
+	json_object_set_new(j, "bench", json_pack("{sf}", "cpu_pct", r->bench_cpu_pct));
+	if (!strcmp(r->scenario, "join"))
+		json_object_set_new(j, "join_ms", json_pack("{sfsfsi}", "p50", r->join_p50_ms, "p99",
+							    r->join_p99_ms, "n", r->join_n));
+	if (r->find_max)
+		json_object_set_new(j, "find_max",
+				    json_pack("{sisO}", "max_ok", r->max_ok, "steps", r->steps));
+	json_object_set_new(j, "ok", json_boolean(!r->error));
+	json_object_set_new(j, "error", r->error ? json_string(r->error) : json_null());
+	return j;
+}
+
+static void print_table(const struct bench_opts *o, const struct bench_result *r)
+{
+	printf("%-28s %s\n", "scenario", r->find_max ? "find-max (fanout)" : r->scenario);
+	printf("%-28s %s\n", "server", o->url);
+	if (!strcmp(r->scenario, "join")) {
+		printf("%-28s %d\n", "joins", r->join_n);
+		printf("%-28s %.1f / %.1f\n", "join ms p50 / p99", r->join_p50_ms, r->join_p99_ms);
+	} else {
+		printf("%-28s %d / %d\n", "publishers / subscribers", r->publishers, r->subscribers);
+		printf("%-28s %s\n", "SRTP profile", r->srtp);
+		printf("%-28s %.1f s\n", "window", r->duration_s);
+		printf("%-28s %" G_GUINT64_FORMAT " / %" G_GUINT64_FORMAT "\n",
+		       "packets sent / received", r->sent_packets, r->received_packets);
+		printf("%-28s %.0f\n", "forwarded packets/s", r->forwarded_pps);
+		printf("%-28s %.3f %%\n", "loss", r->loss_pct);
+		printf("%-28s %.2f / %.2f / %.2f\n", "delay ms p50 / p99 / max", r->delay_p50_ms,
+		       r->delay_p99_ms, r->delay_max_ms);
+		if (r->have_server) {
+			printf("%-28s %.1f %%\n", "server CPU (one core)", r->cpu_pct);
+			printf("%-28s %.2f\n", "server CPU us / packet", r->cpu_us_per_packet);
+			printf("%-28s %.0f kB (%.0f kB per subscriber)\n", "server RSS", r->rss_kb,
+			       r->rss_per_subscriber_kb);
+		}
+		printf("%-28s %.1f %%\n", "bench CPU (one core)", r->bench_cpu_pct);
+	}
+	if (r->find_max)
+		printf("%-28s %d\n", "find-max: largest N held", r->max_ok);
+	if (r->error)
+		printf("%-28s %s\n", "FAILED", r->error);
+}
+
+static int write_json(const char *path, json_t *j)
+{
+	if (json_dump_file(j, path, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) < 0) {
+		g_printerr("lumen-bench: cannot write %s\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+static char *srtp_arg;
+
+static const char summary[] =
+	"Load generator for lumen and Janus (the Janus JSON protocol over HTTP, VideoRoom\n"
+	"dialect). Publishers send synthetic VP8 + Opus RTP; subscribers do real ICE, DTLS and\n"
+	"SRTP and measure loss, one-way delay, and the server's CPU per forwarded packet.\n"
+	"See docs/bench.md.";
+
+static int parse(int argc, char **argv, struct bench_opts *o)
+{
+	static char *scenario, *url, *ice_ip, *json_path, *label;
+	static int quiet, find_max;
+	GOptionEntry entries[] = {
+		{ "url", 0, 0, G_OPTION_ARG_STRING, &url, "Janus API URL (http://HOST:PORT/janus)", "URL" },
+		{ "scenario", 0, 0, G_OPTION_ARG_STRING, &scenario, "fanout|meeting|audio|join (fanout)", "NAME" },
+		{ "subscribers", 0, 0, G_OPTION_ARG_INT, &o->subscribers, "fanout/audio subscribers; find-max: the first N (20)", "N" },
+		{ "publishers", 0, 0, G_OPTION_ARG_INT, &o->publishers, "meeting publishers (4)", "P" },
+		{ "duration", 0, 0, G_OPTION_ARG_DOUBLE, &o->duration_s, "measured window (10)", "SECONDS" },
+		{ "warmup", 0, 0, G_OPTION_ARG_DOUBLE, &o->warmup_s, "time between setup and the window (2)", "SECONDS" },
+		{ "bitrate", 0, 0, G_OPTION_ARG_INT, &o->bitrate, "video bits/s (1500000)", "BPS" },
+		{ "fps", 0, 0, G_OPTION_ARG_INT, &o->fps, "video frames/s (30)", "N" },
+		{ "keyframe-interval", 0, 0, G_OPTION_ARG_DOUBLE, &o->keyframe_s, "seconds between keyframes (2)", "S" },
+		{ "joins", 0, 0, G_OPTION_ARG_INT, &o->joins, "join scenario: how many joins (100)", "N" },
+		{ "server-pid", 0, 0, G_OPTION_ARG_INT, &o->server_pid, "server process for CPU and RSS (/proc)", "PID" },
+		{ "ice-ip", 0, 0, G_OPTION_ARG_STRING, &ice_ip, "the only address our ICE gathers on", "ADDR" },
+		{ "srtp", 0, 0, G_OPTION_ARG_STRING, &srtp_arg, "default|gcm|cm: SRTP profiles offered (default: GCM then AES-CM)", "P" },
+		{ "find-max", 0, 0, G_OPTION_ARG_NONE, &find_max, "raise N (fanout) until loss or delay exceeds the limit", NULL },
+		{ "max", 0, 0, G_OPTION_ARG_INT, &o->max_n, "find-max: the largest N tried (500)", "N" },
+		{ "step", 0, 0, G_OPTION_ARG_INT, &o->step_n, "find-max: N step (10)", "N" },
+		{ "loss-limit", 0, 0, G_OPTION_ARG_DOUBLE, &o->loss_limit, "find-max: loss % that fails (1.0)", "PCT" },
+		{ "delay-limit-ms", 0, 0, G_OPTION_ARG_DOUBLE, &o->delay_limit_ms, "find-max: delay p99 that fails (50)", "MS" },
+		{ "json", 0, 0, G_OPTION_ARG_FILENAME, &json_path, "write the result as JSON to FILE", "FILE" },
+		{ "label", 0, 0, G_OPTION_ARG_STRING, &label, "a name for this run (in the JSON)", "NAME" },
+		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "no progress on stderr", NULL },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+	GOptionContext *ctx = g_option_context_new("- load generator for WebRTC SFUs");
+	GError *e = NULL;
+	bool ok;
+
+	g_option_context_set_summary(ctx, summary);
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	ok = g_option_context_parse(ctx, &argc, &argv, &e);
+	g_option_context_free(ctx);
+	if (!ok) {
+		g_printerr("lumen-bench: %s (see --help)\n", e->message);
+		g_error_free(e);
+		return -1;
+	}
+	o->url = url ? url : "http://127.0.0.1:8088/janus";
+	o->scenario = scenario ? scenario : "fanout";
+	o->ice_ip = ice_ip;
+	o->json_path = json_path;
+	o->label = label;
+	o->quiet = bench_quiet = quiet;
+	o->find_max = find_max;
+	if (!srtp_arg || !strcmp(srtp_arg, "default"))
+		o->srtp = BENCH_SRTP_DEFAULT;
+	else if (!strcmp(srtp_arg, "gcm"))
+		o->srtp = BENCH_SRTP_GCM;
+	else if (!strcmp(srtp_arg, "cm"))
+		o->srtp = BENCH_SRTP_CM;
+	else {
+		g_printerr("lumen-bench: --srtp must be default, gcm or cm\n");
+		return -1;
+	}
+	if (o->srtp == BENCH_SRTP_CM) {
+		/* The engine's pc config offers either both profiles or GCM alone; AES-CM alone
+		 * needs a profile list in struct lumen_pc_config. */
+		g_printerr("lumen-bench: --srtp cm is not supported yet (the WebRTC library offers "
+			   "default or gcm only)\n");
+		return -1;
+	}
+	if (o->subscribers < 1 || o->publishers < 2 || o->duration_s <= 0 || o->warmup_s < 0 ||
+	    o->bitrate < 8000 || o->fps < 1 || o->fps > 120 || o->keyframe_s <= 0 || o->joins < 1) {
+		g_printerr("lumen-bench: an option is out of range (see --help)\n");
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_opts o = {
+		.subscribers = 20, .publishers = 4, .duration_s = 10, .warmup_s = 2,
+		.bitrate = 1500000, .fps = 30, .keyframe_s = 2, .joins = 100, .max_n = 500,
+		.step_n = 10, .loss_limit = 1.0, .delay_limit_ms = 50,
+	};
+	struct bench_env env;
+	struct bench_result r = { 0 };
+	char *err = NULL;
+	int rc = 1;
+
+	if (parse(argc, argv, &o) < 0)
+		return 2;
+	if (bench_env_init(&env, &o, &err) < 0) {
+		g_printerr("lumen-bench: %s\n", err);
+		g_free(err);
+		bench_env_fini(&env);
+		return 1;
+	}
+	bench_log("lumen-bench: %s against %s\n", o.find_max ? "find-max" : o.scenario, o.url);
+	if (bench_scenario_run(&env, &r) == 0)
+		rc = 0;
+	else
+		g_printerr("lumen-bench: %s\n", r.error ? r.error : "the run failed");
+	if (!r.scenario)
+		r.scenario = o.scenario;
+	print_table(&o, &r);
+	if (o.json_path) {
+		json_t *j = result_json(&o, &r);
+		if (write_json(o.json_path, j) < 0)
+			rc = 1;
+		json_decref(j);
+	}
+	bench_result_fini(&r);
+	bench_env_fini(&env);
+	return rc;
+}

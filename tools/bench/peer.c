@@ -1,0 +1,173 @@
+/* peer.c -- the run environment (certificate, DTLS context, Janus session), room requests, and
+ * the handle + peer connection plumbing shared by publishers (pub.c) and subscribers (sub.c). */
+#include <string.h>
+
+#include "peer_internal.h"
+#include "webrtc/cert.h"
+#include "webrtc/dtls.h"
+
+static uint64_t room_handle; /* the handle room requests go through; one env at a time */
+
+int bench_env_init(struct bench_env *env, const struct bench_opts *o, char **err)
+{
+	memset(env, 0, sizeof(*env));
+	env->o = o;
+	env->enforce[0] = o->ice_ip;
+	env->cert = lumen_cert_new();
+	env->dctx = env->cert ? lumen_dtls_ctx_new(env->cert) : NULL;
+	if (!env->dctx) {
+		*err = g_strdup("cannot make a DTLS certificate");
+		return -1;
+	}
+	env->j = bench_janus_new(o->url, BENCH_STEP_MS, err);
+	return env->j ? 0 : -1;
+}
+
+void bench_env_fini(struct bench_env *env)
+{
+	if (room_handle && env->j)
+		bench_janus_detach(env->j, room_handle);
+	room_handle = 0;
+	bench_janus_free(env->j);
+	lumen_dtls_ctx_free(env->dctx);
+	lumen_cert_free(env->cert);
+	env->j = NULL;
+	env->dctx = NULL;
+	env->cert = NULL;
+}
+
+static json_t *room_request(struct bench_env *env, json_t *body, char **err)
+{
+	if (!room_handle && !(room_handle = bench_janus_attach(env->j, BENCH_PLUGIN, err))) {
+		json_decref(body);
+		return NULL;
+	}
+	return bench_janus_message(env->j, room_handle, body, NULL, BENCH_STEP_MS, err);
+}
+
+int bench_room_create(struct bench_env *env, uint64_t room, int publishers, char **err)
+{
+	/* "mode" is lumen's (a fixed sfu room, whatever its size); Janus ignores it. No bitrate
+	 * cap: the publishers send what --bitrate says. */
+	json_t *r = room_request(env,
+				 json_pack("{sssIsisisssb}", "request", "create", "room",
+					   (json_int_t)room, "publishers", publishers,
+					   "max_participants", publishers + 8, "mode", "sfu",
+					   "is_private", 1),
+				 err);
+
+	json_decref(r);
+	return r ? 0 : -1;
+}
+
+void bench_room_destroy(struct bench_env *env, uint64_t room)
+{
+	char *err = NULL;
+
+	json_decref(room_request(env,
+				 json_pack("{sssI}", "request", "destroy", "room", (json_int_t)room),
+				 &err));
+	if (err)
+		bench_log("destroy room %" G_GUINT64_FORMAT ": %s\n", room, err);
+	g_free(err);
+}
+
+static void conn_event(void *user, uint64_t sender, json_t *ev)
+{
+	struct bench_conn *c = user;
+	const char *kind = json_string_value(json_object_get(ev, "janus"));
+	json_t *cand = json_object_get(ev, "candidate");
+
+	(void)sender;
+	if (!kind || !c->pc)
+		return;
+	if (!strcmp(kind, "trickle")) {
+		const char *s = json_string_value(json_object_get(cand, "candidate"));
+		if (s)
+			lumen_pc_add_remote_candidate(c->pc, s);
+		else if (json_is_true(json_object_get(cand, "completed")))
+			lumen_pc_remote_candidates_done(c->pc);
+	} else if (!strcmp(kind, "hangup") && !c->dead) {
+		c->dead = true;
+		c->env->hangups++;
+		g_strlcpy(c->hangup, "server hung up", sizeof(c->hangup));
+	}
+}
+
+int bench_conn_attach(struct bench_conn *c, struct bench_env *env, char **err)
+{
+	c->env = env;
+	c->handle = bench_janus_attach(env->j, BENCH_PLUGIN, err);
+	if (!c->handle)
+		return -1;
+	bench_janus_route(env->j, c->handle, conn_event, c);
+	return 0;
+}
+
+static void on_candidate(void *u, const char *cand)
+{
+	if (!cand)
+		((struct bench_conn *)u)->gathered = true;
+}
+
+static void on_up(void *u)
+{
+	((struct bench_conn *)u)->up = true;
+}
+
+static void on_hangup(void *u, const char *reason)
+{
+	struct bench_conn *c = u;
+
+	if (c->dead)
+		return;
+	c->dead = true;
+	c->env->hangups++;
+	g_strlcpy(c->hangup, reason, sizeof(c->hangup));
+}
+
+static bool gathered(void *a)
+{
+	return ((struct bench_conn *)a)->gathered;
+}
+
+int bench_conn_pc(struct bench_conn *c, struct lumen_pc_callbacks *cb, bool controlling,
+		  char **err)
+{
+	struct lumen_pc_config cfg = {
+		.ice = { .lite = false, .controlling = controlling,
+			 .enforce = c->env->enforce[0] ? c->env->enforce : NULL },
+		.cert = c->env->cert,
+		.dtls_ctx = c->env->dctx,
+		.gcm_only_for_tests = c->env->o->srtp == BENCH_SRTP_GCM,
+	};
+
+	cb->on_candidate = on_candidate;
+	cb->on_up = on_up;
+	cb->on_hangup = on_hangup;
+	cb->user = c;
+	c->pc = lumen_pc_new(NULL, &cfg, cb, err);
+	if (!c->pc)
+		return -1;
+	if (!bench_pump(gathered, c, 3000)) {
+		*err = g_strdup("ICE gathering did not finish in 3 s");
+		return -1;
+	}
+	return 0;
+}
+
+void bench_conn_fini(struct bench_conn *c)
+{
+	/* Detaching leaves the room (both servers do it on detach), so no "leave" first: one
+	 * request per handle, not awaited, keeps the teardown of 100 subscribers short. */
+	if (c->handle)
+		bench_janus_detach(c->env->j, c->handle);
+	lumen_pc_free(c->pc);
+	c->pc = NULL;
+	c->handle = 0;
+}
+
+json_t *bench_jsep(const char *type, const char *sdp)
+{
+	return json_pack("{ssss}", "type", type, "sdp", sdp);
+}

@@ -1,0 +1,59 @@
+/* peer.h -- lumen-bench's clients of the VideoRoom dialect: a publisher (a handle that joins a
+ * room, publishes an offer of Opus + VP8 and sends synthetic media once the peer connection is
+ * up) and a subscriber (a handle that joins as a subscriber to feeds, answers the server's offer
+ * and measures what it receives). Each owns a peer connection of the project's WebRTC library in
+ * full ICE mode, and does the real ICE, DTLS and SRTP.
+ *
+ * Everything runs on the default GMainContext (bench.h). Ownership: a struct bench_env outlives
+ * every peer made from it; _new returns an owned object (or NULL and *err), _free leaves the
+ * room, detaches the handle and frees the pc. */
+#ifndef BENCH_PEER_H
+#define BENCH_PEER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bench.h"
+#include "janus.h"
+#include "stats.h"
+
+struct lumen_cert;
+struct lumen_dtls_ctx;
+
+struct bench_env {
+	const struct bench_opts *o;
+	struct lumen_cert *cert;
+	struct lumen_dtls_ctx *dctx;
+	struct bench_janus *j;
+	const char *enforce[2];
+	struct bench_stats stats;  /* shared by every subscriber */
+	uint64_t sent_packets;     /* by every publisher, in the measured window */
+	unsigned hangups;          /* peer connections that died */
+};
+
+/* Certificate, DTLS context and Janus session for a run. Returns 0 or -1 with *err. */
+int bench_env_init(struct bench_env *env, const struct bench_opts *o, char **err);
+void bench_env_fini(struct bench_env *env);
+
+/* Room requests on a handle of its own (made on first use). Returns 0 or -1 with *err. */
+int bench_room_create(struct bench_env *env, uint64_t room, int publishers, char **err);
+void bench_room_destroy(struct bench_env *env, uint64_t room);
+
+struct bench_pub;
+/* Joins room as a publisher and publishes audio (and video if video); media starts when the pc
+ * is up. Returns NULL with *err when the server refuses or a step times out. */
+struct bench_pub *bench_pub_new(struct bench_env *env, uint64_t room, bool video, char **err);
+uint64_t bench_pub_feed(const struct bench_pub *p);
+bool bench_pub_up(const struct bench_pub *p);
+void bench_pub_free(struct bench_pub *p);
+
+struct bench_sub;
+/* Joins room as a subscriber of feeds[0..n) (every stream of each) and answers. */
+struct bench_sub *bench_sub_new(struct bench_env *env, uint64_t room, const uint64_t *feeds,
+				size_t n, char **err);
+bool bench_sub_up(const struct bench_sub *s);
+struct bench_streams *bench_sub_streams(struct bench_sub *s);
+const char *bench_sub_srtp_profile(struct bench_sub *s);
+void bench_sub_free(struct bench_sub *s);
+
+#endif

@@ -1,0 +1,33 @@
+/* peer_internal.h -- what pub.c and sub.c share from peer.c: one handle with its peer
+ * connection (struct bench_conn), made and negotiated the same way for both roles. Internal to
+ * lumen-bench's peer module. */
+#ifndef BENCH_PEER_INTERNAL_H
+#define BENCH_PEER_INTERNAL_H
+
+#include "peer.h"
+#include "webrtc/pc.h"
+
+#define BENCH_PLUGIN "janus.plugin.videoroom"
+#define BENCH_STEP_MS 10000 /* the longest any signalling step may take */
+
+struct bench_conn {
+	struct bench_env *env;
+	uint64_t handle;
+	struct lumen_pc *pc;
+	bool up, gathered, dead;
+	char hangup[160];
+};
+
+/* Attaches conn's handle and routes its events (trickle, hangup) to conn. */
+int bench_conn_attach(struct bench_conn *c, struct bench_env *env, char **err);
+/* Creates conn's pc with cb (whose on_candidate, on_up and on_hangup conn fills in; user is set
+ * to c), then waits (bounded) until its candidates are gathered, so the SDP carries them. */
+int bench_conn_pc(struct bench_conn *c, struct lumen_pc_callbacks *cb, bool controlling,
+		  char **err);
+/* Detaches the handle (not awaited: that leaves the room too) and frees the pc. */
+void bench_conn_fini(struct bench_conn *c);
+
+/* A jsep object {"type": type, "sdp": sdp}. */
+json_t *bench_jsep(const char *type, const char *sdp);
+
+#endif

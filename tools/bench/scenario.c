@@ -1,0 +1,325 @@
+/* scenario.c -- the scenarios of lumen-bench (see scenario.h). A media scenario sets up every
+ * peer, waits (bounded) until each subscriber receives, lets --warmup pass, then measures over
+ * --duration: packets and loss from the subscribers' stats, delay percentiles, and the server's
+ * CPU and RSS deltas from /proc. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proc.h"
+#include "scenario.h"
+
+struct media_run {
+	struct bench_pub **pubs;
+	struct bench_sub **subs;
+	int n_pubs, n_subs;
+};
+
+static uint64_t new_room_id(void)
+{
+	return (uint64_t)g_random_int_range(1000000, G_MAXINT32);
+}
+
+static bool all_receiving(void *a)
+{
+	struct media_run *m = a;
+
+	for (int i = 0; i < m->n_subs; i++)
+		if (!bench_sub_streams(m->subs[i])->total_rx)
+			return false;
+	return true;
+}
+
+static bool all_pubs_up(void *a)
+{
+	struct media_run *m = a;
+
+	for (int i = 0; i < m->n_pubs; i++)
+		if (!bench_pub_up(m->pubs[i]))
+			return false;
+	return true;
+}
+
+static int count_receiving(const struct media_run *m)
+{
+	int n = 0;
+
+	for (int i = 0; i < m->n_subs; i++)
+		n += bench_sub_streams(m->subs[i])->total_rx > 0;
+	return n;
+}
+
+static void media_free(struct bench_env *env, struct media_run *m, uint64_t room)
+{
+	for (int i = 0; i < m->n_subs; i++)
+		bench_sub_free(m->subs[i]);
+	for (int i = 0; i < m->n_pubs; i++)
+		bench_pub_free(m->pubs[i]);
+	g_free(m->subs);
+	g_free(m->pubs);
+	bench_room_destroy(env, room);
+}
+
+/* Publishers, then subscribers: fanout/audio (n_pubs 1, every sub on feed 0) or meeting (sub i
+ * on every feed but i's). */
+static int media_setup(struct bench_env *env, struct media_run *m, uint64_t room, bool video,
+		       bool meeting, char **err)
+{
+	uint64_t *feeds = g_new0(uint64_t, (size_t)m->n_pubs);
+	int rc = -1;
+
+	for (int i = 0; i < m->n_pubs; i++) {
+		if (!(m->pubs[i] = bench_pub_new(env, room, video, err)))
+			goto out;
+		feeds[i] = bench_pub_feed(m->pubs[i]);
+	}
+	if (!bench_pump(all_pubs_up, m, 10000)) {
+		*err = g_strdup("a publisher's peer connection did not come up in 10 s");
+		goto out;
+	}
+	for (int i = 0; i < m->n_subs; i++) {
+		uint64_t others[64];
+		size_t n = 0;
+
+		for (int k = 0; k < m->n_pubs && n < G_N_ELEMENTS(others); k++)
+			if (!meeting || k != i)
+				others[n++] = feeds[k];
+		if (!(m->subs[i] = bench_sub_new(env, room, others, n, err)))
+			goto out;
+	}
+	rc = 0;
+out:
+	g_free(feeds);
+	return rc;
+}
+
+static void measure(struct bench_env *env, struct media_run *m, struct bench_result *r)
+{
+	const struct bench_opts *o = env->o;
+	struct bench_proc s0 = { 0 }, s1 = { 0 }, b0, b1;
+	int64_t t0, t1;
+	double secs;
+
+	bench_pump(NULL, NULL, (int)(o->warmup_s * 1000));
+	r->have_server = o->server_pid > 0 && bench_proc_read(o->server_pid, &s0) == 0;
+	bench_proc_read(0, &b0);
+	t0 = bench_now_ns();
+	for (int i = 0; i < m->n_subs; i++)
+		bench_stats_open(&env->stats, bench_sub_streams(m->subs[i]));
+	env->sent_packets = 0;
+	bench_pump(NULL, NULL, (int)(o->duration_s * 1000));
+	env->stats.measuring = false;
+	t1 = bench_now_ns();
+	for (int i = 0; i < m->n_subs; i++)
+		bench_stats_close(&env->stats, bench_sub_streams(m->subs[i]));
+	if (r->have_server)
+		r->have_server = bench_proc_read(o->server_pid, &s1) == 0;
+	bench_proc_read(0, &b1);
+
+	secs = (double)(t1 - t0) / 1e9;
+	r->duration_s = secs;
+	r->sent_packets = env->sent_packets;
+	r->received_packets = env->stats.packets;
+	r->forwarded_pps = (double)env->stats.packets / secs;
+	r->loss_pct = env->stats.expected
+			      ? 100.0 * (double)(env->stats.expected > env->stats.seq_rx
+							 ? env->stats.expected - env->stats.seq_rx
+							 : 0) /
+					(double)env->stats.expected
+			      : 0;
+	r->delay_p50_ms = bench_stats_delay_ms(&env->stats, 50);
+	r->delay_p99_ms = bench_stats_delay_ms(&env->stats, 99);
+	r->delay_max_ms = (double)env->stats.delay_max_ns / 1e6;
+	r->bench_cpu_pct = (double)(b1.cpu_us - b0.cpu_us) / 1e4 / secs;
+	if (r->have_server) {
+		r->cpu_pct = (double)(s1.cpu_us - s0.cpu_us) / 1e4 / secs;
+		r->cpu_us_per_packet = env->stats.packets
+					       ? (double)(s1.cpu_us - s0.cpu_us) /
+							 (double)env->stats.packets
+					       : 0;
+		r->rss_kb = (double)s1.rss_kb;
+	}
+	if (m->n_subs)
+		g_strlcpy(r->srtp, bench_sub_srtp_profile(m->subs[0]), sizeof(r->srtp));
+}
+
+/* fanout (video), audio (no video) or meeting: one room, set up, measured, torn down. */
+static int run_media(struct bench_env *env, struct bench_result *r, int n_pubs, int n_subs,
+		     bool video, bool meeting)
+{
+	struct media_run m = { .n_pubs = n_pubs, .n_subs = n_subs };
+	uint64_t room = new_room_id();
+	struct bench_proc base = { 0 };
+	char *err = NULL;
+	int rc = -1;
+
+	memset(&env->stats, 0, sizeof(env->stats));
+	r->subscribers = n_subs;
+	r->publishers = n_pubs;
+	m.pubs = g_new0(struct bench_pub *, (size_t)n_pubs);
+	m.subs = g_new0(struct bench_sub *, (size_t)n_subs);
+	if (env->o->server_pid > 0)
+		bench_proc_read(env->o->server_pid, &base);
+	if (bench_room_create(env, room, n_pubs, &err) < 0)
+		goto out;
+	if (media_setup(env, &m, room, video, meeting, &err) < 0)
+		goto out;
+	/* Every subscriber must receive before the window opens: 10 s plus 100 ms each. */
+	if (!bench_pump(all_receiving, &m, 10000 + 100 * n_subs)) {
+		err = g_strdup_printf("%d of %d subscribers receive no media", n_subs - count_receiving(&m),
+				      n_subs);
+		goto out;
+	}
+	measure(env, &m, r);
+	if (r->have_server && n_subs)
+		r->rss_per_subscriber_kb = (r->rss_kb - (double)base.rss_kb) / n_subs;
+	if (!r->received_packets)
+		err = g_strdup("no media received in the measured window");
+	else
+		rc = 0;
+out:
+	if (err)
+		r->error = err;
+	media_free(env, &m, room);
+	return rc;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static bool first_packet(void *a)
+{
+	return bench_sub_streams(a)->total_rx > 0;
+}
+
+/* One join: create -> publisher joins and publishes -> subscriber joins -> first packet. */
+static int join_once(struct bench_env *env, double *ms, char **err)
+{
+	uint64_t room = new_room_id(), feed;
+	int64_t t0 = bench_now_ns();
+	struct bench_pub *p = NULL;
+	struct bench_sub *s = NULL;
+	int rc = -1;
+
+	if (bench_room_create(env, room, 1, err) < 0)
+		return -1;
+	if (!(p = bench_pub_new(env, room, true, err)))
+		goto out;
+	feed = bench_pub_feed(p);
+	if (!(s = bench_sub_new(env, room, &feed, 1, err)))
+		goto out;
+	if (!bench_pump(first_packet, s, 10000)) {
+		*err = g_strdup("no media 10 s after joining");
+		goto out;
+	}
+	*ms = (double)(bench_sub_streams(s)->first_rx_ns - t0) / 1e6;
+	rc = 0;
+out:
+	bench_sub_free(s);
+	bench_pub_free(p);
+	bench_room_destroy(env, room);
+	return rc;
+}
+
+static int run_join(struct bench_env *env, struct bench_result *r)
+{
+	int n = env->o->joins > 0 ? env->o->joins : 1, done = 0;
+	double *ms = g_new0(double, (size_t)n);
+	char *err = NULL;
+
+	r->publishers = r->subscribers = 1;
+	for (int i = 0; i < n; i++) {
+		if (join_once(env, &ms[done], &err) < 0) {
+			r->error = g_strdup_printf("join %d of %d: %s", i + 1, n, err);
+			g_free(err);
+			break;
+		}
+		done++;
+	}
+	qsort(ms, (size_t)done, sizeof(double), cmp_double);
+	r->join_n = done;
+	if (done) {
+		r->join_p50_ms = ms[(size_t)(done * 50 / 100)];
+		r->join_p99_ms = ms[(size_t)fmin(done - 1, done * 99 / 100)];
+	}
+	g_free(ms);
+	return r->error ? -1 : 0;
+}
+
+static int run_find_max(struct bench_env *env, struct bench_result *r)
+{
+	const struct bench_opts *o = env->o;
+	int step = o->step_n > 0 ? o->step_n : 10;
+
+	r->find_max = true;
+	r->steps = json_array();
+	for (int n = o->subscribers; n <= o->max_n; n += step) {
+		struct bench_result s = { .scenario = "fanout" };
+		int rc = run_media(env, &s, 1, n, true, false);
+		bool ok = rc == 0 && s.loss_pct <= o->loss_limit &&
+			  s.delay_p99_ms <= o->delay_limit_ms;
+
+		json_array_append_new(r->steps,
+				      json_pack("{sisfsfsfsfsfsbss?}", "subscribers", n, "loss_pct",
+						s.loss_pct, "delay_p99_ms", s.delay_p99_ms,
+						"forwarded_pps", s.forwarded_pps, "cpu_pct",
+						s.cpu_pct, "bench_cpu_pct", s.bench_cpu_pct, "ok",
+						ok, "error", s.error));
+		bench_log("find-max: N=%d loss %.2f %% p99 %.2f ms server %.0f %% bench %.0f %% -> %s\n",
+			  n, s.loss_pct, s.delay_p99_ms, s.cpu_pct, s.bench_cpu_pct,
+			  ok ? "ok" : "over the limit");
+		if (!ok) {
+			bench_result_fini(&s);
+			break;
+		}
+		/* The result of the largest N that held is the run's result. */
+		{
+			json_t *steps = r->steps;
+			const char *sc = r->scenario;
+
+			r->steps = NULL; /* kept: only the previous step's error goes */
+			bench_result_fini(r);
+			*r = s;
+			r->steps = steps;
+			r->scenario = sc;
+			r->find_max = true;
+			r->max_ok = n;
+		}
+	}
+	if (!r->max_ok && !r->error)
+		r->error = g_strdup("no N held the limits");
+	return r->max_ok ? 0 : -1;
+}
+
+int bench_scenario_run(struct bench_env *env, struct bench_result *r)
+{
+	const struct bench_opts *o = env->o;
+	const char *sc = o->scenario;
+
+	r->scenario = sc;
+	if (o->find_max)
+		return run_find_max(env, r);
+	if (!strcmp(sc, "fanout"))
+		return run_media(env, r, 1, o->subscribers, true, false);
+	if (!strcmp(sc, "audio"))
+		return run_media(env, r, 1, o->subscribers, false, false);
+	if (!strcmp(sc, "meeting"))
+		return run_media(env, r, o->publishers, o->publishers, true, true);
+	if (!strcmp(sc, "join"))
+		return run_join(env, r);
+	r->error = g_strdup_printf("unknown scenario '%s'", sc);
+	return -1;
+}
+
+void bench_result_fini(struct bench_result *r)
+{
+	if (!r)
+		return;
+	json_decref(r->steps);
+	g_free(r->error);
+	r->steps = NULL;
+	r->error = NULL;
+}

@@ -1,0 +1,38 @@
+/* scenario.h -- lumen-bench's scenarios and their result: fanout (1 publisher of VP8 + Opus to N
+ * subscribers), audio (1 Opus publisher to N listeners), meeting (P publishers, each subscribed
+ * by the P-1 others), join (create -> first decrypted packet, repeated), and find-max (fanout
+ * with N raised until loss or delay passes its limit).
+ *
+ * Each scenario makes its own room(s) on the env's session and destroys them before it returns,
+ * whether it succeeded or not. */
+#ifndef BENCH_SCENARIO_H
+#define BENCH_SCENARIO_H
+
+#include <jansson.h>
+
+#include "peer.h"
+
+struct bench_result {
+	const char *scenario;
+	int subscribers, publishers;
+	double duration_s;
+	char srtp[32];
+	uint64_t sent_packets, received_packets;
+	double forwarded_pps, loss_pct, delay_p50_ms, delay_p99_ms, delay_max_ms;
+	bool have_server;
+	double cpu_pct, cpu_us_per_packet, rss_kb, rss_per_subscriber_kb;
+	double bench_cpu_pct;      /* lumen-bench's own CPU over the window (% of one core) */
+	int join_n;
+	double join_p50_ms, join_p99_ms;
+	bool find_max;
+	int max_ok;
+	json_t *steps;             /* find-max: one object per N tried (owned) */
+	char *error;               /* set when the run failed (g_free) */
+};
+
+/* Runs o->scenario (or find-max) on env; fills r. Returns 0, or -1 with r->error. */
+int bench_scenario_run(struct bench_env *env, struct bench_result *r);
+
+void bench_result_fini(struct bench_result *r);
+
+#endif

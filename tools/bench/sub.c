@@ -1,0 +1,144 @@
+/* sub.c -- a lumen-bench subscriber: joins as a subscriber of feeds, answers the server's offer
+ * (receive only: Opus, VP8 with NACK/PLI/FIR and RTX, the mid extension), and counts what it
+ * decrypts into the run's stats (stats.h). The pc sends receiver reports and NACKs itself. */
+#include <string.h>
+
+#include "peer_internal.h"
+#include "webrtc/rtp.h"
+#include "webrtc/sdp.h"
+
+struct bench_sub {
+	struct bench_conn c; /* first: the pc's callbacks get it as user */
+	struct bench_streams streams;
+	char srtp[32];
+};
+
+static void on_rtp(void *user, const struct lumen_pc_rtp *pkt)
+{
+	struct bench_sub *s = user;
+	struct lumen_rtp r;
+
+	if (lumen_rtp_parse(&r, pkt->data, pkt->len) < 0)
+		return;
+	bench_stats_packet(&s->c.env->stats, &s->streams, pkt->ssrc, pkt->seq,
+			   lumen_rtp_payload(&r), r.payload_len, pkt->len, bench_now_ns());
+}
+
+/* The answer's media part, from the offer: what a receive-only browser would accept. */
+static char *answer_media(const char *offer, char **err)
+{
+	static const struct lumen_sdp_codec_cap audio[] = {
+		{ .name = "opus", .clock = 48000, .channels = 2 },
+	};
+	static const struct lumen_sdp_codec_cap video[] = {
+		{ .name = "VP8", .clock = 90000,
+		  .fb = LUMEN_SDP_FB_NACK | LUMEN_SDP_FB_PLI | LUMEN_SDP_FB_FIR, .rtx = true },
+	};
+	static const char *const exts[] = { "urn:ietf:params:rtp-hdrext:sdes:mid" };
+	const struct lumen_sdp_caps caps = {
+		.audio = audio, .n_audio = 1, .video = video, .n_video = 1,
+		.extmaps = exts, .n_extmaps = 1,
+		.audio_dir = LUMEN_SDP_DIR_RECVONLY, .video_dir = LUMEN_SDP_DIR_RECVONLY,
+	};
+	struct lumen_sdp *o = NULL, *a = NULL;
+	struct lumen_sdp_error e = { 0 };
+	char *text = NULL;
+
+	if (lumen_sdp_parse(offer, strlen(offer), &o, &e) < 0 ||
+	    lumen_sdp_answer_build(o, &caps, &a, &e) < 0)
+		*err = g_strdup_printf("the server's offer: %s", e.msg);
+	else
+		text = lumen_sdp_write(a, NULL);
+	lumen_sdp_free(o);
+	lumen_sdp_free(a);
+	return text;
+}
+
+static int answer(struct bench_sub *s, const char *offer, char **err)
+{
+	struct lumen_pc_callbacks cb = { .on_rtp = on_rtp };
+	/* A lite server (lumen) needs us controlling; a full one that offered (Janus) is. */
+	bool controlling = strstr(offer, "a=ice-lite") != NULL;
+	char *media = NULL, *sdp = NULL;
+	json_t *ev;
+
+	if (bench_conn_pc(&s->c, &cb, controlling, err) < 0 ||
+	    lumen_pc_set_remote(s->c.pc, offer, true, err) < 0 ||
+	    !(media = answer_media(offer, err)) ||
+	    !(sdp = lumen_pc_complete_local(s->c.pc, media, false, err))) {
+		g_free(media);
+		return -1;
+	}
+	g_free(media);
+	ev = bench_janus_message(s->c.env->j, s->c.handle, json_pack("{ss}", "request", "start"),
+				 bench_jsep("answer", sdp), BENCH_STEP_MS, err);
+	g_free(sdp);
+	json_decref(ev);
+	return ev ? 0 : -1;
+}
+
+struct bench_sub *bench_sub_new(struct bench_env *env, uint64_t room, const uint64_t *feeds,
+				size_t n, char **err)
+{
+	struct bench_sub *s = g_new0(struct bench_sub, 1);
+	json_t *streams = json_array(), *ev;
+	const char *offer;
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(streams, json_pack("{sI}", "feed", (json_int_t)feeds[i]));
+	if (bench_conn_attach(&s->c, env, err) < 0) {
+		json_decref(streams);
+		goto fail;
+	}
+	ev = bench_janus_message(env->j, s->c.handle,
+				 json_pack("{sssssIso}", "request", "join", "ptype", "subscriber",
+					   "room", (json_int_t)room, "streams", streams),
+				 NULL, BENCH_STEP_MS, err);
+	if (!ev)
+		goto fail;
+	offer = bench_janus_sdp(ev);
+	if (!offer) {
+		*err = g_strdup("subscribe: no offer in the reply");
+		json_decref(ev);
+		goto fail;
+	}
+	if (answer(s, offer, err) < 0) {
+		json_decref(ev);
+		goto fail;
+	}
+	json_decref(ev);
+	return s;
+fail:
+	bench_sub_free(s);
+	return NULL;
+}
+
+bool bench_sub_up(const struct bench_sub *s)
+{
+	return s->c.up;
+}
+
+struct bench_streams *bench_sub_streams(struct bench_sub *s)
+{
+	return &s->streams;
+}
+
+const char *bench_sub_srtp_profile(struct bench_sub *s)
+{
+	struct lumen_pc_stats st;
+
+	if (!s->c.pc)
+		return "";
+	lumen_pc_get_stats(s->c.pc, &st);
+	g_free(st.selected_pair);
+	g_strlcpy(s->srtp, st.srtp_profile, sizeof(s->srtp));
+	return s->srtp;
+}
+
+void bench_sub_free(struct bench_sub *s)
+{
+	if (!s)
+		return;
+	bench_conn_fini(&s->c);
+	g_free(s);
+}
