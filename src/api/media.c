@@ -390,6 +390,7 @@ json_t *api_media_json(const struct lumen_handle *h)
 	json_object_set_new(c, "nacks_received", json_integer((json_int_t)st.nacks_received));
 	json_object_set_new(c, "retransmitted", json_integer((json_int_t)st.retransmitted));
 	json_object_set_new(c, "rtx_recovered", json_integer((json_int_t)st.rtx_recovered));
+	json_object_set_new(c, "rtx_duplicates", json_integer((json_int_t)st.rtx_duplicates));
 	json_object_set_new(c, "lost_in", json_integer((json_int_t)st.lost_in));
 	json_object_set_new(c, "receiver_reports", json_integer((json_int_t)st.rr_sent));
 	json_object_set_new(c, "transport_cc_feedback", json_integer((json_int_t)st.tcc_sent));

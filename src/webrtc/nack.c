@@ -104,6 +104,29 @@ static int remove_hole(struct lumen_nack *nack, int64_t ext)
 	return LUMEN_NACK_RECOVERED;
 }
 
+bool lumen_nack_wanted(const struct lumen_nack *nack, uint16_t seq)
+{
+	size_t lo = 0, hi = nack->n;
+	int16_t d;
+	int64_t ext;
+
+	if (!nack->started)
+		return true;
+	d = (int16_t)(seq - (uint16_t)nack->highest);
+	if (d > 0)
+		return true;
+	ext = nack->highest + d;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (nack->list[mid].ext < ext)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < nack->n && nack->list[lo].ext == ext;
+}
+
 int lumen_nack_input(struct lumen_nack *nack, uint16_t seq, uint64_t now_us)
 {
 	int16_t d;

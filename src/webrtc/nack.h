@@ -13,6 +13,7 @@
 #define LUMEN_WEBRTC_NACK_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -50,6 +51,11 @@ void lumen_nack_set_interval(struct lumen_nack *nack, uint64_t interval_us);
 /* A packet with this sequence number was received (RTX-recovered ones included). Returns 0,
  * LUMEN_NACK_RECOVERED or LUMEN_NACK_RESET. */
 int lumen_nack_input(struct lumen_nack *nack, uint16_t seq, uint64_t now_us);
+
+/* Whether a packet with this sequence number would be news: ahead of the highest seen, or one
+ * of the holes still listed. A retransmission that is not (a duplicate of what arrived, or of
+ * what was given up) need not be delivered: senders also retransmit as bandwidth probes. */
+bool lumen_nack_wanted(const struct lumen_nack *nack, uint16_t seq);
 
 /* Writes up to cap sequence numbers to request now (ascending, modulo 2^16) and returns how
  * many; drops packets that are too old or out of retries. */

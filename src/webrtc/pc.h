@@ -127,6 +127,7 @@ struct lumen_pc_stats {
 	uint64_t rtp_in, rtp_out, rtcp_in, rtcp_out, bytes_in, bytes_out;
 	uint64_t nacks_sent, nacks_received, retransmitted, dropped_in, data_in, data_out;
 	uint64_t rtx_recovered, rr_sent, lost_in; /* lost_in: RFC 3550 cumulative, all streams */
+	uint64_t rtx_duplicates; /* retransmissions of packets that had arrived (probing): dropped */
 	uint64_t tcc_sent;                      /* transport-wide feedback packets */
 	uint32_t jitter_ms;                     /* largest interarrival jitter of our inputs */
 	int64_t rtt_ms;                         /* from the peer's reports, -1 if none yet */

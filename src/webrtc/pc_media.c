@@ -9,6 +9,7 @@
 
 #include "webrtc/ice.h"
 #include "webrtc/keyframe.h"
+#include "webrtc/nack.h"
 #include "webrtc/pc_internal.h"
 #include "webrtc/rtcp.h"
 #include "webrtc/rtp.h"
@@ -205,6 +206,32 @@ static enum lumen_codec codec_of(const struct pc_track *t, uint8_t pt)
 	return LUMEN_CODEC_UNKNOWN;
 }
 
+/* A retransmission (RFC 4588) on RTX stream *s: unwrapped in place into the original packet,
+ * and *s, *rtp, *len then describe that. Returns false when there is nothing to deliver:
+ * padding-only RTX (bandwidth probing), a malformed one, or a copy of a packet that arrived
+ * already. Chromium probes bandwidth by resending recent packets over RTX ("payload padding");
+ * delivering those would forward duplicates and inflate every rate measured downstream (the
+ * rooms engine's simulcast layer rates). */
+static bool unwrap_rtx(struct lumen_pc *pc, struct pc_ssrc **s, uint8_t *buf, struct lumen_rtp *rtp,
+		       size_t *len, int64_t now_us)
+{
+	ssize_t n = pc_rtcp_recover_rtx(pc, *s, buf, rtp, now_us);
+
+	if (n <= 0 || lumen_rtp_parse(rtp, buf, (size_t)n) < 0 || !(*s = find_ssrc(pc, rtp->ssrc)) ||
+	    (*s)->rtx) {
+		if (n != -ENODATA) /* padding-only RTX is bandwidth probing, not an error */
+			pc->stats.dropped_in++;
+		return false;
+	}
+	if ((*s)->nack && !lumen_nack_wanted((*s)->nack, rtp->seq)) {
+		pc->stats.rtx_duplicates++;
+		return false;
+	}
+	pc->stats.rtx_recovered++;
+	*len = (size_t)n;
+	return true;
+}
+
 void pc_media_rtp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_us)
 {
 	struct lumen_pc_rtp out;
@@ -275,17 +302,8 @@ void pc_media_rtp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_
 		if (pc->cb.on_media)
 			pc->cb.on_media(pc->cb.user, t->mid, t->kind, true);
 	}
-	if (s->rtx) {
-		/* A retransmission we asked for (RFC 4588): unwrap it and carry on as the original. */
-		ssize_t n = pc_rtcp_recover_rtx(pc, s, buf, &rtp, now_us);
-		if (n <= 0 || lumen_rtp_parse(&rtp, buf, (size_t)n) < 0 ||
-		    !(s = find_ssrc(pc, rtp.ssrc)) || s->rtx) {
-			if (n != -ENODATA) /* padding-only RTX is bandwidth probing, not an error */
-				pc->stats.dropped_in++;
-			return;
-		}
-		len = (size_t)n;
-	}
+	if (s->rtx && !unwrap_rtx(pc, &s, buf, &rtp, &len, now_us))
+		return;
 	pc_rtcp_on_rtp_in(pc, s, &rtp, len, now_us);
 	memset(&out, 0, sizeof(out));
 	out.data = buf;

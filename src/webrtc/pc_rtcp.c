@@ -82,8 +82,6 @@ ssize_t pc_rtcp_recover_rtx(struct lumen_pc *pc, const struct pc_ssrc *s, uint8_
 		if (t->rtx_pts[i] != rtp->pt)
 			continue;
 		n = lumen_rtx_decap(buf, rtp, t->rtx_apt[i], media);
-		if (n > 0)
-			pc->stats.rtx_recovered++;
 		return n;
 	}
 	(void)now_us;

@@ -254,3 +254,22 @@ Test(nack, never_requests_a_packet_it_has_received)
 	cr_assert_gt(requested, 0);
 	lumen_nack_free(n);
 }
+
+Test(nack, only_holes_and_new_packets_are_wanted)
+{
+	struct lumen_nack *n = make(100 * MS, 0, 0, 0, 0);
+
+	cr_assert(lumen_nack_wanted(n, 7), "before the first packet everything is news");
+	lumen_nack_input(n, 65534, 0);
+	lumen_nack_input(n, 2, 0); /* holes 65535, 0, 1 across the wrap */
+	cr_assert(lumen_nack_wanted(n, 65535));
+	cr_assert(lumen_nack_wanted(n, 0));
+	cr_assert(lumen_nack_wanted(n, 3), "ahead of the highest");
+	cr_assert_not(lumen_nack_wanted(n, 2), "the highest itself arrived");
+	cr_assert_not(lumen_nack_wanted(n, 65534), "arrived already");
+	cr_assert_not(lumen_nack_wanted(n, 65000), "older than anything listed");
+	lumen_nack_input(n, 0, 1 * MS);
+	cr_assert_not(lumen_nack_wanted(n, 0), "a filled hole is no longer wanted");
+	cr_assert(lumen_nack_wanted(n, 1));
+	lumen_nack_free(n);
+}
