@@ -1,0 +1,181 @@
+#!/bin/bash
+# profile.sh -- where lumen's CPU goes on the forwarding path (issue #7): lumen pinned to CPU 0 in a
+# network namespace (as compare-janus.sh runs it), lumen-bench fanout (1 publisher of 1.5 Mbit/s
+# VP8 + Opus, N subscribers) on CPU 1, and `perf record` with call graphs on the lumen pid for a
+# window in the middle of the run. Writes the flat (self) profile, the inclusive one and the split
+# by shared object into the profile section of docs/performance.md (between the profile-data
+# markers; the text around them is kept), and perf's full reports to the results directory.
+#
+# Needs root and perf (linux-perf). `make bench-profile` in the build tree, or
+#   top_srcdir=/work/main top_builddir=/tmp/build tools/bench/profile.sh [OPTIONS]
+set -euo pipefail
+
+usage() {
+	cat <<EOF
+Usage: profile.sh [OPTION...]
+Profile lumen (perf record -g) under lumen-bench fanout and write the top entries into the profile
+section of docs/performance.md.
+
+  --subscribers N   fanout subscribers (default 20)
+  --seconds S       seconds recorded by perf (default 10)
+  --setup S         seconds from the bench's start to the recording (default 8: set-up of
+                    the subscribers plus the 2 s warm-up)
+  --call-graph M    perf's call-graph mode: dwarf (default; lumen is built without frame
+                    pointers) or fp
+  --out FILE        report to update (default: \$top_srcdir/docs/performance.md)
+  --results DIR     perf data and full reports (default: \$top_builddir/bench-results/profile)
+  --help            this text
+EOF
+}
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$(pwd)}"
+LUMEN=${LUMEN:-$top_builddir/src/lumen}
+LUMEN_BENCH=${LUMEN_BENCH:-$top_builddir/tools/bench/lumen-bench}
+NETNS="$top_srcdir/tests/e2e/netns.sh"
+OUT="$top_srcdir/docs/performance.md"
+RESULTS="$top_builddir/bench-results/profile"
+SUBS=20 SECONDS_REC=10 SETUP=8 CALLGRAPH=dwarf
+SERVER_IP=192.0.2.1 LOAD_IP=192.0.2.2 PORT=18088 ADMIN_PORT=17088
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--subscribers) SUBS=$2; shift ;;
+	--seconds) SECONDS_REC=$2; shift ;;
+	--setup) SETUP=$2; shift ;;
+	--call-graph) CALLGRAPH=$2; shift ;;
+	--out) OUT=$2; shift ;;
+	--results) RESULTS=$2; shift ;;
+	--help | -h) usage; exit 0 ;;
+	*) echo "profile.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+die() { echo "profile.sh: $*" >&2; exit 1; }
+log() { echo "== $*" >&2; }
+[ "$(id -u)" -eq 0 ] || die "needs root (network namespace, perf on another pid)"
+command -v perf >/dev/null || die "perf not found (apt-get install linux-perf)"
+for p in "$LUMEN" "$LUMEN_BENCH"; do [ -x "$p" ] || die "$p not built"; done
+
+NS="lumen-prof-$$"
+TMP=$(mktemp -d /tmp/lumen-profile.XXXXXX)
+server_pid="" bench_pid=""
+cleanup() {
+	rc=$?
+	trap - EXIT INT TERM
+	[ -n "$bench_pid" ] && kill "$bench_pid" 2>/dev/null
+	[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+	[ -n "$bench_pid$server_pid" ] && sleep 1
+	[ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null
+	wait 2>/dev/null
+	"$NETNS" down "$NS"
+	rm -rf "$TMP"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p "$RESULTS"
+RESULTS=$(cd "$RESULTS" && pwd)
+"$NETNS" up "$NS"
+mkdir -p "$TMP/plugins" "$TMP/state"
+ln -s "$top_builddir/plugins/rooms/.libs/rooms.so" "$TMP/plugins/rooms.so"
+
+"$NETNS" exec "$NS" taskset -c 0 "$LUMEN" -c "$top_srcdir/conf/lumen.cfg" \
+	--set http.listen=127.0.0.1:$PORT --set admin.listen=127.0.0.1:$ADMIN_PORT \
+	--set http.demo=false --set plugins.dir="$TMP/plugins" --set general.state_dir="$TMP/state" \
+	--set media.ice_enforce="$SERVER_IP" >"$RESULTS/lumen.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 200); do
+	"$NETNS" exec "$NS" /usr/bin/python3 -c \
+		"import socket; socket.create_connection(('127.0.0.1',$PORT),timeout=0.2).close()" \
+		2>/dev/null && break
+	kill -0 "$server_pid" 2>/dev/null || die "lumen exited (see $RESULTS/lumen.log)"
+	sleep 0.1
+done
+
+# The bench runs long enough to cover set-up (a few seconds for 20 subscribers, --setup), its
+# warm-up and the recorded window, with a margin; perf starts after the set-up time.
+bench_duration=$((SETUP + SECONDS_REC + 4))
+log "lumen-bench fanout N=$SUBS for ${bench_duration} s (lumen pid $server_pid)"
+"$NETNS" exec "$NS" taskset -c 1 timeout --kill-after=10 $((bench_duration + 120)) \
+	"$LUMEN_BENCH" --url "http://127.0.0.1:$PORT/janus" --scenario fanout --subscribers "$SUBS" \
+	--duration "$bench_duration" --warmup 2 --server-pid "$server_pid" --ice-ip "$LOAD_IP" \
+	--label profile --json "$RESULTS/bench.json" >"$RESULTS/bench.log" 2>&1 &
+bench_pid=$!
+sleep "$SETUP"
+kill -0 "$bench_pid" 2>/dev/null || die "lumen-bench ended early (see $RESULTS/bench.log)"
+log "perf record -F 999 --call-graph $CALLGRAPH -p $server_pid for $SECONDS_REC s"
+perf record -q -F 999 --call-graph "$CALLGRAPH" -p "$server_pid" -o "$RESULTS/perf.data" \
+	-- sleep "$SECONDS_REC" 2>"$RESULTS/perf-record.log" || die "perf record failed"
+set +e
+wait "$bench_pid"
+brc=$?
+set -e
+bench_pid=""
+[ "$brc" -eq 0 ] || log "lumen-bench exit $brc (see $RESULTS/bench.log); the profile is still written"
+
+log "perf report"
+rep() { perf report -i "$RESULTS/perf.data" --stdio --no-header "$@" 2>/dev/null; }
+rep --no-children --sort symbol -g none --percent-limit 0.7 >"$RESULTS/self.txt"
+rep --children --sort symbol -g none --percent-limit 4 >"$RESULTS/children.txt"
+rep --no-children --sort dso -g none >"$RESULTS/dso.txt"
+rep --no-children --sort symbol -g caller,0.5,callee --percent-limit 2 >"$RESULTS/callgraph.txt"
+
+export SUBS SECONDS_REC CALLGRAPH
+/usr/bin/python3 - "$RESULTS" "$OUT" <<'PY'
+# Puts the perf tables between <!-- profile-data --> markers inside the profile section of the
+# report (creating the section if the report has none), leaving the rest of the file alone.
+import json, os, re, sys
+
+results, out = sys.argv[1], sys.argv[2]
+
+def table(name, limit):
+    rows = [l.rstrip() for l in open(os.path.join(results, name)) if l.strip() and not l.startswith("#")]
+    return "\n".join(rows[:limit])
+
+try:
+    b = json.load(open(os.path.join(results, "bench.json")))
+    srv = b.get("server", {})
+    bench = (f"lumen-bench during the recording: {b.get('forwarded_pps', 0):.0f} forwarded packets/s, "
+             f"server CPU {srv.get('cpu_pct', 0):.1f} % of a core, "
+             f"{srv.get('cpu_us_per_forwarded_packet', 0):.2f} µs per forwarded packet (perf's sampling adds "
+             f"a little), SRTP {b.get('srtp_profile')}, loss {b.get('loss_pct', 0):.2f} %.")
+except (ValueError, OSError):
+    bench = "lumen-bench wrote no JSON (see bench.log in the results directory)."
+env = os.environ
+data = f"""<!-- profile-data -->
+Recorded by `tools/bench/profile.sh` (`perf record -F 999 --call-graph {env['CALLGRAPH']}` on the lumen pid for
+{env['SECONDS_REC']} s, fanout N={env['SUBS']}, lumen on CPU 0, lumen-bench on CPU 1). {bench}
+
+Split by shared object (self time):
+
+```
+{table("dso.txt", 14)}
+```
+
+Top functions, self time (`perf report --no-children --sort symbol`):
+
+```
+{table("self.txt", 40)}
+```
+
+Inclusive time (`--children`), entries above 4 %:
+
+```
+{table("children.txt", 45)}
+```
+<!-- /profile-data -->"""
+text = open(out).read() if os.path.exists(out) else "# Performance: lumen against Janus\n"
+if "<!-- profile-data -->" in text:
+    text = re.sub(r"<!-- profile-data -->.*?<!-- /profile-data -->", lambda m: data, text, flags=re.S)
+elif "<!-- profile -->" in text:
+    text = re.sub(r"<!-- profile -->.*?<!-- /profile -->",
+                  lambda m: "<!-- profile -->\n## Profile of the forwarding path\n\n" + data + "\n<!-- /profile -->",
+                  text, flags=re.S)
+else:
+    text += "\n<!-- profile -->\n## Profile of the forwarding path\n\n" + data + "\n<!-- /profile -->\n"
+open(out, "w").write(text)
+PY
+log "done: profile section of $OUT (full reports in $RESULTS)"
