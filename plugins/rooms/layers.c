@@ -40,7 +40,8 @@
  * So in automatic mode, when the estimate has stayed at or above the current layer's measured
  * rate * ROOMS_PROBE_RATIO (a congested estimator sits at or below the incoming rate: this one is
  * merely capped by it) for probe_hold_us without a break, and the next active layer up needs
- * more than the estimate, we switch to that layer (the usual keyframe-gated switch) and watch:
+ * more than the estimate with the up margin, we switch to that layer (the usual keyframe-gated
+ * switch) and watch:
  * - the estimate covers the probed layer's rate (it grows with the higher incoming rate) once
  *   the switch is done: success, the hold goes back to ROOMS_PROBE_HOLD_US and the normal rules
  *   take over (the next layer up may be probed in turn);
@@ -51,9 +52,14 @@
  * While a probe runs, the down rule for the probed layer is suspended: the estimate starts below
  * it by construction and needs some seconds to grow (~8 %/s). A probe that the caller ends (a
  * requested layer, the estimate gone, the probed layer stopping) is dropped without a verdict.
- * An estimate between the next layer's rate and that * ROOMS_UP_MARGIN starts no probe (it is
- * not capped below that layer) and, if the estimator cannot reach the margin, keeps us where we
- * are: that only happens with layers less than ~1.2x apart. */
+ * The estimate may also land between the next layer's rate and that * ROOMS_UP_MARGIN: the
+ * estimator bounds it by what the whole connection receives (audio and other streams too), so
+ * with layers 2.3x apart and audio beside them it sits there (Chromium: 237 kbit/s over a
+ * 230 kbit/s layer 1 while receiving 100 kbit/s of layer 0 plus audio) and could never reach the
+ * margin. That is a capped estimate too: it starts a probe the same way (which succeeds at once,
+ * since the estimate already covers the layer, and fails through the normal down rule if the
+ * link then proves too narrow). Only an estimate above the margin, where the normal rule goes
+ * up after its shorter hold, starts none. */
 #include <errno.h>
 #include <string.h>
 
@@ -302,7 +308,7 @@ static void probe_maybe(struct rooms_layer_sel *s, const struct rooms_layer_rate
 			next = l;
 	uint32_t rate = layer_bps(rates, (unsigned)cur);
 	if (next < 0 || rate == 0 || (double)s->bwe_bps < (double)rate * ROOMS_PROBE_RATIO ||
-	    layer_bps(rates, (unsigned)next) <= s->bwe_bps) {
+	    (double)layer_bps(rates, (unsigned)next) * ROOMS_UP_MARGIN <= (double)s->bwe_bps) {
 		s->probe_since_us = -1;
 		return;
 	}

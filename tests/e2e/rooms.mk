@@ -16,8 +16,8 @@ EXTRA_DIST += tests/e2e/rooms_broadcast.mjs
 dist_check_SCRIPTS += tests/e2e/rooms_auto.sh
 TESTS += tests/e2e/rooms_auto.sh
 EXTRA_DIST += tests/e2e/rooms_auto.mjs
-# sfu: simulcast layers chosen by configure, switch, the automatic layer under a tc cap (going
-# back up after the cap is measured and printed, not asserted: not reliable yet, issue #5).
+# sfu: simulcast layers chosen by configure, switch, the automatic layer under a tc cap, down
+# under it and back up once it lifts.
 dist_check_SCRIPTS += tests/e2e/rooms_sfu.sh
 TESTS += tests/e2e/rooms_sfu.sh
 EXTRA_DIST += tests/e2e/rooms_sfu.mjs

@@ -483,14 +483,19 @@ Test(rooms_layers, up_needs_the_margin_and_an_unbroken_hold)
 	rooms_layer_init(&x.s, 3, 90000, 3, ROOMS_CODEC_OTHER);
 	rooms_layer_bandwidth(&x.s, 1000000, &x.r, now);
 	cr_assert_eq(tick(&x, seq, now, true), 1, "the highest that fits");
-	/* 1.6 Mb/s covers layer 2 (1.5) but not with 25 % to spare: never up. */
+	/* 1.6 Mb/s covers layer 2 (1.5) but not with 25 % to spare: the normal rule never goes
+	 * up (only a probe would, after its own, longer hold: see the probe tests below). */
 	rooms_layer_bandwidth(&x.s, 1600000, &x.r, now);
-	for (int i = 0; i < 100; i++) {
+	for (int64_t end = now + ROOMS_PROBE_HOLD_US - 200000; now < end;) {
 		now += 100000;
 		rates_at(&x.r, now, 150000, 500000, 1500000);
 		cr_assert_eq(tick(&x, seq, now, true), 1);
 	}
-	/* With the margin, but a dip in the middle restarts the hold. */
+	/* With the margin, but a dip in the middle restarts the hold (a fresh selector: no probe
+	 * timer running). */
+	rooms_layer_init(&x.s, 3, 90000, 3, ROOMS_CODEC_OTHER);
+	rooms_layer_bandwidth(&x.s, 1000000, &x.r, now);
+	cr_assert_eq(tick(&x, seq, now, true), 1);
 	int64_t start = now;
 	rooms_layer_bandwidth(&x.s, 2000000, &x.r, now);
 	now += 2000000;
@@ -623,6 +628,27 @@ Test(rooms_layers, probe_succeeds_when_the_estimate_grows_to_the_probed_layer)
 	int64_t at = run_until_change(&x, seq, &now, ROOMS_PROBE_HOLD_US + 200000, 400000, 1);
 	cr_assert_eq(at - since, ROOMS_PROBE_HOLD_US, "backoff reset by the success");
 	cr_assert_eq(rooms_layer_current(&x.s), 2);
+}
+
+/* What Chromium's estimator does when it receives layer 0 and audio: its estimate (1.5 x all it
+ * receives) covers layer 1, but never with the up margin. A probe takes it up. */
+Test(rooms_layers, an_estimate_that_covers_the_next_layer_without_the_margin_probes_it)
+{
+	struct run x;
+	uint16_t seq[3] = { 0, 1000, 2000 };
+	int64_t now = T0;
+	uint32_t dead_zone = P1 + P1 / 10; /* >= P1, < P1 x ROOMS_UP_MARGIN, >= P0 x 1.3 */
+
+	start_low(&x, seq, now);
+	int64_t at = run_until_change(&x, seq, &now, ROOMS_PROBE_HOLD_US + 200000, dead_zone, 0);
+	cr_assert_geq(at - T0, ROOMS_PROBE_HOLD_US, "not before the probe hold (%lld us)",
+		      (long long)(at - T0));
+	cr_assert_eq(rooms_layer_current(&x.s), 1);
+	cr_assert_eq(x.s.probes, 1);
+	/* The estimate already covers it: the probe succeeds at the next decision and the layer
+	 * stays. */
+	cr_assert_eq(run_until_change(&x, seq, &now, 2 * ROOMS_PROBE_MAX_US, dead_zone, 1), -1);
+	cr_assert_eq(x.s.probes_failed, 0);
 }
 
 Test(rooms_layers, failed_probes_go_back_down_and_back_off)
