@@ -28,6 +28,9 @@ alternating, and write the comparison to docs/performance.md.
                       (default: all; halfload = fanout at half each server's find-max result)
   --max N             find-max upper bound on subscribers (default 600)
   --step N            find-max step (default: lumen-bench's)
+  --delay-limit-ms MS find-max: delay p99 that fails a step (default 50, as in issue #7; on a
+                      machine shared with other work the p99 measures the neighbours, so a
+                      larger value leaves loss as the criterion)
   --quick             short runs for a trial of the script: duration 4, warmup 1, 20 joins,
                       find-max up to 200
   --no-install        do not apt-get install janus when missing (fail instead)
@@ -46,7 +49,7 @@ LUMEN_FLOOR=${LUMEN_FLOOR:-$top_builddir/tools/bench/lumen-floor}
 NETNS="$top_srcdir/tests/e2e/netns.sh"
 OUT="$top_srcdir/docs/performance.md"
 RESULTS="$top_builddir/bench-results"
-DURATION=10 WARMUP=2 ROUNDS=1 MAX_N=600 STEP_N="" JOINS=100 INSTALL=1
+DURATION=10 WARMUP=2 ROUNDS=1 MAX_N=600 STEP_N="" JOINS=100 INSTALL=1 DELAY_LIMIT=50
 SCENARIOS="fanout,audio,join,findmax,halfload"
 SERVER_IP=192.0.2.1 LOAD_IP=192.0.2.2
 LUMEN_PORT=18088 LUMEN_ADMIN_PORT=17088 JANUS_PORT=18188
@@ -62,6 +65,7 @@ while [ $# -gt 0 ]; do
 	--scenarios) SCENARIOS=$2; shift ;;
 	--max) MAX_N=$2; shift ;;
 	--step) STEP_N=$2; shift ;;
+	--delay-limit-ms) DELAY_LIMIT=$2; shift ;;
 	--quick) DURATION=4 WARMUP=1 JOINS=20 MAX_N=200 ;;
 	--no-install) INSTALL=0 ;;
 	--help | -h) usage; exit 0 ;;
@@ -144,6 +148,12 @@ wait_port() { # PORT: at most 20 s
 	return 1
 }
 
+# lumen's abuse limits per client IP and session (32 handles per session, 10 session creations a
+# second) would refuse the load generator's hundreds of handles from one address; Janus has no
+# such limits, so they are lifted for the comparison.
+LUMEN_LIMITS=(--set api.max_handles_per_session=1024 --set api.max_sessions_per_ip=1000000
+	--set api.create_rate=100000 --set api.create_burst=100000)
+
 # start_server lumen|janus LOGFILE: sets server_pid and server_url.
 start_server() {
 	case "$1" in
@@ -153,7 +163,7 @@ start_server() {
 			--set admin.listen=127.0.0.1:$LUMEN_ADMIN_PORT \
 			--set http.demo=false --set plugins.dir="$TMP/lumen/plugins" \
 			--set general.state_dir="$TMP/lumen/state" \
-			--set media.ice_enforce="$SERVER_IP" >"$2" 2>&1 &
+			--set media.ice_enforce="$SERVER_IP" "${LUMEN_LIMITS[@]}" >"$2" 2>&1 &
 		server_pid=$!
 		server_url="http://127.0.0.1:$LUMEN_PORT/janus"
 		wait_port $LUMEN_PORT || die "lumen did not start (see $2)"
@@ -232,7 +242,7 @@ if has findmax; then
 	step_args=()
 	[ -n "$STEP_N" ] && step_args=(--step "$STEP_N")
 	alternate findmax --scenario fanout --find-max --max "$MAX_N" "${step_args[@]}" \
-		--duration "$DURATION"
+		--delay-limit-ms "$DELAY_LIMIT" --duration "$DURATION"
 fi
 if has halfload; then
 	# The delay target holds at half the load each server held: fanout at N = max_ok / 2.
@@ -252,7 +262,7 @@ MACHINE_KERNEL=$(uname -r)
 LUMEN_VERSION=$(git -C "$top_srcdir" describe --always --dirty 2>/dev/null || echo unknown)
 JANUS_VERSION=$( (janus --version 2>/dev/null || true) | sed -n 's/^Janus version: *//p' | head -1)
 export MACHINE_MODEL MACHINE_CORES MACHINE_KERNEL LUMEN_VERSION JANUS_VERSION DURATION WARMUP \
-	ROUNDS MAX_N JOINS SCENARIOS
+	ROUNDS MAX_N JOINS SCENARIOS DELAY_LIMIT
 /usr/bin/python3 - "$RESULTS" "$OUT" <<'PY'
 # The report: medians over rounds per metric, ratios lumen/janus, the targets of issue #7, the
 # floor, and every raw JSON. The profile section of an existing report (written by profile.sh
@@ -373,7 +383,7 @@ w("|---|---|---|---|---|---|")
 r = ratio(fan_l, fan_j)
 w(f"| CPU µs per forwarded packet, fanout N=20 | {fmt(fan_l, 2)} | {fmt(fan_j, 2)} | {fmt(r, 2)} | ≤ 0.25 | {verdict(None if r is None else r <= 0.25)} |")
 r = ratio(max_l, max_j)
-w(f"| find-max subscribers on one core (loss < 1 %, p99 < 50 ms) | {fmt(max_l)} | {fmt(max_j)} | {fmt(r, 2)} | ≥ 4 | {verdict(None if r is None else r >= 4)} |")
+w(f"| find-max subscribers on one core (loss < 1 %, p99 < {env.get('DELAY_LIMIT')} ms) | {fmt(max_l)} | {fmt(max_j)} | {fmt(r, 2)} | ≥ 4 | {verdict(None if r is None else r >= 4)} |")
 r = ratio(join_l, join_j)
 w(f"| join time p50, ms (create → first decrypted packet) | {fmt(join_l)} | {fmt(join_j)} | {fmt(r, 2)} | ≤ 0.5 | {verdict(None if r is None else r <= 0.5)} |")
 w(f"| delay p99 at half the max load, ms (whole path, an upper bound of the server's share) | {fmt(half_l, 2)} | {fmt(half_j, 2)} | {fmt(ratio(half_l, half_j), 2)} | lumen < 1 ms | {verdict(None if half_l is None else half_l < 1)} |")

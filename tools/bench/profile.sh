@@ -85,7 +85,8 @@ ln -s "$top_builddir/plugins/rooms/.libs/rooms.so" "$TMP/plugins/rooms.so"
 "$NETNS" exec "$NS" taskset -c 0 "$LUMEN" -c "$top_srcdir/conf/lumen.cfg" \
 	--set http.listen=127.0.0.1:$PORT --set admin.listen=127.0.0.1:$ADMIN_PORT \
 	--set http.demo=false --set plugins.dir="$TMP/plugins" --set general.state_dir="$TMP/state" \
-	--set media.ice_enforce="$SERVER_IP" >"$RESULTS/lumen.log" 2>&1 &
+	--set media.ice_enforce="$SERVER_IP" --set api.max_handles_per_session=1024 \
+	>"$RESULTS/lumen.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 200); do
 	"$NETNS" exec "$NS" /usr/bin/python3 -c \
