@@ -133,7 +133,9 @@ import json, os, re, sys
 results, out = sys.argv[1], sys.argv[2]
 
 def table(name, limit):
-    rows = [l.rstrip() for l in open(os.path.join(results, name)) if l.strip() and not l.startswith("#")]
+    # perf adds IPC columns ("-  -") where the hardware has no counters (a VM): cut them.
+    rows = [re.sub(r"(\s+-)+\s*$", "", l.rstrip()) for l in open(os.path.join(results, name))
+            if l.strip() and not l.startswith("#")]
     return "\n".join(rows[:limit])
 
 try:
