@@ -1,0 +1,11 @@
+# tests/e2e/recording.mk -- end-to-end tests of recording with real clients (issue #6, "Checked
+# by"): the recorder plugin (recorder.so) and lumen-pp on recordings made in a private network
+# namespace (needs root; skipped otherwise, and while recorder.so or lumen-pp are not built).
+# Included by Makefile.am.
+#
+# recording_sync.sh: two webrtcbin publishers on one clock (recording_pub.py), flash + beep every
+# second, the second 5 s late; lumen-pp --align; A/V and cross-publisher offsets within 10 ms,
+# starts and durations within 100 ms (recording_media.py decodes and measures).
+dist_check_SCRIPTS += tests/e2e/recording_sync.sh
+TESTS += tests/e2e/recording_sync.sh
+EXTRA_DIST += tests/e2e/recording_lib.sh tests/e2e/recording_pub.py tests/e2e/recording_media.py

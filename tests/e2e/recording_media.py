@@ -1,0 +1,322 @@
+#!/usr/bin/python3
+"""recording_media.py -- measures what lumen-pp made of a recording, for the recording end-to-end
+tests (recording_sync.sh, recording_browser.sh).
+
+  recording_media.py probe FILE...
+      one JSON line per file: {"file", "plays": bool, "duration_s", "discoverer": "..."}
+      (gst-discoverer-1.0 says whether it plays and how long it is)
+  recording_media.py sync OUTDIR MANIFEST SUMMARY LATE
+      recording_sync.sh's checks: lumen-pp's outputs in OUTDIR of the recording MANIFEST made of
+      recording_pub.py's publishers (SUMMARY, its JSON line); prints "ok NAME" / "not ok NAME" /
+      "# diagnostics" lines for the shell to number.
+  recording_media.py events FILE...
+      decodes each file (GStreamer) and prints one JSON line per file: {"file", "kind":
+      "audio"|"video", "end_s", "start_s" (first non-silent sample / first non-black frame),
+      "flashes": [s...] (white frames after non-white), "beeps": [s...] (loud onsets after 0.5 s
+      without one)}. Times are positions in the file's own timeline (its timestamps), in seconds.
+
+The thresholds fit recording_pub.py's media (gray frames, white flashes; a quiet 440 Hz tone, a
+loud 1 kHz beep) and Chromium's fake devices (any picture is "not black", any sound "not silent")."""
+import array
+import json
+import re
+import subprocess
+import sys
+
+import gi
+
+gi.require_version("Gst", "1.0")
+from gi.repository import Gst  # noqa: E402
+
+RATE = 48000
+
+
+def probe(path):
+    try:
+        p = subprocess.run(["gst-discoverer-1.0", "-t", "20", path], capture_output=True, text=True, timeout=30)
+        text = p.stdout + p.stderr
+        m = re.search(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)", text)
+        dur = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3)) if m else None
+        plays = p.returncode == 0 and "Done discovering" in text and dur is not None and dur > 0 \
+            and "An error" not in text and "error" not in text.lower().split("done discovering")[-1]
+        return {"file": path, "plays": plays, "duration_s": dur, "discoverer": text.strip()[-400:]}
+    except Exception as ex:
+        return {"file": path, "plays": False, "duration_s": None, "discoverer": str(ex)}
+
+
+def decode(path):
+    """Returns (kind, items): video -> [(pts_s, mean_luma)], audio -> (first_pts_s, array of samples)."""
+    pipe = Gst.parse_launch(f'filesrc location="{path}" ! decodebin name=d')
+    d = pipe.get_by_name("d")
+    sinks = []
+
+    def on_pad(_el, pad):
+        caps = pad.get_current_caps() or pad.query_caps(None)
+        name = caps.get_structure(0).get_name()
+        if name.startswith("video/"):
+            desc = "videoconvert ! video/x-raw,format=GRAY8 ! appsink name=s sync=false"
+        elif name.startswith("audio/"):
+            desc = ("audioconvert ! audioresample ! audio/x-raw,format=S16LE,channels=1,rate=48000 "
+                    "! appsink name=s sync=false")
+        else:
+            return
+        b = Gst.parse_bin_from_description(desc, True)
+        pipe.add(b)
+        b.sync_state_with_parent()
+        pad.link(b.get_static_pad("sink"))
+        sinks.append(("video" if name.startswith("video/") else "audio", b.get_by_name("s")))
+
+    d.connect("pad-added", on_pad)
+    pipe.set_state(Gst.State.PLAYING)
+    bus = pipe.get_bus()
+    frames, chunks = [], []
+    err = None
+    while True:
+        for kind, s in list(sinks):
+            while True:
+                smp = s.emit("try-pull-sample", 5 * Gst.MSECOND)
+                if smp is None:
+                    break
+                buf = smp.get_buffer()
+                ok, mi = buf.map(Gst.MapFlags.READ)
+                data = bytes(mi.data)
+                buf.unmap(mi)
+                pts = buf.pts / Gst.SECOND if buf.pts != Gst.CLOCK_TIME_NONE else None
+                if kind == "video":
+                    step = data[::5]
+                    frames.append((pts, sum(step) / max(1, len(step))))
+                else:
+                    chunks.append((pts, data))
+        msg = bus.timed_pop_filtered(5 * Gst.MSECOND, Gst.MessageType.EOS | Gst.MessageType.ERROR)
+        if msg:
+            if msg.type == Gst.MessageType.ERROR:
+                err = msg.parse_error()[0].message
+            else:  # drain what is left
+                for kind, s in sinks:
+                    while True:
+                        smp = s.emit("try-pull-sample", 0)
+                        if smp is None:
+                            break
+                        buf = smp.get_buffer()
+                        ok, mi = buf.map(Gst.MapFlags.READ)
+                        data = bytes(mi.data)
+                        buf.unmap(mi)
+                        pts = buf.pts / Gst.SECOND
+                        if kind == "video":
+                            step = data[::5]
+                            frames.append((pts, sum(step) / max(1, len(step))))
+                        else:
+                            chunks.append((pts, data))
+            break
+    pipe.set_state(Gst.State.NULL)
+    if err:
+        raise RuntimeError(err)
+    if frames:
+        return "video", frames
+    if not chunks:
+        return None, None
+    first = chunks[0][0] or 0.0
+    a = array.array("h")
+    for pts, data in chunks:
+        want = int(round(((pts if pts is not None else first) - first) * RATE))
+        if want > len(a) + 2:  # a hole in the timestamps: keep positions true
+            a.extend([0] * (want - len(a)))
+        c = array.array("h")
+        c.frombytes(data)
+        a.extend(c)
+    return "audio", (first, a)
+
+
+def video_events(frames):
+    frames.sort()
+    start = next((t for t, y in frames if y > 50), None)
+    # A first frame at 0 followed by a gap of more than half a second is a frame held from the
+    # start of the timeline (lumen-pp --align does that for late joiners): the media begins after.
+    held = len(frames) > 1 and frames[0][0] < 0.001 and frames[1][0] > 0.5
+    if held:
+        start = next((t for t, y in frames[1:] if y > 50), None)
+    flashes, prev = [], 0.0
+    for t, y in frames:
+        if y > 200 and prev <= 200:
+            flashes.append(round(t, 6))
+        prev = y
+    end = frames[-1][0] + (frames[-1][0] - frames[-2][0] if len(frames) > 1 else 0)
+    return {"kind": "video", "start_s": start, "held_first": held, "end_s": end, "flashes": flashes, "frames": len(frames),
+            "min_luma": min(y for _, y in frames), "max_luma": max(y for _, y in frames)}
+
+
+def audio_events(first, a):
+    n = len(a)
+    blk = 48  # 1 ms blocks
+    peaks = [max(max(a[i:i + blk]), -min(a[i:i + blk])) for i in range(0, n, blk)]
+    quiet_thr, loud_thr = int(0.03 * 32767), int(0.45 * 32767)
+    start = None
+    for bi, p in enumerate(peaks):
+        if p > quiet_thr:
+            i0 = bi * blk
+            start = first + next(i for i in range(i0, min(n, i0 + blk)) if abs(a[i]) > quiet_thr) / RATE
+            break
+    beeps, last = [], -10**9
+    for bi, p in enumerate(peaks):
+        if p > loud_thr:
+            if bi - last > 500:
+                i0 = bi * blk
+                i = next(i for i in range(i0, min(n, i0 + blk)) if abs(a[i]) > loud_thr)
+                beeps.append(round(first + i / RATE, 6))
+            last = bi
+    return {"kind": "audio", "start_s": start, "end_s": first + n / RATE, "beeps": beeps}
+
+
+def outputs_by_track(outdir, manifest):
+    """{track id: path} of lumen-pp's per-track outputs (the file name starts with the track id)."""
+    import os
+    ids = sorted((t["id"] for t in manifest.get("tracks", [])), key=len, reverse=True)
+    res = {}
+    for f in sorted(os.listdir(outdir)):
+        if f.endswith((".json", ".txt", ".log")):
+            continue
+        tid = next((i for i in ids if f.startswith(i + ".") or f.startswith(i + "-") or f == i), None)
+        if tid and tid not in res:
+            res[tid] = os.path.join(outdir, f)
+    return res
+
+
+def stats(xs):
+    if not xs:
+        return "none"
+    return f"n={len(xs)} min={min(xs) * 1e3:+.1f} ms max={max(xs) * 1e3:+.1f} ms " \
+        f"mean={sum(xs) / len(xs) * 1e3:+.1f} ms"
+
+
+def nearest(x, ys):
+    return min(ys, key=lambda y: abs(y - x)) if ys else None
+
+
+def sync(outdir, manifest_path, summary_path, late):
+    lines = []
+
+    def res(cond, name, diag=None):
+        lines.append(f"{'ok' if cond else 'not ok'} {name}")
+        if diag:
+            lines.extend("# " + d for d in str(diag).splitlines())
+        return cond
+
+    def note(s):
+        lines.append("# " + s)
+
+    m = json.load(open(manifest_path))
+    summ = json.loads(open(summary_path).read().strip().splitlines()[-1])
+    started, ended = m.get("started_us"), m.get("ended_us")
+    session = (ended - started) / 1e6 if started and ended else None
+    note(f"session {session} s on the manifest's clock; "
+         f"{(summ['rec_stop_wall_us'] - summ['rec_start_wall_us']) / 1e6:.3f} s between the admin calls")
+    outs = outputs_by_track(outdir, m)
+    tracks = {t["id"]: t for t in m.get("tracks", [])}
+    feeds = {p["name"]: p for p in summ["pubs"]}
+    per = {}
+    for name, p in feeds.items():
+        for tid, t in tracks.items():
+            if t.get("participant") == p["feed"] and tid in outs:
+                per.setdefault(name, {})[t["kind"]] = outs[tid]
+    ok_outs = res(all(len(per.get(n, {})) == 2 for n in feeds) and len(outs) == 4,
+                  "lumen-pp made an audio and a video output per publisher",
+                  f"outputs {outs}; tracks {list(tracks)}; feeds {[p['feed'] for p in summ['pubs']]}")
+    if not ok_outs:
+        return lines
+    probes = {f: probe(f) for f in outs.values()}
+    res(all(p["plays"] for p in probes.values()), "every output plays (gst-discoverer-1.0)",
+        "\n".join(f"{f}: {p['discoverer']}" for f, p in probes.items() if not p["plays"]))
+    durs = {f: p["duration_s"] for f, p in probes.items()}
+    note("durations " + ", ".join(f"{f.rsplit('/', 1)[-1]} {d}" for f, d in durs.items()))
+    res(session is not None and all(d is not None and abs(d - session) <= 0.1 for d in durs.values()),
+        f"every output lasts the session ({session} s) within 100 ms")
+    ev = {}
+    for name in feeds:
+        for kind, f in per[name].items():
+            kind_, items = decode(f)
+            ev[(name, kind)] = video_events(items) if kind_ == "video" else audio_events(*items) \
+                if kind_ == "audio" else {"flashes": [], "beeps": [], "start_s": None}
+    av_all = []
+    first = {}
+    for name, p in feeds.items():
+        fl, be = ev[(name, "video")]["flashes"], ev[(name, "audio")]["beeps"]
+        tr = {t["kind"]: t for t in tracks.values() if t.get("participant") == p["feed"]}
+        first[name] = {k: (t["first_us"] - started) / 1e6 for k, t in tr.items()}
+        last = min((t["last_us"] - started) / 1e6 for t in tr.values())
+        beg = max(first[name].values())
+        # every whole second of the sender's that both tracks cover (not the edges)
+        inner = [f for f in fl if beg + 0.05 < f < last - 0.15]
+        offs = [nearest(f, be) - f for f in inner] if be else []
+        unmatched = [f for f, o in zip(inner, offs) if abs(o) > 0.5] if be else inner
+        offs = [o for o in offs if abs(o) <= 0.5]
+        av_all += offs
+        note(f"publisher {name}: media {beg:.3f}..{last:.3f} s; {len(fl)} flashes at "
+             f"{[round(x, 3) for x in fl]}; {len(be)} beeps at {[round(x, 3) for x in be]}")
+        res(len(inner) >= int(last - beg) - 1 and not unmatched,
+            f"publisher {name}: a flash every second of its media and a beep with each "
+            f"({len(inner)} flashes, unmatched {unmatched})")
+        res(offs and all(abs(o) <= 0.010 for o in offs),
+            f"publisher {name}: each flash and its beep within 10 ms (beep - flash: {stats(offs)})")
+        sv, sa = ev[(name, "video")]["start_s"], ev[(name, "audio")]["start_s"]
+        note(f"publisher {name}: first packets arrived {first[name]['video']:.3f} s (video), "
+             f"{first[name]['audio']:.3f} s (audio) into the recording; outputs begin: video {sv}, audio {sa}")
+        res(sv is not None and sa is not None and abs(sv - first[name]["video"]) <= 0.1
+            and abs(sa - first[name]["audio"]) <= 0.1,
+            f"publisher {name}: outputs begin where its media began within 100 ms "
+            f"(video {sv} vs {first[name]['video']:.3f}, audio {sa} vs {first[name]['audio']:.3f})")
+    a, b = ev[("A", "video")], ev[("B", "video")]
+    cross = [nearest(x, a["flashes"]) - x for x in b["flashes"]] if a["flashes"] else []
+    aa, ba = ev[("A", "audio")], ev[("B", "audio")]
+    cross_a = [nearest(x, aa["beeps"]) - x for x in ba["beeps"]] if aa["beeps"] else []
+    note(f"A - B flashes {stats(cross)}; A - B beeps {stats(cross_a)}")
+    res(cross and all(abs(c) <= 0.010 for c in cross),
+        f"the two publishers' flashes within 10 ms of each other on the aligned timeline ({stats(cross)})")
+    res(cross_a and all(abs(c) <= 0.010 for c in cross_a),
+        f"the two publishers' beeps within 10 ms of each other on the aligned timeline ({stats(cross_a)})")
+    ok_late = all(x["start_s"] is not None and y["start_s"] is not None
+                  and abs(x["start_s"] - y["start_s"] - late) <= 0.1 for x, y in ((b, a), (ba, aa)))
+    res(ok_late, f"the late joiner's outputs begin {late} s after the first's within 100 ms "
+        f"(video {b['start_s']} vs {a['start_s']}, audio {ba['start_s']} vs {aa['start_s']})")
+    res(ba["start_s"] is not None and ba["start_s"] >= late - 0.1,
+        f"the late joiner's audio begins with at least {late} s of silence ({ba['start_s']})")
+    held = [n for n in feeds if ev[(n, "video")].get("held_first")]
+    res(not held, "the late joiner's video begins black, not with a held frame"
+        + ("" if not held else f" # TODO lumen-pp --align shows the first frame from 0 (publishers {held})"))
+    note(f"all A/V offsets (beep - flash): {stats(av_all)}")
+    return lines
+
+
+def main():
+    if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help"):
+        print(__doc__)
+        return 0 if len(sys.argv) > 1 else 2
+    Gst.init(None)
+    if sys.argv[1] == "sync":
+        try:
+            for line in sync(sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5])):
+                print(line)
+        except Exception as ex:
+            import traceback
+            print(f"not ok the outputs were analysed ({type(ex).__name__}: {ex})")
+            print("\n".join("# " + x for x in traceback.format_exc().splitlines()))
+        return 0
+    for f in sys.argv[2:]:
+        if sys.argv[1] == "probe":
+            print(json.dumps(probe(f)), flush=True)
+            continue
+        try:
+            kind, items = decode(f)
+            if kind == "video":
+                r = video_events(items)
+            elif kind == "audio":
+                r = audio_events(*items)
+            else:
+                r = {"kind": None, "error": "no audio or video decoded"}
+        except Exception as ex:
+            r = {"kind": None, "error": f"{type(ex).__name__}: {ex}"}
+        r["file"] = f
+        print(json.dumps(r), flush=True)
+    return 0
+
+
+sys.exit(main())
