@@ -9,3 +9,7 @@
 dist_check_SCRIPTS += tests/e2e/recording_sync.sh
 TESTS += tests/e2e/recording_sync.sh
 EXTRA_DIST += tests/e2e/recording_lib.sh tests/e2e/recording_pub.py tests/e2e/recording_media.py
+# recording_crash.sh: kill -9 during recording (pcaps hold everything up to 1 s before, lumen-pp
+# processes it, the restart marks it interrupted); SIGTERM finalises (finished).
+dist_check_SCRIPTS += tests/e2e/recording_crash.sh
+TESTS += tests/e2e/recording_crash.sh

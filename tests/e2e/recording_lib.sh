@@ -28,9 +28,38 @@ rec_up() {
 	[ -n "${rec_dir:-}" ] || { rec_dir=$(mktemp -d); rec_tmp=$rec_dir; }
 	e2e_start --set recorder.dir="$rec_dir" "$@"
 	trap rec_cleanup EXIT INT TERM
+	rec_args="$*"
 	rec_admin="http://127.0.0.1:$E2E_ADMIN_PORT/admin/v1"
 	rec_api="http://127.0.0.1:$E2E_API_PORT/janus"
 }
+
+# rec_restart: lumen again in the same namespace, state and recordings directory, with the
+# options of rec_up (after the previous one was killed or stopped).
+rec_restart() {
+	# shellcheck disable=SC2086
+	"$E2E/netns.sh" exec "$e2e_ns" "$LUMEN" -c "$top_srcdir/conf/lumen.cfg" \
+		--set http.listen=127.0.0.1:$E2E_API_PORT --set admin.listen=127.0.0.1:$E2E_ADMIN_PORT \
+		--set plugins.dir="$top_builddir/tests/plugins-dir" --set general.state_dir="$e2e_tmp" \
+		--set media.ice_enforce=192.0.2.1 --set recorder.dir="$rec_dir" $rec_args >>"$e2e_tmp/lumen.log" 2>&1 &
+	e2e_lumen_pid=$!
+	e2e_wait_port $E2E_API_PORT && e2e_wait_port $E2E_ADMIN_PORT
+}
+
+# rec_stop_lumen SIGNAL: signals lumen and waits (at most 20 s) until it has exited.
+rec_stop_lumen() {
+	kill -"$1" "$e2e_lumen_pid" 2>/dev/null
+	i=0
+	while rec_alive "$e2e_lumen_pid" && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+	rec_alive "$e2e_lumen_pid" && return 1
+	wait "$e2e_lumen_pid" 2>/dev/null
+	return 0
+}
+
+# rec_alive PID: the process runs (a zombie does not count).
+rec_alive() { [ -r "/proc/$1/stat" ] && ! sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^Z'; }
+
+# rec_now_us: the wall clock in microseconds (the recorder's session clock is anchored to it).
+rec_now_us() { /usr/bin/python3 -c 'import time; print(int(time.time() * 1e6))'; }
 
 # rec_http METHOD PATH [JSON]: the admin API inside the namespace; prints the body, fails on an
 # HTTP error (the body then goes to stderr).

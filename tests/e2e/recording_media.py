@@ -9,6 +9,9 @@ tests (recording_sync.sh, recording_browser.sh).
       recording_sync.sh's checks: lumen-pp's outputs in OUTDIR of the recording MANIFEST made of
       recording_pub.py's publishers (SUMMARY, its JSON line); prints "ok NAME" / "not ok NAME" /
       "# diagnostics" lines for the shell to number.
+  recording_media.py pcaps DIR
+      one JSON line: {"FILE.pcap": {"records", "rtp", "sr", "first_us", "last_us", "torn"}} for
+      the recording folder DIR (last_us: the last complete record's time).
   recording_media.py events FILE...
       decodes each file (GStreamer) and prints one JSON line per file: {"file", "kind":
       "audio"|"video", "end_s", "start_s" (first non-silent sample / first non-black frame),
@@ -286,11 +289,43 @@ def sync(outdir, manifest_path, summary_path, late):
     return lines
 
 
+def pcaps(d):
+    import glob
+    import os
+    import struct
+    out = {}
+    for f in sorted(glob.glob(os.path.join(d, "*.pcap"))):
+        data = open(f, "rb").read()
+        r = {"records": 0, "rtp": 0, "sr": 0, "first_us": None, "last_us": None, "torn": False,
+             "header_ok": data[:4] == b"\xd4\xc3\xb2\xa1"}
+        o = 24
+        while o < len(data):
+            if o + 16 > len(data):
+                r["torn"] = True
+                break
+            sec, usec, incl, _ = struct.unpack("<IIII", data[o:o + 16])
+            if o + 16 + incl > len(data):
+                r["torn"] = True
+                break
+            t = sec * 1000000 + usec
+            pl = data[o + 16 + 28:o + 16 + incl]
+            r["records"] += 1
+            r["sr" if len(pl) > 1 and pl[1] == 200 else "rtp"] += 1
+            r["first_us"] = r["first_us"] or t
+            r["last_us"] = t
+            o += 16 + incl
+        out[os.path.basename(f)] = r
+    return out
+
+
 def main():
     if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help"):
         print(__doc__)
         return 0 if len(sys.argv) > 1 else 2
     Gst.init(None)
+    if sys.argv[1] == "pcaps":
+        print(json.dumps(pcaps(sys.argv[2])))
+        return 0
     if sys.argv[1] == "sync":
         try:
             for line in sync(sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5])):
