@@ -20,7 +20,12 @@ int bench_env_init(struct bench_env *env, const struct bench_opts *o, char **err
 		return -1;
 	}
 	env->j = bench_janus_new(o->url, BENCH_STEP_MS, err);
-	return env->j ? 0 : -1;
+	if (!env->j)
+		return -1;
+	env->sess[0] = env->j;
+	env->sess_handles[0] = 1; /* the room handle */
+	env->n_sess = 1;
+	return 0;
 }
 
 void bench_env_fini(struct bench_env *env)
@@ -28,6 +33,8 @@ void bench_env_fini(struct bench_env *env)
 	if (room_handle && env->j)
 		bench_janus_detach(env->j, room_handle);
 	room_handle = 0;
+	for (int i = 1; i < env->n_sess; i++)
+		bench_janus_free(env->sess[i]);
 	bench_janus_free(env->j);
 	lumen_dtls_ctx_free(env->dctx);
 	lumen_cert_free(env->cert);
@@ -96,11 +103,27 @@ static void conn_event(void *user, uint64_t sender, json_t *ev)
 
 int bench_conn_attach(struct bench_conn *c, struct bench_env *env, char **err)
 {
+	int i;
+
 	c->env = env;
-	c->handle = bench_janus_attach(env->j, BENCH_PLUGIN, err);
+	for (i = 0; i < env->n_sess && env->sess_handles[i] >= BENCH_SESSION_HANDLES; i++)
+		;
+	if (i == BENCH_MAX_SESSIONS) {
+		*err = g_strdup("too many handles for the bench's sessions");
+		return -1;
+	}
+	if (i == env->n_sess) {
+		if (!(env->sess[i] = bench_janus_new(env->o->url, BENCH_STEP_MS, err)))
+			return -1;
+		env->n_sess++;
+	}
+	c->sess = i;
+	c->j = env->sess[i];
+	c->handle = bench_janus_attach(c->j, BENCH_PLUGIN, err);
 	if (!c->handle)
 		return -1;
-	bench_janus_route(env->j, c->handle, conn_event, c);
+	env->sess_handles[i]++;
+	bench_janus_route(c->j, c->handle, conn_event, c);
 	return 0;
 }
 
@@ -160,8 +183,10 @@ void bench_conn_fini(struct bench_conn *c)
 {
 	/* Detaching leaves the room (both servers do it on detach), so no "leave" first: one
 	 * request per handle, not awaited, keeps the teardown of 100 subscribers short. */
-	if (c->handle)
-		bench_janus_detach(c->env->j, c->handle);
+	if (c->handle) {
+		bench_janus_detach(c->j, c->handle);
+		c->env->sess_handles[c->sess]--;
+	}
 	lumen_pc_free(c->pc);
 	c->pc = NULL;
 	c->handle = 0;

@@ -20,11 +20,19 @@
 struct lumen_cert;
 struct lumen_dtls_ctx;
 
+#define BENCH_MAX_SESSIONS 64
+#define BENCH_SESSION_HANDLES 24
+
 struct bench_env {
 	const struct bench_opts *o;
 	struct lumen_cert *cert;
 	struct lumen_dtls_ctx *dctx;
-	struct bench_janus *j;
+	struct bench_janus *j;     /* the first session: room requests */
+	/* Servers cap the handles of one session (lumen: 32), so peers spread over sessions of
+	 * at most BENCH_SESSION_HANDLES handles each; sess[0] is j. */
+	struct bench_janus *sess[BENCH_MAX_SESSIONS];
+	int sess_handles[BENCH_MAX_SESSIONS];
+	int n_sess;
 	const char *enforce[2];
 	struct bench_stats stats;  /* shared by every subscriber */
 	uint64_t sent_packets;     /* by every publisher, in the measured window */

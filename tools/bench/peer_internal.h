@@ -12,6 +12,8 @@
 
 struct bench_conn {
 	struct bench_env *env;
+	struct bench_janus *j; /* the session the handle lives in */
+	int sess;              /* its index in env->sess */
 	uint64_t handle;
 	struct lumen_pc *pc;
 	bool up, gathered, dead;

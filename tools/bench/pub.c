@@ -85,7 +85,7 @@ static int publish(struct bench_pub *p, char **err)
 	g_free(media);
 	if (!offer)
 		return -1;
-	ans = bench_janus_message(p->c.env->j, p->c.handle,
+	ans = bench_janus_message(p->c.j, p->c.handle,
 				  json_pack("{sssbsb}", "request", "publish", "audio", 1, "video",
 					    p->video),
 				  bench_jsep("offer", offer), BENCH_STEP_MS, err);
@@ -113,7 +113,7 @@ struct bench_pub *bench_pub_new(struct bench_env *env, uint64_t room, bool video
 			 seed += 0x9e3779b9u, emit, p);
 	if (bench_conn_attach(&p->c, env, err) < 0)
 		goto fail;
-	ev = bench_janus_message(env->j, p->c.handle,
+	ev = bench_janus_message(p->c.j, p->c.handle,
 				 json_pack("{sssssIss}", "request", "join", "ptype", "publisher",
 					   "room", (json_int_t)room, "display", "bench"),
 				 NULL, BENCH_STEP_MS, err);

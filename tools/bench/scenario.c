@@ -84,9 +84,14 @@ static int media_setup(struct bench_env *env, struct media_run *m, uint64_t room
 		for (int k = 0; k < m->n_pubs && n < G_N_ELEMENTS(others); k++)
 			if (!meeting || k != i)
 				others[n++] = feeds[k];
-		if (!(m->subs[i] = bench_sub_new(env, room, others, n, err)))
+		if (!(m->subs[i] = bench_sub_new(env, room, others, n, err))) {
+			char *e = *err;
+			*err = g_strdup_printf("subscriber %d: %s", i + 1, e);
+			g_free(e);
 			goto out;
+		}
 	}
+	bench_log("%d publishers and %d subscribers joined\n", m->n_pubs, m->n_subs);
 	rc = 0;
 out:
 	g_free(feeds);

@@ -70,7 +70,7 @@ static int answer(struct bench_sub *s, const char *offer, char **err)
 		return -1;
 	}
 	g_free(media);
-	ev = bench_janus_message(s->c.env->j, s->c.handle, json_pack("{ss}", "request", "start"),
+	ev = bench_janus_message(s->c.j, s->c.handle, json_pack("{ss}", "request", "start"),
 				 bench_jsep("answer", sdp), BENCH_STEP_MS, err);
 	g_free(sdp);
 	json_decref(ev);
@@ -90,7 +90,7 @@ struct bench_sub *bench_sub_new(struct bench_env *env, uint64_t room, const uint
 		json_decref(streams);
 		goto fail;
 	}
-	ev = bench_janus_message(env->j, s->c.handle,
+	ev = bench_janus_message(s->c.j, s->c.handle,
 				 json_pack("{sssssIso}", "request", "join", "ptype", "subscriber",
 					   "room", (json_int_t)room, "streams", streams),
 				 NULL, BENCH_STEP_MS, err);
