@@ -1,0 +1,228 @@
+#!/usr/bin/python3
+"""pp_outputs.py -- lumen-pp on real recordings made by pp_gen.py (TAP).
+
+Every output plays (gst-discoverer-1.0), durations match the session within 100 ms, the late joiner
+starts 5 s in with --align, the wav files of --format have the same length, each flash and its beep
+are within 10 ms after --align and two publishers' beeps at the same instants are within 10 ms of
+each other, chapters land in chapters.json and in the WebM, a folder that is not a recording
+gives exit status 2 and a clear message.
+Needs: LUMEN_PP (or $top_builddir/tools/pp/lumen-pp), python3-gi, gst-discoverer-1.0.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import wave
+
+import gi
+import numpy as np
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstPbutils", "1.0")
+from gi.repository import Gst, GstPbutils  # noqa: E402
+
+Gst.init(None)
+HERE = os.path.dirname(os.path.abspath(__file__))
+PP = os.environ.get("LUMEN_PP") or os.path.join(os.environ.get("top_builddir", "."),
+                                                 "tools/pp/lumen-pp")
+n = 0
+failed = 0
+
+
+def ok(cond, what, detail=""):
+    global n, failed
+    n += 1
+    if not cond:
+        failed += 1
+    print(f"{'ok' if cond else 'not ok'} {n} - {what}" + (f" # {detail}" if detail else ""),
+          flush=True)
+    return cond
+
+
+def pp(*args):
+    r = subprocess.run([PP, *args], capture_output=True, text=True, timeout=60)
+    return r.returncode, r.stdout, r.stderr
+
+
+def discover(path):
+    """(plays, duration s, toc) through GstPbutils.Discoverer (what gst-discoverer-1.0 uses)."""
+    d = GstPbutils.Discoverer.new(10 * Gst.SECOND)
+    try:
+        info = d.discover_uri(Gst.filename_to_uri(path))
+    except Exception:  # noqa: BLE001 -- any failure means it does not play
+        return False, 0.0, None
+    ok_ = info.get_result() == GstPbutils.DiscovererResult.OK
+    return ok_, info.get_duration() / Gst.SECOND, info.get_toc()
+
+
+def decode(path, caps):
+    """[(pts s, ndarray)] of decoded buffers."""
+    pipe = Gst.parse_launch(f"filesrc location={path} ! decodebin ! videoconvert ! "
+                            f"{caps} ! appsink name=s sync=false"
+                            if caps.startswith("video") else
+                            f"filesrc location={path} ! decodebin ! audioconvert ! "
+                            f"audioresample ! {caps} ! appsink name=s sync=false")
+    sink = pipe.get_by_name("s")
+    pipe.set_state(Gst.State.PLAYING)
+    out = []
+    while True:
+        s = sink.emit("try-pull-sample", 10 * Gst.SECOND)
+        if not s:
+            break
+        b = s.get_buffer()
+        out.append((b.pts / Gst.SECOND, np.frombuffer(b.extract_dup(0, b.get_size()), np.uint8
+                                                      if caps.startswith("video") else np.int16)))
+    pipe.set_state(Gst.State.NULL)
+    return out
+
+
+def onsets(times_values, thresh, min_gap=0.5):
+    """Times where the value crosses thresh upwards, at least min_gap apart."""
+    res = []
+    prev = False
+    for t, v in times_values:
+        on = v > thresh
+        if on and not prev and (not res or t - res[-1] > min_gap):
+            res.append(t)
+        prev = on
+    return res
+
+
+def beep_onsets_wav(path):
+    with wave.open(path) as w:
+        ch, rate = w.getnchannels(), w.getframerate()
+        x = np.frombuffer(w.readframes(w.getnframes()), np.int16).reshape(-1, ch)[:, 0]
+    loud = np.nonzero(np.abs(x.astype(np.int32)) > 3000)[0]
+    res = []
+    for i in loud:
+        if not res or i / rate - res[-1] > 0.5:
+            res.append(i / rate)
+    return res
+
+
+def flash_onsets(path):
+    frames = decode(path, "video/x-raw,format=GRAY8")
+    return onsets([(t, float(f.mean())) for t, f in frames], 128)
+
+
+def near(times, t, tol):
+    return min((abs(x - t) for x in times), default=99) <= tol
+
+
+def main():
+    print("# lumen-pp:", PP)
+    tmp = tempfile.mkdtemp(prefix="pp-test-")
+    rec = os.path.join(tmp, "rec")
+    try:
+        r = subprocess.run([sys.executable, os.path.join(HERE, "pp_gen.py"), rec], timeout=60)
+        if not ok(r.returncode == 0 and os.path.exists(os.path.join(rec, "manifest.json")),
+                  "pp_gen.py made a recording"):
+            return
+        with open(os.path.join(rec, "expect.json")) as f:
+            exp = json.load(f)
+
+        rc, out, err = pp("--help")
+        ok(rc == 0 and "--align" in out, "--help describes the options")
+        rc, out, err = pp(tmp)
+        ok(rc == 2 and "not a lumen recording" in err, "a folder without a manifest: exit 2",
+           err.strip())
+        bad = os.path.join(tmp, "bad")
+        os.makedirs(bad)
+        with open(os.path.join(bad, "manifest.json"), "w") as f:
+            f.write('{"format": "something-else"}')
+        rc, out, err = pp(bad)
+        ok(rc == 2 and "not a lumen recording" in err, "a foreign manifest: exit 2", err.strip())
+        rc, out, err = pp(os.path.join(tmp, "missing"))
+        ok(rc == 2 and "not a folder" in err, "a missing folder: exit 2", err.strip())
+
+        # default: per-track files, no transcoding, each from its own first packet
+        o1 = os.path.join(tmp, "o1")
+        rc, out, err = pp(rec, "-o", o1, "--json")
+        ok(rc == 0, "default run succeeds on a recording with a torn last record", err.strip())
+        rep = json.loads(out)
+        outs = {os.path.basename(o["file"]): o for o in rep["outputs"]}
+        ok(set(outs) == {"p1-audio-0.opus", "p1-video-1.webm", "p2-audio-0.opus"},
+           "one output per track with the codec's container", str(sorted(outs)))
+        ok(all(o["lost"] > 0 and o["reordered"] > 0 for o in outs.values()),
+           "the report counts losses and reordering")
+        ok(outs["p1-audio-0.opus"]["duplicates"] > 0 and outs["p2-audio-0.opus"]["duplicates"] > 0,
+           "the report counts duplicates")
+        for name in outs:
+            r = subprocess.run(["gst-discoverer-1.0", os.path.join(o1, name)],
+                               capture_output=True, text=True, timeout=30)
+            ok(r.returncode == 0 and "Duration" in r.stdout, f"{name} plays (gst-discoverer)")
+        # audio keeps gaps and pauses: lasts from its first packet to the session end
+        for name, want in (("p1-audio-0.opus", exp["duration"] - 0.2),
+                           ("p2-audio-0.opus", exp["duration"] - exp["late_start"])):
+            plays, dur, _ = discover(os.path.join(o1, name))
+            ok(plays and abs(dur - want) < 0.1, f"{name} lasts {want:.2f} s, gaps kept",
+               f"{dur:.3f}")
+
+        # --align: every output on the recording's timeline
+        o2 = os.path.join(tmp, "o2")
+        rc, out, err = pp(rec, "-o", o2, "--align", "--json")
+        ok(rc == 0, "--align run succeeds", err.strip())
+        rep = json.loads(out)
+        outs = {os.path.basename(o["file"]): o for o in rep["outputs"]}
+        for name in ("p1-audio-0.opus", "p2-audio-0.opus", "p1-video-1.webm"):
+            plays, dur, toc = discover(os.path.join(o2, name))
+            want = exp["duration"] if name.endswith(".opus") else exp["duration"] - 0.04
+            ok(plays and abs(dur - want) < 0.1, f"aligned {name} plays, lasts {want:.2f} s",
+               f"{dur:.3f}")
+            if name.endswith(".webm"):
+                ok(toc is not None and len(toc.get_entries()) == 2,
+                   "the WebM carries the two chapter markers")
+        late = outs[exp["late_joiner"] + ".opus"]
+        ok(abs(late["start_offset"] - exp["late_start"]) < 0.1,
+           f"the late joiner starts {exp['late_start']} s in", str(late["start_offset"]))
+        flashes = flash_onsets(os.path.join(o2, "p1-video-1.webm"))
+        ok(all(near(flashes, t, 0.05) for t in exp["flashes"]), "flashes where they were shown",
+           str([round(x, 3) for x in flashes]))
+        with open(os.path.join(o2, "chapters.json")) as f:
+            ch = json.load(f)
+        ok([c["startTime"] for c in ch["chapters"]] == [3.0, 9.0] and
+           ch["chapters"][0]["title"] == "Intro", "chapters.json has the markers")
+
+        # --format wav --mix: decoded speakers, same start, same length; sync measured here
+        o3 = os.path.join(tmp, "o3")
+        rc, out, err = pp(rec, "-o", o3, "--align", "--format", "wav", "--mix", "--json")
+        ok(rc == 0, "--format wav --mix run succeeds", err.strip())
+        lens = {}
+        for name in ("p1-audio.wav", "p2-audio.wav", "mix.wav"):
+            path = os.path.join(o3, name)
+            if ok(os.path.exists(path), f"{name} written"):
+                with wave.open(path) as w:
+                    lens[name] = w.getnframes() / w.getframerate()
+        ok(len(set(lens.values())) == 1 and abs(list(lens.values())[0] - exp["duration"]) < 0.1,
+           "every wav has the same length, the session's", str(lens))
+        b1 = beep_onsets_wav(os.path.join(o3, "p1-audio.wav"))
+        b2 = beep_onsets_wav(os.path.join(o3, "p2-audio.wav"))
+        print("# beeps p1", [round(x, 4) for x in b1], "p2", [round(x, 4) for x in b2],
+              "flashes", [round(x, 4) for x in flashes])
+        for t in exp["flashes"]:
+            f = min(flashes, key=lambda x: abs(x - t), default=99)
+            b = min(b1, key=lambda x: abs(x - t), default=99)
+            ok(abs(f - b) <= 0.010, f"flash and beep at {t} s within 10 ms",
+               f"{(b - f) * 1000:+.1f} ms")
+        for t in exp["beeps"]["p2"]:
+            a = min(b1, key=lambda x: abs(x - t), default=99)
+            b = min(b2, key=lambda x: abs(x - t), default=99)
+            ok(abs(a - b) <= 0.010, f"two publishers' beeps at {t} s within 10 ms",
+               f"{(b - a) * 1000:+.1f} ms")
+        plays, dur, _ = discover(os.path.join(o3, "mix.wav"))
+        ok(plays, "mix.wav plays")
+        o4 = os.path.join(tmp, "o4")
+        rc, out, err = pp(rec, "-o", o4, "--format", "flac")
+        plays, dur, _ = discover(os.path.join(o4, "p2-audio.flac"))
+        ok(rc == 0 and plays and abs(dur - exp["duration"]) < 0.1, "--format flac works",
+           f"{dur:.3f}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        print(f"1..{n}")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

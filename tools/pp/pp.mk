@@ -1,0 +1,29 @@
+# tools/pp/pp.mk -- build rules for tools/pp (included by Makefile.am): lumen-pp, the recording
+# post-processor (docs/lumen-pp.md), its reader's fuzz target and its integration tests.
+bin_PROGRAMS += tools/pp/lumen-pp
+PP_READER_SOURCES = tools/pp/pp_reader.h tools/pp/pp_pcap.c tools/pp/pp_manifest.c \
+	tools/pp/pp_track.h tools/pp/pp_track.c tools/pp/pp_clock.h tools/pp/pp_clock.c
+tools_pp_lumen_pp_SOURCES = $(PP_READER_SOURCES) tools/pp/pp_main.c tools/pp/pp_out.h \
+	tools/pp/pp_out.c tools/pp/pp_audio.c tools/pp/pp_chapters.c tools/pp/pp_report.c
+tools_pp_lumen_pp_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JANSSON_CFLAGS) $(GST_CFLAGS) \
+	$(GSTAPP_CFLAGS) $(OPUS_CFLAGS)
+tools_pp_lumen_pp_LDADD = $(GST_LIBS) $(GSTAPP_LIBS) $(JANSSON_LIBS) $(GLIB_LIBS) $(OPUS_LIBS) -lm
+
+# The reader's fuzz target (tests/fuzz/fuzz.mk builds it with clang) and the replay of its corpus.
+FUZZ_TARGETS += pp_reader
+tests/fuzz/fuzz-pp_reader: FUZZ_pp_reader_SOURCES = tools/pp/pp_pcap.c tools/pp/pp_manifest.c \
+	tools/pp/pp_track.c tools/pp/pp_clock.c
+tests/fuzz/fuzz-pp_reader: FUZZ_pp_reader_LIBS = -I$(top_srcdir)/tools/pp -lm
+check_PROGRAMS += tests/fuzz/replay_pp_reader
+TESTS += tests/fuzz/replay_pp_reader
+tests_fuzz_replay_pp_reader_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_pp_reader.c \
+	$(PP_READER_SOURCES)
+tests_fuzz_replay_pp_reader_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tools/pp $(GLIB_CFLAGS) \
+	$(JANSSON_CFLAGS)
+tests_fuzz_replay_pp_reader_LDADD = $(JANSSON_LIBS) $(GLIB_LIBS) -lm
+EXTRA_DIST += tests/integration/pp_gen.py
+
+# Real recordings made by tests/integration/pp_gen.py, processed and checked (TAP).
+dist_check_SCRIPTS += tests/integration/pp_outputs.py
+TESTS += tests/integration/pp_outputs.py
+dist_doc_DATA += docs/lumen-pp.md

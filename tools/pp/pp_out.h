@@ -1,0 +1,80 @@
+/* pp_out.h -- lumen-pp's outputs: which files to make from which tracks, and the GStreamer pipelines
+ * that make them (appsrc with RTP buffers timed by pp_clock, stock depayloaders, parsers, decoders,
+ * audiomixer, muxers, filesink).
+ *
+ * A job owns its path, its buffer lists and its result; the tracks it reads stay owned by the caller.
+ * Everything runs on the calling thread except GStreamer's own streaming threads. */
+#ifndef LUMEN_PP_OUT_H
+#define LUMEN_PP_OUT_H
+
+#include <gst/gst.h>
+#include <jansson.h>
+
+#include "pp_reader.h"
+#include "pp_track.h"
+
+enum lumen_pp_kind {
+	LUMEN_PP_AUDIO,   /* one track, no transcoding (.opus) */
+	LUMEN_PP_VIDEO,   /* one track, no transcoding (.webm, .mp4, .mkv) */
+	LUMEN_PP_DECODED, /* one speaker decoded to wav/flac, aligned and clipped */
+	LUMEN_PP_MIX,     /* every speaker decoded and mixed */
+};
+
+/* One input of a job: the tracks of one speaker (audio) or one track (video). */
+struct lumen_pp_input {
+	struct lumen_pp_track **tracks;
+	const struct lumen_pp_mtrack **mtracks;
+	size_t n;
+	GPtrArray *bufs; /* GstBuffer*, built by lumen_pp_out_prepare */
+};
+
+struct lumen_pp_result {
+	int64_t first_us, last_us; /* session clock, of the first/last media packet used */
+	double duration_s, start_offset_s;
+	uint64_t packets, lost, duplicates, reordered, too_late;
+	uint64_t silence_frames, dropped_frames;
+	char *error; /* NULL on success */
+};
+
+struct lumen_pp_job {
+	enum lumen_pp_kind kind;
+	char *path;   /* output file */
+	char *label;  /* track id or "mix" */
+	const char *codec;
+	const char *format; /* "wav"/"flac" for decoded and mix */
+	bool align;
+	int64_t base_us, end_us; /* output time zero on the session clock; end 0: no padding */
+	struct lumen_pp_input *inputs;
+	size_t n_inputs;
+	GstToc *toc; /* chapters, or NULL; owned */
+	struct lumen_pp_result res;
+};
+
+/* Progress of the whole run, updated from streaming threads (atomic). */
+struct lumen_pp_progress {
+	gint done;
+	gint total;
+};
+
+/* Build the RTP buffer lists of the job's inputs (audio: sequenced, gaps filled with Opus silence,
+ * clock skew absorbed by dropping or inserting a frame; video: ordered, timed). Returns the number of
+ * buffers, or -EINVAL with job->res.error set (unsupported codec, no packets). */
+int lumen_pp_out_prepare(struct lumen_pp_job *job);
+/* Run the job's pipeline to the end. Returns 0, or -EIO with job->res.error set. */
+int lumen_pp_out_run(struct lumen_pp_job *job, struct lumen_pp_progress *prog);
+void lumen_pp_job_clear(struct lumen_pp_job *job);
+
+/* pp_audio.c: the Opus sequencing behind lumen_pp_out_prepare for audio inputs. Returns the buffers
+ * (RTP packets with rewritten seq/timestamp and PTS) and updates res counters. */
+GPtrArray *lumen_pp_audio_sequence(struct lumen_pp_input *in, int64_t base_us, int64_t end_us,
+				   struct lumen_pp_result *res);
+
+/* pp_chapters.c */
+GstToc *lumen_pp_chapters_toc(const struct lumen_pp_manifest *m, int64_t base_us, int64_t end_us);
+int lumen_pp_chapters_write_json(const struct lumen_pp_manifest *m, const char *path);
+
+/* pp_report.c */
+json_t *lumen_pp_report_job(const struct lumen_pp_job *job);
+void lumen_pp_progress_draw(const struct lumen_pp_progress *prog, const char *label);
+
+#endif
