@@ -13,3 +13,8 @@ EXTRA_DIST += tests/e2e/recording_lib.sh tests/e2e/recording_pub.py tests/e2e/re
 # processes it, the restart marks it interrupted); SIGTERM finalises (finished).
 dist_check_SCRIPTS += tests/e2e/recording_crash.sh
 TESTS += tests/e2e/recording_crash.sh
+# recording_diskfull.sh: the recordings directory on a nearly full 512 KiB tmpfs (skipped when a
+# tmpfs cannot be mounted): the recording fails with state and reason, its room's participants get
+# the event and keep going, another room's recording works once there is space.
+dist_check_SCRIPTS += tests/e2e/recording_diskfull.sh
+TESTS += tests/e2e/recording_diskfull.sh

@@ -36,11 +36,11 @@ publish_recorded() {
 }
 
 publish_recorded $room kill
-ok $? "a publisher's audio and video are being recorded ($rec_id)" || { rec_finish; exit 1; }
+rec_ok $? "a publisher's audio and video are being recorded ($rec_id)" || { rec_finish; exit 1; }
 sleep 4
 kill_us=$(rec_now_us)
 rec_stop_lumen KILL
-ok $? "lumen killed with SIGKILL"
+rec_ok $? "lumen killed with SIGKILL"
 kill "$pub_pid" 2>/dev/null
 st=$(rec_json "$rec_dir/$rec_id/manifest.json" "j['state']")
 echo "# manifest state right after the kill: $st"
@@ -51,48 +51,48 @@ echo "# pcaps after the kill: $(cat "$e2e_tmp/pcaps.json")"
 echo "# newest record lost to the kill: last record $(echo "$lag" | awk '{printf "%.3f", $1 / 1e6}') s before it (worst track)"
 [ -n "$lag" ] && [ "$lag" -le 1000000 ] && rec_json "$e2e_tmp/pcaps.json" \
 	"all(v['header_ok'] and v['rtp'] > 50 for v in j.values()) and len(j) >= 2" | grep -q True
-ok $? "every track's pcap holds its packets up to less than 1 s before the kill"
+rec_ok $? "every track's pcap holds its packets up to less than 1 s before the kill"
 
 "$LUMEN_PP" "$rec_dir/$rec_id" -o "$e2e_tmp/out" --json >"$e2e_tmp/pp.json" 2>"$e2e_tmp/pp.err"
 rc=$?
-ok $rc "lumen-pp processes the killed recording (exit $rc)" || tail -10 "$e2e_tmp/pp.err" | diag
+rec_ok $rc "lumen-pp processes the killed recording (exit $rc)" || tail -10 "$e2e_tmp/pp.err" | diag
 pp_lag=$(rec_json "$e2e_tmp/pp.json" "max($kill_us - o['last_us'] for o in j['outputs'] if o.get('last_us'))")
 echo "# lumen-pp's outputs: last packet used $(echo "${pp_lag:-0}" | awk '{printf "%.3f", $1 / 1e6}') s before the kill (worst output)"
 [ -n "$pp_lag" ] && [ "$pp_lag" -le 1000000 ] &&
 	rec_json "$e2e_tmp/pp.json" "len([o for o in j['outputs'] if not o.get('error')]) >= 2" | grep -q True
-ok $? "lumen-pp's outputs hold every packet up to 1 s before the kill" || head -c 1500 "$e2e_tmp/pp.json" | diag
+rec_ok $? "lumen-pp's outputs hold every packet up to 1 s before the kill" || head -c 1500 "$e2e_tmp/pp.json" | diag
 plays=$(/usr/bin/python3 "$REC_PY" probe "$e2e_tmp"/out/*.* 2>/dev/null | grep -c '"plays": true')
 ok $([ "$plays" -ge 2 ]; echo $?) "the processed outputs play ($plays)"
 
 rec_restart
-ok $? "lumen restarts on the same state and recordings directory"
+rec_ok $? "lumen restarts on the same state and recordings directory"
 st=$(rec_json "$rec_dir/$rec_id/manifest.json" "j['state']")
 [ "$st" = interrupted ]
-ok $? "the restarted lumen marks the killed recording interrupted (is $st)"
+rec_ok $? "the restarted lumen marks the killed recording interrupted (is $st)"
 end_lag=$(rec_json "$rec_dir/$rec_id/manifest.json" "abs(j['ended_us'] - max(v['last_us'] for v in json.load(open('$e2e_tmp/pcaps.json')).values()))")
 [ -n "$end_lag" ] && [ "$end_lag" -le 1000 ]
-ok $? "its ended_us is the last record's time (off by ${end_lag:-?} us)"
+rec_ok $? "its ended_us is the last record's time (off by ${end_lag:-?} us)"
 rec_http GET "/recordings/$rec_id" >"$e2e_tmp/get.json" 2>&1
 rec_json "$e2e_tmp/get.json" "j.get('state') or j.get('manifest', {}).get('state')" | grep -q interrupted
-ok $? "GET /admin/v1/recordings/{id} says interrupted" || head -c 600 "$e2e_tmp/get.json" | diag
+rec_ok $? "GET /admin/v1/recordings/{id} says interrupted" || head -c 600 "$e2e_tmp/get.json" | diag
 
 # SIGTERM finalises.
 publish_recorded $((room + 1)) term
-ok $? "a second recording runs after the restart ($rec_id)" || { rec_finish; exit 1; }
+rec_ok $? "a second recording runs after the restart ($rec_id)" || { rec_finish; exit 1; }
 sleep 2
 rec_stop_lumen TERM
-ok $? "lumen exits on SIGTERM within 20 s"
+rec_ok $? "lumen exits on SIGTERM within 20 s"
 kill "$pub_pid" 2>/dev/null
 st=$(rec_json "$rec_dir/$rec_id/manifest.json" "j['state']")
 [ "$st" = finished ]
-ok $? "SIGTERM finalises the recording: state finished (is $st)"
+rec_ok $? "SIGTERM finalises the recording: state finished (is $st)"
 rec_json "$rec_dir/$rec_id/manifest.json" "j['ended_us'] is not None and all(t['ended_us'] for t in j['tracks'])" |
 	grep -q True
-ok $? "the finished manifest has ended_us for the recording and every track"
+rec_ok $? "the finished manifest has ended_us for the recording and every track"
 
 rec_restart
-ok $? "lumen restarts after SIGTERM"
+rec_ok $? "lumen restarts after SIGTERM"
 st=$(rec_json "$rec_dir/$rec_id/manifest.json" "j['state']")
 [ "$st" = finished ]
-ok $? "a finished recording stays finished over a restart (is $st)"
+rec_ok $? "a finished recording stays finished over a restart (is $st)"
 rec_finish

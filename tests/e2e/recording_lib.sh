@@ -17,6 +17,7 @@ rec_require() {
 
 rec_cleanup() {
 	e2e_cleanup
+	[ -n "${rec_mnt:-}" ] && umount "$rec_mnt" 2>/dev/null
 	[ -n "${rec_tmp:-}" ] && rm -rf "$rec_tmp"
 }
 
@@ -109,3 +110,6 @@ rec_finish() {
 	fi
 	done_testing
 }
+
+# rec_ok RC NAME: lib.sh's ok, returning RC (so `... ; rec_ok $? NAME || diagnostics` works).
+rec_ok() { ok "$1" "$2"; return "$1"; }

@@ -136,7 +136,8 @@ class Publisher:
         if kind == "event":
             data = ev.get("plugindata", {}).get("data", {})
             self.app.events.append({"pub": self.name, **data})
-            if "error" in data:
+            # (a recording event may carry "error" too: the recorder's failure, not a request's)
+            if "error_code" in data or ("error" in data and "recording" not in data):
                 self.err(f"plugin error: {json.dumps(data)}")
             elif data.get("videoroom") == "joined":
                 self.feed = data.get("id")

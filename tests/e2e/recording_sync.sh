@@ -14,17 +14,17 @@ rec_up
 room=5151 late=5 seconds=12
 
 rec_room $room 2>"$e2e_tmp/err"
-ok $? "room $room created" || { diag <"$e2e_tmp/err"; rec_finish; exit 1; }
+rec_ok $? "room $room created" || { diag <"$e2e_tmp/err"; rec_finish; exit 1; }
 
 ns_do timeout 90 /usr/bin/python3 "$REC_PUB" "$rec_api" "$rec_admin" $room $seconds $late \
 	>"$e2e_tmp/pub.json" 2>"$e2e_tmp/pub.err"
 rec_json "$e2e_tmp/pub.json" "j['ok']" | grep -q True
-ok $? "both publishers sent, the recording was started and stopped over the admin API" ||
+rec_ok $? "both publishers sent, the recording was started and stopped over the admin API" ||
 	{ cat "$e2e_tmp/pub.json" "$e2e_tmp/pub.err" | tail -20 | diag; }
 id=$(rec_json "$e2e_tmp/pub.json" "j['recording'] or ''")
 echo "# recording $id"
 [ -n "$id" ] && [ -f "$rec_dir/$id/manifest.json" ]
-ok $? "the recording's folder has a manifest" || { ls -lR "$rec_dir" 2>&1 | diag; rec_finish; exit 1; }
+rec_ok $? "the recording's folder has a manifest" || { ls -lR "$rec_dir" 2>&1 | diag; rec_finish; exit 1; }
 
 i=0
 while [ $i -lt 50 ]; do
@@ -33,10 +33,10 @@ while [ $i -lt 50 ]; do
 	sleep 0.1; i=$((i + 1))
 done
 [ "$st" = finished ]
-ok $? "manifest state finished after stop (is $st)"
+rec_ok $? "manifest state finished after stop (is $st)"
 
 "$LUMEN_PP" "$rec_dir/$id" -o "$e2e_tmp/out" --align --json >"$e2e_tmp/pp.json" 2>"$e2e_tmp/pp.err"
-ok $? "lumen-pp --align processed the recording" || { tail -20 "$e2e_tmp/pp.err" | diag; }
+rec_ok $? "lumen-pp --align processed the recording" || { tail -20 "$e2e_tmp/pp.err" | diag; }
 
 /usr/bin/python3 "$REC_PY" sync "$e2e_tmp/out" "$rec_dir/$id/manifest.json" "$e2e_tmp/pub.json" $late \
 	>"$e2e_tmp/sync.tap" 2>"$e2e_tmp/sync.err"
