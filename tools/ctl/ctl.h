@@ -50,4 +50,12 @@ int ctl_cmd_rooms(const struct ctl *c, int argc, char **argv);
  * value through to the rooms command instead of reading them as global options. */
 bool ctl_rooms_option(const char *opt);
 
+/* lumenctl recordings SUBCOMMAND [ARGS] and lumenctl rooms record ROOM ACTION [TITLE]
+ * (ctl_recordings.c); argv excludes "recordings" / "rooms record". */
+int ctl_cmd_recordings(const struct ctl *c, int argc, char **argv);
+int ctl_cmd_room_record(const struct ctl *c, int argc, char **argv);
+/* True if opt is an option of `recordings process` (--align, --mix, --format F); *takes_value
+ * when the next argument is its value. */
+bool ctl_recordings_option(const char *opt, bool *takes_value);
+
 #endif

@@ -1,7 +1,8 @@
 # tools/ctl/ctl.mk -- build rules for tools/ctl (included by Makefile.am): lumenctl, the admin
 # API's command-line client.
 bin_PROGRAMS += tools/ctl/lumenctl
-tools_ctl_lumenctl_SOURCES = tools/ctl/lumenctl.c tools/ctl/ctl.h tools/ctl/rooms.c
+tools_ctl_lumenctl_SOURCES = tools/ctl/lumenctl.c tools/ctl/ctl.h tools/ctl/rooms.c \
+	tools/ctl/ctl_recordings.c
 tools_ctl_lumenctl_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SOUP_CFLAGS) $(JANSSON_CFLAGS)
 tools_ctl_lumenctl_LDADD = $(GLIB_LIBS) $(SOUP_LIBS) $(JANSSON_LIBS)
 

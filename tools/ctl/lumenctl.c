@@ -43,6 +43,13 @@ static const char usage_text[] =
     "  rooms destroy ID             destroy a room (its participants are told)\n"
     "  rooms participants ID        a room's participants\n"
     "  rooms kick ID PARTICIPANT    remove a participant from a room\n"
+    "  rooms record ID start|stop|pause|resume|marker TITLE\n"
+    "                               control the room's recording (recorder plugin)\n"
+    "  recordings list              recordings of the recorder plugin, with their state\n"
+    "  recordings show ID           one recording: manifest, live facts, processing job\n"
+    "  recordings delete ID         delete a recording that is not open\n"
+    "  recordings process ID [--align] [--mix] [--format wav|flac]\n"
+    "                               run lumen-pp on it in the server (see show)\n"
     "\n"
     "Room options: --mode mesh|sfu|broadcast|auto, --description TEXT,\n"
     "  --max-participants N, --max-publishers N, --bitrate BPS, --auto-sfu-at N,\n"
@@ -546,7 +553,7 @@ static const struct {
     {"info", cmd_info},   {"sessions", cmd_sessions},   {"session", cmd_session},
     {"kick", cmd_kick},   {"log-level", cmd_log_level}, {"reload", cmd_reload},
     {"drain", cmd_drain}, {"plugins", cmd_plugins},     {"metrics", cmd_metrics},
-    {"rooms", ctl_cmd_rooms},
+    {"rooms", ctl_cmd_rooms}, {"recordings", ctl_cmd_recordings},
 };
 
 /* Takes the value of --opt VALUE or --opt=VALUE at argv[*i]. Returns NULL if arg is not opt. */
@@ -579,7 +586,7 @@ int main(int argc, char **argv)
 	/* Global options may stand before or after the command; "--off" belongs to drain, and
 	 * "--" ends the options. */
 	for (int i = 1; i < argc; i++) {
-		bool missing = false;
+		bool missing = false, takes_value = false;
 
 		if (opts_done || argv[i][0] != '-' || strcmp(argv[i], "--off") == 0) {
 			g_ptr_array_add(args, argv[i]);
@@ -588,6 +595,11 @@ int main(int argc, char **argv)
 			/* A rooms option and its value (which may start with '-'). */
 			g_ptr_array_add(args, argv[i]);
 			if (!strchr(argv[i], '=') && i + 1 < argc)
+				g_ptr_array_add(args, argv[++i]);
+		} else if (args->len && strcmp(args->pdata[0], "recordings") == 0 &&
+		           ctl_recordings_option(argv[i], &takes_value)) {
+			g_ptr_array_add(args, argv[i]);
+			if (takes_value && i + 1 < argc)
 				g_ptr_array_add(args, argv[++i]);
 		} else if (strcmp(argv[i], "--") == 0) {
 			opts_done = true;

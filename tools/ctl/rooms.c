@@ -334,14 +334,14 @@ static const struct {
     {"list", rooms_list},       {"show", rooms_show},
     {"create", rooms_create},   {"edit", rooms_edit},
     {"destroy", rooms_destroy}, {"participants", rooms_participants},
-    {"kick", rooms_kick},
+    {"kick", rooms_kick},       {"record", ctl_cmd_room_record},
 };
 
 int ctl_cmd_rooms(const struct ctl *c, int argc, char **argv)
 {
 	if (argc == 0)
 		return ctl_usage_error("rooms needs a subcommand: list, show, create, edit, destroy, "
-		                       "participants, kick");
+		                       "participants, kick, record");
 	for (size_t i = 0; i < G_N_ELEMENTS(subcommands); i++)
 		if (strcmp(argv[0], subcommands[i].name) == 0)
 			return subcommands[i].run(c, argc - 1, argv + 1);
