@@ -102,7 +102,13 @@ else
 	port=$(free)
 	mkdir -p "$TMP/plugins" "$TMP/state"
 	ln -s "$(cd "$(dirname "$SO")" && pwd)/rooms.so" "$TMP/plugins/rooms.so"
-	"$BUILD/src/lumen" --set "http.listen=127.0.0.1:$(free)" --set "admin.listen=127.0.0.1:$port" \
+	# The recorder's collection (lumen.plugin.recorder) is documented too: load it when built.
+	[ -e "$BUILD/tests/plugins-dir/recorder.so" ] &&
+		ln -s "$(cd "$(dirname "$SO")" && pwd)/recorder.so" "$TMP/plugins/recorder.so"
+	printf 'recorder = { dir = "%s/state/recordings"; };\n' "$TMP" >"$TMP/lumen.cfg"
+	[ -e "$TMP/plugins/recorder.so" ] || : >"$TMP/lumen.cfg"
+	"$BUILD/src/lumen" -c "$TMP/lumen.cfg" --set "http.listen=127.0.0.1:$(free)" \
+		--set "admin.listen=127.0.0.1:$port" \
 		--set "plugins.dir=$TMP/plugins" --set "general.state_dir=$TMP/state" \
 		>"$TMP/lumen.log" 2>&1 &
 	pid=$!
