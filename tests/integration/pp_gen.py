@@ -28,6 +28,7 @@ from gi.repository import Gst  # noqa: E402
 
 Gst.init(None)
 RATE = 48000
+SHIFT = int(os.environ.get("PP_GEN_SHIFT", "312"))  # see encode_audio
 T0 = 1795429000_000000  # session clock anchor (epoch µs)
 
 
@@ -69,7 +70,12 @@ def encode_audio(samples):
     pkts = run_encoder(
         "audioconvert ! opusenc frame-size=20 bitrate=32000 ! rtpopuspay pt=111 mtu=1200",
         "audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved", chunks)
-    return [(pts * RATE // Gst.SECOND, p) for pts, p in pkts]
+    # Stamp like a browser. libwebrtc gives a packet the capture time of its first input sample,
+    # so decoded (RTP has no pre-skip) its sound plays 312 samples (libopus lookahead) late.
+    # GStreamer's opusenc already moves its timestamps back by the lookahead (measured: decoded
+    # without pre-skip, its packets play at their PTS). SHIFT = 312 turns the latter into the
+    # former; PP_GEN_SHIFT=0 gives GStreamer's own stamps.
+    return [(pts * RATE // Gst.SECOND + SHIFT, p) for pts, p in pkts]
 
 
 def encode_video(frames, fps=30):

@@ -16,19 +16,28 @@
 #include "pp_out.h"
 
 #define RATE          48000
-#define SILENCE_SAMPS 960 /* 20 ms */
 /* libopus (every browser's encoder) delays its output by 312 samples at 48 kHz (2.5 ms lookahead +
  * 4 ms delay compensation; OPUS_GET_LOOKAHEAD). RTP carries no pre-skip, so we place each packet
  * that much earlier: the decoded sound then lands at its capture time, level with the video. */
 #define OPUS_LOOKAHEAD 312
+
+/* Silence frames of 20, 10, 5 and 2.5 ms: gaps are filled to within 1.25 ms (60 samples), so a
+ * speaker's first packet lands where it belongs, not on a 20 ms grid. */
+static const int silence_sizes[] = {960, 480, 240, 120};
+#define N_SIZES  4
+#define FINE     60
+/* A packet is dropped when the output is this far ahead of its time (overlap, fast sender clock);
+ * the silence fill then catches up to within FINE. Keeps the error within [-1.25, +5] ms. */
+#define MAX_AHEAD 240
 
 struct seq {
 	GPtrArray *bufs;
 	int64_t out; /* samples written */
 	uint16_t seq;
 	uint8_t pt;
-	uint8_t silence[16];
-	int silence_len;
+	bool have_silence;
+	uint8_t silence[N_SIZES][32];
+	int silence_len[N_SIZES];
 };
 
 static int cmp_t(const void *a, const void *b)
@@ -61,25 +70,32 @@ static void push(struct seq *s, const uint8_t *pl, size_t len, int samples)
 	s->out += samples;
 }
 
-/* A 20 ms silence frame with the channel count of the stream's first packet, so the Ogg header
- * that opusparse derives from the first packet describes the speech too. */
+/* Silence frames with the channel count of the stream's first packet, so the Ogg header that
+ * opusparse derives from the first packet describes the speech too. Frames under 10 ms are CELT. */
 static void make_silence(struct seq *s, int channels)
 {
-	opus_int16 pcm[SILENCE_SAMPS * 2] = {0};
+	opus_int16 pcm[960 * 2] = {0};
 	int err;
 	OpusEncoder *enc = opus_encoder_create(RATE, channels, OPUS_APPLICATION_VOIP, &err);
 
-	s->silence_len = 0;
-	if (!enc)
-		return;
-	s->silence_len = opus_encode(enc, pcm, SILENCE_SAMPS, s->silence, sizeof(s->silence));
-	opus_encoder_destroy(enc);
+	s->have_silence = enc != NULL;
+	for (int i = 0; enc && i < N_SIZES; i++) {
+		s->silence_len[i] = opus_encode(enc, pcm, silence_sizes[i], s->silence[i],
+						sizeof(s->silence[i]));
+		s->have_silence &= s->silence_len[i] > 0;
+	}
+	if (enc)
+		opus_encoder_destroy(enc);
 }
 
 static void fill_to(struct seq *s, int64_t target, struct lumen_pp_result *res)
 {
-	while (target - s->out > SILENCE_SAMPS / 2 && s->silence_len > 0) {
-		push(s, s->silence, (size_t)s->silence_len, SILENCE_SAMPS);
+	while (s->have_silence && target - s->out > FINE) {
+		int i = 0;
+
+		while (i < N_SIZES - 1 && silence_sizes[i] > target - s->out + FINE)
+			i++;
+		push(s, s->silence[i], (size_t)s->silence_len[i], silence_sizes[i]);
 		res->silence_frames++;
 	}
 }
@@ -106,10 +122,10 @@ GPtrArray *lumen_pp_audio_sequence(struct lumen_pp_input *in, int64_t base_us, i
 			res->dropped_frames++; /* not Opus (or DTX comfort noise we cannot size) */
 			continue;
 		}
-		if (s.silence_len == 0)
+		if (!s.have_silence)
 			make_silence(&s, opus_packet_get_nb_channels(pl));
 		fill_to(&s, t, res);
-		if (s.out - t > n / 2) {
+		if (s.out - t > MAX_AHEAD) {
 			res->dropped_frames++;
 			continue;
 		}
@@ -119,8 +135,8 @@ GPtrArray *lumen_pp_audio_sequence(struct lumen_pp_input *in, int64_t base_us, i
 		res->packets++;
 		push(&s, pl, p->pl_len, n);
 	}
-	if (end_us > base_us && s.silence_len > 0)
-		fill_to(&s, (end_us - base_us) * RATE / 1000000 + SILENCE_SAMPS / 2, res);
+	if (end_us > base_us)
+		fill_to(&s, (end_us - base_us) * RATE / 1000000 + FINE, res);
 	res->duration_s = (double)s.out / RATE;
 	if (res->packets)
 		res->start_offset_s = (double)(res->first_us - base_us) / 1e6;
