@@ -4,10 +4,13 @@
  *
  * Ids from the URL are checked with rec_id_valid before anything touches the disk, so no
  * request reaches outside recorder.dir ("../x", "a/b", 300 characters: 400). */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "recorder.h"
 
@@ -116,6 +119,35 @@ static int show(const char *id, json_t **reply)
 	return 200;
 }
 
+/* lumen-pp writes into RECORDING/processed by default (docs/lumen-pp.md), which rec_delete, made
+ * for the recorder's own flat folder, does not remove: empty it first. One level (lumen-pp writes
+ * files there), never following a symlink; what cannot go makes rec_delete fail with the
+ * reason. */
+static void remove_processed(const char *id)
+{
+	int top = open(recorder_cfg.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int folder = top < 0 ? -1 : openat(top, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int out = folder < 0 ? -1
+			     : openat(folder, "processed",
+				      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = out < 0 ? NULL : fdopendir(out);
+	struct dirent *de;
+
+	if (d) {
+		while ((de = readdir(d)))
+			if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+				unlinkat(dirfd(d), de->d_name, 0);
+		closedir(d); /* closes out */
+		unlinkat(folder, "processed", AT_REMOVEDIR);
+	} else if (out >= 0) {
+		close(out);
+	}
+	if (folder >= 0)
+		close(folder);
+	if (top >= 0)
+		close(top);
+}
+
 static int delete(const char *id, json_t **reply)
 {
 	char *why = NULL;
@@ -125,6 +157,12 @@ static int delete(const char *id, json_t **reply)
 		return fail(reply, 409, "recording %s is open: stop it first", id);
 	if (recorder_job_busy(id))
 		return fail(reply, 409, "recording %s is being processed", id);
+	json_t *m = NULL;
+	if (rec_read_manifest(recorder_cfg.dir, id, &m, &why) == 0) /* a recording's folder only */
+		remove_processed(id);
+	json_decref(m);
+	g_free(why);
+	why = NULL;
 	rc = rec_delete(recorder_cfg.dir, id, &why);
 	if (rc == 0) {
 		recorder_job_forget(id);

@@ -272,10 +272,8 @@ static int do_start(uint64_t room, const json_t *args, json_t **reply, char **wh
 		return fail(why, -EALREADY, "room %" PRIu64 " is being recorded already", room);
 	if (!t)
 		return fail(why, -ENOENT, "no rooms engine (rooms.tap) to record from");
-	if (!t->describe(room) && !g_hash_table_contains(sessions, &room)) {
-		/* describe() is NULL for "no such room"; a room without a description says "". */
+	if (!t->describe(room)) /* NULL only for "no such room" */
 		return fail(why, -ENOENT, "no such room %" PRIu64, room);
-	}
 	if (idv && !json_is_null(idv) && (!json_is_string(idv) || !rec_id_valid(json_string_value(idv))))
 		return fail(why, -EINVAL, "id: 1 to 64 of [A-Za-z0-9._-], starting with a letter or "
 					  "digit, without \"..\"");

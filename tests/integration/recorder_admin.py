@@ -98,8 +98,9 @@ if not HAVE_ROOMS or not HAVE_RECORDER:
 
 tmp = tempfile.mkdtemp(prefix="lumen-recorder-admin-")
 RECS = os.path.join(tmp, "recordings")
-# A stand-in lumen-pp: progress on stderr, a JSON report on stdout; --mix fails (to test why a
-# job failed and its retry); it records its arguments so the test sees what the recorder ran.
+# A stand-in lumen-pp: progress on stderr, a JSON report on stdout, an output in
+# RECORDING/processed (lumen-pp's default, which DELETE must remove too); --mix fails (to test why
+# a job failed and its retry); it records its arguments so the test sees what the recorder ran.
 PP = os.path.join(tmp, "fake-pp")
 with open(PP, "w") as f:
     f.write("#!/usr/bin/python3\n"
@@ -109,6 +110,8 @@ with open(PP, "w") as f:
             "    print(f'decoding {p}%', file=sys.stderr, flush=True); time.sleep(0.1)\n"
             "if '--mix' in sys.argv:\n"
             "    print('error: mix failed: boom', file=sys.stderr); sys.exit(3)\n"
+            "import os; os.makedirs(sys.argv[1] + '/processed', exist_ok=True)\n"
+            "open(sys.argv[1] + '/processed/p1-audio-0.opus', 'w').write('x')\n"
             "print(json.dumps({'recording': sys.argv[1], 'outputs': []}))\n")
 os.chmod(PP, 0o755)
 conf = os.path.join(tmp, "lumen.cfg")
