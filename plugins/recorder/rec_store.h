@@ -32,8 +32,10 @@ struct rec_recording; /* one recording folder */
 /* Starts the writer thread. queue_entries 0 = REC_QUEUE_DEFAULT. Returns NULL with *err
  * (g_malloc'd) on failure. */
 struct rec_writer *rec_writer_new(unsigned queue_entries, char **err);
-/* Drains the queue (every recording still open is finalised as "finished"), joins the thread,
- * frees. NULL is fine. */
+/* Drains the queue (every recording still open is finalised as "finished" and freed: its
+ * pointer is invalid afterwards, do not rec_store_close it), joins the thread, frees. NULL is
+ * fine. Call it on the thread that owns the producers' contexts or after they stopped: a pending
+ * on_failed still runs later on its context. */
 void rec_writer_free(struct rec_writer *w);
 
 /* Counters of the writer (any thread, atomics). */
@@ -55,8 +57,10 @@ struct rec_open_params {
 	uint64_t room;
 	const char *description;  /* may be NULL */
 	const char *lumen_version;
-	/* Called on the GMainContext current when rec_store_open was called (the producer's), when
-	 * the writer fails this recording (reason: "disk full: No space left on device"). */
+	/* Called on the GMainContext current when rec_store_open was called (the producer's,
+	 * g_main_context_ref_thread_default), from an idle source, when the writer fails this
+	 * recording (reason: "disk full: No space left on device", or "write error: <strerror>").
+	 * Never called once rec_store_close was called. */
 	void (*on_failed)(void *arg, struct rec_recording *rec, const char *reason);
 	void *arg;
 };
@@ -87,18 +91,20 @@ struct rec_track_info {
 	unsigned channels;
 	const char *fmtp;
 };
-/* Adds a track (a new file). Returns a track index >= 0, or -ENOSPC (too many tracks: 64) or
- * -EIO if the recording failed. */
+/* Adds a track (a new file, opened by the writer). Returns a track index >= 0, or -ENOSPC (too
+ * many tracks: 64), -EINVAL (kind neither "audio" nor "video") or -EIO if the recording failed. */
 int rec_store_track_add(struct rec_recording *rec, const struct rec_track_info *t, int64_t mono_us);
 void rec_store_track_end(struct rec_recording *rec, int track, int64_t mono_us);
 /* Queues one RTP packet or one RTCP SR of a track. Never blocks: when the queue is full the
  * packet is dropped and counted (dropped.queue_overflow in the manifest, writer stats). Does
- * nothing while paused (RTP and SR alike). Returns 0, -ENOBUFS (dropped), -EIO (failed). */
+ * nothing while paused (RTP and SR alike). Returns 0, -ENOBUFS (dropped), -EIO (failed),
+ * -EINVAL (unknown track, len < 2 or > REC_MAX_PACKET). */
 int rec_store_rtp(struct rec_recording *rec, int track, const uint8_t *pkt, size_t len,
 		  uint32_t ssrc, int64_t arrival_mono_us);
 int rec_store_sr(struct rec_recording *rec, int track, const uint8_t *sr, size_t len,
 		 int64_t arrival_mono_us);
-/* One data-channel message (text or binary) into data.jsonl. */
+/* One data-channel message (text or binary) into data.jsonl. Text that is not valid UTF-8 (or
+ * holds NUL) is stored as "base64". Not the media path: the line is built and allocated here. */
 int rec_store_data(struct rec_recording *rec, uint64_t participant, const char *label, bool binary,
 		   const uint8_t *buf, size_t len, int64_t arrival_mono_us);
 void rec_store_pause(struct rec_recording *rec, bool paused, int64_t mono_us);
@@ -112,7 +118,8 @@ void rec_store_close(struct rec_recording *rec, int64_t mono_us);
 
 /* ---- folders on disk (the control thread; small synchronous reads are fine there) ---- */
 /* Marks every recording in dir whose manifest says "recording" as "interrupted" (ended_us = the
- * last record time found in its pcaps). Returns how many, or a negative errno. */
+ * last whole record time found in its pcaps, or the manifest's latest time; open pauses end
+ * there). Returns how many, or a negative errno. A missing dir is 0. */
 int rec_recover_dir(const char *dir, char **err);
 /* Reads a recording's manifest (new object) by id. Returns 0, -ENOENT, -EINVAL (bad id or not a
  * recording), -EIO with *err. */
@@ -120,7 +127,8 @@ int rec_read_manifest(const char *dir, const char *id, json_t **out, char **err)
 /* Lists recording ids in dir (new array of strings, newest first). */
 json_t *rec_list(const char *dir);
 /* Deletes a finished/interrupted/failed recording folder (refuses an open one: the caller
- * checks that). Returns 0, -ENOENT, -EINVAL, -EIO. */
+ * checks that). Returns 0, -ENOENT, -EINVAL (bad id, a symlink, or a folder without a
+ * lumen-recording manifest), -EIO. */
 int rec_delete(const char *dir, const char *id, char **err);
 
 #endif
