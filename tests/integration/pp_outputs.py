@@ -41,8 +41,13 @@ def ok(cond, what, detail=""):
     return cond
 
 
+# Under ASan: full malloc stacks, so pp_lsan.supp can recognise GLib's constructor allocation.
+ENV = dict(os.environ, LSAN_OPTIONS="suppressions=" + os.path.join(HERE, "pp_lsan.supp"),
+           ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":fast_unwind_on_malloc=0")
+
+
 def pp(*args):
-    r = subprocess.run([PP, *args], capture_output=True, text=True, timeout=60)
+    r = subprocess.run([PP, *args], capture_output=True, text=True, timeout=60, env=ENV)
     return r.returncode, r.stdout, r.stderr
 
 

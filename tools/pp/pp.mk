@@ -21,7 +21,7 @@ tests_fuzz_replay_pp_reader_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_pp_rea
 tests_fuzz_replay_pp_reader_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tools/pp $(GLIB_CFLAGS) \
 	$(JANSSON_CFLAGS)
 tests_fuzz_replay_pp_reader_LDADD = $(JANSSON_LIBS) $(GLIB_LIBS) -lm
-EXTRA_DIST += tests/integration/pp_gen.py
+EXTRA_DIST += tests/integration/pp_gen.py tests/integration/pp_lsan.supp tests/perf/pp_speed.sh
 
 # Real recordings made by tests/integration/pp_gen.py, processed and checked (TAP).
 dist_check_SCRIPTS += tests/integration/pp_outputs.py

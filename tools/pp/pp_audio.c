@@ -110,7 +110,8 @@ GPtrArray *lumen_pp_audio_sequence(struct lumen_pp_input *in, int64_t base_us, i
 		for (size_t i = 0; i < in->tracks[k]->n_pkts; i++)
 			g_ptr_array_add(all, &in->tracks[k]->pkts[i]);
 	/* stable enough: packets of one segment have increasing t_us by construction */
-	qsort(all->pdata, all->len, sizeof(gpointer), cmp_t);
+	if (all->len)
+		qsort(all->pdata, all->len, sizeof(gpointer), cmp_t);
 	s.pt = (uint8_t)(in->mtracks[0]->payload_type & 0x7f);
 	for (guint i = 0; i < all->len; i++) {
 		const struct lumen_pp_pkt *p = all->pdata[i];

@@ -89,7 +89,8 @@ void lumen_pp_clock_map(struct lumen_pp_track **tracks, const int *clock_rates, 
 	for (size_t k = 0; k < n; k++) {
 		struct lumen_pp_track *t = tracks[k];
 
-		qsort(t->srs, t->n_srs, sizeof(*t->srs), cmp_sr);
+		if (t->n_srs)
+			qsort(t->srs, t->n_srs, sizeof(*t->srs), cmp_sr);
 		for (size_t j = 0; j < t->n_segs; j++) {
 			struct lumen_pp_seg *s = &t->segs[j];
 

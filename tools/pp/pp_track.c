@@ -174,7 +174,8 @@ void lumen_pp_track_finish(struct lumen_pp_track *t)
 {
 	size_t w = 0;
 
-	qsort(t->pkts, t->n_pkts, sizeof(*t->pkts), cmp_pkt);
+	if (t->n_pkts)
+		qsort(t->pkts, t->n_pkts, sizeof(*t->pkts), cmp_pkt);
 	for (size_t i = 0; i < t->n_pkts; i++) {
 		if (w > 0 && t->pkts[w - 1].seg == t->pkts[i].seg &&
 		    t->pkts[w - 1].ext_seq == t->pkts[i].ext_seq) {
