@@ -10,7 +10,7 @@ libsystemd-dev libjwt-dev libcriterion-dev"
 TEST="systemd curl jq openssl iproute2 python3 python3-websockets python3-gi gir1.2-gstreamer-1.0 \
 gir1.2-gst-plugins-bad-1.0 gir1.2-gst-plugins-base-1.0 chromium libjs-janus-gateway libjs-webrtc-adapter \
 gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad \
-gstreamer1.0-nice valgrind"
+gstreamer1.0-nice valgrind gstreamer1.0-plugins-base-apps python3-numpy"
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
