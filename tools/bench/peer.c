@@ -172,10 +172,14 @@ int bench_conn_pc(struct bench_conn *c, struct lumen_pc_callbacks *cb, bool cont
 	c->pc = lumen_pc_new(NULL, &cfg, cb, err);
 	if (!c->pc)
 		return -1;
+	int64_t t = bench_now_ns();
+
 	if (!bench_pump(gathered, c, 3000)) {
 		*err = g_strdup("ICE gathering did not finish in 3 s");
 		return -1;
 	}
+	if (bench_now_ns() - t > 500000000)
+		bench_log("ICE gathering took %.0f ms\n", (double)(bench_now_ns() - t) / 1e6);
 	return 0;
 }
 

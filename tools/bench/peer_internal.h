@@ -8,7 +8,7 @@
 #include "webrtc/pc.h"
 
 #define BENCH_PLUGIN "janus.plugin.videoroom"
-#define BENCH_STEP_MS 10000 /* the longest any signalling step may take */
+#define BENCH_STEP_MS 20000 /* the longest any signalling step may take */
 
 struct bench_conn {
 	struct bench_env *env;

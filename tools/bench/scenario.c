@@ -84,7 +84,13 @@ static int media_setup(struct bench_env *env, struct media_run *m, uint64_t room
 		for (int k = 0; k < m->n_pubs && n < G_N_ELEMENTS(others); k++)
 			if (!meeting || k != i)
 				others[n++] = feeds[k];
-		if (!(m->subs[i] = bench_sub_new(env, room, others, n, err))) {
+		int64_t t = bench_now_ns();
+
+		m->subs[i] = bench_sub_new(env, room, others, n, err);
+		if ((bench_now_ns() - t) > 1000000000)
+			bench_log("subscriber %d took %.1f s to join\n", i + 1,
+				  (double)(bench_now_ns() - t) / 1e9);
+		if (!m->subs[i]) {
 			char *e = *err;
 			*err = g_strdup_printf("subscriber %d: %s", i + 1, e);
 			g_free(e);

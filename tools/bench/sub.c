@@ -86,6 +86,8 @@ struct bench_sub *bench_sub_new(struct bench_env *env, uint64_t room, const uint
 
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(streams, json_pack("{sI}", "feed", (json_int_t)feeds[i]));
+	int64_t t0 = bench_now_ns(), t1, t2;
+
 	if (bench_conn_attach(&s->c, env, err) < 0) {
 		json_decref(streams);
 		goto fail;
@@ -94,6 +96,7 @@ struct bench_sub *bench_sub_new(struct bench_env *env, uint64_t room, const uint
 				 json_pack("{sssssIso}", "request", "join", "ptype", "subscriber",
 					   "room", (json_int_t)room, "streams", streams),
 				 NULL, BENCH_STEP_MS, err);
+	t1 = bench_now_ns();
 	if (!ev)
 		goto fail;
 	offer = bench_janus_sdp(ev);
@@ -107,6 +110,10 @@ struct bench_sub *bench_sub_new(struct bench_env *env, uint64_t room, const uint
 		goto fail;
 	}
 	json_decref(ev);
+	t2 = bench_now_ns();
+	if (t2 - t0 > 1000000000) /* say where a slow join spent its time */
+		bench_log("subscriber join: %.0f ms to the offer, %.0f ms to the started reply\n",
+			  (double)(t1 - t0) / 1e6, (double)(t2 - t1) / 1e6);
 	return s;
 fail:
 	bench_sub_free(s);
