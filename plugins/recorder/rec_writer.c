@@ -258,15 +258,32 @@ static void flush_recording(struct rec_writer *w, struct rec_recording *rec)
 
 	if (atomic_load(&rec->failed))
 		return;
-	for (unsigned i = 0; i < REC_MAX_TRACKS && !ret; i++) {
-		struct rec_track *t = rec->tracks[i];
-		if (t)
-			ret = file_flush(&t->f);
-	}
+	g_mutex_lock(&rec->lock); /* tracks[] grows on the producer */
+	unsigned n = rec->n_tracks;
+	g_mutex_unlock(&rec->lock);
+	for (unsigned i = 0; i < n && !ret; i++)
+		ret = file_flush(&rec->tracks[i]->f);
 	if (!ret)
 		ret = file_flush(&rec->data);
 	if (ret)
 		fail(w, rec, -ret);
+}
+
+/* Every track the manifest names gets its file (with the pcap header) before the manifest says
+ * so, even a track that never receives a packet. */
+static void open_new_tracks(struct rec_writer *w, struct rec_recording *rec)
+{
+	g_mutex_lock(&rec->lock);
+	unsigned n = rec->n_tracks;
+	g_mutex_unlock(&rec->lock);
+	for (unsigned i = 0; i < n && !atomic_load(&rec->failed); i++) {
+		struct rec_track *t = rec->tracks[i];
+		int ret = t->f.fd < 0 ? track_open(rec, t) : 0;
+		if (!ret && t->f.used == REC_PCAP_HDR)
+			ret = file_flush(&t->f);
+		if (ret)
+			fail(w, rec, -ret);
+	}
 }
 
 static void write_manifest(struct rec_writer *w, struct rec_recording *rec, int64_t now)
@@ -287,6 +304,7 @@ static void finalise(struct rec_writer *w, struct rec_recording *rec, int64_t en
 {
 	int ret = 0;
 
+	open_new_tracks(w, rec); /* closed or stopped: the producer adds no more tracks */
 	for (unsigned i = 0; i < REC_MAX_TRACKS; i++) {
 		struct rec_track *t = rec->tracks[i];
 		if (t && (ret = file_close(&t->f, !atomic_load(&rec->failed))) &&
@@ -329,6 +347,8 @@ static void service(struct rec_writer *w, bool flush, bool stopping)
 			g_mutex_lock(&rec->lock);
 			bool dirty = rec->dirty;
 			g_mutex_unlock(&rec->lock);
+			if (dirty)
+				open_new_tracks(w, rec);
 			if (dirty || (rec->counters_changed &&
 				      now - rec->manifest_written_mono >= MANIFEST_US))
 				write_manifest(w, rec, now);

@@ -349,7 +349,7 @@ Test(rec_store, manifest_has_every_field_of_the_spec_and_is_replaced_atomically)
 	cr_assert_eq(json_integer_value(json_object_get(m, "version")), 1);
 	cr_assert_str_eq(json_string_value(json_object_get(m, "id")), id);
 	cr_assert_eq(json_integer_value(json_object_get(m, "room")), 1234);
-	cr_assert_str_eq(json_string_value(json_object_get(m, "state")), "finished");
+	cr_assert_str_eq(json_string_value(json_object_get(m, "state")), "finished", "%s", json_string_value(json_object_get(m, "error")));
 	cr_assert(json_is_null(json_object_get(m, "error")));
 	cr_assert(json_is_integer(json_object_get(m, "ended_us")));
 	cr_assert_eq(strlen(json_string_value(json_object_get(m, "wall_start"))), 27);
@@ -718,4 +718,10 @@ Test(rec_store, list_is_newest_first_and_republished_tracks_get_suffixes)
 	json_t *m = disk_manifest(dir, "b-second");
 	cr_assert_str_eq(json_string_value(json_object_get(m, "state")), "finished");
 	json_decref(m);
+	/* a track without a packet still has its file: a pcap with no record */
+	struct stat st;
+	char *f = path_in(dir, "b-second", "p77-audio-0-2.pcap");
+	cr_assert_eq(stat(f, &st), 0);
+	cr_assert_eq(st.st_size, REC_PCAP_HDR);
+	g_free(f);
 }
