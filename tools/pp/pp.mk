@@ -27,3 +27,11 @@ EXTRA_DIST += tests/integration/pp_gen.py tests/integration/pp_lsan.supp tests/p
 dist_check_SCRIPTS += tests/integration/pp_outputs.py
 TESTS += tests/integration/pp_outputs.py
 dist_doc_DATA += docs/lumen-pp.md
+
+# The track model and clock mapping, in memory (Criterion).
+check_PROGRAMS += tests/unit/test_pp_track
+TESTS += tests/unit/test_pp_track
+tests_unit_test_pp_track_SOURCES = tests/unit/test_pp_track.c tools/pp/pp_track.c \
+	tools/pp/pp_clock.c tools/pp/pp_track.h tools/pp/pp_clock.h tools/pp/pp_reader.h
+tests_unit_test_pp_track_CFLAGS = $(CRITERION_CFLAGS_ALL) -I$(top_srcdir)/tools/pp $(GLIB_CFLAGS)
+tests_unit_test_pp_track_LDADD = $(CRITERION_LIBS_ALL) $(GLIB_LIBS) -lm

@@ -1,0 +1,197 @@
+/* test_pp_track.c -- specification tests for lumen-pp's track model and clock mapping
+ * (tools/pp/pp_track.c, pp_clock.c): ordering, duplicates, wrap, SSRC segments, the reordering
+ * window, and the RTP -> session clock mapping with sender reports (100 ppm skew over ten
+ * minutes), per-publisher minimum delay, and the no-SR fallback. Packets are built in memory. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pp_clock.h"
+#include "pp_track.h"
+
+#define NTP_UNIX 2208988800LL
+
+static void feed_rtp(struct lumen_pp_track *t, int64_t arrival, uint16_t seq, uint32_t ts,
+		     uint32_t ssrc)
+{
+	uint8_t p[20] = {0x80, 111, (uint8_t)(seq >> 8), (uint8_t)seq,
+			 (uint8_t)(ts >> 24), (uint8_t)(ts >> 16), (uint8_t)(ts >> 8), (uint8_t)ts,
+			 (uint8_t)(ssrc >> 24), (uint8_t)(ssrc >> 16), (uint8_t)(ssrc >> 8), (uint8_t)ssrc,
+			 0xf8, 0xff, 0xfe};
+	struct lumen_pp_record r = {.t_us = arrival, .payload = p, .len = 15};
+
+	lumen_pp_track_input(t, &r);
+}
+
+static void feed_sr(struct lumen_pp_track *t, int64_t arrival, int64_t ntp_us, uint32_t ts,
+		    uint32_t ssrc)
+{
+	uint64_t sec = (uint64_t)(ntp_us / 1000000 + NTP_UNIX);
+	uint64_t frac = ((uint64_t)(ntp_us % 1000000) << 32) / 1000000;
+	uint8_t p[28] = {0x80, 200, 0, 6};
+	struct lumen_pp_record r = {.t_us = arrival, .payload = p, .len = 28};
+	uint32_t w[4] = {ssrc, (uint32_t)sec, (uint32_t)frac, ts};
+
+	for (int i = 0; i < 4; i++)
+		for (int b = 0; b < 4; b++)
+			p[4 + 4 * i + b] = (uint8_t)(w[i] >> (24 - 8 * b));
+	lumen_pp_track_input(t, &r);
+}
+
+Test(pp_track, sorts_by_extended_sequence_across_the_16_bit_wrap)
+{
+	struct lumen_pp_track t;
+	uint16_t order[] = {65534, 0, 65535, 2, 1};
+
+	lumen_pp_track_init(&t, 111);
+	for (int i = 0; i < 5; i++)
+		feed_rtp(&t, 1000 * i, order[i], 960u * (uint16_t)(order[i] + 2), 7);
+	lumen_pp_track_finish(&t);
+	cr_assert_eq(t.n_pkts, 5);
+	for (size_t i = 1; i < t.n_pkts; i++)
+		cr_assert_eq(t.pkts[i].ext_seq, t.pkts[i - 1].ext_seq + 1);
+	cr_assert_eq(t.reordered, 2);
+	cr_assert_eq(t.lost, 0);
+	lumen_pp_track_fini(&t);
+}
+
+Test(pp_track, drops_duplicates_and_counts_losses)
+{
+	struct lumen_pp_track t;
+
+	lumen_pp_track_init(&t, 111);
+	feed_rtp(&t, 0, 10, 0, 7);
+	feed_rtp(&t, 1, 11, 960, 7);
+	feed_rtp(&t, 2, 11, 960, 7);
+	feed_rtp(&t, 3, 14, 3840, 7);
+	lumen_pp_track_finish(&t);
+	cr_assert_eq(t.n_pkts, 3);
+	cr_assert_eq(t.duplicates, 1);
+	cr_assert_eq(t.lost, 2);
+	lumen_pp_track_fini(&t);
+}
+
+Test(pp_track, unwraps_the_32_bit_timestamp)
+{
+	struct lumen_pp_track t;
+
+	lumen_pp_track_init(&t, 111);
+	feed_rtp(&t, 0, 1, 0xffffff00u, 7);
+	feed_rtp(&t, 1, 2, 0x00000200u, 7);
+	lumen_pp_track_finish(&t);
+	cr_assert_eq(t.pkts[1].ext_ts - t.pkts[0].ext_ts, 0x300);
+	lumen_pp_track_fini(&t);
+}
+
+Test(pp_track, an_ssrc_change_starts_a_segment_and_stragglers_go_back)
+{
+	struct lumen_pp_track t;
+
+	lumen_pp_track_init(&t, 111);
+	feed_rtp(&t, 0, 100, 0, 7);
+	feed_rtp(&t, 1, 5, 0, 8); /* new SSRC, unrelated numbering */
+	feed_rtp(&t, 2, 101, 960, 7); /* straggler of the first */
+	feed_rtp(&t, 3, 6, 960, 8);
+	lumen_pp_track_finish(&t);
+	cr_assert_eq(t.n_segs, 2);
+	cr_assert_eq(t.segs[0].n, 2);
+	cr_assert_eq(t.segs[1].n, 2);
+	cr_assert_eq(t.pkts[1].ssrc, 7);
+	cr_assert_eq(t.lost, 0);
+	lumen_pp_track_fini(&t);
+}
+
+Test(pp_track, drops_packets_beyond_the_reordering_window_and_other_payload_types)
+{
+	struct lumen_pp_track t;
+	uint8_t rtx[13] = {0x80, 97, 0, 1, 0, 0, 0, 0, 0, 0, 0, 7, 1};
+	struct lumen_pp_record r = {.t_us = 5, .payload = rtx, .len = 13};
+
+	lumen_pp_track_init(&t, 111);
+	feed_rtp(&t, 0, 10000, 0, 7);
+	feed_rtp(&t, 1, 10000 - LUMEN_PP_REORDER_WINDOW - 1, 0, 7);
+	lumen_pp_track_input(&t, &r);
+	lumen_pp_track_finish(&t);
+	cr_assert_eq(t.n_pkts, 1);
+	cr_assert_eq(t.too_late, 1);
+	cr_assert_eq(t.other_pt, 1);
+	lumen_pp_track_fini(&t);
+}
+
+/* A sender whose RTP clock runs 100 ppm fast for ten minutes, SRs every 5 s, 20 ms base delay
+ * plus up to 30 ms jitter: every packet must land within 1 ms of capture + 20 ms. */
+Test(pp_clock, absorbs_100_ppm_skew_over_ten_minutes)
+{
+	struct lumen_pp_track t, *tp = &t;
+	int rate = 48000;
+	const int64_t base = 1795429000000000LL, ntp_off = 3200000;
+	double max_err = 0;
+
+	lumen_pp_track_init(&t, 111);
+	srand(6);
+	for (int64_t k = 0; k < 30000; k++) { /* 20 ms packets */
+		int64_t cap = base + k * 20000;
+		uint32_t ts = (uint32_t)(1000 + (int64_t)((double)k * 960 * (1 + 1e-4)));
+
+		if (k % 250 == 0)
+			feed_sr(&t, cap + 20000, cap + ntp_off, ts, 9);
+		feed_rtp(&t, cap + 20000 + rand() % 30000, (uint16_t)k, ts, 9);
+	}
+	lumen_pp_track_finish(&t);
+	lumen_pp_clock_map(&tp, &rate, 1);
+	for (size_t i = 0; i < t.n_pkts; i++) {
+		double err = (double)(t.pkts[i].t_us - (base + (int64_t)i * 20000 + 20000));
+
+		max_err = err > max_err ? err : (-err > max_err ? -err : max_err);
+	}
+	cr_assert_lt(max_err, 1000, "max error %.0f us", max_err);
+	lumen_pp_track_fini(&t);
+}
+
+/* Audio and video of one publisher: the video arrives 40 ms later than the audio, but SRs of one
+ * sender clock keep them level (the publisher's minimum delay is shared). */
+Test(pp_clock, one_publisher_shares_the_minimum_delay)
+{
+	struct lumen_pp_track a, v, *ts[2] = {&a, &v};
+	int rates[2] = {48000, 90000};
+	const int64_t base = 1795429000000000LL;
+
+	lumen_pp_track_init(&a, 111);
+	lumen_pp_track_init(&v, -1);
+	for (int k = 0; k < 100; k++) {
+		int64_t cap = base + k * 20000;
+
+		feed_rtp(&a, cap + 20000, (uint16_t)k, (uint32_t)(k * 960), 1);
+		feed_rtp(&v, cap + 60000, (uint16_t)k, (uint32_t)(k * 1800), 2);
+		if (k % 50 == 0) {
+			feed_sr(&a, cap + 20000, cap - 777000, (uint32_t)(k * 960), 1);
+			feed_sr(&v, cap + 60000, cap - 777000, (uint32_t)(k * 1800), 2);
+		}
+	}
+	lumen_pp_track_finish(&a);
+	lumen_pp_track_finish(&v);
+	lumen_pp_clock_map(ts, rates, 2);
+	for (size_t i = 0; i < 100; i++)
+		cr_assert_eq(a.pkts[i].t_us, v.pkts[i].t_us, "packet %zu: %lld vs %lld", i,
+			     (long long)a.pkts[i].t_us, (long long)v.pkts[i].t_us);
+	cr_assert_eq(a.pkts[0].t_us, base + 20000);
+	lumen_pp_track_fini(&a);
+	lumen_pp_track_fini(&v);
+}
+
+Test(pp_clock, without_sender_reports_maps_from_the_least_delayed_packet)
+{
+	struct lumen_pp_track t, *tp = &t;
+	int rate = 48000;
+	const int64_t base = 1795429000000000LL;
+
+	lumen_pp_track_init(&t, 111);
+	feed_rtp(&t, base + 50000, 0, 0, 3);           /* first packet delayed 50 ms */
+	feed_rtp(&t, base + 20000 + 20000, 1, 960, 3); /* this one only 20 ms */
+	feed_rtp(&t, base + 40000 + 35000, 2, 1920, 3);
+	lumen_pp_track_finish(&t);
+	lumen_pp_clock_map(&tp, &rate, 1);
+	cr_assert_eq(t.pkts[0].t_us, base + 20000);
+	cr_assert_eq(t.pkts[2].t_us, base + 60000);
+	lumen_pp_track_fini(&t);
+}
