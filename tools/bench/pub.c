@@ -44,6 +44,9 @@ static gboolean tick(gpointer data)
 
 	if (!p->c.up || p->c.dead)
 		return G_SOURCE_CONTINUE;
+	if (p->next_audio_ns && now - p->next_audio_ns > 200000000) /* the loop did not run */
+		bench_log("publisher stalled for %.0f ms: the bench's thread did not run\n",
+			  (double)(now - p->next_audio_ns) / 1e6);
 	if (!p->next_audio_ns || now - p->next_audio_ns > 200000000) /* start, or a long stall */
 		p->next_audio_ns = p->next_video_ns = now;
 	while (p->video && now >= p->next_video_ns) {
