@@ -8,6 +8,8 @@ Scenarios:
          beeps at 6 and 10 s, changes SSRC at 8.5 s. Loss, reordering, duplicates, sequence and
          timestamp wrap, a pause from 6.6 to 7.4 s, a torn last record, two chapter markers.
          Writes expect.json next to the manifest: what a correct post-processor must produce.
+  drift  two audio publishers beeping together every 30 s for --minutes minutes, the second
+         joining 5 s late with its clock 100 ppm fast (pp_outputs.py --drift, run by hand).
   long   one Opus track of --minutes minutes (speed measurements).
 
 Packets arrive with 20 ms base delay plus jitter; sender reports every second map each sender's
@@ -274,6 +276,28 @@ def scenario_sync(out):
                    "beeps": {"p1": a_times, "p2": b_times}, "flashes": a_times}, f)
 
 
+def scenario_drift(out, minutes):
+    """Two audio publishers beeping together every 30 s for `minutes`; the second joins 5 s late
+    and its audio clock runs 100 ppm fast (its SRs say so, as a real sender's would)."""
+    rng = random.Random(8)
+    end = int(minutes * 60e6)
+    times = [t for t in range(30, int(minutes * 60), 30)]
+    a = Track("p1-audio-0", 1, "audio", "opus", 111, RATE, rng)
+    audio_track(a, 0, beeps(end * RATE // 1000000, times), seq0=1, ts0=5, ssrc=0x66666666,
+                ntp_off=2_000000, loss=0.01, late=0.01)
+    b = Track("p2-audio-0", 2, "audio", "opus", 111, RATE, rng)
+    audio_track(b, 5_000000, beeps((end - 5_000000) * RATE // 1000000, [t - 5 for t in times],
+                                   skew=1e-4),
+                seq0=7, ts0=2**31, ssrc=0x77777777, ntp_off=-4_000000, skew=1e-4, loss=0.01)
+    for i, tr in enumerate((a, b)):
+        write_pcap(os.path.join(out, tr.tid + ".pcap"), tr.records, i)
+    with open(os.path.join(out, "manifest.json"), "w") as f:
+        json.dump(manifest("1-20261123T101500Z-0d0d0d0d", [a, b],
+                           [(1, "Alice", 0), (2, "Bob", 5_000000)], end), f)
+    with open(os.path.join(out, "expect.json"), "w") as f:
+        json.dump({"duration": end / 1e6, "beeps": times}, f)
+
+
 def scenario_long(out, minutes):
     rng = random.Random(7)
     n = int(minutes * 60 * RATE)
@@ -290,12 +314,14 @@ def scenario_long(out, minutes):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("out")
-    ap.add_argument("--scenario", default="sync", choices=["sync", "long"])
+    ap.add_argument("--scenario", default="sync", choices=["sync", "long", "drift"])
     ap.add_argument("--minutes", type=float, default=10)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     if a.scenario == "sync":
         scenario_sync(a.out)
+    elif a.scenario == "drift":
+        scenario_drift(a.out, a.minutes)
     else:
         scenario_long(a.out, a.minutes)
 

@@ -6,6 +6,8 @@ starts 5 s in with --align, the wav files of --format have the same length, each
 are within 10 ms after --align and two publishers' beeps at the same instants are within 10 ms of
 each other, chapters land in chapters.json and in the WebM, a folder that is not a recording
 gives exit status 2 and a clear message.
+`pp_outputs.py --drift [MINUTES]` (by hand, about a minute): two publishers, one audio clock 100 ppm
+fast, beeps within 10 ms of each other for ten minutes.
 Needs: LUMEN_PP (or $top_builddir/tools/pp/lumen-pp), python3-gi, gst-discoverer-1.0.
 """
 import json
@@ -140,8 +142,36 @@ def near(times, t, tol):
     return min((abs(x - t) for x in times), default=99) <= tol
 
 
+def drift(minutes):
+    """By hand: ten minutes, one publisher's clock 100 ppm fast; beeps stay within 10 ms."""
+    tmp = tempfile.mkdtemp(prefix="pp-drift-")
+    try:
+        rec = os.path.join(tmp, "rec")
+        subprocess.run([sys.executable, os.path.join(HERE, "pp_gen.py"), rec, "--scenario",
+                        "drift", "--minutes", str(minutes)], check=True, timeout=600)
+        with open(os.path.join(rec, "expect.json")) as f:
+            exp = json.load(f)
+        r = subprocess.run([PP, rec, "-o", os.path.join(tmp, "o"), "--format", "wav"],
+                           capture_output=True, text=True, timeout=600, env=ENV)
+        ok(r.returncode == 0, "lumen-pp --format wav on the drift recording", r.stderr.strip())
+        b1 = beep_onsets_wav(os.path.join(tmp, "o", "p1-audio.wav"))
+        b2 = beep_onsets_wav(os.path.join(tmp, "o", "p2-audio.wav"))
+        diffs = [(t, min(b2, key=lambda x: abs(x - t)) - min(b1, key=lambda x: abs(x - t)))
+                 for t in exp["beeps"]]
+        print("# beep offsets p2-p1 (ms):", " ".join(f"{t}s:{d * 1000:+.1f}" for t, d in diffs))
+        ok(all(abs(d) <= 0.010 for _, d in diffs),
+           f"{minutes} min, 100 ppm fast clock: beeps within 10 ms throughout",
+           f"max {max(abs(d) for _, d in diffs) * 1000:.1f} ms")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        print(f"1..{n}")
+    sys.exit(1 if failed else 0)
+
+
 def main():
     print("# lumen-pp:", PP)
+    if len(sys.argv) > 1 and sys.argv[1] == "--drift":
+        drift(float(sys.argv[2]) if len(sys.argv) > 2 else 10)
     tmp = tempfile.mkdtemp(prefix="pp-test-")
     rec = os.path.join(tmp, "rec")
     try:
