@@ -80,15 +80,24 @@ def encode_audio(samples):
     return [(pts * RATE // Gst.SECOND + SHIFT, p) for pts, p in pkts]
 
 
-def encode_video(frames, fps=30):
-    """frames: list of (H, W) uint8 luma planes -> [(frame_index, rtp)] (rtpvp8pay)."""
+ENCODERS = {
+    "vp8": "vp8enc deadline=1 lag-in-frames=0 keyframe-max-dist=30 target-bitrate=300000 "
+           "! rtpvp8pay pt=96 mtu=600 picture-id-mode=15-bit",
+    "vp9": "vp9enc deadline=1 lag-in-frames=0 keyframe-max-dist=30 target-bitrate=300000 "
+           "! rtpvp9pay pt=98 mtu=600 picture-id-mode=15-bit",
+    "h264": "openh264enc gop-size=30 bitrate=300000 ! video/x-h264,profile=constrained-baseline "
+            "! h264parse ! rtph264pay pt=102 mtu=600 config-interval=-1",
+}
+
+
+def encode_video(frames, fps=30, codec="vp8"):
+    """frames: list of (H, W) uint8 luma planes -> [(frame_index, rtp)]."""
     h, w = frames[0].shape
     chroma = np.full((h // 2) * (w // 2) * 2, 128, np.uint8).tobytes()
     chunks = [(k * Gst.SECOND // fps, Gst.SECOND // fps, f.tobytes() + chroma)
               for k, f in enumerate(frames)]
     pkts = run_encoder(
-        "vp8enc deadline=1 lag-in-frames=0 keyframe-max-dist=30 target-bitrate=300000 "
-        "! rtpvp8pay pt=96 mtu=600 picture-id-mode=15-bit",
+        ENCODERS[codec],
         f"video/x-raw,format=I420,width={w},height={h},framerate={fps}/1", chunks)
     return [(round(pts * fps / Gst.SECOND), p) for pts, p in pkts]
 
@@ -194,7 +203,7 @@ def audio_track(tr, start_us, samples, seq0, ts0, ssrc, ntp_off, skew=0.0, loss=
 
 
 def video_track(tr, start_us, frames, ssrc, ntp_off, loss=0.0, late=0.0):
-    pkts = encode_video(frames)
+    pkts = encode_video(frames, codec=tr.codec)
     seq0, ts0 = 1000, 77777
     tr.ssrcs.append(ssrc)
     for k, (fi, pkt) in enumerate(pkts):
@@ -262,12 +271,19 @@ def scenario_sync(out):
                                         skew=1e-4),
                 seq0=500, ts0=123456, ssrc=0x33333333, ntp_off=-1_700000, skew=1e-4,
                 loss=0.01, dup=0.01, late=0.02, switch=(8_500000, 0x44444444, 9000, 999999))
-    tracks = [a_audio, a_video, b_audio]
+    # publisher 3: 3 s of H.264 and of VP9 from 1.0 s (the other containers)
+    plain = [np.full((120, 160), 16 + (k * 7) % 200, np.uint8) for k in range(90)]
+    c_h264 = Track("p3-video-0", 3, "video", "h264", 102, 90000, rng)
+    video_track(c_h264, 1_000000, plain, 0x55550001, 500000)
+    c_vp9 = Track("p3-video-1", 3, "video", "vp9", 98, 90000, rng)
+    video_track(c_vp9, 1_000000, plain, 0x55550002, 500000)
+    tracks = [a_audio, a_video, b_audio, c_h264, c_vp9]
     for i, tr in enumerate(tracks):
         tr.records = [r for r in tr.records if not pause[0] <= r[0] < pause[1]]
         write_pcap(os.path.join(out, tr.tid + ".pcap"), tr.records, i, torn=(i == 0))
     m = manifest("1234-20261123T101500Z-0a0b0c0d", tracks,
-                 [(1, "Alice", a_start), (2, "Bob", b_start)], end, [pause],
+                 [(1, "Alice", a_start), (2, "Bob", b_start), (3, "Carol", 1_000000)], end,
+                 [pause],
                  [(3_000000, "Intro"), (9_000000, "Outro")])
     with open(os.path.join(out, "manifest.json"), "w") as f:
         json.dump(m, f, indent=1)
