@@ -130,15 +130,15 @@ GPtrArray *lumen_pp_audio_sequence(struct lumen_pp_input *in, int64_t base_us, i
 			res->dropped_frames++;
 			continue;
 		}
-		if (res->packets == 0)
+		if (res->packets == 0 || p->t_us < res->first_us) /* a mix has several inputs */
 			res->first_us = p->t_us;
-		res->last_us = p->t_us;
+		res->last_us = MAX(res->last_us, p->t_us);
 		res->packets++;
 		push(&s, pl, p->pl_len, n);
 	}
 	if (end_us > base_us)
 		fill_to(&s, (end_us - base_us) * RATE / 1000000 + FINE, res);
-	res->duration_s = (double)s.out / RATE;
+	res->duration_s = MAX(res->duration_s, (double)s.out / RATE);
 	if (res->packets)
 		res->start_offset_s = (double)(res->first_us - base_us) / 1e6;
 	g_ptr_array_free(all, TRUE);

@@ -311,6 +311,8 @@ static int run(struct rec *r, const struct opts *o, const char *outdir)
 
 		if (!j->res.error)
 			lumen_pp_out_run(j, &prog);
+		if (isatty(STDERR_FILENO)) /* the summary line replaces the progress bar */
+			fputs("\r\033[K", stderr);
 		if (j->res.error) {
 			json_array_append_new(errs, json_sprintf("%s: %s", j->label, j->res.error));
 			failed++;
@@ -319,8 +321,6 @@ static int run(struct rec *r, const struct opts *o, const char *outdir)
 		}
 		json_array_append_new(outs, lumen_pp_report_job(j));
 	}
-	if (isatty(STDERR_FILENO) && prog.total)
-		fputc('\n', stderr);
 	if (r->m->n_markers) {
 		gchar *p = g_build_filename(outdir, "chapters.json", NULL);
 

@@ -69,6 +69,7 @@ static GPtrArray *video_sequence(struct lumen_pp_input *in, int64_t base_us,
 	GPtrArray *bufs = g_ptr_array_new_with_free_func((GDestroyNotify)gst_buffer_unref);
 	struct lumen_pp_track *t = in->tracks[0];
 	GstClockTime last = 0;
+	int64_t frames = 0, prev_ts = -1;
 
 	for (size_t i = 0; i < t->n_pkts; i++) {
 		struct lumen_pp_pkt *p = &t->pkts[i];
@@ -86,12 +87,17 @@ static GPtrArray *video_sequence(struct lumen_pp_input *in, int64_t base_us,
 						p->len, p, free_pkt_ref);
 		GST_BUFFER_PTS(b) = GST_BUFFER_DTS(b) = pts;
 		g_ptr_array_add(bufs, b);
+		frames += p->ext_ts != prev_ts;
+		prev_ts = p->ext_ts;
 		if (res->packets == 0)
 			res->first_us = p->t_us;
 		res->last_us = MAX(res->last_us, p->t_us);
 		res->packets++;
 	}
+	/* the last frame lasts one average frame interval */
 	res->duration_s = res->packets ? (double)(res->last_us - base_us) / 1e6 : 0;
+	if (frames > 1)
+		res->duration_s += (double)(res->last_us - res->first_us) / 1e6 / (double)(frames - 1);
 	return bufs;
 }
 
@@ -124,6 +130,8 @@ int lumen_pp_out_prepare(struct lumen_pp_job *job)
 	}
 	if (job->kind == LUMEN_PP_VIDEO)
 		job->res.start_offset_s = (double)(job->res.first_us - job->base_us) / 1e6;
+	if (job->kind == LUMEN_PP_DECODED || job->kind == LUMEN_PP_MIX) /* clipped to the end */
+		job->res.duration_s = (double)(job->end_us - job->base_us) / 1e6;
 	return n;
 }
 
