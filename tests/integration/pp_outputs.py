@@ -223,6 +223,32 @@ def main():
             ok(plays and abs(dur - want) < 0.1, f"{name} lasts {want:.2f} s, gaps kept",
                f"{dur:.3f}")
 
+        # a silent participant (header-only pcap) is no error; a corrupt pcap is, for that track
+        rec2 = os.path.join(tmp, "rec2")
+        shutil.copytree(rec, rec2)
+        with open(os.path.join(rec2, "manifest.json")) as f:
+            m = json.load(f)
+        for tid in ("p4-audio-0", "p5-audio-0"):
+            t = dict(m["tracks"][0], id=tid, file=tid + ".pcap", participant=int(tid[1]))
+            m["tracks"].append(t)
+        with open(os.path.join(rec2, "manifest.json"), "w") as f:
+            json.dump(m, f)
+        with open(os.path.join(rec, "p1-audio-0.pcap"), "rb") as f:
+            hdr = f.read(24)
+        with open(os.path.join(rec2, "p4-audio-0.pcap"), "wb") as f:
+            f.write(hdr)
+        with open(os.path.join(rec2, "p5-audio-0.pcap"), "wb") as f:
+            f.write(b"\x0a\x0d\x0d\x0a" + hdr[4:])  # pcapng, not ours
+        rc, out, err = pp(rec2, "-o", os.path.join(tmp, "o1b"), "--json")
+        rep = json.loads(out)
+        empty = [o for o in rep["outputs"] if o["source"] == "p4-audio-0"]
+        ok(empty and empty[0]["file"] is None and empty[0]["error"] is None,
+           "a track without packets gives no file and no error")
+        ok(rc == 1 and any("p5-audio-0.pcap" in e and "magic" in e for e in rep["errors"]) and
+           len([o for o in rep["outputs"] if o["error"] is None]) == 6,
+           "a corrupt pcap: exit 1, its error named, the other outputs still written",
+           err.strip())
+
         # --align: every output on the recording's timeline
         o2 = os.path.join(tmp, "o2")
         rc, out, err = pp(rec, "-o", o2, "--align", "--json")

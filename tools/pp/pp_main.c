@@ -309,7 +309,7 @@ static int run(struct rec *r, const struct opts *o, const char *outdir)
 	for (guint k = 0; k < jobs->len; k++) {
 		struct lumen_pp_job *j = &g_array_index(jobs, struct lumen_pp_job, k);
 
-		if (!j->res.error)
+		if (!j->res.error && !j->res.empty)
 			lumen_pp_out_run(j, &prog);
 		if (isatty(STDERR_FILENO)) /* the summary line replaces the progress bar */
 			fputs("\r\033[K", stderr);
@@ -317,7 +317,10 @@ static int run(struct rec *r, const struct opts *o, const char *outdir)
 			json_array_append_new(errs, json_sprintf("%s: %s", j->label, j->res.error));
 			failed++;
 		} else if (!o->json) {
-			printf("%s: %s, %.3f s\n", j->label, j->path, j->res.duration_s);
+			if (j->res.empty)
+				printf("%s: no media packets, no file\n", j->label);
+			else
+				printf("%s: %s, %.3f s\n", j->label, j->path, j->res.duration_s);
 		}
 		json_array_append_new(outs, lumen_pp_report_job(j));
 	}

@@ -125,8 +125,8 @@ int lumen_pp_out_prepare(struct lumen_pp_job *job)
 		n += (int)in->bufs->len;
 	}
 	if (n == 0) {
-		set_error(job, "no media packets");
-		return -EINVAL;
+		job->res.empty = true;
+		return 0;
 	}
 	if (job->kind == LUMEN_PP_VIDEO)
 		job->res.start_offset_s = (double)(job->res.first_us - job->base_us) / 1e6;

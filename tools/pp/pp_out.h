@@ -33,6 +33,7 @@ struct lumen_pp_result {
 	double duration_s, start_offset_s;
 	uint64_t packets, lost, duplicates, reordered, too_late;
 	uint64_t silence_frames, dropped_frames;
+	bool empty;  /* no media packets at all: no file, not an error (a silent participant) */
 	char *error; /* NULL on success */
 };
 
@@ -58,7 +59,8 @@ struct lumen_pp_progress {
 
 /* Build the RTP buffer lists of the job's inputs (audio: sequenced, gaps filled with Opus silence,
  * clock skew absorbed by dropping or inserting a frame; video: ordered, timed). Returns the number of
- * buffers, or -EINVAL with job->res.error set (unsupported codec, no packets). */
+ * buffers (0 and res.empty when there is no media packet at all), or -EINVAL with job->res.error
+ * set (unsupported codec). */
 int lumen_pp_out_prepare(struct lumen_pp_job *job);
 /* Run the job's pipeline to the end. Returns 0, or -EIO with job->res.error set. */
 int lumen_pp_out_run(struct lumen_pp_job *job, struct lumen_pp_progress *prog);

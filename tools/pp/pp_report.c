@@ -35,6 +35,8 @@ json_t *lumen_pp_report_job(const struct lumen_pp_job *job)
 	json_object_set_new(o, "first_us", r->packets ? json_integer(r->first_us) : json_null());
 	json_object_set_new(o, "last_us", r->packets ? json_integer(r->last_us) : json_null());
 	json_object_set_new(o, "error", r->error ? json_string(r->error) : json_null());
+	if (r->empty) /* nothing was written */
+		json_object_set_new(o, "file", json_null());
 	if (job->format)
 		json_object_set_new(o, "format", json_string(job->format));
 	return o;
