@@ -31,8 +31,8 @@
 
 #include "webrtc/srtp.h"
 
-#define MAX_BATCH 64
-#define MAX_RUNS 101
+#define MAX_BATCH  64
+#define MAX_RUNS   101
 #define RTP_HEADER 12
 
 struct options {
@@ -79,8 +79,8 @@ static void summarize(struct figure *f, double *wall, double *cpu, int n)
 }
 
 /* ns per srtp protect of a packet of `bytes` (RTP header included, tag excluded). */
-static int measure_protect(enum lumen_srtp_profile profile, size_t bytes,
-                           const struct options *o, struct figure *out)
+static int measure_protect(enum lumen_srtp_profile profile, size_t bytes, const struct options *o,
+                           struct figure *out)
 {
 	uint8_t key[LUMEN_SRTP_MASTER_MAX], pkt[1500 + LUMEN_SRTP_TRAILER_MAX];
 	double wall[MAX_RUNS], cpu[MAX_RUNS];
@@ -124,7 +124,7 @@ static int measure_protect(enum lumen_srtp_profile profile, size_t bytes,
 
 enum send_method { SEND_CONNECTED, SENDTO_UNCONNECTED, SENDMMSG_BATCH };
 
-static const char *const method_names[] = { "send", "sendto", "sendmmsg" };
+static const char *const method_names[] = {"send", "sendto", "sendmmsg"};
 
 struct udp_pair {
 	int rx, tx;
@@ -177,12 +177,13 @@ static int drain(int fd, int expect)
 	int got = 0;
 
 	for (int i = 0; i < MAX_BATCH; i++) {
-		iov[i] = (struct iovec){ .iov_base = sink[i], .iov_len = sizeof(sink[i]) };
-		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
+		iov[i] = (struct iovec){.iov_base = sink[i], .iov_len = sizeof(sink[i])};
+		msgs[i] = (struct mmsghdr){.msg_hdr = {.msg_iov = &iov[i], .msg_iovlen = 1}};
 	}
 	/* Loopback delivery is synchronous, so the burst is already queued; bounded anyway. */
 	for (int tries = 0; got < expect && tries < 4 * MAX_BATCH; tries++) {
-		int n = recvmmsg(fd, msgs, (unsigned)(expect - got > MAX_BATCH ? MAX_BATCH : expect - got),
+		int n = recvmmsg(fd, msgs,
+		                 (unsigned)(expect - got > MAX_BATCH ? MAX_BATCH : expect - got),
 		                 MSG_DONTWAIT, NULL);
 
 		if (n <= 0)
@@ -192,11 +193,10 @@ static int drain(int fd, int expect)
 	return got;
 }
 
-static int send_burst(struct udp_pair *p, enum send_method m, uint8_t *buf, size_t bytes,
-                      int batch)
+static int send_burst(struct udp_pair *p, enum send_method m, uint8_t *buf, size_t bytes, int batch)
 {
 	struct mmsghdr msgs[MAX_BATCH];
-	struct iovec iov = { .iov_base = buf, .iov_len = bytes };
+	struct iovec iov = {.iov_base = buf, .iov_len = bytes};
 
 	switch (m) {
 	case SEND_CONNECTED:
@@ -206,13 +206,13 @@ static int send_burst(struct udp_pair *p, enum send_method m, uint8_t *buf, size
 		return 0;
 	case SENDTO_UNCONNECTED:
 		for (int i = 0; i < batch; i++)
-			if (sendto(p->tx, buf, bytes, 0, (struct sockaddr *)&p->to, sizeof(p->to)) !=
-			    (ssize_t)bytes)
+			if (sendto(p->tx, buf, bytes, 0, (struct sockaddr *)&p->to,
+			           sizeof(p->to)) != (ssize_t)bytes)
 				return -1;
 		return 0;
 	case SENDMMSG_BATCH:
 		for (int i = 0; i < batch; i++)
-			msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov, .msg_iovlen = 1 } };
+			msgs[i] = (struct mmsghdr){.msg_hdr = {.msg_iov = &iov, .msg_iovlen = 1}};
 		return sendmmsg(p->tx, msgs, (unsigned)batch, 0) == batch ? 0 : -1;
 	}
 	return -1;
@@ -223,7 +223,7 @@ static int measure_send(enum send_method m, size_t bytes, const struct options *
                         struct figure *out)
 {
 	double wall[MAX_RUNS], cpu[MAX_RUNS];
-	struct udp_pair p = { -1, -1, { 0 } };
+	struct udp_pair p = {-1, -1, {0}};
 	uint8_t buf[1500];
 	long bursts = (o->packets + o->batch - 1) / o->batch;
 
@@ -234,10 +234,12 @@ static int measure_send(enum send_method m, size_t bytes, const struct options *
 		int64_t wall_ns = 0, cpu_ns = 0;
 
 		for (long b = 0; b < bursts; b++) {
-			int64_t t0 = clock_ns(CLOCK_MONOTONIC), c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+			int64_t t0 = clock_ns(CLOCK_MONOTONIC),
+			        c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 
 			if (send_burst(&p, m, buf, bytes, o->batch) < 0) {
-				fprintf(stderr, "lumen-floor: %s: %s\n", method_names[m], strerror(errno));
+				fprintf(stderr, "lumen-floor: %s: %s\n", method_names[m],
+				        strerror(errno));
 				udp_pair_close(&p);
 				return -1;
 			}
@@ -255,22 +257,23 @@ static int measure_send(enum send_method m, size_t bytes, const struct options *
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-	        "Usage: lumen-floor [OPTION...]\n"
-	        "Measure the per-packet cost floor of an SFU on this machine: one SRTP protect per\n"
-	        "profile (libsrtp2 through lumen's SRTP wrapper) and one UDP send on loopback.\n"
-	        "\n"
-	        "  --runs N       repeated runs per figure; the median is reported (default 9)\n"
-	        "  --packets N    packets per run (default 20000)\n"
-	        "  --batch N      sendmmsg batch and burst size, 1..%d (default 32)\n"
-	        "  --json         print one JSON object instead of the table\n"
-	        "  --json-file F  also write the JSON object to file F\n"
-	        "  --help         this text\n"
-	        "\n"
-	        "Figures are nanoseconds per packet, wall clock (median, min, max) and thread CPU\n"
-	        "(median). Packet sizes count the RTP header, not the SRTP tag. The defaults run\n"
-	        "in about 2 s.\n",
-	        MAX_BATCH);
+	fprintf(
+	    f,
+	    "Usage: lumen-floor [OPTION...]\n"
+	    "Measure the per-packet cost floor of an SFU on this machine: one SRTP protect per\n"
+	    "profile (libsrtp2 through lumen's SRTP wrapper) and one UDP send on loopback.\n"
+	    "\n"
+	    "  --runs N       repeated runs per figure; the median is reported (default 9)\n"
+	    "  --packets N    packets per run (default 20000)\n"
+	    "  --batch N      sendmmsg batch and burst size, 1..%d (default 32)\n"
+	    "  --json         print one JSON object instead of the table\n"
+	    "  --json-file F  also write the JSON object to file F\n"
+	    "  --help         this text\n"
+	    "\n"
+	    "Figures are nanoseconds per packet, wall clock (median, min, max) and thread CPU\n"
+	    "(median). Packet sizes count the RTP header, not the SRTP tag. The defaults run\n"
+	    "in about 2 s.\n",
+	    MAX_BATCH);
 }
 
 static int parse_long(const char *s, long lo, long hi, long *out)
@@ -289,18 +292,18 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{ "runs", required_argument, NULL, 'r' },
-		{ "packets", required_argument, NULL, 'p' },
-		{ "batch", required_argument, NULL, 'b' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "json-file", required_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"runs", required_argument, NULL, 'r'},
+	    {"packets", required_argument, NULL, 'p'},
+	    {"batch", required_argument, NULL, 'b'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"json-file", required_argument, NULL, 'J'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	long v;
 	int c;
 
-	*o = (struct options){ .runs = 9, .packets = 20000, .batch = 32 };
+	*o = (struct options){.runs = 9, .packets = 20000, .batch = 32};
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -348,14 +351,14 @@ static json_t *figure_json(const struct figure *f)
 	                 f->max, "cpu_ns_median", f->cpu_median);
 }
 
-static const enum lumen_srtp_profile profiles[] = { LUMEN_SRTP_AEAD_AES_128_GCM,
-	                                            LUMEN_SRTP_AES128_CM_SHA1_80 };
-static const size_t sizes[] = { 1200, 100 };
-static const enum send_method methods[] = { SEND_CONNECTED, SENDTO_UNCONNECTED, SENDMMSG_BATCH };
+static const enum lumen_srtp_profile profiles[] = {LUMEN_SRTP_AEAD_AES_128_GCM,
+                                                   LUMEN_SRTP_AES128_CM_SHA1_80};
+static const size_t sizes[] = {1200, 100};
+static const enum send_method methods[] = {SEND_CONNECTED, SENDTO_UNCONNECTED, SENDMMSG_BATCH};
 
 #define N_PROFILES (sizeof(profiles) / sizeof(profiles[0]))
-#define N_SIZES (sizeof(sizes) / sizeof(sizes[0]))
-#define N_METHODS (sizeof(methods) / sizeof(methods[0]))
+#define N_SIZES    (sizeof(sizes) / sizeof(sizes[0]))
+#define N_METHODS  (sizeof(methods) / sizeof(methods[0]))
 
 static void print_row(const char *what, const char *how, size_t bytes, const struct figure *f)
 {
@@ -392,7 +395,8 @@ int main(int argc, char **argv)
 		for (size_t s = 0; s < N_SIZES; s++) {
 			json_t *e = figure_json(&prot[p][s]);
 
-			json_object_set_new(e, "profile", json_string(lumen_srtp_profile_name(profiles[p])));
+			json_object_set_new(e, "profile",
+			                    json_string(lumen_srtp_profile_name(profiles[p])));
 			json_object_set_new(e, "bytes", json_integer((json_int_t)sizes[s]));
 			json_array_append_new(arr, e);
 		}
@@ -403,8 +407,8 @@ int main(int argc, char **argv)
 			json_t *e = figure_json(&snd[m][s]);
 
 			json_object_set_new(e, "method", json_string(method_names[methods[m]]));
-			json_object_set_new(e, "batch",
-			                    json_integer(methods[m] == SENDMMSG_BATCH ? o.batch : 1));
+			json_object_set_new(
+			    e, "batch", json_integer(methods[m] == SENDMMSG_BATCH ? o.batch : 1));
 			json_object_set_new(e, "bytes", json_integer((json_int_t)sizes[s]));
 			json_array_append_new(arr, e);
 		}
@@ -420,12 +424,12 @@ int main(int argc, char **argv)
 	} else {
 		printf("lumen-floor: ns per packet, median of %d runs x %ld packets\n", o.runs,
 		       o.packets);
-		printf("%-14s %-26s %5s %9s %9s %9s %9s\n", "operation", "variant", "bytes", "median",
-		       "min", "max", "cpu_med");
+		printf("%-14s %-26s %5s %9s %9s %9s %9s\n", "operation", "variant", "bytes",
+		       "median", "min", "max", "cpu_med");
 		for (size_t p = 0; p < N_PROFILES; p++)
 			for (size_t s = 0; s < N_SIZES; s++)
-				print_row("srtp_protect", lumen_srtp_profile_name(profiles[p]), sizes[s],
-				          &prot[p][s]);
+				print_row("srtp_protect", lumen_srtp_profile_name(profiles[p]),
+				          sizes[s], &prot[p][s]);
 		for (size_t m = 0; m < N_METHODS; m++)
 			for (size_t s = 0; s < N_SIZES; s++) {
 				snprintf(how, sizeof(how), "%s%s", method_names[methods[m]],

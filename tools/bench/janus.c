@@ -14,9 +14,9 @@
 struct req {
 	struct bench_janus *j;
 	char *tx;
-	json_t *reply;  /* the POST's reply */
-	json_t *event;  /* the event with our transaction (asynchronous answers) */
-	char *error;    /* transport error */
+	json_t *reply; /* the POST's reply */
+	json_t *event; /* the event with our transaction (asynchronous answers) */
+	char *error;   /* transport error */
 	bool done, abandoned, keep;
 };
 
@@ -90,8 +90,7 @@ static void poll_done(GObject *src, GAsyncResult *res, gpointer data)
 	if (json_is_array(v)) {
 		size_t i;
 		json_t *ev;
-		json_array_foreach(v, i, ev)
-			dispatch(j, ev);
+		json_array_foreach(v, i, ev) dispatch(j, ev);
 	} else if (json_is_object(v)) {
 		dispatch(j, v);
 	}
@@ -118,7 +117,7 @@ static void poll_start(struct bench_janus *j)
 		return;
 	j->polling = true;
 	soup_session_send_and_read_async(j->poll_http, m, G_PRIORITY_DEFAULT, j->cancel, poll_done,
-					 j);
+	                                 j);
 	g_object_unref(m);
 }
 
@@ -214,14 +213,13 @@ static char *reply_error(json_t *reply)
 
 	if (kind && !strcmp(kind, "error"))
 		return g_strdup_printf("error %lld: %s",
-				       (long long)json_integer_value(json_object_get(e, "code")),
-				       json_string_value(json_object_get(e, "reason")));
+		                       (long long)json_integer_value(json_object_get(e, "code")),
+		                       json_string_value(json_object_get(e, "reason")));
 	return NULL;
 }
 
 /* Posts and waits for the reply (new reference), or NULL with *err. */
-static json_t *call(struct bench_janus *j, const char *url, json_t *obj, int timeout_ms,
-		    char **err)
+static json_t *call(struct bench_janus *j, const char *url, json_t *obj, int timeout_ms, char **err)
 {
 	struct req *r = post(j, url, obj, true);
 	json_t *out = NULL;
@@ -244,17 +242,17 @@ struct bench_janus *bench_janus_new(const char *url, int timeout_ms, char **err)
 
 	j->url = g_strdup(url);
 	j->http = soup_session_new_with_options("timeout", 15, "max-conns-per-host", 16,
-						"user-agent", "lumen-bench", NULL);
-	j->poll_http = soup_session_new_with_options("timeout", 90, "user-agent", "lumen-bench",
-						     NULL);
+	                                        "user-agent", "lumen-bench", NULL);
+	j->poll_http =
+	    soup_session_new_with_options("timeout", 90, "user-agent", "lumen-bench", NULL);
 	j->pending = g_hash_table_new(g_str_hash, g_str_equal);
 	j->routes = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
 	j->cancel = g_cancellable_new();
 	reply = call(j, url, json_pack("{ss}", "janus", "create"), timeout_ms, err);
 	if (!reply)
 		goto fail;
-	j->session = (uint64_t)json_integer_value(json_object_get(json_object_get(reply, "data"),
-								  "id"));
+	j->session =
+	    (uint64_t)json_integer_value(json_object_get(json_object_get(reply, "data"), "id"));
 	json_decref(reply);
 	if (!j->session) {
 		*err = g_strdup("create: no session id in the reply");
@@ -281,8 +279,8 @@ void bench_janus_free(struct bench_janus *j)
 	if (!j)
 		return;
 	if (j->session_url) {
-		json_decref(call(j, j->session_url, json_pack("{ss}", "janus", "destroy"), 3000,
-				 &err));
+		json_decref(
+		    call(j, j->session_url, json_pack("{ss}", "janus", "destroy"), 3000, &err));
 		g_free(err);
 	}
 	j->closing = true;
@@ -317,7 +315,7 @@ void bench_janus_route(struct bench_janus *j, uint64_t sender, bench_janus_event
 uint64_t bench_janus_attach(struct bench_janus *j, const char *plugin, char **err)
 {
 	json_t *reply = call(j, j->session_url,
-			     json_pack("{ssss}", "janus", "attach", "plugin", plugin), 10000, err);
+	                     json_pack("{ssss}", "janus", "attach", "plugin", plugin), 10000, err);
 	uint64_t id;
 
 	if (!reply)
@@ -349,7 +347,7 @@ const char *bench_janus_sdp(json_t *answer)
 }
 
 json_t *bench_janus_message(struct bench_janus *j, uint64_t handle, json_t *body, json_t *jsep,
-			    int timeout_ms, char **err)
+                            int timeout_ms, char **err)
 {
 	char *u = g_strdup_printf("%s/%" G_GUINT64_FORMAT, j->session_url, handle);
 	json_t *msg = json_pack("{ssso}", "janus", "message", "body", body);
@@ -383,9 +381,10 @@ json_t *bench_janus_message(struct bench_janus *j, uint64_t handle, json_t *body
 	g_free(u);
 	data = bench_janus_data(out);
 	if (out && json_object_get(data, "error_code")) {
-		*err = g_strdup_printf("plugin error %lld: %s",
-				       (long long)json_integer_value(json_object_get(data, "error_code")),
-				       json_string_value(json_object_get(data, "error")));
+		*err = g_strdup_printf(
+		    "plugin error %lld: %s",
+		    (long long)json_integer_value(json_object_get(data, "error_code")),
+		    json_string_value(json_object_get(data, "error")));
 		json_decref(out);
 		out = NULL;
 	}
@@ -393,11 +392,11 @@ json_t *bench_janus_message(struct bench_janus *j, uint64_t handle, json_t *body
 }
 
 void bench_janus_trickle(struct bench_janus *j, uint64_t handle, const char *candidate,
-			 const char *mid)
+                         const char *mid)
 {
 	char *u = g_strdup_printf("%s/%" G_GUINT64_FORMAT, j->session_url, handle);
 	json_t *c = candidate ? json_pack("{ssss}", "candidate", candidate, "sdpMid", mid)
-			      : json_pack("{sb}", "completed", 1);
+	                      : json_pack("{sb}", "completed", 1);
 
 	post(j, u, json_pack("{ssso}", "janus", "trickle", "candidate", c), false);
 	g_free(u);

@@ -38,12 +38,12 @@ void bench_janus_detach(struct bench_janus *j, uint64_t handle);
  * follows. NULL with *err on an error reply, a plugin error (error_code in plugindata.data), or
  * a timeout. */
 json_t *bench_janus_message(struct bench_janus *j, uint64_t handle, json_t *body, json_t *jsep,
-			    int timeout_ms, char **err);
+                            int timeout_ms, char **err);
 
 /* Sends a trickle request for handle: candidate "candidate:..." with sdpMid mid, or NULL for
  * {"completed": true}. Does not wait for the ack. */
 void bench_janus_trickle(struct bench_janus *j, uint64_t handle, const char *candidate,
-			 const char *mid);
+                         const char *mid);
 
 /* Helpers on a plugin answer: plugindata.data (borrowed, or NULL) and the jsep's sdp (borrowed
  * or NULL). */

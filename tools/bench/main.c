@@ -52,33 +52,35 @@ void bench_log(const char *fmt, ...)
 
 static json_t *result_json(const struct bench_opts *o, const struct bench_result *r)
 {
-	json_t *j = json_pack("{sssssssisiss}", "label", o->label ? o->label : "", "scenario",
-			      r->find_max ? "fanout" : r->scenario, "server_url", o->url,
-			      "subscribers", r->subscribers, "publishers", r->publishers,
-			      "srtp_profile", r->srtp);
+	json_t *j =
+	    json_pack("{sssssssisiss}", "label", o->label ? o->label : "", "scenario",
+	              r->find_max ? "fanout" : r->scenario, "server_url", o->url, "subscribers",
+	              r->subscribers, "publishers", r->publishers, "srtp_profile", r->srtp);
 
 	json_object_set_new(j, "duration_s", json_real(r->duration_s));
 	json_object_set_new(j, "sent_packets", json_integer((json_int_t)r->sent_packets));
 	json_object_set_new(j, "received_packets", json_integer((json_int_t)r->received_packets));
 	json_object_set_new(j, "forwarded_pps", json_real(r->forwarded_pps));
 	json_object_set_new(j, "loss_pct", json_real(r->loss_pct));
-	json_object_set_new(j, "delay_ms", json_pack("{sfsfsf}", "p50", r->delay_p50_ms, "p99",
-						     r->delay_p99_ms, "max", r->delay_max_ms));
+	json_object_set_new(j, "delay_ms",
+	                    json_pack("{sfsfsf}", "p50", r->delay_p50_ms, "p99", r->delay_p99_ms,
+	                              "max", r->delay_max_ms));
 	if (r->have_server)
 		json_object_set_new(j, "server",
-				    json_pack("{sfsfsfsf}", "cpu_pct", r->cpu_pct,
-					      "cpu_us_per_forwarded_packet", r->cpu_us_per_packet,
-					      "rss_kb", r->rss_kb, "rss_per_subscriber_kb",
-					      r->rss_per_subscriber_kb));
+		                    json_pack("{sfsfsfsf}", "cpu_pct", r->cpu_pct,
+		                              "cpu_us_per_forwarded_packet", r->cpu_us_per_packet,
+		                              "rss_kb", r->rss_kb, "rss_per_subscriber_kb",
+		                              r->rss_per_subscriber_kb));
 	else
 		json_object_set_new(j, "server", json_null());
 	json_object_set_new(j, "bench", json_pack("{sf}", "cpu_pct", r->bench_cpu_pct));
 	if (!strcmp(r->scenario, "join"))
-		json_object_set_new(j, "join_ms", json_pack("{sfsfsi}", "p50", r->join_p50_ms, "p99",
-							    r->join_p99_ms, "n", r->join_n));
+		json_object_set_new(j, "join_ms",
+		                    json_pack("{sfsfsi}", "p50", r->join_p50_ms, "p99",
+		                              r->join_p99_ms, "n", r->join_n));
 	if (r->find_max)
 		json_object_set_new(j, "find_max",
-				    json_pack("{sisO}", "max_ok", r->max_ok, "steps", r->steps));
+		                    json_pack("{sisO}", "max_ok", r->max_ok, "steps", r->steps));
 	json_object_set_new(j, "ok", json_boolean(!r->error));
 	json_object_set_new(j, "error", r->error ? json_string(r->error) : json_null());
 	return j;
@@ -92,7 +94,8 @@ static void print_table(const struct bench_opts *o, const struct bench_result *r
 		printf("%-28s %d\n", "joins", r->join_n);
 		printf("%-28s %.1f / %.1f\n", "join ms p50 / p99", r->join_p50_ms, r->join_p99_ms);
 	} else {
-		printf("%-28s %d / %d\n", "publishers / subscribers", r->publishers, r->subscribers);
+		printf("%-28s %d / %d\n", "publishers / subscribers", r->publishers,
+		       r->subscribers);
 		printf("%-28s %s\n", "SRTP profile", r->srtp);
 		printf("%-28s %.1f s\n", "window", r->duration_s);
 		printf("%-28s %" G_GUINT64_FORMAT " / %" G_GUINT64_FORMAT "\n",
@@ -127,38 +130,55 @@ static int write_json(const char *path, json_t *j)
 static char *srtp_arg;
 
 static const char summary[] =
-	"Load generator for lumen and Janus (the Janus JSON protocol over HTTP, VideoRoom\n"
-	"dialect). Publishers send synthetic VP8 + Opus RTP; subscribers do real ICE, DTLS and\n"
-	"SRTP and measure loss, one-way delay, and the server's CPU per forwarded packet.\n"
-	"See docs/bench.md.";
+    "Load generator for lumen and Janus (the Janus JSON protocol over HTTP, VideoRoom\n"
+    "dialect). Publishers send synthetic VP8 + Opus RTP; subscribers do real ICE, DTLS and\n"
+    "SRTP and measure loss, one-way delay, and the server's CPU per forwarded packet.\n"
+    "See docs/bench.md.";
 
 static int parse(int argc, char **argv, struct bench_opts *o)
 {
 	static char *scenario, *url, *ice_ip, *json_path, *label;
 	static int quiet, find_max;
 	GOptionEntry entries[] = {
-		{ "url", 0, 0, G_OPTION_ARG_STRING, &url, "Janus API URL (http://HOST:PORT/janus)", "URL" },
-		{ "scenario", 0, 0, G_OPTION_ARG_STRING, &scenario, "fanout|meeting|audio|join (fanout)", "NAME" },
-		{ "subscribers", 0, 0, G_OPTION_ARG_INT, &o->subscribers, "fanout/audio subscribers; find-max: the first N (20)", "N" },
-		{ "publishers", 0, 0, G_OPTION_ARG_INT, &o->publishers, "meeting publishers (4)", "P" },
-		{ "duration", 0, 0, G_OPTION_ARG_DOUBLE, &o->duration_s, "measured window (10)", "SECONDS" },
-		{ "warmup", 0, 0, G_OPTION_ARG_DOUBLE, &o->warmup_s, "time between setup and the window (2)", "SECONDS" },
-		{ "bitrate", 0, 0, G_OPTION_ARG_INT, &o->bitrate, "video bits/s (1500000)", "BPS" },
-		{ "fps", 0, 0, G_OPTION_ARG_INT, &o->fps, "video frames/s (30)", "N" },
-		{ "keyframe-interval", 0, 0, G_OPTION_ARG_DOUBLE, &o->keyframe_s, "seconds between keyframes (2)", "S" },
-		{ "joins", 0, 0, G_OPTION_ARG_INT, &o->joins, "join scenario: how many joins (100)", "N" },
-		{ "server-pid", 0, 0, G_OPTION_ARG_INT, &o->server_pid, "server process for CPU and RSS (/proc)", "PID" },
-		{ "ice-ip", 0, 0, G_OPTION_ARG_STRING, &ice_ip, "the only address our ICE gathers on", "ADDR" },
-		{ "srtp", 0, 0, G_OPTION_ARG_STRING, &srtp_arg, "default|gcm|cm: SRTP profiles offered (default: GCM then AES-CM)", "P" },
-		{ "find-max", 0, 0, G_OPTION_ARG_NONE, &find_max, "raise N (fanout) until loss or delay exceeds the limit", NULL },
-		{ "max", 0, 0, G_OPTION_ARG_INT, &o->max_n, "find-max: the largest N tried (500)", "N" },
-		{ "step", 0, 0, G_OPTION_ARG_INT, &o->step_n, "find-max: N step (10)", "N" },
-		{ "loss-limit", 0, 0, G_OPTION_ARG_DOUBLE, &o->loss_limit, "find-max: loss % that fails (1.0)", "PCT" },
-		{ "delay-limit-ms", 0, 0, G_OPTION_ARG_DOUBLE, &o->delay_limit_ms, "find-max: delay p99 that fails (50)", "MS" },
-		{ "json", 0, 0, G_OPTION_ARG_FILENAME, &json_path, "write the result as JSON to FILE", "FILE" },
-		{ "label", 0, 0, G_OPTION_ARG_STRING, &label, "a name for this run (in the JSON)", "NAME" },
-		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "no progress on stderr", NULL },
-		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	    {"url", 0, 0, G_OPTION_ARG_STRING, &url, "Janus API URL (http://HOST:PORT/janus)",
+	     "URL"},
+	    {"scenario", 0, 0, G_OPTION_ARG_STRING, &scenario, "fanout|meeting|audio|join (fanout)",
+	     "NAME"},
+	    {"subscribers", 0, 0, G_OPTION_ARG_INT, &o->subscribers,
+	     "fanout/audio subscribers; find-max: the first N (20)", "N"},
+	    {"publishers", 0, 0, G_OPTION_ARG_INT, &o->publishers, "meeting publishers (4)", "P"},
+	    {"duration", 0, 0, G_OPTION_ARG_DOUBLE, &o->duration_s, "measured window (10)",
+	     "SECONDS"},
+	    {"warmup", 0, 0, G_OPTION_ARG_DOUBLE, &o->warmup_s,
+	     "time between setup and the window (2)", "SECONDS"},
+	    {"bitrate", 0, 0, G_OPTION_ARG_INT, &o->bitrate, "video bits/s (1500000)", "BPS"},
+	    {"fps", 0, 0, G_OPTION_ARG_INT, &o->fps, "video frames/s (30)", "N"},
+	    {"keyframe-interval", 0, 0, G_OPTION_ARG_DOUBLE, &o->keyframe_s,
+	     "seconds between keyframes (2)", "S"},
+	    {"joins", 0, 0, G_OPTION_ARG_INT, &o->joins, "join scenario: how many joins (100)",
+	     "N"},
+	    {"server-pid", 0, 0, G_OPTION_ARG_INT, &o->server_pid,
+	     "server process for CPU and RSS (/proc)", "PID"},
+	    {"ice-ip", 0, 0, G_OPTION_ARG_STRING, &ice_ip, "the only address our ICE gathers on",
+	     "ADDR"},
+	    {"srtp", 0, 0, G_OPTION_ARG_STRING, &srtp_arg,
+	     "default|gcm: SRTP profiles offered (default: GCM then AES-CM; cm is not supported "
+	     "yet)",
+	     "P"},
+	    {"find-max", 0, 0, G_OPTION_ARG_NONE, &find_max,
+	     "raise N (fanout) until loss or delay exceeds the limit", NULL},
+	    {"max", 0, 0, G_OPTION_ARG_INT, &o->max_n, "find-max: the largest N tried (500)", "N"},
+	    {"step", 0, 0, G_OPTION_ARG_INT, &o->step_n, "find-max: N step (10)", "N"},
+	    {"loss-limit", 0, 0, G_OPTION_ARG_DOUBLE, &o->loss_limit,
+	     "find-max: loss % that fails (1.0)", "PCT"},
+	    {"delay-limit-ms", 0, 0, G_OPTION_ARG_DOUBLE, &o->delay_limit_ms,
+	     "find-max: delay p99 that fails (50)", "MS"},
+	    {"json", 0, 0, G_OPTION_ARG_FILENAME, &json_path, "write the result as JSON to FILE",
+	     "FILE"},
+	    {"label", 0, 0, G_OPTION_ARG_STRING, &label, "a name for this run (in the JSON)",
+	     "NAME"},
+	    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "no progress on stderr", NULL},
+	    {NULL, 0, 0, 0, NULL, NULL, NULL},
 	};
 	GOptionContext *ctx = g_option_context_new("- load generator for WebRTC SFUs");
 	GError *e = NULL;
@@ -194,7 +214,7 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 		/* The engine's pc config offers either both profiles or GCM alone; AES-CM alone
 		 * needs a profile list in struct lumen_pc_config. */
 		g_printerr("lumen-bench: --srtp cm is not supported yet (the WebRTC library offers "
-			   "default or gcm only)\n");
+		           "default or gcm only)\n");
 		return -1;
 	}
 	if (o->subscribers < 1 || o->publishers < 2 || o->duration_s <= 0 || o->warmup_s < 0 ||
@@ -208,12 +228,21 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 int main(int argc, char **argv)
 {
 	struct bench_opts o = {
-		.subscribers = 20, .publishers = 4, .duration_s = 10, .warmup_s = 2,
-		.bitrate = 1500000, .fps = 30, .keyframe_s = 2, .joins = 100, .max_n = 500,
-		.step_n = 10, .loss_limit = 1.0, .delay_limit_ms = 50,
+	    .subscribers = 20,
+	    .publishers = 4,
+	    .duration_s = 10,
+	    .warmup_s = 2,
+	    .bitrate = 1500000,
+	    .fps = 30,
+	    .keyframe_s = 2,
+	    .joins = 100,
+	    .max_n = 500,
+	    .step_n = 10,
+	    .loss_limit = 1.0,
+	    .delay_limit_ms = 50,
 	};
 	struct bench_env env;
-	struct bench_result r = { 0 };
+	struct bench_result r = {0};
 	char *err = NULL;
 	int rc = 1;
 

@@ -18,7 +18,7 @@ static uint32_t rnd(struct bench_media *m)
 }
 
 void bench_media_init(struct bench_media *m, uint32_t bitrate, uint32_t fps, double key_s,
-		      uint32_t seed, bench_emit_cb emit, void *user)
+                      uint32_t seed, bench_emit_cb emit, void *user)
 {
 	uint32_t per_frame = fps ? bitrate / 8 / fps : 0;
 	uint32_t k = (uint32_t)(key_s * fps + 0.5);
@@ -41,8 +41,8 @@ void bench_media_init(struct bench_media *m, uint32_t bitrate, uint32_t fps, dou
 	 * one keyframe interval is the bitrate. */
 	if (m->frames_per_key >= 8) {
 		m->key_bytes = per_frame * 4;
-		m->frame_bytes = (per_frame * m->frames_per_key - m->key_bytes) /
-				 (m->frames_per_key - 1);
+		m->frame_bytes =
+		    (per_frame * m->frames_per_key - m->key_bytes) / (m->frames_per_key - 1);
 	} else {
 		m->key_bytes = m->frame_bytes = per_frame;
 	}
@@ -53,11 +53,11 @@ void bench_media_init(struct bench_media *m, uint32_t bitrate, uint32_t fps, dou
 }
 
 static void emit(struct bench_media *m, bool video, const struct lumen_rtp_hdr *h,
-		 const uint8_t *payload, size_t len)
+                 const uint8_t *payload, size_t len)
 {
 	const char *mid = video ? m->mid_video : m->mid_audio;
-	struct lumen_rtp_ext ext = { .id = BENCH_EXT_MID, .len = (uint8_t)strlen(mid),
-				     .data = (const uint8_t *)mid };
+	struct lumen_rtp_ext ext = {
+	    .id = BENCH_EXT_MID, .len = (uint8_t)strlen(mid), .data = (const uint8_t *)mid};
 	uint8_t pkt[BENCH_MAX_PACKET + 64];
 	ssize_t n = lumen_rtp_write(pkt, sizeof(pkt), h, &ext, 1, payload, len, 0);
 
@@ -96,13 +96,16 @@ unsigned bench_media_video_frame(struct bench_media *m, int64_t now_ns)
 	m->frame_no++;
 	m->picture_id = (uint16_t)((m->picture_id + 1) & 0x7fff);
 	for (unsigned i = 0; i < n; i++) {
-		struct lumen_rtp_hdr h = { .pt = BENCH_PT_VP8, .ssrc = m->ssrc_video,
-					   .ts = m->ts_video, .seq = m->seq_video++,
-					   .marker = i == n - 1 };
+		struct lumen_rtp_hdr h = {.pt = BENCH_PT_VP8,
+		                          .ssrc = m->ssrc_video,
+		                          .ts = m->ts_video,
+		                          .seq = m->seq_video++,
+		                          .marker = i == n - 1};
 		size_t off = 0, len = each < max_payload ? each : max_payload;
 
-		payload[off++] = (uint8_t)(0x80 | (i == 0 ? 0x10 : 0)); /* X, S on the first, PID 0 */
-		payload[off++] = 0x80;                                  /* I: picture id follows */
+		payload[off++] =
+		    (uint8_t)(0x80 | (i == 0 ? 0x10 : 0)); /* X, S on the first, PID 0 */
+		payload[off++] = 0x80;                     /* I: picture id follows */
 		payload[off++] = (uint8_t)(0x80 | (m->picture_id >> 8)); /* M: 15 bits */
 		payload[off++] = (uint8_t)m->picture_id;
 		if (i == 0)
@@ -119,8 +122,8 @@ unsigned bench_media_video_frame(struct bench_media *m, int64_t now_ns)
 
 void bench_media_audio_packet(struct bench_media *m, int64_t now_ns)
 {
-	struct lumen_rtp_hdr h = { .pt = BENCH_PT_OPUS, .ssrc = m->ssrc_audio, .ts = m->ts_audio,
-				   .seq = m->seq_audio++ };
+	struct lumen_rtp_hdr h = {
+	    .pt = BENCH_PT_OPUS, .ssrc = m->ssrc_audio, .ts = m->ts_audio, .seq = m->seq_audio++};
 	size_t len = 80 + rnd(m) % 41;
 	uint8_t payload[128];
 

@@ -13,9 +13,9 @@
 #include <stdint.h>
 
 #define BENCH_MAX_PACKET 1200
-#define BENCH_PT_OPUS 111
-#define BENCH_PT_VP8 96
-#define BENCH_EXT_MID 1 /* extmap id of sdes:mid in the publisher's offer */
+#define BENCH_PT_OPUS    111
+#define BENCH_PT_VP8     96
+#define BENCH_EXT_MID    1 /* extmap id of sdes:mid in the publisher's offer */
 
 typedef void (*bench_emit_cb)(void *user, bool video, const uint8_t *pkt, size_t len);
 
@@ -34,7 +34,7 @@ struct bench_media {
 
 /* Sets up m for video at bitrate bps, fps, a keyframe every key_s seconds. */
 void bench_media_init(struct bench_media *m, uint32_t bitrate, uint32_t fps, double key_s,
-		      uint32_t seed, bench_emit_cb emit, void *user);
+                      uint32_t seed, bench_emit_cb emit, void *user);
 /* Emits one video frame (all its packets), stamped with now_ns. Returns the packet count. */
 unsigned bench_media_video_frame(struct bench_media *m, int64_t now_ns);
 /* Emits one 20 ms Opus packet. */

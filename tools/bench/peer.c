@@ -56,12 +56,12 @@ int bench_room_create(struct bench_env *env, uint64_t room, int publishers, char
 {
 	/* "mode" is lumen's (a fixed sfu room, whatever its size); Janus ignores it. No bitrate
 	 * cap: the publishers send what --bitrate says. */
-	json_t *r = room_request(env,
-				 json_pack("{sssIsisisssb}", "request", "create", "room",
-					   (json_int_t)room, "publishers", publishers,
-					   "max_participants", publishers + 8, "mode", "sfu",
-					   "is_private", 1),
-				 err);
+	json_t *r =
+	    room_request(env,
+	                 json_pack("{sssIsisisssb}", "request", "create", "room", (json_int_t)room,
+	                           "publishers", publishers, "max_participants", publishers + 8,
+	                           "mode", "sfu", "is_private", 1),
+	                 err);
 
 	json_decref(r);
 	return r ? 0 : -1;
@@ -71,9 +71,8 @@ void bench_room_destroy(struct bench_env *env, uint64_t room)
 {
 	char *err = NULL;
 
-	json_decref(room_request(env,
-				 json_pack("{sssI}", "request", "destroy", "room", (json_int_t)room),
-				 &err));
+	json_decref(room_request(
+	    env, json_pack("{sssI}", "request", "destroy", "room", (json_int_t)room), &err));
 	if (err)
 		bench_log("destroy room %" G_GUINT64_FORMAT ": %s\n", room, err);
 	g_free(err);
@@ -154,15 +153,15 @@ static bool gathered(void *a)
 	return ((struct bench_conn *)a)->gathered;
 }
 
-int bench_conn_pc(struct bench_conn *c, struct lumen_pc_callbacks *cb, bool controlling,
-		  char **err)
+int bench_conn_pc(struct bench_conn *c, struct lumen_pc_callbacks *cb, bool controlling, char **err)
 {
 	struct lumen_pc_config cfg = {
-		.ice = { .lite = false, .controlling = controlling,
-			 .enforce = c->env->enforce[0] ? c->env->enforce : NULL },
-		.cert = c->env->cert,
-		.dtls_ctx = c->env->dctx,
-		.gcm_only_for_tests = c->env->o->srtp == BENCH_SRTP_GCM,
+	    .ice = {.lite = false,
+	            .controlling = controlling,
+	            .enforce = c->env->enforce[0] ? c->env->enforce : NULL},
+	    .cert = c->env->cert,
+	    .dtls_ctx = c->env->dctx,
+	    .gcm_only_for_tests = c->env->o->srtp == BENCH_SRTP_GCM,
 	};
 
 	cb->on_candidate = on_candidate;

@@ -20,23 +20,23 @@
 struct lumen_cert;
 struct lumen_dtls_ctx;
 
-#define BENCH_MAX_SESSIONS 64
+#define BENCH_MAX_SESSIONS    64
 #define BENCH_SESSION_HANDLES 24
 
 struct bench_env {
 	const struct bench_opts *o;
 	struct lumen_cert *cert;
 	struct lumen_dtls_ctx *dctx;
-	struct bench_janus *j;     /* the first session: room requests */
+	struct bench_janus *j; /* the first session: room requests */
 	/* Servers cap the handles of one session (lumen: 32), so peers spread over sessions of
 	 * at most BENCH_SESSION_HANDLES handles each; sess[0] is j. */
 	struct bench_janus *sess[BENCH_MAX_SESSIONS];
 	int sess_handles[BENCH_MAX_SESSIONS];
 	int n_sess;
 	const char *enforce[2];
-	struct bench_stats stats;  /* shared by every subscriber */
-	uint64_t sent_packets;     /* by every publisher, in the measured window */
-	unsigned hangups;          /* peer connections that died */
+	struct bench_stats stats; /* shared by every subscriber */
+	uint64_t sent_packets;    /* by every publisher, in the measured window */
+	unsigned hangups;         /* peer connections that died */
 };
 
 /* Certificate, DTLS context and Janus session for a run. Returns 0 or -1 with *err. */
@@ -58,7 +58,7 @@ void bench_pub_free(struct bench_pub *p);
 struct bench_sub;
 /* Joins room as a subscriber of feeds[0..n) (every stream of each) and answers. */
 struct bench_sub *bench_sub_new(struct bench_env *env, uint64_t room, const uint64_t *feeds,
-				size_t n, char **err);
+                                size_t n, char **err);
 bool bench_sub_up(const struct bench_sub *s);
 struct bench_streams *bench_sub_streams(struct bench_sub *s);
 const char *bench_sub_srtp_profile(struct bench_sub *s);

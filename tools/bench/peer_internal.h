@@ -7,7 +7,7 @@
 #include "peer.h"
 #include "webrtc/pc.h"
 
-#define BENCH_PLUGIN "janus.plugin.videoroom"
+#define BENCH_PLUGIN  "janus.plugin.videoroom"
 #define BENCH_STEP_MS 20000 /* the longest any signalling step may take */
 
 struct bench_conn {
@@ -25,7 +25,7 @@ int bench_conn_attach(struct bench_conn *c, struct bench_env *env, char **err);
 /* Creates conn's pc with cb (whose on_candidate, on_up and on_hangup conn fills in; user is set
  * to c), then waits (bounded) until its candidates are gathered, so the SDP carries them. */
 int bench_conn_pc(struct bench_conn *c, struct lumen_pc_callbacks *cb, bool controlling,
-		  char **err);
+                  char **err);
 /* Detaches the handle (not awaited: that leaves the room too) and frees the pc. */
 void bench_conn_fini(struct bench_conn *c);
 

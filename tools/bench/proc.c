@@ -20,8 +20,9 @@ static int read_cpu(const char *dir, uint64_t *cpu_us)
 	/* The command name (field 2) may hold spaces and parentheses: fields count from its
 	 * closing parenthesis, the last one in the line. */
 	p = strrchr(text, ')');
-	if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
-			&st) == 2 && hz > 0) {
+	if (p &&
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) == 2 &&
+	    hz > 0) {
 		*cpu_us = (uint64_t)(ut + st) * 1000000u / (uint64_t)hz;
 		rc = 0;
 	}

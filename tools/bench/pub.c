@@ -17,16 +17,16 @@ struct bench_pub {
 };
 
 static const char offer_audio[] =
-	"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0%s\r\n"
-	"m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=sendonly\r\n"
-	"a=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\na=fmtp:111 minptime=10;useinbandfec=1\r\n"
-	"a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
-	"a=msid:bench a0\r\na=ssrc:%u cname:bench\r\n";
+    "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0%s\r\n"
+    "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=sendonly\r\n"
+    "a=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\na=fmtp:111 minptime=10;useinbandfec=1\r\n"
+    "a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+    "a=msid:bench a0\r\na=ssrc:%u cname:bench\r\n";
 static const char offer_video[] =
-	"m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\na=sendonly\r\n"
-	"a=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack\r\na=rtcp-fb:96 nack pli\r\n"
-	"a=rtcp-fb:96 ccm fir\r\na=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
-	"a=msid:bench v0\r\na=ssrc:%u cname:bench\r\n";
+    "m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\na=sendonly\r\n"
+    "a=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack\r\na=rtcp-fb:96 nack pli\r\n"
+    "a=rtcp-fb:96 ccm fir\r\na=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+    "a=msid:bench v0\r\na=ssrc:%u cname:bench\r\n";
 
 static void emit(void *user, bool video, const uint8_t *pkt, size_t len)
 {
@@ -46,7 +46,7 @@ static gboolean tick(gpointer data)
 		return G_SOURCE_CONTINUE;
 	if (p->next_audio_ns && now - p->next_audio_ns > 200000000) /* the loop did not run */
 		bench_log("publisher stalled for %.0f ms: the bench's thread did not run\n",
-			  (double)(now - p->next_audio_ns) / 1e6);
+		          (double)(now - p->next_audio_ns) / 1e6);
 	if (!p->next_audio_ns || now - p->next_audio_ns > 200000000) /* start, or a long stall */
 		p->next_audio_ns = p->next_video_ns = now;
 	while (p->video && now >= p->next_video_ns) {
@@ -69,7 +69,7 @@ static void on_keyframe_request(void *user, const char *mid)
 
 static int publish(struct bench_pub *p, char **err)
 {
-	struct lumen_pc_callbacks cb = { .on_keyframe_request = on_keyframe_request };
+	struct lumen_pc_callbacks cb = {.on_keyframe_request = on_keyframe_request};
 	char *media, *offer = NULL;
 	json_t *ans;
 	int rc = -1;
@@ -88,10 +88,10 @@ static int publish(struct bench_pub *p, char **err)
 	g_free(media);
 	if (!offer)
 		return -1;
-	ans = bench_janus_message(p->c.j, p->c.handle,
-				  json_pack("{sssbsb}", "request", "publish", "audio", 1, "video",
-					    p->video),
-				  bench_jsep("offer", offer), BENCH_STEP_MS, err);
+	ans = bench_janus_message(
+	    p->c.j, p->c.handle,
+	    json_pack("{sssbsb}", "request", "publish", "audio", 1, "video", p->video),
+	    bench_jsep("offer", offer), BENCH_STEP_MS, err);
 	g_free(offer);
 	if (!ans)
 		return -1;
@@ -113,13 +113,13 @@ struct bench_pub *bench_pub_new(struct bench_env *env, uint64_t room, bool video
 	p->video = video;
 	p->frame_ns = 1000000000 / (o->fps ? o->fps : 30);
 	bench_media_init(&p->media, o->bitrate, o->fps ? o->fps : 30, o->keyframe_s,
-			 seed += 0x9e3779b9u, emit, p);
+	                 seed += 0x9e3779b9u, emit, p);
 	if (bench_conn_attach(&p->c, env, err) < 0)
 		goto fail;
 	ev = bench_janus_message(p->c.j, p->c.handle,
-				 json_pack("{sssssIss}", "request", "join", "ptype", "publisher",
-					   "room", (json_int_t)room, "display", "bench"),
-				 NULL, BENCH_STEP_MS, err);
+	                         json_pack("{sssssIss}", "request", "join", "ptype", "publisher",
+	                                   "room", (json_int_t)room, "display", "bench"),
+	                         NULL, BENCH_STEP_MS, err);
 	if (!ev)
 		goto fail;
 	p->feed = (uint64_t)json_integer_value(json_object_get(bench_janus_data(ev), "id"));

@@ -63,7 +63,7 @@ static void media_free(struct bench_env *env, struct media_run *m, uint64_t room
 /* Publishers, then subscribers: fanout/audio (n_pubs 1, every sub on feed 0) or meeting (sub i
  * on every feed but i's). */
 static int media_setup(struct bench_env *env, struct media_run *m, uint64_t room, bool video,
-		       bool meeting, char **err)
+                       bool meeting, char **err)
 {
 	uint64_t *feeds = g_new0(uint64_t, (size_t)m->n_pubs);
 	int rc = -1;
@@ -89,7 +89,7 @@ static int media_setup(struct bench_env *env, struct media_run *m, uint64_t room
 		m->subs[i] = bench_sub_new(env, room, others, n, err);
 		if ((bench_now_ns() - t) > 1000000000)
 			bench_log("subscriber %d took %.1f s to join\n", i + 1,
-				  (double)(bench_now_ns() - t) / 1e9);
+			          (double)(bench_now_ns() - t) / 1e9);
 		if (!m->subs[i]) {
 			char *e = *err;
 			*err = g_strdup_printf("subscriber %d: %s", i + 1, e);
@@ -107,7 +107,7 @@ out:
 static void measure(struct bench_env *env, struct media_run *m, struct bench_result *r)
 {
 	const struct bench_opts *o = env->o;
-	struct bench_proc s0 = { 0 }, s1 = { 0 }, b0, b1;
+	struct bench_proc s0 = {0}, s1 = {0}, b0, b1;
 	int64_t t0, t1;
 	double secs;
 
@@ -133,21 +133,21 @@ static void measure(struct bench_env *env, struct media_run *m, struct bench_res
 	r->received_packets = env->stats.packets;
 	r->forwarded_pps = (double)env->stats.packets / secs;
 	r->loss_pct = env->stats.expected
-			      ? 100.0 * (double)(env->stats.expected > env->stats.seq_rx
-							 ? env->stats.expected - env->stats.seq_rx
-							 : 0) /
-					(double)env->stats.expected
-			      : 0;
+	                  ? 100.0 *
+	                        (double)(env->stats.expected > env->stats.seq_rx
+	                                     ? env->stats.expected - env->stats.seq_rx
+	                                     : 0) /
+	                        (double)env->stats.expected
+	                  : 0;
 	r->delay_p50_ms = bench_stats_delay_ms(&env->stats, 50);
 	r->delay_p99_ms = bench_stats_delay_ms(&env->stats, 99);
 	r->delay_max_ms = (double)env->stats.delay_max_ns / 1e6;
 	r->bench_cpu_pct = (double)(b1.cpu_us - b0.cpu_us) / 1e4 / secs;
 	if (r->have_server) {
 		r->cpu_pct = (double)(s1.cpu_us - s0.cpu_us) / 1e4 / secs;
-		r->cpu_us_per_packet = env->stats.packets
-					       ? (double)(s1.cpu_us - s0.cpu_us) /
-							 (double)env->stats.packets
-					       : 0;
+		r->cpu_us_per_packet = env->stats.packets ? (double)(s1.cpu_us - s0.cpu_us) /
+		                                                (double)env->stats.packets
+		                                          : 0;
 		r->rss_kb = (double)s1.rss_kb;
 	}
 	if (m->n_subs)
@@ -156,11 +156,11 @@ static void measure(struct bench_env *env, struct media_run *m, struct bench_res
 
 /* fanout (video), audio (no video) or meeting: one room, set up, measured, torn down. */
 static int run_media(struct bench_env *env, struct bench_result *r, int n_pubs, int n_subs,
-		     bool video, bool meeting)
+                     bool video, bool meeting)
 {
-	struct media_run m = { .n_pubs = n_pubs, .n_subs = n_subs };
+	struct media_run m = {.n_pubs = n_pubs, .n_subs = n_subs};
 	uint64_t room = new_room_id();
-	struct bench_proc base = { 0 };
+	struct bench_proc base = {0};
 	char *err = NULL;
 	int rc = -1;
 
@@ -177,8 +177,8 @@ static int run_media(struct bench_env *env, struct bench_result *r, int n_pubs, 
 		goto out;
 	/* Every subscriber must receive before the window opens: 10 s plus 100 ms each. */
 	if (!bench_pump(all_receiving, &m, 10000 + 100 * n_subs)) {
-		err = g_strdup_printf("%d of %d subscribers receive no media", n_subs - count_receiving(&m),
-				      n_subs);
+		err = g_strdup_printf("%d of %d subscribers receive no media",
+		                      n_subs - count_receiving(&m), n_subs);
 		goto out;
 	}
 	measure(env, &m, r);
@@ -268,20 +268,20 @@ static int run_find_max(struct bench_env *env, struct bench_result *r)
 	r->find_max = true;
 	r->steps = json_array();
 	for (int n = o->subscribers; n <= o->max_n; n += step) {
-		struct bench_result s = { .scenario = "fanout" };
+		struct bench_result s = {.scenario = "fanout"};
 		int rc = run_media(env, &s, 1, n, true, false);
-		bool ok = rc == 0 && s.loss_pct <= o->loss_limit &&
-			  s.delay_p99_ms <= o->delay_limit_ms;
+		bool ok =
+		    rc == 0 && s.loss_pct <= o->loss_limit && s.delay_p99_ms <= o->delay_limit_ms;
 
-		json_array_append_new(r->steps,
-				      json_pack("{sisfsfsfsfsfsbss?}", "subscribers", n, "loss_pct",
-						s.loss_pct, "delay_p99_ms", s.delay_p99_ms,
-						"forwarded_pps", s.forwarded_pps, "cpu_pct",
-						s.cpu_pct, "bench_cpu_pct", s.bench_cpu_pct, "ok",
-						ok, "error", s.error));
-		bench_log("find-max: N=%d loss %.2f %% p99 %.2f ms server %.0f %% bench %.0f %% -> %s\n",
-			  n, s.loss_pct, s.delay_p99_ms, s.cpu_pct, s.bench_cpu_pct,
-			  ok ? "ok" : "over the limit");
+		json_array_append_new(
+		    r->steps, json_pack("{sisfsfsfsfsfsbss?}", "subscribers", n, "loss_pct",
+		                        s.loss_pct, "delay_p99_ms", s.delay_p99_ms, "forwarded_pps",
+		                        s.forwarded_pps, "cpu_pct", s.cpu_pct, "bench_cpu_pct",
+		                        s.bench_cpu_pct, "ok", ok, "error", s.error));
+		bench_log(
+		    "find-max: N=%d loss %.2f %% p99 %.2f ms server %.0f %% bench %.0f %% -> %s\n",
+		    n, s.loss_pct, s.delay_p99_ms, s.cpu_pct, s.bench_cpu_pct,
+		    ok ? "ok" : "over the limit");
 		if (!ok) {
 			bench_result_fini(&s);
 			break;

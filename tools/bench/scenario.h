@@ -21,13 +21,13 @@ struct bench_result {
 	double forwarded_pps, loss_pct, delay_p50_ms, delay_p99_ms, delay_max_ms;
 	bool have_server;
 	double cpu_pct, cpu_us_per_packet, rss_kb, rss_per_subscriber_kb;
-	double bench_cpu_pct;      /* lumen-bench's own CPU over the window (% of one core) */
+	double bench_cpu_pct; /* lumen-bench's own CPU over the window (% of one core) */
 	int join_n;
 	double join_p50_ms, join_p99_ms;
 	bool find_max;
 	int max_ok;
-	json_t *steps;             /* find-max: one object per N tried (owned) */
-	char *error;               /* set when the run failed (g_free) */
+	json_t *steps; /* find-max: one object per N tried (owned) */
+	char *error;   /* set when the run failed (g_free) */
 };
 
 /* Runs o->scenario (or find-max) on env; fills r. Returns 0, or -1 with r->error. */

@@ -25,7 +25,7 @@ bool bench_trailer_read(const uint8_t *payload, size_t len, int64_t *send_ns)
 }
 
 static struct bench_stream *stream_of(struct bench_streams *ss, uint32_t ssrc, uint16_t seq,
-				      bool measuring)
+                                      bool measuring)
 {
 	struct bench_stream *s;
 
@@ -65,8 +65,8 @@ static void hist_add(struct bench_stats *st, int64_t d_ns)
 }
 
 void bench_stats_packet(struct bench_stats *st, struct bench_streams *ss, uint32_t ssrc,
-			uint16_t seq, const uint8_t *payload, size_t len, size_t wire_len,
-			int64_t now_ns)
+                        uint16_t seq, const uint8_t *payload, size_t len, size_t wire_len,
+                        int64_t now_ns)
 {
 	struct bench_stream *s = stream_of(ss, ssrc, seq, st->measuring);
 	int64_t sent;
@@ -127,8 +127,9 @@ double bench_stats_delay_ms(const struct bench_stats *st, double p)
 	for (size_t b = 0; b < BENCH_HIST_FINE + BENCH_HIST_COARSE; b++) {
 		acc += st->hist[b];
 		if (acc > want) {
-			double us = b < BENCH_HIST_FINE ? (double)b * 10 + 5
-						       : 100000.0 + (double)(b - BENCH_HIST_FINE) * 1000 + 500;
+			double us = b < BENCH_HIST_FINE
+			                ? (double)b * 10 + 5
+			                : 100000.0 + (double)(b - BENCH_HIST_FINE) * 1000 + 500;
 			double max_ms = (double)st->delay_max_ns / 1e6;
 			return us / 1000.0 < max_ms ? us / 1000.0 : max_ms;
 		}

@@ -21,27 +21,34 @@ static void on_rtp(void *user, const struct lumen_pc_rtp *pkt)
 	if (lumen_rtp_parse(&r, pkt->data, pkt->len) < 0)
 		return;
 	bench_stats_packet(&s->c.env->stats, &s->streams, pkt->ssrc, pkt->seq,
-			   lumen_rtp_payload(&r), r.payload_len, pkt->len, bench_now_ns());
+	                   lumen_rtp_payload(&r), r.payload_len, pkt->len, bench_now_ns());
 }
 
 /* The answer's media part, from the offer: what a receive-only browser would accept. */
 static char *answer_media(const char *offer, char **err)
 {
 	static const struct lumen_sdp_codec_cap audio[] = {
-		{ .name = "opus", .clock = 48000, .channels = 2 },
+	    {.name = "opus", .clock = 48000, .channels = 2},
 	};
 	static const struct lumen_sdp_codec_cap video[] = {
-		{ .name = "VP8", .clock = 90000,
-		  .fb = LUMEN_SDP_FB_NACK | LUMEN_SDP_FB_PLI | LUMEN_SDP_FB_FIR, .rtx = true },
+	    {.name = "VP8",
+	     .clock = 90000,
+	     .fb = LUMEN_SDP_FB_NACK | LUMEN_SDP_FB_PLI | LUMEN_SDP_FB_FIR,
+	     .rtx = true},
 	};
-	static const char *const exts[] = { "urn:ietf:params:rtp-hdrext:sdes:mid" };
+	static const char *const exts[] = {"urn:ietf:params:rtp-hdrext:sdes:mid"};
 	const struct lumen_sdp_caps caps = {
-		.audio = audio, .n_audio = 1, .video = video, .n_video = 1,
-		.extmaps = exts, .n_extmaps = 1,
-		.audio_dir = LUMEN_SDP_DIR_RECVONLY, .video_dir = LUMEN_SDP_DIR_RECVONLY,
+	    .audio = audio,
+	    .n_audio = 1,
+	    .video = video,
+	    .n_video = 1,
+	    .extmaps = exts,
+	    .n_extmaps = 1,
+	    .audio_dir = LUMEN_SDP_DIR_RECVONLY,
+	    .video_dir = LUMEN_SDP_DIR_RECVONLY,
 	};
 	struct lumen_sdp *o = NULL, *a = NULL;
-	struct lumen_sdp_error e = { 0 };
+	struct lumen_sdp_error e = {0};
 	char *text = NULL;
 
 	if (lumen_sdp_parse(offer, strlen(offer), &o, &e) < 0 ||
@@ -56,7 +63,7 @@ static char *answer_media(const char *offer, char **err)
 
 static int answer(struct bench_sub *s, const char *offer, char **err)
 {
-	struct lumen_pc_callbacks cb = { .on_rtp = on_rtp };
+	struct lumen_pc_callbacks cb = {.on_rtp = on_rtp};
 	/* A lite server (lumen) needs us controlling; a full one that offered (Janus) is. */
 	bool controlling = strstr(offer, "a=ice-lite") != NULL;
 	char *media = NULL, *sdp = NULL;
@@ -71,14 +78,14 @@ static int answer(struct bench_sub *s, const char *offer, char **err)
 	}
 	g_free(media);
 	ev = bench_janus_message(s->c.j, s->c.handle, json_pack("{ss}", "request", "start"),
-				 bench_jsep("answer", sdp), BENCH_STEP_MS, err);
+	                         bench_jsep("answer", sdp), BENCH_STEP_MS, err);
 	g_free(sdp);
 	json_decref(ev);
 	return ev ? 0 : -1;
 }
 
 struct bench_sub *bench_sub_new(struct bench_env *env, uint64_t room, const uint64_t *feeds,
-				size_t n, char **err)
+                                size_t n, char **err)
 {
 	struct bench_sub *s = g_new0(struct bench_sub, 1);
 	json_t *streams = json_array(), *ev;
@@ -93,9 +100,9 @@ struct bench_sub *bench_sub_new(struct bench_env *env, uint64_t room, const uint
 		goto fail;
 	}
 	ev = bench_janus_message(s->c.j, s->c.handle,
-				 json_pack("{sssssIso}", "request", "join", "ptype", "subscriber",
-					   "room", (json_int_t)room, "streams", streams),
-				 NULL, BENCH_STEP_MS, err);
+	                         json_pack("{sssssIso}", "request", "join", "ptype", "subscriber",
+	                                   "room", (json_int_t)room, "streams", streams),
+	                         NULL, BENCH_STEP_MS, err);
 	t1 = bench_now_ns();
 	if (!ev)
 		goto fail;
@@ -113,7 +120,7 @@ struct bench_sub *bench_sub_new(struct bench_env *env, uint64_t room, const uint
 	t2 = bench_now_ns();
 	if (t2 - t0 > 1000000000) /* say where a slow join spent its time */
 		bench_log("subscriber join: %.0f ms to the offer, %.0f ms to the started reply\n",
-			  (double)(t1 - t0) / 1e6, (double)(t2 - t1) / 1e6);
+		          (double)(t1 - t0) / 1e6, (double)(t2 - t1) / 1e6);
 	return s;
 fail:
 	bench_sub_free(s);
