@@ -4,7 +4,7 @@
  * engine calls to start, stop, pause, resume and mark a room's recording.
  *
  * Participants are told: every start, stop, pause, resume and failure is sent to the whole room
- * through tap->notify as {"recording": "started"|"stopped"|"paused"|"resumed"|"failed", "id": ID}
+ * through tap->notify as {"recording": "started"|"stopped"|"paused"|"resumed"|"failed", "recording_id": ID}
  * ("error" added for a failure), because people must know they are being recorded.
  *
  * Threads. Sink callbacks run on the room's thread, control calls on the control thread; today
@@ -49,7 +49,7 @@ static const struct lumen_rooms_tap *tap(void)
 static void notify(uint64_t room, const char *what, const char *id, const char *error)
 {
 	const struct lumen_rooms_tap *t = tap();
-	json_t *ev = json_pack("{s:s,s:s}", "recording", what, "id", id);
+	json_t *ev = json_pack("{s:s,s:s}", "recording", what, "recording_id", id);
 
 	if (error)
 		json_object_set_new(ev, "error", json_string(error));

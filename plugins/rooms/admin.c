@@ -64,7 +64,7 @@ static int recording(struct rooms_room *r, const char *method, const json_t *bod
 		return 200;
 	}
 	json_decref(res);
-	status = rc == -ENOTSUP	  ? 503
+	status = rc == -ENOTSUP || rc == -EBUSY || rc == -ESHUTDOWN ? 503
 		 : rc == -EALREADY ? 409
 		 : rc == -EINVAL   ? 400
 		 : rc == -ENOENT   ? 404

@@ -165,7 +165,7 @@ rid = ((js or {}).get("recording") if isinstance(js, dict) else None)
 t.check(st == 200 and isinstance(rid, str) and re.match(r"^77-\d{8}T\d{6}Z-[0-9a-f]{8}$", rid)
         and js.get("state") == "recording", "POST /admin/v1/rooms/77/recording start: 200 with the id", text)
 ev = a.has("recording", "started")
-t.check(ja and ev and ev.get("id") == rid, "the participant gets {recording: started, id}", dump(ja, ev))
+t.check(ja and ev and ev.get("recording_id") == rid, "the participant gets {recording: started, recording_id}", dump(ja, ev))
 m = wait_for(lambda: disk_manifest(rid) if rid else None, 5)
 t.check(m and m.get("format") == "lumen-recording" and m.get("state") == "recording" and m.get("room") == 77
         and m.get("description") == "Recorded 77", "manifest.json on disk says recording", dump(m))
@@ -201,7 +201,7 @@ t.check(st == 200 and len(js.get("pauses") or []) == 1 and js["pauses"][0].get("
 # ---- stop: finished ----
 st, js, text = record(77, "stop")
 ev = a.has("recording", "stopped")
-t.check(st == 200 and ev and ev.get("id") == rid, "stop: 200, participants get {recording: stopped}", dump(text, ev))
+t.check(st == 200 and ev and ev.get("recording_id") == rid, "stop: 200, participants get {recording: stopped}", dump(text, ev))
 expect_status(record(77, "stop"), 409, "stop while not recording")
 m = wait_for(lambda: (disk_manifest(rid) or {}).get("state") == "finished" and disk_manifest(rid), 5)
 t.check(m and m.get("ended_us") and m["ended_us"] >= m.get("started_us", 0), "manifest on disk: finished, ended_us",
