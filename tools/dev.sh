@@ -80,7 +80,9 @@ run)
 	exec build/src/lumen -c conf/lumen.cfg \
 		--set plugins.dir="$SRC/build/tests/plugins-dir" \
 		--set general.state_dir="$SRC/build/state" \
-		--set http.demo_dir="$SRC/tools/demo"
+		--set http.demo_dir="$SRC/tools/demo" \
+		--set recorder.dir="$SRC/build/state/recordings" \
+		--set recorder.pp_path="$SRC/build/tools/pp/lumen-pp"
 	;;
 test)
 	setup
