@@ -275,9 +275,11 @@ runs = {}
 for path in sorted(glob.glob(os.path.join(results, "*-r*.json"))):
     m = re.match(r"(.+)-(lumen|janus)-r(\d+)\.json$", os.path.basename(path))
     try:
-        runs.setdefault((m.group(1), m.group(2)), []).append(json.load(open(path)))
+        d = json.load(open(path))
     except (ValueError, OSError):
-        pass
+        continue
+    if d.get("ok") is not False:  # a failed run (lumen-bench exit 1) is listed, not counted
+        runs.setdefault((m.group(1), m.group(2)), []).append(d)
 floor = json.load(open(os.path.join(results, "floor.json")))
 
 def get(d, dotted):
@@ -420,11 +422,17 @@ for n in names:
         subs = metric(n, s, "subscribers")
         cells = [fmt(metric(n, s, c[0]), c[2]) for c in cols]
         w(f"| {n} | {s} | {fmt(subs)} | {profile_of(n, s)} | " + " | ".join(cells) + " |")
+def failed_run(log):
+    try:
+        return json.load(open(log[:-len(".bench.log")] + ".json")).get("ok") is False
+    except (ValueError, OSError):
+        return True
 failed = [os.path.basename(p)[:-len(".bench.log")] for p in sorted(glob.glob(os.path.join(results, "*.bench.log")))
-          if not os.path.exists(p[:-len(".bench.log")] + ".json")]
+          if failed_run(p)]
 if failed:
     w("")
-    w("Runs without a result (lumen-bench failed; its log is in the results directory): " + ", ".join(failed) + ".")
+    w("Runs without a result (lumen-bench failed; the error is in its JSON below and its log in the "
+      "results directory): " + ", ".join(failed) + ".")
 w("")
 
 w("## The floor (lumen-floor)")
@@ -450,12 +458,18 @@ w(f"Floor of one forwarded packet for lumen's negotiated profile ({floor_profile
   "1/N of it per forwarded packet, and the receive of the publisher's packet.)")
 w("")
 
-prof = "<!-- profile -->\n## Profile\n\nNot yet recorded: run `tools/bench/profile.sh`.\n<!-- /profile -->"
+# Hand-written sections of an existing report are kept: the notes and the profile (profile.sh).
+kept = {"notes": "", "profile": "<!-- profile -->\n## Profile\n\nNot yet recorded: run `tools/bench/profile.sh`.\n<!-- /profile -->"}
 if os.path.exists(out):
-    m = re.search(r"<!-- profile -->.*?<!-- /profile -->", open(out).read(), re.S)
-    if m:
-        prof = m.group(0)
-w(prof)
+    old = open(out).read()
+    for k in kept:
+        m = re.search(r"<!-- %s -->.*?<!-- /%s -->" % (k, k), old, re.S)
+        if m:
+            kept[k] = m.group(0)
+if kept["notes"]:
+    w(kept["notes"])
+    w("")
+w(kept["profile"])
 w("")
 w("## Raw JSON")
 w("")
