@@ -1,5 +1,6 @@
 /* pp_report.c -- what lumen-pp tells its user: the --json report's per-output objects and the
- * progress bar (drawn only when stderr is a terminal). */
+ * progress (a bar when stderr is a terminal, otherwise a line a second: "lumen-pp: 45% p1-audio-0",
+ * which the recorder's processing job shows as its progress). */
 #include <stdio.h>
 #include <unistd.h>
 
@@ -48,10 +49,23 @@ void lumen_pp_progress_draw(const struct lumen_pp_progress *prog, const char *la
 	int done = g_atomic_int_get(&prog->done), total = prog->total > 0 ? prog->total : 1;
 	int width = 30, fill = (int)((long long)done * width / total);
 
-	if (tty < 0)
+	static gint64 last_line;
+	gint64 now = g_get_monotonic_time();
+
+	if (tty < 0) {
 		tty = isatty(STDERR_FILENO);
-	if (!tty)
+		last_line = now;
+	}
+	if (!tty) {
+		/* Not a terminal (e.g. the recorder's processing job reads our stderr): a plain line
+		 * with the percentage at most once a second, none at all for a run under a second. */
+		if (now - last_line >= G_USEC_PER_SEC) {
+			fprintf(stderr, "lumen-pp: %d%% %s\n", (int)((long long)done * 100 / total),
+				label);
+			last_line = now;
+		}
 		return;
+	}
 	fill = fill > width ? width : fill;
 	fprintf(stderr, "\r[%.*s%*s] %3d%% %-40.40s", fill, "##############################",
 		width - fill, "", (int)((long long)done * 100 / total), label);
