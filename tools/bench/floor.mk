@@ -9,7 +9,9 @@ tools_bench_lumen_floor_LDADD = src/webrtc/libwebrtc.la $(JANSSON_LIBS)
 
 dist_check_SCRIPTS += tests/integration/floor_smoke.sh
 TESTS += tests/integration/floor_smoke.sh
-EXTRA_DIST += tools/bench/compare-janus.sh tools/bench/profile.sh
+EXTRA_DIST += tools/bench/compare-janus.sh tools/bench/profile.sh tools/bench/janus/janus.jcfg.in \
+	tools/bench/janus/janus.transport.http.jcfg.in tools/bench/janus/janus.plugin.videoroom.jcfg \
+	docs/performance.md
 
 # make bench: the lumen/Janus comparison (root: it makes a network namespace and may apt-get
 # install janus). BENCH_ARGS passes options to the script (e.g. BENCH_ARGS=--quick).
