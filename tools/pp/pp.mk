@@ -35,3 +35,13 @@ tests_unit_test_pp_track_SOURCES = tests/unit/test_pp_track.c tools/pp/pp_track.
 	tools/pp/pp_clock.c tools/pp/pp_track.h tools/pp/pp_clock.h tools/pp/pp_reader.h
 tests_unit_test_pp_track_CFLAGS = $(CRITERION_CFLAGS_ALL) -I$(top_srcdir)/tools/pp $(GLIB_CFLAGS)
 tests_unit_test_pp_track_LDADD = $(CRITERION_LIBS_ALL) $(GLIB_LIBS) -lm
+
+# Interop: pp_outputs.py replays a generated recording through the recorder's own writer
+# (librecstore) with this helper and checks lumen-pp's sync on the result.
+check_PROGRAMS += tests/integration/pp_rerecord
+tests_integration_pp_rerecord_SOURCES = tests/integration/pp_rerecord.c tools/pp/pp_pcap.c \
+	tools/pp/pp_manifest.c tools/pp/pp_reader.h
+tests_integration_pp_rerecord_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools/pp \
+	-I$(top_srcdir)/plugins/recorder
+tests_integration_pp_rerecord_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(GLIB_CFLAGS)
+tests_integration_pp_rerecord_LDADD = plugins/recorder/librecstore.la $(JANSSON_LIBS) $(GLIB_LIBS)
