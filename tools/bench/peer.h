@@ -62,6 +62,9 @@ struct bench_sub *bench_sub_new(struct bench_env *env, uint64_t room, const uint
 bool bench_sub_up(const struct bench_sub *s);
 struct bench_streams *bench_sub_streams(struct bench_sub *s);
 const char *bench_sub_srtp_profile(struct bench_sub *s);
+/* Where a subscriber that receives nothing is stuck, in words ("ICE checking", "ICE connected,
+ * DTLS not done", "up", "hung up: reason"), into buf. */
+void bench_sub_describe(struct bench_sub *s, char *buf, size_t size);
 void bench_sub_free(struct bench_sub *s);
 
 #endif

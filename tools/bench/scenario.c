@@ -49,6 +49,26 @@ static int count_receiving(const struct media_run *m)
 	return n;
 }
 
+/* "N of M subscribers receive no media (#i: state, ...)": where they are stuck. */
+static char *describe_silent(const struct media_run *m)
+{
+	GString *g = g_string_new(NULL);
+	int shown = 0;
+
+	g_string_printf(g, "%d of %d subscribers receive no media (",
+	                m->n_subs - count_receiving(m), m->n_subs);
+	for (int i = 0; i < m->n_subs && shown < 5; i++) {
+		char state[200];
+
+		if (bench_sub_streams(m->subs[i])->total_rx)
+			continue;
+		bench_sub_describe(m->subs[i], state, sizeof(state));
+		g_string_append_printf(g, "%s#%d: %s", shown++ ? "; " : "", i + 1, state);
+	}
+	g_string_append(g, ")");
+	return g_string_free(g, FALSE);
+}
+
 static void media_free(struct bench_env *env, struct media_run *m, uint64_t room)
 {
 	for (int i = 0; i < m->n_subs; i++)
@@ -177,8 +197,7 @@ static int run_media(struct bench_env *env, struct bench_result *r, int n_pubs, 
 		goto out;
 	/* Every subscriber must receive before the window opens: 10 s plus 100 ms each. */
 	if (!bench_pump(all_receiving, &m, 10000 + 100 * n_subs)) {
-		err = g_strdup_printf("%d of %d subscribers receive no media",
-		                      n_subs - count_receiving(&m), n_subs);
+		err = describe_silent(&m);
 		goto out;
 	}
 	measure(env, &m, r);

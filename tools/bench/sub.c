@@ -149,6 +149,23 @@ const char *bench_sub_srtp_profile(struct bench_sub *s)
 	return s->srtp;
 }
 
+void bench_sub_describe(struct bench_sub *s, char *buf, size_t size)
+{
+	struct lumen_pc_stats st;
+
+	if (s->c.dead || !s->c.pc) {
+		g_snprintf(buf, size, "hung up: %s", s->c.hangup);
+		return;
+	}
+	lumen_pc_get_stats(s->c.pc, &st);
+	g_free(st.selected_pair);
+	if (s->c.up)
+		g_snprintf(buf, size, "up, %" G_GUINT64_FORMAT " packets in", st.rtp_in);
+	else
+		g_snprintf(buf, size, "ICE %s, DTLS/SRTP %s", st.ice_state,
+		           st.srtp_profile[0] ? "keyed" : "not done");
+}
+
 void bench_sub_free(struct bench_sub *s)
 {
 	if (!s)
