@@ -13,6 +13,7 @@ Needs: LUMEN_PP (or $top_builddir/tools/pp/lumen-pp), python3-gi, gst-discoverer
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -107,6 +108,23 @@ def decode(path, caps):
                                                       if caps.startswith("video") else np.int16)))
     pipe.set_state(Gst.State.NULL)
     return out
+
+
+def to_ethernet(path):
+    """Rewrite a pcap with link type 1 (a 14-byte Ethernet header per record), as pcap2mjr needs."""
+    with open(path, "rb") as f:
+        d = f.read()
+    out = bytearray(d[:20] + struct.pack("<I", 1))
+    off = 24
+    while off + 16 <= len(d):
+        sec, usec, incl, orig = struct.unpack_from("<IIII", d, off)
+        if off + 16 + incl > len(d):
+            break
+        out += struct.pack("<IIII", sec, usec, incl + 14, orig + 14)
+        out += b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + d[off + 16:off + 16 + incl]
+        off += 16 + incl
+    with open(path, "wb") as f:
+        f.write(out)
 
 
 def onsets(times_values, thresh, min_gap=0.5):
@@ -239,8 +257,12 @@ def main():
             f.write(hdr)
         with open(os.path.join(rec2, "p5-audio-0.pcap"), "wb") as f:
             f.write(b"\x0a\x0d\x0d\x0a" + hdr[4:])  # pcapng, not ours
+        to_ethernet(os.path.join(rec2, "p2-audio-0.pcap"))
         rc, out, err = pp(rec2, "-o", os.path.join(tmp, "o1b"), "--json")
         rep = json.loads(out)
+        eth = [o for o in rep["outputs"] if o["source"] == "p2-audio-0"]
+        ok(eth and eth[0]["packets"] == outs["p2-audio-0.opus"]["packets"],
+           "a track rewritten with link type Ethernet reads the same")
         empty = [o for o in rep["outputs"] if o["source"] == "p4-audio-0"]
         ok(empty and empty[0]["file"] is None and empty[0]["error"] is None,
            "a track without packets gives no file and no error")
@@ -264,6 +286,10 @@ def main():
                 ch = chapters(os.path.join(o2, name))
                 ok(ch == [(3.0, "Intro"), (9.0, "Outro")], "the WebM carries the chapters",
                    str(ch))
+        for name in sorted(outs):
+            r = subprocess.run(["gst-discoverer-1.0", os.path.join(o2, name)],
+                               capture_output=True, text=True, timeout=30)
+            ok(r.returncode == 0 and "Duration" in r.stdout, f"aligned {name} plays")
         late = outs[exp["late_joiner"] + ".opus"]
         ok(abs(late["start_offset"] - exp["late_start"]) < 0.1,
            f"the late joiner starts {exp['late_start']} s in", str(late["start_offset"]))

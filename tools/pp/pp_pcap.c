@@ -1,5 +1,6 @@
 /* pp_pcap.c -- the recording pcap parser (see pp_reader.h): classic pcap, little endian,
- * microsecond timestamps, LINKTYPE_RAW, each record an IPv4/UDP packet whose payload we return.
+ * microsecond timestamps, LINKTYPE_RAW (or Ethernet / IPv4), each record an IPv4/UDP packet whose
+ * payload we return.
  * Pure: no allocation, no I/O. */
 #include <errno.h>
 #include <stdarg.h>
@@ -8,7 +9,9 @@
 #include "pp_reader.h"
 
 #define PCAP_MAGIC_LE 0xa1b2c3d4u
-#define LINKTYPE_RAW  101
+#define LINKTYPE_ETHERNET 1
+#define LINKTYPE_RAW      101
+#define LINKTYPE_IPV4     228
 #define SNAPLEN_MAX   262144u /* a record longer than any snaplen is garbage, not a torn record */
 
 static uint32_t rd32le(const uint8_t *p)
@@ -54,7 +57,8 @@ static bool udp_payload(const uint8_t *ip, size_t len, const uint8_t **pl, size_
 int lumen_pp_pcap_parse(const uint8_t *buf, size_t len, lumen_pp_record_cb cb, void *ud,
 			struct lumen_pp_pcap_stats *st, char *err, size_t errlen)
 {
-	size_t off = 24;
+	size_t off = 24, l2;
+	uint32_t link;
 
 	*st = (struct lumen_pp_pcap_stats){0};
 	if (len < 24)
@@ -63,8 +67,12 @@ int lumen_pp_pcap_parse(const uint8_t *buf, size_t len, lumen_pp_record_cb cb, v
 		return fail(err, errlen, "not a little-endian microsecond pcap (magic 0x%08x)", rd32le(buf));
 	if (buf[4] != 2 || buf[5] != 0)
 		return fail(err, errlen, "unsupported pcap version %u.%u", buf[4], buf[6]);
-	if (rd32le(buf + 20) != LINKTYPE_RAW)
-		return fail(err, errlen, "pcap link type %u, expected 101 (raw IPv4)", rd32le(buf + 20));
+	/* The recorder writes raw IPv4 (101); Ethernet (1, what pcap2mjr wants) and IPv4 (228) are
+	 * read too, so a recording converted for other tools still works. */
+	link = rd32le(buf + 20);
+	if (link != LINKTYPE_RAW && link != LINKTYPE_ETHERNET && link != LINKTYPE_IPV4)
+		return fail(err, errlen, "pcap link type %u, expected 101 (raw IPv4)", link);
+	l2 = link == LINKTYPE_ETHERNET ? 14 : 0;
 	while (off < len) {
 		uint32_t incl, usec;
 		const uint8_t *pl;
@@ -83,7 +91,8 @@ int lumen_pp_pcap_parse(const uint8_t *buf, size_t len, lumen_pp_record_cb cb, v
 			st->torn = true;
 			break;
 		}
-		if (udp_payload(buf + off + 16, incl, &pl, &pl_len)) {
+		if (incl >= l2 && (l2 == 0 || rd16be(buf + off + 16 + 12) == 0x0800) &&
+		    udp_payload(buf + off + 16 + l2, incl - l2, &pl, &pl_len)) {
 			struct lumen_pp_record r = {
 				.t_us = (int64_t)rd32le(buf + off) * 1000000 + usec,
 				.payload = pl,
