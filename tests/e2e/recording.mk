@@ -18,3 +18,8 @@ TESTS += tests/e2e/recording_crash.sh
 # the event and keep going, another room's recording works once there is space.
 dist_check_SCRIPTS += tests/e2e/recording_diskfull.sh
 TESTS += tests/e2e/recording_diskfull.sh
+# recording_browser.sh: three Chromium participants (recording_browser.mjs, pages/rooms.html), one
+# 5 s late, recorded and processed: every output plays, lasts the session, the late one starts late.
+dist_check_SCRIPTS += tests/e2e/recording_browser.sh
+TESTS += tests/e2e/recording_browser.sh
+EXTRA_DIST += tests/e2e/recording_browser.mjs

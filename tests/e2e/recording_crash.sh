@@ -20,7 +20,7 @@ publish_recorded() {
 		{ diag <"$e2e_tmp/err"; return 1; }
 	rec_id=$(rec_json "$e2e_tmp/start.json" "j.get('recording') or ''")
 	# B never joins (LATE 1000 s); the publisher outlives the test's use of it and is killed.
-	ns_do /usr/bin/python3 "$REC_PUB" "$rec_api" "$rec_admin" "$1" 60 1000 --no-record \
+	"$E2E/netns.sh" exec "$e2e_ns" /usr/bin/python3 "$REC_PUB" "$rec_api" "$rec_admin" "$1" 60 1000 --no-record \
 		>"$e2e_tmp/pub-$2.json" 2>"$e2e_tmp/pub-$2.err" &
 	pub_pid=$!
 	e2e_extra_pids="$e2e_extra_pids $pub_pid"

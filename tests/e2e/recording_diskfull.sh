@@ -28,7 +28,7 @@ id_a=$(rec_json "$e2e_tmp/start.json" "j.get('recording') or ''")
 
 # One publisher per room (B never joins: LATE 1000 s); each sends for 14 s, then reports.
 for r in $room_a $room_b; do
-	ns_do timeout 60 /usr/bin/python3 "$REC_PUB" "$rec_api" "$rec_admin" $r 14 1000 --no-record \
+	"$E2E/netns.sh" exec "$e2e_ns" timeout 60 /usr/bin/python3 "$REC_PUB" "$rec_api" "$rec_admin" $r 14 1000 --no-record \
 		>"$e2e_tmp/pub-$r.json" 2>"$e2e_tmp/pub-$r.err" &
 	e2e_extra_pids="$e2e_extra_pids $!"
 done
