@@ -245,6 +245,11 @@ struct bench_janus *bench_janus_new(const char *url, int timeout_ms, char **err)
 	                                        "user-agent", "lumen-bench", NULL);
 	j->poll_http =
 	    soup_session_new_with_options("timeout", 90, "user-agent", "lumen-bench", NULL);
+	/* No proxies: the default resolver (libproxy through GIO) can take seconds per new
+	 * connection (WPAD lookups in a namespace without DNS), which stalled joins and timed out
+	 * requests at high N. The bench talks to a server next to it. */
+	soup_session_set_proxy_resolver(j->http, NULL);
+	soup_session_set_proxy_resolver(j->poll_http, NULL);
 	j->pending = g_hash_table_new(g_str_hash, g_str_equal);
 	j->routes = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
 	j->cancel = g_cancellable_new();
