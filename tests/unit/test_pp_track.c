@@ -195,3 +195,25 @@ Test(pp_clock, without_sender_reports_maps_from_the_least_delayed_packet)
 	cr_assert_eq(t.pkts[2].t_us, base + 60000);
 	lumen_pp_track_fini(&t);
 }
+
+/* Browsers may send an SR before the first RTP packet of an SSRC: it must count, in the same
+ * unwrapped timestamp space as the packets (here just below a 32-bit wrap). */
+Test(pp_track, an_sr_before_the_first_packet_is_kept)
+{
+	struct lumen_pp_track t, *tp = &t;
+	int rate = 48000;
+	const int64_t base = 1795429000000000LL;
+
+	lumen_pp_track_init(&t, 111);
+	feed_sr(&t, base + 20000, base + 5000000, 0xfffffc40u, 4); /* ts = -960 */
+	feed_rtp(&t, base + 40000, 1, 0, 4);
+	feed_rtp(&t, base + 60000, 2, 960, 4);
+	lumen_pp_track_finish(&t);
+	cr_assert_eq(t.n_srs, 1);
+	cr_assert_eq(t.pkts[0].ext_ts - t.srs[0].ext_ts, 960);
+	lumen_pp_clock_map(&tp, &rate, 1);
+	/* sender times 5.020 and 5.040 s; least delay 20 ms: session = sender - 4.98 s */
+	cr_assert_eq(t.pkts[0].t_us, base + 40000);
+	cr_assert(t.segs[0].have_sr);
+	lumen_pp_track_fini(&t);
+}

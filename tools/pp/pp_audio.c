@@ -113,6 +113,10 @@ GPtrArray *lumen_pp_audio_sequence(struct lumen_pp_input *in, int64_t base_us, i
 	if (all->len)
 		qsort(all->pdata, all->len, sizeof(gpointer), cmp_t);
 	s.pt = (uint8_t)(in->mtracks[0]->payload_type & 0x7f);
+	/* Not aligned (no end): time zero is the first packet, which the lookahead compensation
+	 * would put before zero and so drop; start there instead. */
+	if (end_us == 0 && all->len > 0)
+		base_us = ((struct lumen_pp_pkt *)all->pdata[0])->t_us - OPUS_LOOKAHEAD * 1000000 / RATE;
 	for (guint i = 0; i < all->len; i++) {
 		const struct lumen_pp_pkt *p = all->pdata[i];
 		const uint8_t *pl = p->data + p->hdr_len;
@@ -139,7 +143,7 @@ GPtrArray *lumen_pp_audio_sequence(struct lumen_pp_input *in, int64_t base_us, i
 	if (end_us > base_us)
 		fill_to(&s, (end_us - base_us) * RATE / 1000000 + FINE, res);
 	res->duration_s = MAX(res->duration_s, (double)s.out / RATE);
-	if (res->packets)
+	if (res->packets && end_us)
 		res->start_offset_s = (double)(res->first_us - base_us) / 1e6;
 	g_ptr_array_free(all, TRUE);
 	return s.bufs;

@@ -59,9 +59,11 @@ static void input_sr(struct lumen_pp_track *t, const struct lumen_pp_record *rec
 		t->malformed++;
 		return;
 	}
-	s = segment_for(t, rd32be(p + 4), false);
-	if (!s)
-		return; /* an SR before any packet of its SSRC: nothing to unwrap against yet */
+	s = segment_for(t, rd32be(p + 4), true); /* an SR may come before the first packet */
+	if (!s->ts_init) {
+		s->last_ts = (int64_t)rd32be(p + 16) + ((int64_t)1 << 32);
+		s->ts_init = true;
+	}
 	frac = rd32be(p + 12);
 	sr.ssrc = s->ssrc;
 	sr.seg = (uint32_t)(s - t->segs);
@@ -118,10 +120,13 @@ static void input_rtp(struct lumen_pp_track *t, const struct lumen_pp_record *re
 		return;
 	}
 	s = segment_for(t, rd32be(p + 8), true);
-	if (s->max_seq < 0) {
-		ext = (p[2] << 8 | p[3]) + 65536; /* room below for early stragglers */
-		s->max_seq = ext;
+	if (!s->ts_init) { /* room below for early stragglers, as for sequence numbers */
 		s->last_ts = (int64_t)rd32be(p + 4) + ((int64_t)1 << 32);
+		s->ts_init = true;
+	}
+	if (s->max_seq < 0) {
+		ext = (p[2] << 8 | p[3]) + 65536;
+		s->max_seq = ext;
 	} else {
 		ext = s->max_seq + (int16_t)((uint16_t)(p[2] << 8 | p[3]) - (uint16_t)s->max_seq);
 		if (ext < s->max_seq - LUMEN_PP_REORDER_WINDOW) {

@@ -42,6 +42,7 @@ struct lumen_pp_seg {
 	uint32_t ssrc;
 	size_t first, n; /* into pkts, after finish */
 	int64_t max_seq, last_ts;
+	bool ts_init; /* last_ts set (by the first RTP packet or SR of this SSRC) */
 	int64_t offset_us; /* set by pp_clock */
 	bool have_sr;
 };
