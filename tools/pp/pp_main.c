@@ -15,8 +15,6 @@
 #include "pp_clock.h"
 #include "pp_out.h"
 
-const char *lumen_pp_out_extension(const char *codec);
-
 struct opts {
 	const char *rec, *outdir, *format;
 	bool align, mix, json;

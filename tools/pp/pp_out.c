@@ -30,7 +30,6 @@ static const struct codec_info *codec_find(const char *name)
 	return NULL;
 }
 
-const char *lumen_pp_out_extension(const char *codec);
 const char *lumen_pp_out_extension(const char *codec)
 {
 	const struct codec_info *c = codec_find(codec);

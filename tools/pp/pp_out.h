@@ -65,6 +65,9 @@ int lumen_pp_out_prepare(struct lumen_pp_job *job);
 /* Run the job's pipeline to the end. Returns 0, or -EIO with job->res.error set. */
 int lumen_pp_out_run(struct lumen_pp_job *job, struct lumen_pp_progress *prog);
 void lumen_pp_job_clear(struct lumen_pp_job *job);
+/* The file extension a codec's passthrough output gets ("opus", "webm", "mp4", "mkv"), or NULL
+ * for a codec lumen-pp does not know. */
+const char *lumen_pp_out_extension(const char *codec);
 
 /* pp_audio.c: the Opus sequencing behind lumen_pp_out_prepare for audio inputs. Returns the buffers
  * (RTP packets with rewritten seq/timestamp and PTS) and updates res counters. */
