@@ -138,9 +138,11 @@ def video_events(frames):
     frames.sort()
     # (not black: Chromium's fake camera is dark, luma 10-50 of 255)
     start = next((t for t, y in frames if y > 5), None)
-    # A first frame at 0 followed by a gap of more than half a second is a frame held from the
+    # A first frame at 0 followed by a gap of several frame intervals is a frame held from the
     # start of the timeline (lumen-pp --align does that for late joiners): the media begins after.
-    held = len(frames) > 1 and frames[0][0] < 0.001 and frames[1][0] > 0.5
+    steps = sorted(b[0] - a[0] for a, b in zip(frames[1:], frames[2:]))
+    step = steps[len(steps) // 2] if steps else 0.04
+    held = len(frames) > 2 and frames[0][0] < 0.001 and frames[1][0] > max(0.15, 3 * step)
     if held:
         start = next((t for t, y in frames[1:] if y > 5), None)
     flashes, prev = [], 0.0
