@@ -339,6 +339,23 @@ expect_err(c.post(f"/{sid}", {"janus": "attach", "plugin": ECHO, "apisecret": "l
 expect_err(c.poll(sid, timeout=5), 403, "long poll without apisecret")
 t.check(c.info()["api_secret"] is True, "info stays open and says a secret is needed")
 still_alive(d, "auth failures")
+
+
+def close_waits(port):
+    """Sockets of the daemon's listener left half-closed by clients that hung up."""
+    out = os.popen(f"ss -Htn state close-wait '( sport = :{port} )'").read()
+    return len([ln for ln in out.splitlines() if ln.strip()])
+
+
+port = int(d.url.rsplit(":", 1)[1])
+for i in range(10):  # each request on its own connection, closed by the client afterwards
+    conn = http_client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn.request("POST", "/janus", body=json.dumps({"janus": "info", "transaction": f"cw{i}"}))
+    conn.getresponse().read()
+    conn.close()
+time.sleep(0.5)
+n = close_waits(port)
+t.check(n == 0, f"connections the clients closed are closed by lumen too ({n} in CLOSE_WAIT after 10)")
 stop_clean(t, d, "auth tests")
 
 t.done()
