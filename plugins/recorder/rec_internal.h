@@ -19,7 +19,7 @@
 #define REC_BUF_SIZE (64u * 1024u) /* per open file, allocated when the file opens */
 #define REC_PCAP_HDR 24u
 #define REC_PCAP_REC_HDR 16u
-#define REC_IPUDP_HDR 28u
+#define REC_IPUDP_HDR 42u /* Ethernet (14) + IPv4 (20) + UDP (8) before each payload */
 #define REC_MANIFEST_MAX (4u * 1024u * 1024u) /* larger manifest.json files are refused */
 #define REC_T_NONE INT64_MIN                  /* a time that is null in the manifest */
 #define REC_UDP_BASE 5000u

@@ -1,5 +1,5 @@
 /* recorder/rec_pcap.c -- the pcap side of the recording format (docs/recording.md): the file
- * header, one record (pcap record header + synthetic IPv4/UDP header + payload) and a reader
+ * header, one record (pcap record header + synthetic Ethernet/IPv4/UDP header + payload) and a reader
  * that walks a file to its last whole record. Pure byte work, no allocation; the scan reads fd. */
 #include <errno.h>
 #include <string.h>
@@ -8,7 +8,9 @@
 #include "rec_internal.h"
 
 #define PCAP_MAGIC 0xa1b2c3d4u
-#define LINKTYPE_RAW 101u
+/* Ethernet framing (synthetic MACs) rather than raw IPv4: Janus's pcap2mjr, like much of the
+ * pcap tooling, refuses LINKTYPE_ETHERNET; Wireshark, tshark and GStreamer's pcapparse read both. */
+#define LINKTYPE_ETHERNET 1u
 #define SNAPLEN 65535u
 
 static void wr16be(uint8_t *p, uint16_t v)
@@ -37,7 +39,7 @@ void rec_pcap_file_header(uint8_t out[REC_PCAP_HDR])
 	out[4] = 2; /* version 2.4, little endian u16s */
 	out[6] = 4;
 	wr32le(out + 16, SNAPLEN);
-	wr32le(out + 20, LINKTYPE_RAW);
+	wr32le(out + 20, LINKTYPE_ETHERNET);
 }
 
 uint16_t rec_ip_checksum(const uint8_t *hdr, size_t len)
@@ -56,7 +58,7 @@ uint16_t rec_ip_checksum(const uint8_t *hdr, size_t len)
 size_t rec_pcap_record(uint8_t *out, int64_t t_us, uint16_t ip_id, uint16_t src_port,
 		       const uint8_t *payload, size_t len)
 {
-	uint8_t *ip = out + REC_PCAP_REC_HDR, *udp = ip + 20;
+	uint8_t *eth = out + REC_PCAP_REC_HDR, *ip = eth + 14, *udp = ip + 20;
 	uint32_t caplen = (uint32_t)(REC_IPUDP_HDR + len);
 
 	if (t_us < 0)
@@ -65,9 +67,13 @@ size_t rec_pcap_record(uint8_t *out, int64_t t_us, uint16_t ip_id, uint16_t src_
 	wr32le(out + 4, (uint32_t)(t_us % 1000000));
 	wr32le(out + 8, caplen);
 	wr32le(out + 12, caplen);
-	memset(ip, 0, REC_IPUDP_HDR);
+	memset(eth, 0, REC_IPUDP_HDR);
+	/* locally administered unicast MACs 02:00:00:00:00:02 <- 02:00:00:00:00:01, IPv4 */
+	eth[0] = 0x02, eth[5] = 0x02;
+	eth[6] = 0x02, eth[11] = 0x01;
+	eth[12] = 0x08;
 	ip[0] = 0x45; /* IPv4, 20-byte header */
-	wr16be(ip + 2, (uint16_t)caplen);
+	wr16be(ip + 2, (uint16_t)(caplen - 14));
 	wr16be(ip + 4, ip_id);
 	ip[8] = 64; /* TTL */
 	ip[9] = 17; /* UDP */
@@ -144,7 +150,7 @@ int rec_pcap_scan(int fd, struct rec_pcap_scan *out)
 		goto out;
 	}
 	ret = need(r, REC_PCAP_HDR);
-	if (ret <= 0 || rd32le(r->buf) != PCAP_MAGIC || rd32le(r->buf + 20) != LINKTYPE_RAW) {
+	if (ret <= 0 || rd32le(r->buf) != PCAP_MAGIC || rd32le(r->buf + 20) != LINKTYPE_ETHERNET) {
 		ret = ret < 0 ? ret : -EINVAL;
 		goto out;
 	}

@@ -113,27 +113,28 @@ static unsigned parse_pcap(const uint8_t *b, size_t n, struct rec_parsed *out, u
 	cr_assert_eq(b[4] | b[5] << 8, 2);
 	cr_assert_eq(b[6] | b[7] << 8, 4);
 	cr_assert_eq(rd32le(b + 16), 65535u);
-	cr_assert_eq(rd32le(b + 20), 101u);
+	cr_assert_eq(rd32le(b + 20), 1u, "link type Ethernet");
 	while (off + 16 <= n && count < max) {
 		uint32_t incl = rd32le(b + off + 8);
-		const uint8_t *ip = b + off + 16, *udp = ip + 20;
+		const uint8_t *eth = b + off + 16, *ip = eth + 14, *udp = ip + 20;
 		if (off + 16 + incl > n)
 			break; /* torn */
 		cr_assert_eq(rd32le(b + off + 12), incl);
+		cr_assert_eq(eth[12] << 8 | eth[13], 0x0800, "EtherType IPv4");
 		cr_assert_eq(ip[0], 0x45);
-		cr_assert_eq(ip[2] << 8 | ip[3], (int)incl);
+		cr_assert_eq(ip[2] << 8 | ip[3], (int)incl - 14);
 		cr_assert_eq(ip[8], 64);
 		cr_assert_eq(ip[9], 17);
 		cr_assert(!memcmp(ip + 12, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8));
 		cr_assert_eq(rec_ip_checksum(ip, 20), 0, "header with its checksum sums to 0xffff");
 		cr_assert_eq(udp[2] << 8 | udp[3], 5004);
-		cr_assert_eq(udp[4] << 8 | udp[5], (int)incl - 20);
+		cr_assert_eq(udp[4] << 8 | udp[5], (int)incl - 34);
 		cr_assert_eq(udp[6] | udp[7], 0);
 		out[count].t_us = (int64_t)rd32le(b + off) * 1000000 + rd32le(b + off + 4);
 		cr_assert_lt(rd32le(b + off + 4), 1000000u);
 		out[count].sport = (uint16_t)(udp[0] << 8 | udp[1]);
 		out[count].ip_id = (uint16_t)(ip[4] << 8 | ip[5]);
-		out[count].len = incl - 28;
+		out[count].len = incl - 42;
 		out[count].payload = udp + 8;
 		count++;
 		off += 16 + incl;
@@ -233,7 +234,7 @@ Test(rec_store, synthetic_ipv4_checksum_is_the_internet_checksum)
 	/* the classic example: 4500 0073 0000 4000 4011 [b861] c0a8 0001 c0a8 00c7 */
 	uint8_t h[20] = {0x45, 0, 0, 0x73, 0, 0, 0x40, 0, 0x40, 0x11, 0, 0,
 			 0xc0, 0xa8, 0, 1, 0xc0, 0xa8, 0, 0xc7};
-	uint8_t rec[16 + 28 + 3];
+	uint8_t rec[16 + 42 + 3];
 	const uint8_t pl[3] = {1, 2, 3};
 
 	cr_assert_eq(rec_ip_checksum(h, 20), 0xb861);
@@ -243,7 +244,7 @@ Test(rec_store, synthetic_ipv4_checksum_is_the_internet_checksum)
 		cr_assert_eq(rec_pcap_record(rec, 1, (uint16_t)id, 5002, pl, 3), sizeof(rec));
 		uint32_t sum = 0;
 		for (unsigned i = 0; i < 20; i += 2)
-			sum += (uint32_t)rec[16 + i] << 8 | rec[16 + i + 1];
+			sum += (uint32_t)rec[16 + 14 + i] << 8 | rec[16 + 14 + i + 1];
 		while (sum >> 16)
 			sum = (sum & 0xffff) + (sum >> 16);
 		cr_assert_eq(sum, 0xffff, "id %u", id);
