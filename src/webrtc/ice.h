@@ -80,8 +80,9 @@ int lumen_ice_set_remote_credentials(struct lumen_ice *ice, const char *ufrag, c
 int lumen_ice_add_remote_candidate(struct lumen_ice *ice, const char *candidate);
 void lumen_ice_remote_gathering_done(struct lumen_ice *ice);
 
-/* Sends one datagram on the selected pair. Returns len, -EAGAIN before a pair is selected, or
- * -EIO. */
+/* Sends one datagram on the selected pair: straight to its UDP socket with sendto(2) when the
+ * pair is plain UDP, else through libnice (TCP, TURN). Returns len, -EAGAIN before a pair is
+ * selected or when the socket's buffer is full (the datagram is dropped), or -EIO. */
 ssize_t lumen_ice_send(struct lumen_ice *ice, const uint8_t *buf, size_t len);
 
 /* ICE restart: new local credentials, remote ones must be set again. Returns 0 or -EIO. */
