@@ -149,7 +149,7 @@ class Track:
 def write_pcap(path, records, index, torn=False):
     recs = sorted(records, key=lambda r: r[0])
     with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 101))
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))  # Ethernet
         for n, (t, pl) in enumerate(recs):
             udp = struct.pack(">HHHH", 5000 + 2 * index, 5004, 8 + len(pl), 0) + pl
             ip = bytearray(struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), n & 0xFFFF, 0,
@@ -159,9 +159,10 @@ def write_pcap(path, records, index, torn=False):
             s = (s & 0xFFFF) + (s >> 16)
             ip[10:12] = struct.pack(">H", ~s & 0xFFFF)
             us = T0 + t
-            f.write(struct.pack("<IIII", us // 1000000, us % 1000000, 20 + len(udp),
-                                20 + len(udp)))
-            f.write(bytes(ip) + udp)
+            eth = b"\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00"
+            f.write(struct.pack("<IIII", us // 1000000, us % 1000000, 34 + len(udp),
+                                34 + len(udp)))
+            f.write(eth + bytes(ip) + udp)
         if torn:  # a crash in the middle of the last record
             f.truncate(f.tell() - 7)
     return recs

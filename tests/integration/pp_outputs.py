@@ -110,18 +110,18 @@ def decode(path, caps):
     return out
 
 
-def to_ethernet(path):
-    """Rewrite a pcap with link type 1 (a 14-byte Ethernet header per record), as pcap2mjr needs."""
+def to_raw_ip(path):
+    """Rewrite a recording's pcap (link type 1, Ethernet) as link type 101, raw IP."""
     with open(path, "rb") as f:
         d = f.read()
-    out = bytearray(d[:20] + struct.pack("<I", 1))
+    out = bytearray(d[:20] + struct.pack("<I", 101))
     off = 24
     while off + 16 <= len(d):
         sec, usec, incl, orig = struct.unpack_from("<IIII", d, off)
         if off + 16 + incl > len(d):
             break
-        out += struct.pack("<IIII", sec, usec, incl + 14, orig + 14)
-        out += b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + d[off + 16:off + 16 + incl]
+        out += struct.pack("<IIII", sec, usec, incl - 14, orig - 14)
+        out += d[off + 16 + 14:off + 16 + incl]
         off += 16 + incl
     with open(path, "wb") as f:
         f.write(out)
@@ -257,12 +257,12 @@ def main():
             f.write(hdr)
         with open(os.path.join(rec2, "p5-audio-0.pcap"), "wb") as f:
             f.write(b"\x0a\x0d\x0d\x0a" + hdr[4:])  # pcapng, not ours
-        to_ethernet(os.path.join(rec2, "p2-audio-0.pcap"))
+        to_raw_ip(os.path.join(rec2, "p2-audio-0.pcap"))
         rc, out, err = pp(rec2, "-o", os.path.join(tmp, "o1b"), "--json")
         rep = json.loads(out)
         eth = [o for o in rep["outputs"] if o["source"] == "p2-audio-0"]
         ok(eth and eth[0]["packets"] == outs["p2-audio-0.opus"]["packets"],
-           "a track rewritten with link type Ethernet reads the same")
+           "a track rewritten with link type 101 (raw IP) reads the same")
         empty = [o for o in rep["outputs"] if o["source"] == "p4-audio-0"]
         ok(empty and empty[0]["file"] is None and empty[0]["error"] is None,
            "a track without packets gives no file and no error")
