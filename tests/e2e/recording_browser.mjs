@@ -70,10 +70,11 @@ try {
 	const sp = await record('stop');
 	summary.rec_stop_ms = Date.now();
 	res(sp.status === 200, 'recording stopped over the admin API', sp);
-	const ev = await lr(pages[0], 'events', 'pub');
-	const recEv = ev.filter((e) => e.recording === 'stopped' || e.recording === 'started');
-	note0(`user0's recording events: ${JSON.stringify(recEv)}`);
-	res(recEv.some((e) => e.recording === 'stopped'), 'participants get the recording stopped event', ev.slice(-5));
+	// (the event comes through janus.js's long poll: wait for it, at most 5 s, on every page)
+	const got = await Promise.all(pages.map((p) =>
+		lr(p, 'waitEvent', 'pub', 'm.recording === "stopped"', 5000).catch((e) => String(e))));
+	note0(`recording events: ${JSON.stringify(got)}`);
+	res(got.every((e) => e && e.recording === 'stopped'), 'every participant gets the recording stopped event', got);
 	summary.ok = failed === 0;
 } catch (e) {
 	res(false, 'the browser session ran to the end', String(e && e.stack || e) + '\n' +

@@ -40,7 +40,7 @@ done
 [ "$st" = finished ]
 rec_ok $? "the recording $id is finished (is $st)" || { rec_finish; exit 1; }
 
-"$LUMEN_PP" "$rec_dir/$id" -o "$e2e_tmp/out" --align --json >"$e2e_tmp/pp.json" 2>"$e2e_tmp/pp.err"
+rec_pp "$rec_dir/$id" -o "$e2e_tmp/out" --align --json >"$e2e_tmp/pp.json" 2>"$e2e_tmp/pp.err"
 rec_ok $? "lumen-pp --align processed the recording" || tail -20 "$e2e_tmp/pp.err" | diag
 /usr/bin/python3 "$REC_PY" browser "$e2e_tmp/out" "$rec_dir/$id/manifest.json" "$e2e_tmp/summary.json" $late \
 	>"$e2e_tmp/check.tap" 2>"$e2e_tmp/check.err"

@@ -53,7 +53,7 @@ echo "# newest record lost to the kill: last record $(echo "$lag" | awk '{printf
 	"all(v['header_ok'] and v['rtp'] > 50 for v in j.values()) and len(j) >= 2" | grep -q True
 rec_ok $? "every track's pcap holds its packets up to less than 1 s before the kill"
 
-"$LUMEN_PP" "$rec_dir/$rec_id" -o "$e2e_tmp/out" --json >"$e2e_tmp/pp.json" 2>"$e2e_tmp/pp.err"
+rec_pp "$rec_dir/$rec_id" -o "$e2e_tmp/out" --json >"$e2e_tmp/pp.json" 2>"$e2e_tmp/pp.err"
 rc=$?
 rec_ok $rc "lumen-pp processes the killed recording (exit $rc)" || tail -10 "$e2e_tmp/pp.err" | diag
 pp_lag=$(rec_json "$e2e_tmp/pp.json" "max($kill_us - o['last_us'] for o in j['outputs'] if o.get('last_us'))")

@@ -35,7 +35,7 @@ done
 [ "$st" = finished ]
 rec_ok $? "manifest state finished after stop (is $st)"
 
-"$LUMEN_PP" "$rec_dir/$id" -o "$e2e_tmp/out" --align --json >"$e2e_tmp/pp.json" 2>"$e2e_tmp/pp.err"
+rec_pp "$rec_dir/$id" -o "$e2e_tmp/out" --align --json >"$e2e_tmp/pp.json" 2>"$e2e_tmp/pp.err"
 rec_ok $? "lumen-pp --align processed the recording" || { tail -20 "$e2e_tmp/pp.err" | diag; }
 
 /usr/bin/python3 "$REC_PY" sync "$e2e_tmp/out" "$rec_dir/$id/manifest.json" "$e2e_tmp/pub.json" $late \
