@@ -5,7 +5,7 @@
  *
  * Participants are told: every start, stop, pause, resume and failure is sent to the whole room
  * through tap->notify as {"recording": "started"|"stopped"|"paused"|"resumed"|"failed", "recording_id": ID}
- * ("error" added for a failure), because people must know they are being recorded.
+ * ("reason" added for a failure: janus.js reads an "error" key as a failed request), because people must know they are being recorded.
  *
  * Threads. Sink callbacks run on the room's thread, control calls on the control thread; today
  * they are the same thread (rooms_tap.h). rec_store wants one producer thread per recording, so
@@ -52,7 +52,7 @@ static void notify(uint64_t room, const char *what, const char *id, const char *
 	json_t *ev = json_pack("{s:s,s:s}", "recording", what, "recording_id", id);
 
 	if (error)
-		json_object_set_new(ev, "error", json_string(error));
+		json_object_set_new(ev, "reason", json_string(error));
 	if (!t || t->notify(room, ev) < 0)
 		recorder_core->log(NULL, LUMEN_SEV_DEBUG, "room %" PRIu64 ": recording %s not told",
 				   room, what);
@@ -70,11 +70,16 @@ static void sink_participant(void *arg, uint64_t id, const char *display, bool j
 static void sink_track_added(void *arg, const struct lumen_tap_track *t)
 {
 	struct rec_session *s = arg;
+	char codec[32]; /* lower case, as the format documents it, whatever case the SDP used */
+
+	g_strlcpy(codec, t->codec ? t->codec : "", sizeof(codec));
+	for (char *c = codec; *c; c++)
+		*c = g_ascii_tolower(*c);
 	struct rec_track_info info = {
 		.participant = t->participant,
 		.kind = t->kind == LUMEN_MEDIA_VIDEO ? "video" : "audio",
 		.mid = t->mid ? t->mid : "",
-		.codec = t->codec ? t->codec : "",
+		.codec = codec,
 		.pt = t->pt,
 		.clock_rate = t->clock_rate,
 		.channels = t->channels,
