@@ -5,7 +5,7 @@
 # own loopback for signalling. Nothing leaves the namespace.
 #
 #   netns.sh up NAME       create namespace NAME (idempotent: an old one is removed first)
-#   netns.sh down NAME     remove it (and the veth pair with it)
+#   netns.sh down NAME     stop every process still inside, remove it (and the veth pair)
 #   netns.sh exec NAME CMD run CMD inside
 #   netns.sh check         exit 0 if namespaces can be created here (root, iproute2), else 1
 #
@@ -32,7 +32,17 @@ up() {
 
 case "${1:-}" in
 up) up "$2" ;;
-down) ip netns del "$2" 2>/dev/null || true ;;
+down)
+	# Whatever a test left running inside (a page server behind a shell function's subshell,
+	# whose pid the test never saw) is stopped first: such an orphan keeps the namespace alive
+	# and, having inherited the media lock's descriptor, would hold that lock for good.
+	pids=$(ip netns pids "$2" 2>/dev/null || true)
+	if [ -n "$pids" ]; then
+		kill $pids 2>/dev/null || true
+		sleep 0.3
+		kill -9 $(ip netns pids "$2" 2>/dev/null) 2>/dev/null || true
+	fi
+	ip netns del "$2" 2>/dev/null || true ;;
 exec) ns=$2; shift 2; exec ip netns exec "$ns" "$@" ;;
 check)
 	[ "$(id -u)" -eq 0 ] || exit 1
