@@ -265,7 +265,10 @@ void api_session_add_poller(struct api_session *s, SoupServerMessage *msg, unsig
 	p->msg = g_object_ref(msg);
 	p->s = s;
 	p->maxev = maxev;
-	src = g_timeout_source_new_seconds((guint)s->api->cfg->api.long_poll_timeout);
+	/* Millisecond timer, not g_timeout_source_new_seconds: GLib coalesces those to whole
+	 * seconds, and a first interval of one second may end up to a second early (a long poll
+	 * configured for 1 s answered after 0.8 s in CI). */
+	src = g_timeout_source_new((guint)s->api->cfg->api.long_poll_timeout * 1000u);
 	g_source_set_callback(src, poller_timeout_cb, p, NULL);
 	p->timeout_source = g_source_attach(src, s->api->ctx);
 	g_source_unref(src);
