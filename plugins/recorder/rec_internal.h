@@ -133,6 +133,8 @@ void rec_writer_add(struct rec_writer *w, struct rec_recording *rec);
 void rec_writer_close(struct rec_writer *w, struct rec_recording *rec, int64_t close_us);
 /* Test hook: while held, the writer consumes nothing (so a tiny queue overflows). */
 void rec_writer_test_hold(struct rec_writer *w, bool hold);
+/* Writes all of buf to fd, retrying short writes and EINTR. Returns 0 or -errno. */
+int rec_write_all(int fd, const void *buf, size_t len);
 
 /* ---- rec_pcap.c (pure) ---- */
 void rec_pcap_file_header(uint8_t out[REC_PCAP_HDR]);

@@ -134,20 +134,6 @@ json_t *rec_manifest_build(const struct rec_recording *rec)
 	return m;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* On a full disk the atomic way needs a block nobody has; the old manifest's blocks are ours,
  * so it is overwritten in place (a manifest is small: the new text fits its last block unless it
  * grew past it). Only a crash during this very write could tear it. */
@@ -181,9 +167,9 @@ int rec_manifest_write(int dirfd, const json_t *m)
 		ret = -errno;
 		goto out;
 	}
-	ret = write_all(fd, text, len);
+	ret = rec_write_all(fd, text, len);
 	if (!ret)
-		ret = write_all(fd, "\n", 1);
+		ret = rec_write_all(fd, "\n", 1);
 	if (!ret && fsync(fd) < 0)
 		ret = -errno;
 	if (close(fd) < 0 && !ret)

@@ -103,8 +103,10 @@ void rec_writer_stats(struct rec_writer *w, struct rec_writer_stats *out)
 
 /* ---- files ---- */
 
-static int write_all(int fd, const uint8_t *p, size_t len)
+int rec_write_all(int fd, const void *buf, size_t len)
 {
+	const uint8_t *p = buf;
+
 	while (len) {
 		ssize_t n = write(fd, p, len);
 		if (n < 0 && errno == EINTR)
@@ -122,7 +124,7 @@ static int file_flush(struct rec_file *f)
 	int ret = 0;
 
 	if (f->fd >= 0 && f->used)
-		ret = write_all(f->fd, f->buf, f->used);
+		ret = rec_write_all(f->fd, f->buf, f->used);
 	f->used = 0; /* after a failure the recording stops: nothing is retried */
 	return ret;
 }
@@ -218,7 +220,7 @@ static int write_data(struct rec_recording *rec, const struct rec_entry *e)
 	if ((ret = file_reserve(f, e->line_len)))
 		return ret;
 	if (e->line_len > REC_BUF_SIZE) {
-		ret = write_all(f->fd, (const uint8_t *)e->line, e->line_len);
+		ret = rec_write_all(f->fd, e->line, e->line_len);
 	} else {
 		memcpy(f->buf + f->used, e->line, e->line_len);
 		f->used += e->line_len;
