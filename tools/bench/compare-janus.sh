@@ -96,7 +96,7 @@ JANUS_LIBDIR=$(dirname "$JANUS_LIBDIR")
 
 # --- state and cleanup --------------------------------------------------------------------------
 NS="lumen-bench-$$"
-TMP=$(mktemp -d /tmp/lumen-compare.XXXXXX)
+WORKDIR=$(mktemp -d /tmp/lumen-compare.XXXXXX)
 server_pid="" bench_pid=""
 
 cleanup() {
@@ -108,7 +108,7 @@ cleanup() {
 	[ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null
 	wait 2>/dev/null
 	"$NETNS" down "$NS"
-	rm -rf "$TMP"
+	rm -rf "$WORKDIR"
 	exit "$rc"
 }
 trap cleanup EXIT
@@ -122,20 +122,20 @@ rm -f "$RESULTS"/*.json "$RESULTS"/*.log
 # --- servers ------------------------------------------------------------------------------------
 # Janus: a config folder of its own, only the VideoRoom plugin and the HTTP transport (folders
 # holding just those two), ICE on the test address only, its own HTTP and RTP ports.
-mkdir -p "$TMP/janus/conf" "$TMP/janus/plugins" "$TMP/janus/transports" "$TMP/janus/events" \
-	"$TMP/janus/loggers"
-ln -s "$JANUS_LIBDIR/plugins/libjanus_videoroom.so" "$TMP/janus/plugins/"
-ln -s "$JANUS_LIBDIR/transports/libjanus_http.so" "$TMP/janus/transports/"
-sed -e "s|@DIR@|$TMP/janus|g" -e "s|@ICE_IP@|$SERVER_IP|g" \
-	"$top_srcdir/tools/bench/janus/janus.jcfg.in" >"$TMP/janus/conf/janus.jcfg"
+mkdir -p "$WORKDIR/janus/conf" "$WORKDIR/janus/plugins" "$WORKDIR/janus/transports" "$WORKDIR/janus/events" \
+	"$WORKDIR/janus/loggers"
+ln -s "$JANUS_LIBDIR/plugins/libjanus_videoroom.so" "$WORKDIR/janus/plugins/"
+ln -s "$JANUS_LIBDIR/transports/libjanus_http.so" "$WORKDIR/janus/transports/"
+sed -e "s|@DIR@|$WORKDIR/janus|g" -e "s|@ICE_IP@|$SERVER_IP|g" \
+	"$top_srcdir/tools/bench/janus/janus.jcfg.in" >"$WORKDIR/janus/conf/janus.jcfg"
 sed -e "s|@PORT@|$JANUS_PORT|g" \
 	"$top_srcdir/tools/bench/janus/janus.transport.http.jcfg.in" \
-	>"$TMP/janus/conf/janus.transport.http.jcfg"
-cp "$top_srcdir/tools/bench/janus/janus.plugin.videoroom.jcfg" "$TMP/janus/conf/"
+	>"$WORKDIR/janus/conf/janus.transport.http.jcfg"
+cp "$top_srcdir/tools/bench/janus/janus.plugin.videoroom.jcfg" "$WORKDIR/janus/conf/"
 
 # lumen: the sample configuration with the e2e tests' overrides, only the rooms plugin.
-mkdir -p "$TMP/lumen/plugins" "$TMP/lumen/state"
-ln -s "$top_builddir/plugins/rooms/.libs/rooms.so" "$TMP/lumen/plugins/rooms.so"
+mkdir -p "$WORKDIR/lumen/plugins" "$WORKDIR/lumen/state"
+ln -s "$top_builddir/plugins/rooms/.libs/rooms.so" "$WORKDIR/lumen/plugins/rooms.so"
 
 wait_port() { # PORT: at most 20 s
 	for _ in $(seq 200); do
@@ -161,16 +161,16 @@ start_server() {
 		"$NETNS" exec "$NS" taskset -c "$SERVER_CPU" "$LUMEN" -c "$top_srcdir/conf/lumen.cfg" \
 			--set http.listen=127.0.0.1:$LUMEN_PORT \
 			--set admin.listen=127.0.0.1:$LUMEN_ADMIN_PORT \
-			--set http.demo=false --set plugins.dir="$TMP/lumen/plugins" \
-			--set general.state_dir="$TMP/lumen/state" \
+			--set http.demo=false --set plugins.dir="$WORKDIR/lumen/plugins" \
+			--set general.state_dir="$WORKDIR/lumen/state" \
 			--set media.ice_enforce="$SERVER_IP" "${LUMEN_LIMITS[@]}" >"$2" 2>&1 &
 		server_pid=$!
 		server_url="http://127.0.0.1:$LUMEN_PORT/janus"
 		wait_port $LUMEN_PORT || die "lumen did not start (see $2)"
 		;;
 	janus)
-		"$NETNS" exec "$NS" taskset -c "$SERVER_CPU" janus -C "$TMP/janus/conf/janus.jcfg" \
-			-F "$TMP/janus/conf" >"$2" 2>&1 &
+		"$NETNS" exec "$NS" taskset -c "$SERVER_CPU" janus -C "$WORKDIR/janus/conf/janus.jcfg" \
+			-F "$WORKDIR/janus/conf" >"$2" 2>&1 &
 		server_pid=$!
 		server_url="http://127.0.0.1:$JANUS_PORT/janus"
 		wait_port $JANUS_PORT || die "janus did not start (see $2)"

@@ -59,7 +59,7 @@ command -v perf >/dev/null || die "perf not found (apt-get install linux-perf)"
 for p in "$LUMEN" "$LUMEN_BENCH"; do [ -x "$p" ] || die "$p not built"; done
 
 NS="lumen-prof-$$"
-TMP=$(mktemp -d /tmp/lumen-profile.XXXXXX)
+WORKDIR=$(mktemp -d /tmp/lumen-profile.XXXXXX)
 server_pid="" bench_pid=""
 cleanup() {
 	rc=$?
@@ -70,7 +70,7 @@ cleanup() {
 	[ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null
 	wait 2>/dev/null
 	"$NETNS" down "$NS"
-	rm -rf "$TMP"
+	rm -rf "$WORKDIR"
 	exit "$rc"
 }
 trap cleanup EXIT
@@ -79,12 +79,12 @@ trap 'exit 130' INT TERM
 mkdir -p "$RESULTS"
 RESULTS=$(cd "$RESULTS" && pwd)
 "$NETNS" up "$NS"
-mkdir -p "$TMP/plugins" "$TMP/state"
-ln -s "$top_builddir/plugins/rooms/.libs/rooms.so" "$TMP/plugins/rooms.so"
+mkdir -p "$WORKDIR/plugins" "$WORKDIR/state"
+ln -s "$top_builddir/plugins/rooms/.libs/rooms.so" "$WORKDIR/plugins/rooms.so"
 
 "$NETNS" exec "$NS" taskset -c 0 "$LUMEN" -c "$top_srcdir/conf/lumen.cfg" \
 	--set http.listen=127.0.0.1:$PORT --set admin.listen=127.0.0.1:$ADMIN_PORT \
-	--set http.demo=false --set plugins.dir="$TMP/plugins" --set general.state_dir="$TMP/state" \
+	--set http.demo=false --set plugins.dir="$WORKDIR/plugins" --set general.state_dir="$WORKDIR/state" \
 	--set media.ice_enforce="$SERVER_IP" --set api.max_handles_per_session=1024 \
 	>"$RESULTS/lumen.log" 2>&1 &
 server_pid=$!
