@@ -25,6 +25,8 @@ struct bench_opts {
 	int server_pid;
 	const char *ice_ip;
 	enum bench_srtp srtp;
+	bool record;         /* rooms are created with "record": true */
+	const char *rec_dir; /* and "rec_dir" (Janus's; lumen's recorder has its own dir) */
 	bool find_max;
 	int max_n, step_n;
 	double loss_limit, delay_limit_ms;

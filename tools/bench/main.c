@@ -76,8 +76,12 @@ static json_t *result_json(const struct bench_opts *o, const struct bench_result
 	json_object_set_new(j, "bench", json_pack("{sf}", "cpu_pct", r->bench_cpu_pct));
 	if (!strcmp(r->scenario, "join"))
 		json_object_set_new(j, "join_ms",
-		                    json_pack("{sfsfsi}", "p50", r->join_p50_ms, "p99",
-		                              r->join_p99_ms, "n", r->join_n));
+		                    json_pack("{sfsfsisf}", "p50", r->join_p50_ms, "p99",
+		                              r->join_p99_ms, "n", r->join_n, "publisher_up_p50",
+		                              r->join_pub_up_p50_ms));
+	json_object_set_new(j, "record",
+	                    json_pack("{sbsi}", "requested", o->record, "announced_to_publishers",
+	                              (int)r->rec_announced));
 	if (r->find_max)
 		json_object_set_new(j, "find_max",
 		                    json_pack("{sisO}", "max_ok", r->max_ok, "steps", r->steps));
@@ -93,6 +97,7 @@ static void print_table(const struct bench_opts *o, const struct bench_result *r
 	if (!strcmp(r->scenario, "join")) {
 		printf("%-28s %d\n", "joins", r->join_n);
 		printf("%-28s %.1f / %.1f\n", "join ms p50 / p99", r->join_p50_ms, r->join_p99_ms);
+		printf("%-28s %.1f\n", "publisher webrtcup ms p50", r->join_pub_up_p50_ms);
 	} else {
 		printf("%-28s %d / %d\n", "publishers / subscribers", r->publishers,
 		       r->subscribers);
@@ -112,6 +117,9 @@ static void print_table(const struct bench_opts *o, const struct bench_result *r
 		}
 		printf("%-28s %.1f %%\n", "bench CPU (one core)", r->bench_cpu_pct);
 	}
+	if (o->record)
+		printf("%-28s requested, announced to %u publisher(s)\n", "recording",
+		       r->rec_announced);
 	if (r->find_max)
 		printf("%-28s %d\n", "find-max: largest N held", r->max_ok);
 	if (r->error)
@@ -137,8 +145,8 @@ static const char summary[] =
 
 static int parse(int argc, char **argv, struct bench_opts *o)
 {
-	static char *scenario, *url, *ice_ip, *json_path, *label;
-	static int quiet, find_max;
+	static char *scenario, *url, *ice_ip, *json_path, *label, *rec_dir;
+	static int quiet, find_max, record;
 	GOptionEntry entries[] = {
 	    {"url", 0, 0, G_OPTION_ARG_STRING, &url, "Janus API URL (http://HOST:PORT/janus)",
 	     "URL"},
@@ -165,6 +173,10 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 	     "default|gcm: SRTP profiles offered (default: GCM then AES-CM; cm is not supported "
 	     "yet)",
 	     "P"},
+	    {"record", 0, 0, G_OPTION_ARG_NONE, &record,
+	     "create rooms with \"record\": true (lumen: needs the recorder plugin)", NULL},
+	    {"rec-dir", 0, 0, G_OPTION_ARG_FILENAME, &rec_dir,
+	     "with --record: \"rec_dir\" of the room (Janus's; lumen ignores it)", "DIR"},
 	    {"find-max", 0, 0, G_OPTION_ARG_NONE, &find_max,
 	     "raise N (fanout) until loss or delay exceeds the limit", NULL},
 	    {"max", 0, 0, G_OPTION_ARG_INT, &o->max_n, "find-max: the largest N tried (500)", "N"},
@@ -200,6 +212,12 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 	o->label = label;
 	o->quiet = bench_quiet = quiet;
 	o->find_max = find_max;
+	o->record = record;
+	o->rec_dir = rec_dir;
+	if (rec_dir && !record) {
+		g_printerr("lumen-bench: --rec-dir goes with --record\n");
+		return -1;
+	}
 	if (!srtp_arg || !strcmp(srtp_arg, "default"))
 		o->srtp = BENCH_SRTP_DEFAULT;
 	else if (!strcmp(srtp_arg, "gcm"))

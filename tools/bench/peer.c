@@ -55,14 +55,19 @@ static json_t *room_request(struct bench_env *env, json_t *body, char **err)
 int bench_room_create(struct bench_env *env, uint64_t room, int publishers, char **err)
 {
 	/* "mode" is lumen's (a fixed sfu room, whatever its size); Janus ignores it. No bitrate
-	 * cap: the publishers send what --bitrate says. */
-	json_t *r =
-	    room_request(env,
-	                 json_pack("{sssIsisisssb}", "request", "create", "room", (json_int_t)room,
-	                           "publishers", publishers, "max_participants", publishers + 8,
-	                           "mode", "sfu", "is_private", 1),
-	                 err);
+	 * cap: the publishers send what --bitrate says. With --record the room is recorded:
+	 * lumen's rooms start the recorder on the first join, Janus records each publisher into
+	 * rec_dir. */
+	json_t *body = json_pack("{sssIsisisssb}", "request", "create", "room", (json_int_t)room,
+	                         "publishers", publishers, "max_participants", publishers + 8,
+	                         "mode", "sfu", "is_private", 1);
+	json_t *r;
 
+	if (env->o->record)
+		json_object_set_new(body, "record", json_true());
+	if (env->o->record && env->o->rec_dir)
+		json_object_set_new(body, "rec_dir", json_string(env->o->rec_dir));
+	r = room_request(env, body, err);
 	json_decref(r);
 	return r ? 0 : -1;
 }
@@ -93,6 +98,9 @@ static void conn_event(void *user, uint64_t sender, json_t *ev)
 			lumen_pc_add_remote_candidate(c->pc, s);
 		else if (json_is_true(json_object_get(cand, "completed")))
 			lumen_pc_remote_candidates_done(c->pc);
+	} else if (!strcmp(kind, "webrtcup") && !c->server_up) {
+		c->server_up = true;
+		c->server_up_ns = bench_now_ns();
 	} else if (!strcmp(kind, "hangup") && !c->dead) {
 		c->dead = true;
 		c->env->hangups++;

@@ -37,6 +37,7 @@ struct bench_env {
 	struct bench_stats stats; /* shared by every subscriber */
 	uint64_t sent_packets;    /* by every publisher, in the measured window */
 	unsigned hangups;         /* peer connections that died */
+	unsigned rec_announced;   /* publishers whose "joined" said "recording": true (lumen) */
 };
 
 /* Certificate, DTLS context and Janus session for a run. Returns 0 or -1 with *err. */
@@ -53,6 +54,10 @@ struct bench_pub;
 struct bench_pub *bench_pub_new(struct bench_env *env, uint64_t room, bool video, char **err);
 uint64_t bench_pub_feed(const struct bench_pub *p);
 bool bench_pub_up(const struct bench_pub *p);
+/* Up on both sides: our pc is up and the server sent "webrtcup" for the handle. Only then may
+ * subscribers join (Janus answers 428 "No such feed" before). *at_ns (may be NULL): when the
+ * server's webrtcup arrived (bench_now_ns). */
+bool bench_pub_ready(const struct bench_pub *p, int64_t *at_ns);
 void bench_pub_free(struct bench_pub *p);
 
 struct bench_sub;

@@ -17,6 +17,10 @@ struct bench_conn {
 	uint64_t handle;
 	struct lumen_pc *pc;
 	bool up, gathered, dead;
+	/* The server said "webrtcup" for this handle: its side of the pc is up. Janus makes a
+	 * publisher's feed subscribable only from then on (before: 428 "No such feed"). */
+	bool server_up;
+	int64_t server_up_ns;
 	char hangup[160];
 };
 

@@ -123,6 +123,9 @@ struct bench_pub *bench_pub_new(struct bench_env *env, uint64_t room, bool video
 	if (!ev)
 		goto fail;
 	p->feed = (uint64_t)json_integer_value(json_object_get(bench_janus_data(ev), "id"));
+	/* lumen tells a joiner that the room is recorded (Janus does not). */
+	if (json_is_true(json_object_get(bench_janus_data(ev), "recording")))
+		env->rec_announced++;
 	json_decref(ev);
 	if (!p->feed) {
 		*err = g_strdup("join: no publisher id in the reply");
@@ -145,6 +148,13 @@ uint64_t bench_pub_feed(const struct bench_pub *p)
 bool bench_pub_up(const struct bench_pub *p)
 {
 	return p->c.up;
+}
+
+bool bench_pub_ready(const struct bench_pub *p, int64_t *at_ns)
+{
+	if (at_ns)
+		*at_ns = p->c.server_up_ns;
+	return p->c.up && p->c.server_up;
 }
 
 void bench_pub_free(struct bench_pub *p)

@@ -40,6 +40,28 @@ static bool all_pubs_up(void *a)
 	return true;
 }
 
+static bool all_pubs_ready(void *a)
+{
+	struct media_run *m = a;
+
+	for (int i = 0; i < m->n_pubs; i++)
+		if (!bench_pub_ready(m->pubs[i], NULL))
+			return false;
+	return true;
+}
+
+static bool pub_ready(void *a)
+{
+	return bench_pub_ready(a, NULL);
+}
+
+/* Why publishers are not ready after the wait: our pc, or the server's webrtcup. */
+static char *describe_unready_pub(bool our_pc_up)
+{
+	return g_strdup(our_pc_up ? "the server sent no webrtcup for a publisher in 10 s (our pc is up)"
+	                          : "a publisher's peer connection did not come up in 10 s");
+}
+
 static int count_receiving(const struct media_run *m)
 {
 	int n = 0;
@@ -93,8 +115,10 @@ static int media_setup(struct bench_env *env, struct media_run *m, uint64_t room
 			goto out;
 		feeds[i] = bench_pub_feed(m->pubs[i]);
 	}
-	if (!bench_pump(all_pubs_up, m, 10000)) {
-		*err = g_strdup("a publisher's peer connection did not come up in 10 s");
+	/* Subscribers join once the server has each publisher up (webrtcup), as a client of
+	 * Janus must: it refuses to subscribe to a feed whose pc is not up yet. */
+	if (!bench_pump(all_pubs_ready, m, 10000)) {
+		*err = describe_unready_pub(all_pubs_up(m));
 		goto out;
 	}
 	for (int i = 0; i < m->n_subs; i++) {
@@ -225,11 +249,13 @@ static bool first_packet(void *a)
 	return bench_sub_streams(a)->total_rx > 0;
 }
 
-/* One join: create -> publisher joins and publishes -> subscriber joins -> first packet. */
-static int join_once(struct bench_env *env, double *ms, char **err)
+/* One join: create -> publisher joins and publishes -> the server says webrtcup for it ->
+ * subscriber joins -> first decrypted packet. *ms is create -> first packet, *pub_ms create ->
+ * the publisher's webrtcup. */
+static int join_once(struct bench_env *env, double *ms, double *pub_ms, char **err)
 {
 	uint64_t room = new_room_id(), feed;
-	int64_t t0 = bench_now_ns();
+	int64_t t0 = bench_now_ns(), t_up;
 	struct bench_pub *p = NULL;
 	struct bench_sub *s = NULL;
 	int rc = -1;
@@ -238,6 +264,12 @@ static int join_once(struct bench_env *env, double *ms, char **err)
 		return -1;
 	if (!(p = bench_pub_new(env, room, true, err)))
 		goto out;
+	if (!bench_pump(pub_ready, p, 10000)) {
+		*err = describe_unready_pub(bench_pub_up(p));
+		goto out;
+	}
+	bench_pub_ready(p, &t_up);
+	*pub_ms = (double)(t_up - t0) / 1e6;
 	feed = bench_pub_feed(p);
 	if (!(s = bench_sub_new(env, room, &feed, 1, err)))
 		goto out;
@@ -257,12 +289,12 @@ out:
 static int run_join(struct bench_env *env, struct bench_result *r)
 {
 	int n = env->o->joins > 0 ? env->o->joins : 1, done = 0;
-	double *ms = g_new0(double, (size_t)n);
+	double *ms = g_new0(double, (size_t)n), *pub_ms = g_new0(double, (size_t)n);
 	char *err = NULL;
 
 	r->publishers = r->subscribers = 1;
 	for (int i = 0; i < n; i++) {
-		if (join_once(env, &ms[done], &err) < 0) {
+		if (join_once(env, &ms[done], &pub_ms[done], &err) < 0) {
 			r->error = g_strdup_printf("join %d of %d: %s", i + 1, n, err);
 			g_free(err);
 			break;
@@ -270,12 +302,15 @@ static int run_join(struct bench_env *env, struct bench_result *r)
 		done++;
 	}
 	qsort(ms, (size_t)done, sizeof(double), cmp_double);
+	qsort(pub_ms, (size_t)done, sizeof(double), cmp_double);
 	r->join_n = done;
 	if (done) {
 		r->join_p50_ms = ms[(size_t)(done * 50 / 100)];
 		r->join_p99_ms = ms[(size_t)fmin(done - 1, done * 99 / 100)];
+		r->join_pub_up_p50_ms = pub_ms[(size_t)(done * 50 / 100)];
 	}
 	g_free(ms);
+	g_free(pub_ms);
 	return r->error ? -1 : 0;
 }
 
@@ -324,12 +359,11 @@ static int run_find_max(struct bench_env *env, struct bench_result *r)
 	return r->max_ok ? 0 : -1;
 }
 
-int bench_scenario_run(struct bench_env *env, struct bench_result *r)
+static int run_scenario(struct bench_env *env, struct bench_result *r)
 {
 	const struct bench_opts *o = env->o;
 	const char *sc = o->scenario;
 
-	r->scenario = sc;
 	if (o->find_max)
 		return run_find_max(env, r);
 	if (!strcmp(sc, "fanout"))
@@ -342,6 +376,16 @@ int bench_scenario_run(struct bench_env *env, struct bench_result *r)
 		return run_join(env, r);
 	r->error = g_strdup_printf("unknown scenario '%s'", sc);
 	return -1;
+}
+
+int bench_scenario_run(struct bench_env *env, struct bench_result *r)
+{
+	int rc;
+
+	r->scenario = env->o->scenario;
+	rc = run_scenario(env, r);
+	r->rec_announced = env->rec_announced;
+	return rc;
 }
 
 void bench_result_fini(struct bench_result *r)

@@ -24,6 +24,8 @@ struct bench_result {
 	double bench_cpu_pct; /* lumen-bench's own CPU over the window (% of one core) */
 	int join_n;
 	double join_p50_ms, join_p99_ms;
+	double join_pub_up_p50_ms; /* create -> the publisher's webrtcup (part of the join time) */
+	unsigned rec_announced; /* publishers told "recording": true when they joined */
 	bool find_max;
 	int max_ok;
 	json_t *steps; /* find-max: one object per N tried (owned) */
