@@ -74,17 +74,25 @@ static json_t *result_json(const struct bench_opts *o, const struct bench_result
 	else
 		json_object_set_new(j, "server", json_null());
 	json_object_set_new(j, "bench", json_pack("{sf}", "cpu_pct", r->bench_cpu_pct));
-	if (!strcmp(r->scenario, "join"))
+	if (!strcmp(r->scenario, "join")) {
+		json_t *steps = json_object();
+
+		for (int i = 0; i < BENCH_JOIN_STEPS; i++)
+			json_object_set_new(steps, bench_join_step_names[i],
+			                    json_real(r->join_step_p50_ms[i]));
 		json_object_set_new(j, "join_ms",
-		                    json_pack("{sfsfsisf}", "p50", r->join_p50_ms, "p99",
-		                              r->join_p99_ms, "n", r->join_n, "publisher_up_p50",
-		                              r->join_pub_up_p50_ms));
+		                    json_pack("{sfsfsisO}", "p50", r->join_p50_ms, "p99",
+		                              r->join_p99_ms, "n", r->join_n, "steps_p50", steps));
+		json_decref(steps);
+	}
 	json_object_set_new(j, "record",
 	                    json_pack("{sbsi}", "requested", o->record, "announced_to_publishers",
 	                              (int)r->rec_announced));
 	if (r->find_max)
 		json_object_set_new(j, "find_max",
-		                    json_pack("{sisO}", "max_ok", r->max_ok, "steps", r->steps));
+		                    json_pack("{sisOsfsf}", "max_ok", r->max_ok, "steps", r->steps,
+		                              "loss_limit_pct", o->loss_limit, "delay_limit_ms",
+		                              o->delay_limit_ms));
 	json_object_set_new(j, "ok", json_boolean(!r->error));
 	json_object_set_new(j, "error", r->error ? json_string(r->error) : json_null());
 	return j;
@@ -97,7 +105,8 @@ static void print_table(const struct bench_opts *o, const struct bench_result *r
 	if (!strcmp(r->scenario, "join")) {
 		printf("%-28s %d\n", "joins", r->join_n);
 		printf("%-28s %.1f / %.1f\n", "join ms p50 / p99", r->join_p50_ms, r->join_p99_ms);
-		printf("%-28s %.1f\n", "publisher webrtcup ms p50", r->join_pub_up_p50_ms);
+		for (int i = 0; i < BENCH_JOIN_STEPS; i++)
+			printf("  %-26s %.1f ms\n", bench_join_step_names[i], r->join_step_p50_ms[i]);
 	} else {
 		printf("%-28s %d / %d\n", "publishers / subscribers", r->publishers,
 		       r->subscribers);

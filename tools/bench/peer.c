@@ -142,7 +142,10 @@ static void on_candidate(void *u, const char *cand)
 
 static void on_up(void *u)
 {
-	((struct bench_conn *)u)->up = true;
+	struct bench_conn *c = u;
+
+	c->up = true;
+	c->up_ns = bench_now_ns();
 }
 
 static void on_hangup(void *u, const char *reason)

@@ -58,6 +58,25 @@ bool bench_pub_up(const struct bench_pub *p);
  * subscribers join (Janus answers 428 "No such feed" before). *at_ns (may be NULL): when the
  * server's webrtcup arrived (bench_now_ns). */
 bool bench_pub_ready(const struct bench_pub *p, int64_t *at_ns);
+
+/* The steps of a join, bench_now_ns() when each was done (0: not yet): the publisher's joined
+ * event, its publish answer, our pc up, the server's webrtcup; the subscriber's offer (join
+ * reply), the started reply, our pc up, its first decrypted packet. */
+struct bench_sub;
+enum bench_join_step {
+	BENCH_PUB_JOINED,
+	BENCH_PUB_ANSWERED,
+	BENCH_PUB_PC_UP,
+	BENCH_PUB_WEBRTCUP,
+	BENCH_SUB_OFFER,
+	BENCH_SUB_STARTED,
+	BENCH_SUB_PC_UP,
+	BENCH_SUB_FIRST_PACKET,
+	BENCH_JOIN_STEPS
+};
+extern const char *const bench_join_step_names[BENCH_JOIN_STEPS];
+void bench_pub_times(const struct bench_pub *p, int64_t t[BENCH_JOIN_STEPS]);
+void bench_sub_times(struct bench_sub *s, int64_t t[BENCH_JOIN_STEPS]);
 void bench_pub_free(struct bench_pub *p);
 
 struct bench_sub;

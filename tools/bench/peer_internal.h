@@ -21,6 +21,7 @@ struct bench_conn {
 	 * publisher's feed subscribable only from then on (before: 428 "No such feed"). */
 	bool server_up;
 	int64_t server_up_ns;
+	int64_t up_ns; /* when our pc came up (ICE + DTLS done) */
 	char hangup[160];
 };
 

@@ -12,6 +12,7 @@ struct bench_pub {
 	uint64_t feed;
 	bool video;
 	struct bench_media media;
+	int64_t joined_ns, answered_ns;
 	int64_t next_video_ns, next_audio_ns, frame_ns;
 	guint timer;
 };
@@ -95,6 +96,7 @@ static int publish(struct bench_pub *p, char **err)
 	g_free(offer);
 	if (!ans)
 		return -1;
+	p->answered_ns = bench_now_ns();
 	if (!bench_janus_sdp(ans))
 		*err = g_strdup("publish: no answer SDP in the reply");
 	else if (lumen_pc_set_remote(p->c.pc, bench_janus_sdp(ans), false, err) == 0)
@@ -122,6 +124,7 @@ struct bench_pub *bench_pub_new(struct bench_env *env, uint64_t room, bool video
 	                         NULL, BENCH_STEP_MS, err);
 	if (!ev)
 		goto fail;
+	p->joined_ns = bench_now_ns();
 	p->feed = (uint64_t)json_integer_value(json_object_get(bench_janus_data(ev), "id"));
 	/* lumen tells a joiner that the room is recorded (Janus does not). */
 	if (json_is_true(json_object_get(bench_janus_data(ev), "recording")))
@@ -148,6 +151,19 @@ uint64_t bench_pub_feed(const struct bench_pub *p)
 bool bench_pub_up(const struct bench_pub *p)
 {
 	return p->c.up;
+}
+
+const char *const bench_join_step_names[BENCH_JOIN_STEPS] = {
+    "publisher_joined", "publisher_answered", "publisher_pc_up", "publisher_webrtcup",
+    "subscriber_offer", "subscriber_started", "subscriber_pc_up", "first_packet",
+};
+
+void bench_pub_times(const struct bench_pub *p, int64_t t[BENCH_JOIN_STEPS])
+{
+	t[BENCH_PUB_JOINED] = p->joined_ns;
+	t[BENCH_PUB_ANSWERED] = p->answered_ns;
+	t[BENCH_PUB_PC_UP] = p->c.up_ns;
+	t[BENCH_PUB_WEBRTCUP] = p->c.server_up_ns;
 }
 
 bool bench_pub_ready(const struct bench_pub *p, int64_t *at_ns)

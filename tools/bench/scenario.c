@@ -250,12 +250,12 @@ static bool first_packet(void *a)
 }
 
 /* One join: create -> publisher joins and publishes -> the server says webrtcup for it ->
- * subscriber joins -> first decrypted packet. *ms is create -> first packet, *pub_ms create ->
- * the publisher's webrtcup. */
-static int join_once(struct bench_env *env, double *ms, double *pub_ms, char **err)
+ * subscriber joins -> first decrypted packet. step_ms[i]: create -> step i (peer.h); the join
+ * time is create -> the first packet. */
+static int join_once(struct bench_env *env, double step_ms[BENCH_JOIN_STEPS], char **err)
 {
 	uint64_t room = new_room_id(), feed;
-	int64_t t0 = bench_now_ns(), t_up;
+	int64_t t0 = bench_now_ns(), t[BENCH_JOIN_STEPS] = {0};
 	struct bench_pub *p = NULL;
 	struct bench_sub *s = NULL;
 	int rc = -1;
@@ -268,8 +268,6 @@ static int join_once(struct bench_env *env, double *ms, double *pub_ms, char **e
 		*err = describe_unready_pub(bench_pub_up(p));
 		goto out;
 	}
-	bench_pub_ready(p, &t_up);
-	*pub_ms = (double)(t_up - t0) / 1e6;
 	feed = bench_pub_feed(p);
 	if (!(s = bench_sub_new(env, room, &feed, 1, err)))
 		goto out;
@@ -277,7 +275,10 @@ static int join_once(struct bench_env *env, double *ms, double *pub_ms, char **e
 		*err = g_strdup("no media 10 s after joining");
 		goto out;
 	}
-	*ms = (double)(bench_sub_streams(s)->first_rx_ns - t0) / 1e6;
+	bench_pub_times(p, t);
+	bench_sub_times(s, t);
+	for (int i = 0; i < BENCH_JOIN_STEPS; i++)
+		step_ms[i] = t[i] ? (double)(t[i] - t0) / 1e6 : 0;
 	rc = 0;
 out:
 	bench_sub_free(s);
@@ -289,28 +290,36 @@ out:
 static int run_join(struct bench_env *env, struct bench_result *r)
 {
 	int n = env->o->joins > 0 ? env->o->joins : 1, done = 0;
-	double *ms = g_new0(double, (size_t)n), *pub_ms = g_new0(double, (size_t)n);
+	double *ms = g_new0(double, (size_t)n), *step = g_new0(double, (size_t)n);
+	double *steps = g_new0(double, (size_t)n * BENCH_JOIN_STEPS); /* [join][step] */
 	char *err = NULL;
 
 	r->publishers = r->subscribers = 1;
 	for (int i = 0; i < n; i++) {
-		if (join_once(env, &ms[done], &pub_ms[done], &err) < 0) {
+		if (join_once(env, &steps[done * BENCH_JOIN_STEPS], &err) < 0) {
 			r->error = g_strdup_printf("join %d of %d: %s", i + 1, n, err);
 			g_free(err);
 			break;
 		}
+		ms[done] = steps[done * BENCH_JOIN_STEPS + BENCH_SUB_FIRST_PACKET];
 		done++;
 	}
 	qsort(ms, (size_t)done, sizeof(double), cmp_double);
-	qsort(pub_ms, (size_t)done, sizeof(double), cmp_double);
 	r->join_n = done;
 	if (done) {
 		r->join_p50_ms = ms[(size_t)(done * 50 / 100)];
 		r->join_p99_ms = ms[(size_t)fmin(done - 1, done * 99 / 100)];
-		r->join_pub_up_p50_ms = pub_ms[(size_t)(done * 50 / 100)];
+	}
+	/* Each step's own median: where a join spends its time. */
+	for (int k = 0; k < BENCH_JOIN_STEPS && done; k++) {
+		for (int i = 0; i < done; i++)
+			step[i] = steps[i * BENCH_JOIN_STEPS + k];
+		qsort(step, (size_t)done, sizeof(double), cmp_double);
+		r->join_step_p50_ms[k] = step[(size_t)(done * 50 / 100)];
 	}
 	g_free(ms);
-	g_free(pub_ms);
+	g_free(step);
+	g_free(steps);
 	return r->error ? -1 : 0;
 }
 

@@ -24,7 +24,7 @@ struct bench_result {
 	double bench_cpu_pct; /* lumen-bench's own CPU over the window (% of one core) */
 	int join_n;
 	double join_p50_ms, join_p99_ms;
-	double join_pub_up_p50_ms; /* create -> the publisher's webrtcup (part of the join time) */
+	double join_step_p50_ms[BENCH_JOIN_STEPS]; /* create -> each step of a join (peer.h) */
 	unsigned rec_announced; /* publishers told "recording": true when they joined */
 	bool find_max;
 	int max_ok;

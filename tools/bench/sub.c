@@ -11,6 +11,7 @@ struct bench_sub {
 	struct bench_conn c; /* first: the pc's callbacks get it as user */
 	struct bench_streams streams;
 	char srtp[32];
+	int64_t offer_ns, started_ns;
 };
 
 static void on_rtp(void *user, const struct lumen_pc_rtp *pkt)
@@ -103,7 +104,7 @@ struct bench_sub *bench_sub_new(struct bench_env *env, uint64_t room, const uint
 	                         json_pack("{sssssIso}", "request", "join", "ptype", "subscriber",
 	                                   "room", (json_int_t)room, "streams", streams),
 	                         NULL, BENCH_STEP_MS, err);
-	t1 = bench_now_ns();
+	t1 = s->offer_ns = bench_now_ns();
 	if (!ev)
 		goto fail;
 	offer = bench_janus_sdp(ev);
@@ -117,7 +118,7 @@ struct bench_sub *bench_sub_new(struct bench_env *env, uint64_t room, const uint
 		goto fail;
 	}
 	json_decref(ev);
-	t2 = bench_now_ns();
+	t2 = s->started_ns = bench_now_ns();
 	if (t2 - t0 > 1000000000) /* say where a slow join spent its time */
 		bench_log("subscriber join: %.0f ms to the offer, %.0f ms to the started reply\n",
 		          (double)(t1 - t0) / 1e6, (double)(t2 - t1) / 1e6);
@@ -125,6 +126,14 @@ struct bench_sub *bench_sub_new(struct bench_env *env, uint64_t room, const uint
 fail:
 	bench_sub_free(s);
 	return NULL;
+}
+
+void bench_sub_times(struct bench_sub *s, int64_t t[BENCH_JOIN_STEPS])
+{
+	t[BENCH_SUB_OFFER] = s->offer_ns;
+	t[BENCH_SUB_STARTED] = s->started_ns;
+	t[BENCH_SUB_PC_UP] = s->c.up_ns;
+	t[BENCH_SUB_FIRST_PACKET] = s->streams.first_rx_ns;
 }
 
 bool bench_sub_up(const struct bench_sub *s)

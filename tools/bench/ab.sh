@@ -1,0 +1,154 @@
+#!/bin/bash
+# ab.sh -- A/B comparison of two lumen variants under lumen-bench fanout (issue #7): two binaries,
+# or one binary under two environments (e.g. LUMEN_NO_IO_URING=1), alternating A and B for a
+# number of rounds, each on a freshly started server pinned to CPU 0 with the load on CPU 1,
+# inside a network namespace as compare-janus.sh runs them. Prints one line per run and the
+# medians of CPU microseconds per forwarded packet, forwarded packets/s and loss.
+set -euo pipefail
+
+usage() {
+	cat <<'EOF'
+Usage: tools/bench/ab.sh [options]    (run as root from the build tree, or set top_builddir)
+
+Compares two lumen variants with lumen-bench --scenario fanout, alternating A and B.
+
+  --a-bin PATH        lumen binary of variant A (default: the build's src/lumen)
+  --b-bin PATH        lumen binary of variant B (default: the same as A)
+  --a-env 'K=V ...'   environment of variant A (default: none)
+  --b-env 'K=V ...'   environment of variant B (default: none)
+  --rounds N          rounds; each runs A and B once, the order flipping every round (default 4)
+  --subscribers N     fanout subscribers (default 20)
+  --duration S        seconds each lumen-bench run measures after its warm-up (default 8)
+  --scenario NAME     lumen-bench scenario (default fanout)
+  --results DIR       where the JSON and logs go (default bench-results/ab)
+  -h, --help          this text
+
+Example (io_uring batching on and off):
+  sudo tools/bench/ab.sh --b-env LUMEN_NO_IO_URING=1 --rounds 4
+EOF
+}
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$(pwd)}"
+A_BIN="$top_builddir/src/lumen" B_BIN="" A_ENV="" B_ENV=""
+ROUNDS=4 SUBS=20 DURATION=8 SCENARIO=fanout
+RESULTS="$top_builddir/bench-results/ab"
+LUMEN_BENCH=${LUMEN_BENCH:-$top_builddir/tools/bench/lumen-bench}
+NETNS="$top_srcdir/tests/e2e/netns.sh"
+SERVER_IP=192.0.2.1 LOAD_IP=192.0.2.2 PORT=18088 ADMIN_PORT=17088
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--a-bin) A_BIN=$2; shift ;;
+	--b-bin) B_BIN=$2; shift ;;
+	--a-env) A_ENV=$2; shift ;;
+	--b-env) B_ENV=$2; shift ;;
+	--rounds) ROUNDS=$2; shift ;;
+	--subscribers) SUBS=$2; shift ;;
+	--duration) DURATION=$2; shift ;;
+	--scenario) SCENARIO=$2; shift ;;
+	--results) RESULTS=$2; shift ;;
+	--help | -h) usage; exit 0 ;;
+	*) echo "ab.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+B_BIN=${B_BIN:-$A_BIN}
+
+die() { echo "ab.sh: $*" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || die "needs root (network namespace)"
+for p in "$A_BIN" "$B_BIN" "$LUMEN_BENCH"; do [ -x "$p" ] || die "$p not built"; done
+case "$ROUNDS$SUBS$DURATION" in *[!0-9]*) die "--rounds, --subscribers, --duration take numbers" ;; esac
+
+NS="lumen-ab-$$"
+WORKDIR=$(mktemp -d /tmp/lumen-ab.XXXXXX)
+server_pid=""
+cleanup() {
+	rc=$?
+	trap - EXIT INT TERM
+	if [ -n "$server_pid" ]; then
+		kill "$server_pid" 2>/dev/null || true
+		sleep 1
+		kill -9 "$server_pid" 2>/dev/null || true
+	fi
+	wait 2>/dev/null || true
+	"$NETNS" down "$NS"
+	rm -rf "$WORKDIR"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p "$RESULTS"
+RESULTS=$(cd "$RESULTS" && pwd)
+"$NETNS" up "$NS"
+mkdir -p "$WORKDIR/plugins"
+ln -s "$top_builddir/plugins/rooms/.libs/rooms.so" "$WORKDIR/plugins/rooms.so"
+
+# run VARIANT ROUND: one server start, one lumen-bench run, one line of results.
+run() {
+	local v=$1 r=$2 bin env json
+	if [ "$v" = A ]; then bin=$A_BIN env=$A_ENV; else bin=$B_BIN env=$B_ENV; fi
+	json="$RESULTS/$v-r$r.json"
+	rm -rf "$WORKDIR/state" && mkdir -p "$WORKDIR/state"
+	# shellcheck disable=SC2086 # env is a list of K=V words on purpose
+	"$NETNS" exec "$NS" env $env taskset -c 0 "$bin" -c "$top_srcdir/conf/lumen.cfg" \
+		--set http.listen=127.0.0.1:$PORT --set admin.listen=127.0.0.1:$ADMIN_PORT \
+		--set http.demo=false --set plugins.dir="$WORKDIR/plugins" \
+		--set general.state_dir="$WORKDIR/state" --set media.ice_enforce="$SERVER_IP" \
+		--set api.max_handles_per_session=1024 >"$RESULTS/$v-r$r-lumen.log" 2>&1 &
+	server_pid=$!
+	for _ in $(seq 200); do
+		"$NETNS" exec "$NS" /usr/bin/python3 -c \
+			"import socket; socket.create_connection(('127.0.0.1',$PORT),timeout=0.2).close()" \
+			2>/dev/null && break
+		kill -0 "$server_pid" 2>/dev/null || die "lumen exited (see $RESULTS/$v-r$r-lumen.log)"
+		sleep 0.1
+	done
+	"$NETNS" exec "$NS" taskset -c 1 timeout --kill-after=10 $((DURATION + 120)) \
+		"$LUMEN_BENCH" --url "http://127.0.0.1:$PORT/janus" --scenario "$SCENARIO" \
+		--subscribers "$SUBS" --duration "$DURATION" --server-pid "$server_pid" \
+		--ice-ip "$LOAD_IP" --label "$v-r$r" --json "$json" >"$RESULTS/$v-r$r-bench.log" 2>&1 ||
+		echo "ab.sh: lumen-bench failed for $v round $r (see $RESULTS/$v-r$r-bench.log)" >&2
+	kill "$server_pid" 2>/dev/null || true
+	wait "$server_pid" 2>/dev/null || true
+	server_pid=""
+	/usr/bin/python3 - "$json" "$v" "$r" <<'PY'
+import json, sys
+try:
+    j = json.load(open(sys.argv[1]))
+except (OSError, ValueError):
+    print(f"{sys.argv[2]} round {sys.argv[3]}: no result"); sys.exit(0)
+s = j.get("server") or {}
+print(f"{sys.argv[2]} round {sys.argv[3]}: {s.get('cpu_us_per_forwarded_packet')} us/pkt, "
+      f"{j.get('forwarded_pps')} pkt/s, loss {j.get('loss_pct')} %, cpu {s.get('cpu_pct')} %, "
+      f"rss/sub {s.get('rss_per_subscriber_kb')} KiB, ok {j.get('ok')}")
+PY
+}
+
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for r in $(seq "$ROUNDS"); do
+	if [ $((r % 2)) -eq 1 ]; then run A "$r"; run B "$r"; else run B "$r"; run A "$r"; fi
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+/usr/bin/python3 - "$RESULTS" "$ROUNDS" <<'PY'
+import json, os, statistics, sys
+res, rounds = sys.argv[1], int(sys.argv[2])
+def med(v, key):
+    xs = []
+    for r in range(1, rounds + 1):
+        try:
+            j = json.load(open(os.path.join(res, f"{v}-r{r}.json")))
+        except (OSError, ValueError):
+            continue
+        x = (j.get("server") or {}).get(key, j.get(key))
+        if isinstance(x, (int, float)):
+            xs.append(x)
+    return (statistics.median(xs), len(xs)) if xs else (None, 0)
+for key in ("cpu_us_per_forwarded_packet", "forwarded_pps", "loss_pct", "cpu_pct",
+            "rss_per_subscriber_kb"):
+    (a, na), (b, nb) = med("A", key), med("B", key)
+    ratio = f"{b / a:.3f}" if a and b else "n/a"
+    print(f"median {key}: A {a} ({na} runs)  B {b} ({nb} runs)  B/A {ratio}")
+PY
