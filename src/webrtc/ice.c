@@ -6,6 +6,8 @@
  * passed to lumen_ice_new. */
 #include "webrtc/ice.h"
 
+#include "webrtc/txbatch.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
@@ -257,8 +259,13 @@ static void on_recv(NiceAgent *agent, guint stream, guint component, guint len, 
 {
 	struct lumen_ice *ice = data;
 
-	if (ice->cb.on_recv && len > 0)
-		ice->cb.on_recv(ice->cb.user, (uint8_t *)buf, len);
+	if (!ice->cb.on_recv || len == 0)
+		return;
+	/* Whatever this packet makes us send (its fan-out to every subscriber, NACK answers)
+	 * leaves in one batch when the callback returns. */
+	lumen_txbatch_begin();
+	ice->cb.on_recv(ice->cb.user, (uint8_t *)buf, len);
+	lumen_txbatch_end();
 }
 
 static void refresh_credentials(struct lumen_ice *ice)
@@ -403,17 +410,24 @@ ssize_t lumen_ice_send(struct lumen_ice *ice, const uint8_t *buf, size_t len)
 
 	if (ice->state != LUMEN_ICE_CONNECTED)
 		return -EAGAIN;
-	if (ice->direct) {
-		ssize_t k = sendto(g_socket_get_fd(ice->direct), buf, len, MSG_DONTWAIT,
-				   (const struct sockaddr *)&ice->direct_to, ice->direct_to_len);
-		if (k >= 0)
-			return k;
-		return errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ? -EAGAIN : -EIO;
-	}
+	if (ice->direct)
+		return lumen_txbatch_send(g_socket_get_fd(ice->direct),
+					  (const struct sockaddr *)&ice->direct_to, ice->direct_to_len,
+					  buf, len);
 	n = nice_agent_send(ice->agent, ice->stream, COMPONENT, (guint)len, (const gchar *)buf);
 	if (n < 0)
 		return -EIO;
 	return n;
+}
+
+void lumen_ice_tx_begin(void)
+{
+	lumen_txbatch_begin();
+}
+
+void lumen_ice_tx_flush(void)
+{
+	lumen_txbatch_end();
 }
 
 int lumen_ice_restart(struct lumen_ice *ice)

@@ -80,10 +80,21 @@ int lumen_ice_set_remote_credentials(struct lumen_ice *ice, const char *ufrag, c
 int lumen_ice_add_remote_candidate(struct lumen_ice *ice, const char *candidate);
 void lumen_ice_remote_gathering_done(struct lumen_ice *ice);
 
-/* Sends one datagram on the selected pair: straight to its UDP socket with sendto(2) when the
- * pair is plain UDP, else through libnice (TCP, TURN). Returns len, -EAGAIN before a pair is
- * selected or when the socket's buffer is full (the datagram is dropped), or -EIO. */
+/* Sends one datagram on the selected pair: straight to its UDP socket when the pair is plain UDP
+ * (queued in the thread's batch inside lumen_ice_tx_begin/flush, else one sendto(2)), otherwise
+ * through libnice (TCP, TURN). Returns len, -EAGAIN before a pair is selected or when the
+ * socket's buffer is full (the datagram is dropped; a batched one is counted at the flush, see
+ * txbatch.h), or -EIO. */
 ssize_t lumen_ice_send(struct lumen_ice *ice, const uint8_t *buf, size_t len);
+
+/* Batching on the calling thread (webrtc/txbatch.h): media sent between lumen_ice_tx_begin() and
+ * the matching lumen_ice_tx_flush() leaves in one system call at the flush; pairs nest. The
+ * receive callback already runs inside such a pair. A media worker brackets each hand-off it
+ * processes. lumen_ice_send on the direct (plain UDP) path is safe on any thread: it only reads
+ * the selected pair's fd and address, which change on the agent's thread (the caller must not
+ * race lumen_ice_restart or lumen_ice_free with it). */
+void lumen_ice_tx_begin(void);
+void lumen_ice_tx_flush(void);
 
 /* ICE restart: new local credentials, remote ones must be set again. Returns 0 or -EIO. */
 int lumen_ice_restart(struct lumen_ice *ice);
