@@ -110,6 +110,10 @@ def decode(path, caps):
     return out
 
 
+def outs_by_source(rep):
+    return {o["source"]: o["file"] for o in rep["outputs"]}
+
+
 def to_raw_ip(path):
     """Rewrite a recording's pcap (link type 1, Ethernet) as link type 101, raw IP."""
     with open(path, "rb") as f:
@@ -277,9 +281,10 @@ def main():
         ok(rc == 0, "--align run succeeds", err.strip())
         rep = json.loads(out)
         outs = {os.path.basename(o["file"]): o for o in rep["outputs"]}
-        for name in ("p1-audio-0.opus", "p2-audio-0.opus", "p1-video-1.webm"):
+        for name in ("p1-audio-0.opus", "p2-audio-0.opus", "p1-video-1.webm", "p3-video-0.mp4",
+                     "p3-video-1.webm"):
             plays, dur, toc = discover(os.path.join(o2, name))
-            want = exp["duration"] if name.endswith(".opus") else exp["duration"] - 0.04
+            want = exp["duration"]  # video: the last frame held to the recording's end
             ok(plays and abs(dur - want) < 0.1, f"aligned {name} plays, lasts {want:.2f} s",
                f"{dur:.3f}")
             if name.endswith(".webm"):
@@ -293,6 +298,24 @@ def main():
         late = outs[exp["late_joiner"] + ".opus"]
         ok(abs(late["start_offset"] - exp["late_start"]) < 0.1,
            f"the late joiner starts {exp['late_start']} s in", str(late["start_offset"]))
+        with open(os.path.join(rec, "manifest.json")) as f:
+            man = json.load(f)
+        for t in (t for t in man["tracks"] if t["kind"] == "video"):
+            name = os.path.basename(outs_by_source(rep)[t["id"]])
+            begin = (t["first_us"] - man["started_us"]) / 1e6
+            frames = [(ts, float(f.mean())) for ts, f in
+                      decode(os.path.join(o2, name), "video/x-raw,format=GRAY8")]
+            lead = [y for ts, y in frames if ts < begin - 0.05]  # (capture time: up to 50 ms early)
+            first_pic = next((ts for ts, y in frames if y > 5), None)
+            gaps = [b[0] - a[0] for a, b in zip(frames, frames[1:]) if b[0] < begin + 0.001]
+            ok(frames and frames[0][0] < 0.001 and lead and max(lead) <= 5 and
+               first_pic is not None and abs(first_pic - begin) < 0.05,
+               f"aligned {name}: black from 0 until its first packet at {begin:.3f} s, "
+               "not its first frame", f"first picture {first_pic}, lead-in max luma "
+               f"{max(lead, default=None)}, first frame at {frames[0][0] if frames else None}")
+            ok(gaps and max(gaps) <= 0.1 + 0.001,
+               f"aligned {name}: the black lead-in is a frame every 100 ms, not one held frame",
+               f"largest step {max(gaps, default=None)}")
         flashes = flash_onsets(os.path.join(o2, "p1-video-1.webm"))
         ok(all(near(flashes, t, 0.05) for t in exp["flashes"]), "flashes where they were shown",
            str([round(x, 3) for x in flashes]))

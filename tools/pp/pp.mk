@@ -4,7 +4,7 @@ bin_PROGRAMS += tools/pp/lumen-pp
 PP_READER_SOURCES = tools/pp/pp_reader.h tools/pp/pp_pcap.c tools/pp/pp_manifest.c \
 	tools/pp/pp_track.h tools/pp/pp_track.c tools/pp/pp_clock.h tools/pp/pp_clock.c
 tools_pp_lumen_pp_SOURCES = $(PP_READER_SOURCES) tools/pp/pp_main.c tools/pp/pp_out.h \
-	tools/pp/pp_out.c tools/pp/pp_audio.c tools/pp/pp_chapters.c tools/pp/pp_report.c
+	tools/pp/pp_out.c tools/pp/pp_audio.c tools/pp/pp_video.c tools/pp/pp_chapters.c tools/pp/pp_report.c
 tools_pp_lumen_pp_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JANSSON_CFLAGS) $(GST_CFLAGS) \
 	$(GSTAPP_CFLAGS) $(OPUS_CFLAGS)
 tools_pp_lumen_pp_LDADD = $(GST_LIBS) $(GSTAPP_LIBS) $(JANSSON_LIBS) $(GLIB_LIBS) $(OPUS_LIBS) -lm

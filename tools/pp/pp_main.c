@@ -230,7 +230,7 @@ static void plan_track_jobs(struct rec *r, const struct opts *o, const char *out
 			    g_strdup_printf("%s/%s.%s", outdir, mt->id, ext ? ext : "bin"));
 		j->align = o->align;
 		j->base_us = o->align ? r->start_us : first_t(&r->tracks[i]);
-		j->end_us = o->align && audio ? r->end_us : 0;
+		j->end_us = o->align ? r->end_us : 0; /* video: the last frame held to the end */
 		if (ext && strcmp(ext, "opus") != 0)
 			j->toc = lumen_pp_chapters_toc(m, j->base_us, 0);
 		add_input(j, &r->tracks[i], mt);
@@ -311,6 +311,8 @@ static int run(struct rec *r, const struct opts *o, const char *outdir)
 			lumen_pp_out_run(j, &prog);
 		if (isatty(STDERR_FILENO)) /* the summary line replaces the progress bar */
 			fputs("\r\033[K", stderr);
+		if (j->res.warning)
+			fprintf(stderr, "lumen-pp: warning: %s: %s\n", j->label, j->res.warning);
 		if (j->res.error) {
 			json_array_append_new(errs, json_sprintf("%s: %s", j->label, j->res.error));
 			failed++;

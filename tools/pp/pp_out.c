@@ -11,15 +11,21 @@
 
 struct codec_info {
 	const char *codec, *media, *encoding, *depay, *parse, *mux;
+	const char *black; /* video: encoder ! payloader of the --align black lead-in (pp_video.c) */
 };
 
-/* What each codec becomes without transcoding. AV1 uses matroskamux: webmmux in 1.22 refuses it. */
+/* What each codec becomes without transcoding. AV1 uses matroskamux: webmmux in 1.22 refuses it.
+ * The lead-in encoders keep every frame after the first a delta frame (one GOP); AV1 has none
+ * (no rtpav1pay in Debian 12). H.264 repeats SPS/PPS in band so the decoder switches cleanly. */
 static const struct codec_info codecs[] = {
-	{"opus", "audio", "OPUS", "rtpopusdepay", "opusparse", "oggmux"},
-	{"vp8", "video", "VP8", "rtpvp8depay", NULL, "webmmux"},
-	{"vp9", "video", "VP9", "rtpvp9depay", "vp9parse", "webmmux"},
-	{"av1", "video", "AV1", "rtpav1depay", "av1parse", "matroskamux"},
-	{"h264", "video", "H264", "rtph264depay", "h264parse", "mp4mux"},
+	{"opus", "audio", "OPUS", "rtpopusdepay", "opusparse", "oggmux", NULL},
+	{"vp8", "video", "VP8", "rtpvp8depay", NULL, "webmmux",
+	 "vp8enc deadline=1 keyframe-max-dist=1000 ! rtpvp8pay mtu=1200"},
+	{"vp9", "video", "VP9", "rtpvp9depay", "vp9parse", "webmmux",
+	 "vp9enc deadline=1 keyframe-max-dist=1000 ! rtpvp9pay mtu=1200"},
+	{"av1", "video", "AV1", "rtpav1depay", "av1parse", "matroskamux", NULL},
+	{"h264", "video", "H264", "rtph264depay", "h264parse", "mp4mux",
+	 "openh264enc gop-size=1000 ! h264parse ! rtph264pay mtu=1200 config-interval=-1"},
 };
 
 static const struct codec_info *codec_find(const char *name)
@@ -55,49 +61,31 @@ static void set_error(struct lumen_pp_job *job, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void free_pkt_ref(gpointer p)
+static GstCaps *rtp_caps(const struct codec_info *c, const struct lumen_pp_mtrack *mt)
 {
-	(void)p; /* the track owns the bytes; it outlives the pipeline */
+	return gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, c->media,
+				   "clock-rate", G_TYPE_INT, mt->clock_rate, "encoding-name",
+				   G_TYPE_STRING, c->encoding, "payload", G_TYPE_INT,
+				   mt->payload_type & 0x7f, NULL);
 }
 
-/* Video: every packet in (segment, sequence) order with PTS from the session clock; PTS never
- * goes backwards (muxers refuse that), and packets before the output's zero are dropped. */
-static GPtrArray *video_sequence(struct lumen_pp_input *in, int64_t base_us,
-				 struct lumen_pp_result *res)
+/* --align: black frames from 0 to the first packet. Without them (no encoder, nothing decodable)
+ * the file still starts at its first frame's session time, which players show from their start:
+ * said in the report's warning. */
+static void video_lead_in(struct lumen_pp_job *job, struct lumen_pp_input *in)
 {
-	GPtrArray *bufs = g_ptr_array_new_with_free_func((GDestroyNotify)gst_buffer_unref);
-	struct lumen_pp_track *t = in->tracks[0];
-	GstClockTime last = 0;
-	int64_t frames = 0, prev_ts = -1;
+	const struct codec_info *c = codec_find(job->codec);
+	GstCaps *caps = rtp_caps(c, in->mtracks[0]);
+	char *err = NULL;
+	int n = lumen_pp_video_lead_in(in->bufs, caps, in->mtracks[0]->clock_rate, c->depay,
+				       c->black, &err);
 
-	for (size_t i = 0; i < t->n_pkts; i++) {
-		struct lumen_pp_pkt *p = &t->pkts[i];
-		GstBuffer *b;
-		GstClockTime pts;
-
-		if (p->t_us < base_us) {
-			res->dropped_frames++;
-			continue;
-		}
-		pts = (GstClockTime)(p->t_us - base_us) * GST_USECOND;
-		pts = MAX(pts, last);
-		last = pts;
-		b = gst_buffer_new_wrapped_full(GST_MEMORY_FLAG_READONLY, p->data, p->len, 0,
-						p->len, p, free_pkt_ref);
-		GST_BUFFER_PTS(b) = GST_BUFFER_DTS(b) = pts;
-		g_ptr_array_add(bufs, b);
-		frames += p->ext_ts != prev_ts;
-		prev_ts = p->ext_ts;
-		if (res->packets == 0)
-			res->first_us = p->t_us;
-		res->last_us = MAX(res->last_us, p->t_us);
-		res->packets++;
-	}
-	/* the last frame lasts one average frame interval */
-	res->duration_s = res->packets ? (double)(res->last_us - base_us) / 1e6 : 0;
-	if (frames > 1)
-		res->duration_s += (double)(res->last_us - res->first_us) / 1e6 / (double)(frames - 1);
-	return bufs;
+	gst_caps_unref(caps);
+	if (n > 0)
+		job->res.lead_in_pkts = (guint)n;
+	if (err && !job->res.warning)
+		job->res.warning = g_strdup_printf("%s; the video starts at its first frame", err);
+	g_free(err);
 }
 
 int lumen_pp_out_prepare(struct lumen_pp_job *job)
@@ -117,9 +105,11 @@ int lumen_pp_out_prepare(struct lumen_pp_job *job)
 			set_error(job, "codec %s is not supported", job->codec);
 			return -EINVAL;
 		}
-		if (job->kind == LUMEN_PP_VIDEO)
-			in->bufs = video_sequence(in, job->base_us, &job->res);
-		else
+		if (job->kind == LUMEN_PP_VIDEO) {
+			in->bufs = lumen_pp_video_sequence(in, job->base_us, &job->res);
+			if (job->align)
+				video_lead_in(job, in);
+		} else
 			in->bufs = lumen_pp_audio_sequence(in, job->base_us, job->end_us, &job->res);
 		n += (int)in->bufs->len;
 	}
@@ -129,6 +119,8 @@ int lumen_pp_out_prepare(struct lumen_pp_job *job)
 	}
 	if (job->kind == LUMEN_PP_VIDEO)
 		job->res.start_offset_s = (double)(job->res.first_us - job->base_us) / 1e6;
+	if (job->kind == LUMEN_PP_VIDEO && job->end_us > job->res.last_us) /* last frame held */
+		job->res.duration_s = (double)(job->end_us - job->base_us) / 1e6;
 	if (job->kind == LUMEN_PP_DECODED || job->kind == LUMEN_PP_MIX) /* clipped to the end */
 		job->res.duration_s = (double)(job->end_us - job->base_us) / 1e6;
 	return n;
@@ -183,10 +175,7 @@ static GstElement *add_appsrc(GstElement *pipe, struct lumen_pp_job *job, struct
 
 	if (!src)
 		return NULL;
-	caps = gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, c->media,
-				   "clock-rate", G_TYPE_INT, mt->clock_rate, "encoding-name",
-				   G_TYPE_STRING, c->encoding, "payload", G_TYPE_INT,
-				   mt->payload_type & 0x7f, NULL);
+	caps = rtp_caps(c, mt);
 	/* Unlimited queue, never blocking: the buffers already exist (they wrap the track's bytes),
 	 * and a blocked push could never notice a downstream error. */
 	g_object_set(src, "caps", caps, "format", GST_FORMAT_TIME, "max-bytes", (guint64)0,
@@ -199,24 +188,31 @@ static GstElement *add_appsrc(GstElement *pipe, struct lumen_pp_job *job, struct
 }
 
 struct key_state {
-	bool seen_key, align;
+	bool seen_key;
+	GstClockTime lead_end; /* the black lead-in is everything before (0: none) */
+	GstClockTime last_pts; /* the last real frame's */
+	GstClockTime end;      /* --align: the recording's end, 0 without */
 };
 
-/* Video: drop what precedes the first keyframe (undecodable), and with --align stretch that
- * keyframe back to time zero so a late joiner's file shows a held frame, not nothing, from the start. */
+/* Video: drop what precedes the first real keyframe (undecodable, or decoded against the black
+ * lead-in: a smear), and with --align give the last frame a duration up to the recording's end
+ * (matroskamux and mp4mux count it in the file's duration: the last frame is held). */
 static GstPadProbeReturn key_probe(GstPad *pad, GstPadProbeInfo *info, gpointer ud)
 {
 	struct key_state *ks = ud;
 	GstBuffer *b = GST_PAD_PROBE_INFO_BUFFER(info);
+	GstClockTime pts = GST_BUFFER_PTS(b);
 
-	if (ks->seen_key)
+	if (GST_CLOCK_TIME_IS_VALID(pts) && pts < ks->lead_end)
 		return GST_PAD_PROBE_OK;
-	if (GST_BUFFER_FLAG_IS_SET(b, GST_BUFFER_FLAG_DELTA_UNIT))
-		return GST_PAD_PROBE_DROP;
-	ks->seen_key = true;
-	if (ks->align) {
+	if (!ks->seen_key) {
+		if (GST_BUFFER_FLAG_IS_SET(b, GST_BUFFER_FLAG_DELTA_UNIT))
+			return GST_PAD_PROBE_DROP;
+		ks->seen_key = true;
+	}
+	if (ks->end && GST_CLOCK_TIME_IS_VALID(pts) && pts >= ks->last_pts && ks->end > pts) {
 		b = gst_buffer_make_writable(b);
-		GST_BUFFER_PTS(b) = GST_BUFFER_DTS(b) = 0;
+		GST_BUFFER_DURATION(b) = ks->end - pts;
 		GST_PAD_PROBE_INFO_DATA(info) = b;
 	}
 	return GST_PAD_PROBE_OK;
@@ -287,8 +283,12 @@ static bool build_passthrough(GstElement *pipe, struct lumen_pp_job *job,
 		return false;
 	if (job->kind == LUMEN_PP_VIDEO) {
 		struct key_state *ks = g_new0(struct key_state, 1);
+		GPtrArray *bufs = job->inputs[0].bufs;
 
-		ks->align = job->align;
+		ks->lead_end = job->res.lead_in_pkts ? GST_BUFFER_PTS(bufs->pdata[job->res.lead_in_pkts]) : 0;
+		ks->last_pts = GST_BUFFER_PTS(bufs->pdata[bufs->len - 1]);
+		if (job->align && job->end_us > job->base_us)
+			ks->end = (GstClockTime)(job->end_us - job->base_us) * GST_USECOND;
 		probe(last, "src", key_probe, ks);
 	}
 	if (!(mux = add(pipe, c->mux, job)) || !gst_element_link(last, mux))
@@ -434,6 +434,7 @@ void lumen_pp_job_clear(struct lumen_pp_job *job)
 	g_free(job->path);
 	g_free(job->label);
 	g_free(job->res.error);
+	g_free(job->res.warning);
 	if (job->toc)
 		gst_toc_unref(job->toc);
 	memset(job, 0, sizeof(*job));

@@ -33,8 +33,10 @@ struct lumen_pp_result {
 	double duration_s, start_offset_s;
 	uint64_t packets, lost, duplicates, reordered, too_late;
 	uint64_t silence_frames, dropped_frames;
+	guint lead_in_pkts; /* video with --align: black lead-in packets in front of the track's */
 	bool empty;  /* no media packets at all: no file, not an error (a silent participant) */
 	char *error; /* NULL on success */
+	char *warning; /* the output is written but not quite as asked (says why), or NULL */
 };
 
 struct lumen_pp_job {
@@ -73,6 +75,19 @@ const char *lumen_pp_out_extension(const char *codec);
  * (RTP packets with rewritten seq/timestamp and PTS) and updates res counters. */
 GPtrArray *lumen_pp_audio_sequence(struct lumen_pp_input *in, int64_t base_us, int64_t end_us,
 				   struct lumen_pp_result *res);
+
+/* pp_video.c: the video side of lumen_pp_out_prepare. Sequencing returns the track's RTP packets
+ * timed from base_us (GstBuffer* wrapping the track's bytes) and updates res counters. */
+GPtrArray *lumen_pp_video_sequence(struct lumen_pp_input *in, int64_t base_us,
+				   struct lumen_pp_result *res);
+/* Put black frames in front of bufs (sequenced RTP packets whose first PTS is the track's start
+ * on the output timeline), from PTS 0 up to that start: the stream's first picture is decoded
+ * (depay: its depayloader's factory) for its size, a black GOP encoded with encode ("encoder !
+ * payloader", 90 kHz) and repeated, restamped as the track's own packets (SSRC, payload type,
+ * sequence numbers and RTP timestamps running into the first real packet's). Returns the number
+ * of packets inserted (0: the track starts at 0), or a negative errno with *err set (owned). */
+int lumen_pp_video_lead_in(GPtrArray *bufs, GstCaps *rtp_caps, int clock_rate, const char *depay,
+			   const char *encode, char **err);
 
 /* pp_chapters.c */
 GstToc *lumen_pp_chapters_toc(const struct lumen_pp_manifest *m, int64_t base_us, int64_t end_us);
