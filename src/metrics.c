@@ -73,7 +73,8 @@ static int do_register(const char *name, enum lumen_metric_type type, const char
 	struct family *f;
 
 	if (!lumen_metrics_name_valid(name) || !collect ||
-	    (type != LUMEN_METRIC_COUNTER && type != LUMEN_METRIC_GAUGE))
+	    (type != LUMEN_METRIC_COUNTER && type != LUMEN_METRIC_GAUGE &&
+	     type != LUMEN_METRIC_HISTOGRAM))
 		return -EINVAL;
 	if (rendering)
 		return -EBUSY;
@@ -230,20 +231,50 @@ static void append_value(GString *buf, double v)
 		g_string_append_printf(buf, "%.17g", v);
 }
 
+/* The sample name's suffix after the family name: "" for counters and gauges, "_bucket", "_sum"
+ * or "_count" for histograms; NULL when the name does not belong to the family. */
+static const char *sample_suffix(const struct family *f, const char *name)
+{
+	static const char *const hist[] = {"_bucket", "_sum", "_count"};
+	size_t n = strlen(f->name);
+
+	if (!name)
+		return f->type == LUMEN_METRIC_HISTOGRAM ? NULL : "";
+	if (strncmp(name, f->name, n) != 0)
+		return NULL;
+	if (f->type != LUMEN_METRIC_HISTOGRAM)
+		return name[n] == '\0' ? "" : NULL;
+	for (size_t i = 0; i < G_N_ELEMENTS(hist); i++)
+		if (strcmp(name + n, hist[i]) == 0)
+			return hist[i];
+	return NULL;
+}
+
 void lumen_metrics_emit(struct lumen_metrics_out *out, const char *name, const char *labels,
                         double value)
 {
 	const char *key = labels ? labels : "";
+	const char *suffix;
+	char *seen_key;
 
 	if (!out || !out->fam)
 		return;
-	if ((name && strcmp(name, out->fam->name) != 0) || lumen_metrics_labels_check(key) < 0 ||
-	    g_hash_table_contains(out->seen, key)) {
+	suffix = sample_suffix(out->fam, name);
+	/* A histogram's buckets need their upper bound. */
+	if (!suffix || lumen_metrics_labels_check(key) < 0 ||
+	    (strcmp(suffix, "_bucket") == 0 && !strstr(key, "le=\""))) {
 		out->dropped++;
 		return;
 	}
-	g_hash_table_add(out->seen, g_strdup(key));
+	seen_key = g_strconcat(suffix, "|", key, NULL);
+	if (g_hash_table_contains(out->seen, seen_key)) {
+		g_free(seen_key);
+		out->dropped++;
+		return;
+	}
+	g_hash_table_add(out->seen, seen_key);
 	g_string_append(out->buf, out->fam->name);
+	g_string_append(out->buf, suffix);
 	if (*key) {
 		size_t n = strlen(key);
 
@@ -280,7 +311,9 @@ char *lumen_metrics_render(size_t *dropped)
 		g_string_append_printf(out.buf, "# HELP %s ", f->name);
 		append_help(out.buf, f->help);
 		g_string_append_printf(out.buf, "\n# TYPE %s %s\n", f->name,
-		                       f->type == LUMEN_METRIC_COUNTER ? "counter" : "gauge");
+		                       f->type == LUMEN_METRIC_COUNTER     ? "counter"
+		                       : f->type == LUMEN_METRIC_HISTOGRAM ? "histogram"
+		                                                           : "gauge");
 		out.fam = f;
 		g_hash_table_remove_all(out.seen);
 		f->collect(&out, f->arg);

@@ -133,8 +133,10 @@ struct lumen_data_message {
 };
 
 /* Metrics: collected on scrape. The collect callback runs on the control thread and calls
- * core->metric_emit for each sample; counters it reads from workers must be atomic. */
-enum lumen_metric_type { LUMEN_METRIC_COUNTER = 0, LUMEN_METRIC_GAUGE };
+ * core->metric_emit for each sample; counters it reads from workers must be atomic. A histogram
+ * family NAME emits samples named NAME_bucket (with an "le" label, cumulative, ending with
+ * le="+Inf"), NAME_sum and NAME_count, as Prometheus histograms are written. */
+enum lumen_metric_type { LUMEN_METRIC_COUNTER = 0, LUMEN_METRIC_GAUGE, LUMEN_METRIC_HISTOGRAM };
 struct lumen_metrics_out;
 typedef void (*lumen_metrics_collect_cb)(struct lumen_metrics_out *out, void *arg);
 

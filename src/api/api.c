@@ -11,6 +11,7 @@
 
 #include "api/api_internal.h"
 #include "api/media.h"
+#include "api/media_metrics.h"
 #include "log.h"
 #include "plugin/host.h"
 
@@ -48,6 +49,8 @@ struct lumen_api *lumen_api_new(const struct lumen_config *cfg, char **err)
 		goto fail;
 	if (api_media_init(api, cfg, err) < 0)
 		goto fail;
+	/* Best effort: a registry refusing the families (a name taken) must not stop the API. */
+	api->media_metrics = api_media_metrics_register() == 0;
 	src = g_timeout_source_new_seconds(1);
 	g_source_set_callback(src, sweep_cb, api, NULL);
 	api->sweep_source = g_source_attach(src, api->ctx);
@@ -236,6 +239,8 @@ void lumen_api_free(struct lumen_api *api)
 	api_core_fini(api);
 	api_auth_fini(&api->auth);
 	api_media_fini(api);
+	if (api->media_metrics)
+		api_media_metrics_unregister();
 	if (api->ctx)
 		g_main_context_unref(api->ctx);
 	g_free(api);

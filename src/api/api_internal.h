@@ -153,6 +153,7 @@ struct lumen_api {
 	GList *ws_conns;         /* struct api_ws */
 	struct api_auth auth;
 	guint sweep_source;
+	bool media_metrics; /* api_media_metrics_register succeeded */
 	bool draining;
 	struct lumen_api_stats stats;
 	struct api_counter requests[16]; /* by verb index (protocol.c) */

@@ -6,6 +6,7 @@
  * passed to lumen_ice_new. */
 #include "webrtc/ice.h"
 
+#include "webrtc/latency.h"
 #include "webrtc/txbatch.h"
 
 #include <arpa/inet.h>
@@ -13,7 +14,10 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +42,7 @@ struct lumen_ice {
 	GSocket *direct;
 	struct sockaddr_storage direct_to;
 	socklen_t direct_to_len;
+	unsigned rx_count; /* packets received, for sampling the forwarding delay */
 };
 
 int lumen_ice_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
@@ -254,18 +259,39 @@ static void on_selected_pair(NiceAgent *agent, guint stream, guint component, Ni
 	ice->direct = sock; /* our reference keeps the fd open */
 }
 
+/* The forwarding delay of the packet just handled: SIOCGSTAMPNS gives the kernel's receive
+ * time (CLOCK_REALTIME) of the last datagram read from the socket, which libnice read for this
+ * callback. The first call on a socket only switches its timestamps on (ENOENT). */
+static void record_delay(struct lumen_ice *ice)
+{
+	struct timespec rx, now;
+	int64_t ns;
+
+	if (!ice->direct || ioctl(g_socket_get_fd(ice->direct), SIOCGSTAMPNS, &rx) < 0 ||
+	    clock_gettime(CLOCK_REALTIME, &now) < 0)
+		return;
+	ns = (int64_t)(now.tv_sec - rx.tv_sec) * 1000000000 + (now.tv_nsec - rx.tv_nsec);
+	if (ns >= 0 && ns < 10 * (int64_t)1000000000) /* a clock step is not a delay */
+		lumen_latency_record((uint64_t)ns);
+}
+
 static void on_recv(NiceAgent *agent, guint stream, guint component, guint len, gchar *buf,
 		    gpointer data)
 {
 	struct lumen_ice *ice = data;
 
+	bool sample;
+
 	if (!ice->cb.on_recv || len == 0)
 		return;
+	sample = ice->direct && ++ice->rx_count % LUMEN_LATENCY_SAMPLE_EVERY == 0;
 	/* Whatever this packet makes us send (its fan-out to every subscriber, NACK answers)
 	 * leaves in one batch when the callback returns. */
 	lumen_txbatch_begin();
 	ice->cb.on_recv(ice->cb.user, (uint8_t *)buf, len);
-	lumen_txbatch_end();
+	/* Only packets that made us send count: a receiver report forwards nothing. */
+	if (lumen_txbatch_end() > 0 && sample)
+		record_delay(ice);
 }
 
 static void refresh_credentials(struct lumen_ice *ice)
@@ -425,9 +451,9 @@ void lumen_ice_tx_begin(void)
 	lumen_txbatch_begin();
 }
 
-void lumen_ice_tx_flush(void)
+unsigned lumen_ice_tx_flush(void)
 {
-	lumen_txbatch_end();
+	return lumen_txbatch_end();
 }
 
 int lumen_ice_restart(struct lumen_ice *ice)

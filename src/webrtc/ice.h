@@ -94,7 +94,7 @@ ssize_t lumen_ice_send(struct lumen_ice *ice, const uint8_t *buf, size_t len);
  * the selected pair's fd and address, which change on the agent's thread (the caller must not
  * race lumen_ice_restart or lumen_ice_free with it). */
 void lumen_ice_tx_begin(void);
-void lumen_ice_tx_flush(void);
+unsigned lumen_ice_tx_flush(void); /* returns the packets it submitted */
 
 /* ICE restart: new local credentials, remote ones must be set again. Returns 0 or -EIO. */
 int lumen_ice_restart(struct lumen_ice *ice);

@@ -22,6 +22,7 @@ struct txbatch {
 	bool uring;     /* ring set up */
 	unsigned depth; /* open scopes */
 	unsigned used;  /* queued slots */
+	unsigned flushed; /* packets submitted early (full batch) in the current scope */
 	struct slot slots[LUMEN_TXBATCH_SLOTS];
 };
 
@@ -115,14 +116,17 @@ void lumen_txbatch_begin(void)
 		b->depth++;
 }
 
-void lumen_txbatch_end(void)
+unsigned lumen_txbatch_end(void)
 {
 	struct txbatch *b = g_private_get(&tls_batch);
+	unsigned n;
 
-	if (!b || !b->depth)
-		return;
-	if (--b->depth == 0 && b->uring)
-		flush(b);
+	if (!b || !b->depth || --b->depth > 0 || !b->uring)
+		return 0;
+	n = b->used + b->flushed; /* early flushes of a long fan-out count too */
+	b->flushed = 0;
+	flush(b);
+	return n;
 }
 
 ssize_t lumen_txbatch_send(int fd, const struct sockaddr *to, socklen_t to_len, const uint8_t *buf,
@@ -135,8 +139,10 @@ ssize_t lumen_txbatch_send(int fd, const struct sockaddr *to, socklen_t to_len, 
 	if (!b || !b->depth || !b->uring || len > LUMEN_TXBATCH_MTU ||
 	    (to && to_len > sizeof(s->to)))
 		return send_now(fd, to, to_len, buf, len);
-	if (b->used == LUMEN_TXBATCH_SLOTS)
+	if (b->used == LUMEN_TXBATCH_SLOTS) {
+		b->flushed += b->used;
 		flush(b);
+	}
 	sqe = io_uring_get_sqe(&b->ring);
 	if (!sqe)
 		return send_now(fd, to, to_len, buf, len);

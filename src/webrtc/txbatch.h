@@ -47,8 +47,10 @@ struct lumen_txbatch_stats {
 /* Opens a batch scope on this thread. Never fails: without io_uring, sends stay immediate. */
 void lumen_txbatch_begin(void);
 
-/* Closes the innermost scope; the outermost submits every queued packet. */
-void lumen_txbatch_end(void);
+/* Closes the innermost scope; the outermost submits every queued packet. Returns how many
+ * packets this call submitted (0 for an inner scope, or when the scope's sends went out at once
+ * because io_uring is off). */
+unsigned lumen_txbatch_end(void);
 
 /* Sends buf as one datagram on fd to `to` (NULL for a connected socket): queued when a scope is
  * open on this thread, else sent now. Returns len when queued or sent, -EAGAIN when the socket

@@ -236,3 +236,53 @@ Test(metrics, an_empty_registry_renders_an_empty_page)
 	g_free(text);
 	lumen_metrics_emit(NULL, "lumen_x", NULL, 1); /* outside a render: ignored, no crash */
 }
+
+static void emit_histogram(struct lumen_metrics_out *out, void *arg)
+{
+	(void)arg;
+	lumen_metrics_emit(out, "lumen_delay_seconds_bucket", "le=\"0.001\"", 3);
+	lumen_metrics_emit(out, "lumen_delay_seconds_bucket", "le=\"+Inf\"", 4);
+	lumen_metrics_emit(out, "lumen_delay_seconds_sum", NULL, 0.5);
+	lumen_metrics_emit(out, "lumen_delay_seconds_count", NULL, 4);
+	/* Wrong: a bucket without its bound, the family's bare name, a foreign suffix, a repeat. */
+	lumen_metrics_emit(out, "lumen_delay_seconds_bucket", NULL, 1);
+	lumen_metrics_emit(out, NULL, NULL, 1);
+	lumen_metrics_emit(out, "lumen_delay_seconds_total", NULL, 1);
+	lumen_metrics_emit(out, "lumen_delay_seconds_count", NULL, 5);
+}
+
+Test(metrics, a_histogram_renders_buckets_sum_and_count_and_drops_anything_else)
+{
+	size_t dropped = 0;
+	char *text;
+
+	cr_assert_eq(lumen_metrics_register("lumen_delay_seconds", LUMEN_METRIC_HISTOGRAM,
+	                                    "Delay.", emit_histogram, NULL),
+	             0);
+	text = lumen_metrics_render(&dropped);
+	cr_assert_str_eq(text, "# HELP lumen_delay_seconds Delay.\n"
+	                       "# TYPE lumen_delay_seconds histogram\n"
+	                       "lumen_delay_seconds_bucket{le=\"0.001\"} 3\n"
+	                       "lumen_delay_seconds_bucket{le=\"+Inf\"} 4\n"
+	                       "lumen_delay_seconds_sum 0.5\n"
+	                       "lumen_delay_seconds_count 4\n");
+	cr_assert_eq(dropped, 4);
+	g_free(text);
+}
+
+Test(metrics, counters_and_gauges_take_no_histogram_suffixes)
+{
+	size_t dropped = 0;
+	char *text;
+	double v = 2;
+
+	cr_assert_eq(lumen_metrics_register("lumen_x", LUMEN_METRIC_GAUGE, "X.", emit_plain, &v), 0);
+	cr_assert_eq(lumen_metrics_register("lumen_y", LUMEN_METRIC_COUNTER, "Y.", emit_histogram,
+	                                    NULL),
+	             0);
+	text = lumen_metrics_render(&dropped);
+	cr_assert_str_eq(text, "# HELP lumen_x X.\n# TYPE lumen_x gauge\nlumen_x 2\n"
+	                       "# HELP lumen_y Y.\n# TYPE lumen_y counter\nlumen_y 1\n");
+	cr_assert_eq(dropped, 7);
+	g_free(text);
+}

@@ -92,7 +92,7 @@ Test(txbatch, a_scope_holds_packets_until_it_ends_and_keeps_per_socket_order)
 			cr_assert_eq(send_tagged(i, k * 100 + (uint32_t)i, 1200), 1200);
 	for (int i = 0; i < NSOCK; i++)
 		cr_assert_eq(recv_tag(i, NULL), -1, "nothing leaves before the scope ends");
-	lumen_txbatch_end();
+	cr_assert_eq(lumen_txbatch_end(), 4 * NSOCK, "end reports what it submitted");
 	for (int i = 0; i < NSOCK; i++) {
 		for (uint32_t k = 0; k < 4; k++) {
 			size_t len = 0;
@@ -115,9 +115,9 @@ Test(txbatch, scopes_nest_and_only_the_outermost_flushes)
 	send_tagged(0, 1, 64);
 	lumen_txbatch_begin();
 	send_tagged(0, 2, 64);
-	lumen_txbatch_end();
+	cr_assert_eq(lumen_txbatch_end(), 0);
 	cr_assert_eq(recv_tag(0, NULL), -1, "the inner end does not submit");
-	lumen_txbatch_end();
+	cr_assert_eq(lumen_txbatch_end(), 2);
 	cr_assert_eq(recv_tag(0, NULL), 1);
 	cr_assert_eq(recv_tag(0, NULL), 2);
 	lumen_txbatch_end(); /* unbalanced: ignored */
@@ -132,7 +132,7 @@ Test(txbatch, a_full_batch_is_submitted_early_and_nothing_is_lost)
 	lumen_txbatch_begin();
 	for (unsigned k = 0; k < n; k++)
 		cr_assert_eq(send_tagged((int)(k % NSOCK), k, 300), 300);
-	lumen_txbatch_end();
+	cr_assert_eq(lumen_txbatch_end(), n, "early submissions of the scope count too");
 	for (int i = 0; i < NSOCK; i++) {
 		long prev = -1, t;
 
@@ -186,7 +186,7 @@ Test(txbatch, without_io_uring_sends_are_immediate)
 	lumen_txbatch_begin();
 	send_tagged(2, 5, 200);
 	cr_assert_eq(recv_tag(2, NULL), 5, "no ring: straight out even inside a scope");
-	lumen_txbatch_end();
+	cr_assert_eq(lumen_txbatch_end(), 0);
 	lumen_txbatch_stats(&st);
 	cr_assert_eq(st.uring_off, 1);
 	cr_assert_eq(st.direct, 1);

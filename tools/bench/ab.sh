@@ -11,6 +11,8 @@ usage() {
 Usage: tools/bench/ab.sh [options]    (run as root from the build tree, or set top_builddir)
 
 Compares two lumen variants with lumen-bench --scenario fanout, alternating A and B.
+Each run also saves the server's /metrics and prints its forwarding-delay quantiles
+(lumen_forward_delay_seconds: kernel receive timestamp to the hand-off of the fan-out).
 
   --a-bin PATH        lumen binary of variant A (default: the build's src/lumen)
   --b-bin PATH        lumen binary of variant B (default: the same as A)
@@ -110,19 +112,40 @@ run() {
 		--subscribers "$SUBS" --duration "$DURATION" --server-pid "$server_pid" \
 		--ice-ip "$LOAD_IP" --label "$v-r$r" --json "$json" >"$RESULTS/$v-r$r-bench.log" 2>&1 ||
 		echo "ab.sh: lumen-bench failed for $v round $r (see $RESULTS/$v-r$r-bench.log)" >&2
+	# The server's own view: its forwarding-delay histogram and send counters for this run.
+	"$NETNS" exec "$NS" curl -s --max-time 5 "http://127.0.0.1:$ADMIN_PORT/metrics" \
+		>"$RESULTS/$v-r$r-metrics.txt" || true
 	kill "$server_pid" 2>/dev/null || true
 	wait "$server_pid" 2>/dev/null || true
 	server_pid=""
-	/usr/bin/python3 - "$json" "$v" "$r" <<'PY'
+	/usr/bin/python3 - "$json" "$v" "$r" "$RESULTS/$v-r$r-metrics.txt" <<'PY'
 import json, sys
 try:
     j = json.load(open(sys.argv[1]))
 except (OSError, ValueError):
     print(f"{sys.argv[2]} round {sys.argv[3]}: no result"); sys.exit(0)
 s = j.get("server") or {}
+# Quantiles of the server's forwarding delay from lumen_forward_delay_seconds (upper bucket
+# bounds: "p99 <= 0.0005" means at least 99 % of the sampled packets took at most 500 us).
+buckets = []
+try:
+    for line in open(sys.argv[4]):
+        if line.startswith("lumen_forward_delay_seconds_bucket{le="):
+            le = line.split('"')[1]
+            buckets.append((float("inf") if le == "+Inf" else float(le), float(line.split()[-1])))
+except OSError:
+    pass
+def q(p):
+    total = buckets[-1][1] if buckets else 0
+    for le, c in buckets:
+        if total and c >= p * total:
+            return f"<= {le * 1e3:g} ms"
+    return "n/a"
+n = int(buckets[-1][1]) if buckets else 0
 print(f"{sys.argv[2]} round {sys.argv[3]}: {s.get('cpu_us_per_forwarded_packet')} us/pkt, "
       f"{j.get('forwarded_pps')} pkt/s, loss {j.get('loss_pct')} %, cpu {s.get('cpu_pct')} %, "
-      f"rss/sub {s.get('rss_per_subscriber_kb')} KiB, ok {j.get('ok')}")
+      f"rss/sub {s.get('rss_per_subscriber_kb')} KiB, server delay p50 {q(0.5)} p99 {q(0.99)} "
+      f"({n} samples), ok {j.get('ok')}")
 PY
 }
 
