@@ -1,8 +1,12 @@
 #!/bin/sh
-# bench_smoke.sh -- keeps lumen-bench working (TAP): lumen in a network namespace (tests/e2e/lib.sh),
-# then a 5-second fanout to 5 subscribers and 5 joins of lumen-bench against its rooms plugin.
-# Asserts on the JSON results: media flowed, loss under 5 %, delay p99 under 200 ms (loose bounds:
-# this checks the tool and the path, not performance; a sanitizer build is slower), join times.
+# bench_smoke.sh -- keeps lumen-bench working (TAP): lumen in a network namespace (tests/e2e/lib.sh)
+# with the rooms and recorder plugins, then a 3-second fanout to 5 subscribers of a recorded room
+# (--record) and 5 joins of lumen-bench against it. Asserts on the JSON results: media flowed, loss
+# under 5 %, delay p99 under 200 ms (loose bounds: this checks the tool and the path, not
+# performance; a sanitizer build is slower); the recording the fanout made (manifest finished,
+# audio and video pcaps, not empty, at least what was sent in the window); join times, and that a
+# subscriber joined only after the server's webrtcup for the publisher (Janus needs that wait).
+# About 8 s in all.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/e2e/lib.sh"
 
@@ -10,7 +14,9 @@ BENCH="$top_builddir/tools/bench/lumen-bench"
 command -v jq >/dev/null || e2e_skip_all "jq not installed"
 e2e_require_netns
 
-e2e_start
+rec_dir=$(mktemp -d)
+e2e_start --set recorder.dir="$rec_dir"
+trap 'e2e_cleanup; rm -rf "$rec_dir"' EXIT INT TERM
 url="http://127.0.0.1:$E2E_API_PORT/janus"
 bench() {
 	timeout 120 "$E2E/netns.sh" exec "$e2e_ns" "$BENCH" --url "$url" --ice-ip 192.0.2.2 \
@@ -23,7 +29,7 @@ jqok() {
 	ok $? "$1"
 }
 
-bench --scenario fanout --subscribers 5 --duration 5 --warmup 1 --json "$e2e_tmp/fanout.json" \
+bench --scenario fanout --subscribers 5 --duration 3 --warmup 1 --record --json "$e2e_tmp/fanout.json" \
 	>"$e2e_tmp/fanout.txt" 2>&1
 ok $? "fanout: lumen-bench exits 0"
 diag <"$e2e_tmp/fanout.txt"
@@ -37,11 +43,40 @@ jqok "fanout: the server's CPU per packet is measured" "$e2e_tmp/fanout.json" \
 	'.server.cpu_us_per_forwarded_packet > 0'
 jqok "fanout: SRTP was negotiated" "$e2e_tmp/fanout.json" '.srtp_profile | startswith("SRTP_")'
 
+# --record: the room was created with "record": true, lumen said so to the publisher, and the
+# recorder wrote it. The room is gone when lumen-bench exits; the writer finalises the manifest
+# on its own thread, so wait (bounded) for "finished".
+jqok "record: the publisher was told the room is recorded" "$e2e_tmp/fanout.json" \
+	'.record.requested and .record.announced_to_publishers == 1'
+manifest=""
+i=0
+while [ $i -lt 50 ]; do
+	manifest=$(ls "$rec_dir"/*/manifest.json 2>/dev/null | head -1)
+	[ -n "$manifest" ] && jq -e '.state == "finished"' "$manifest" >/dev/null 2>&1 && break
+	sleep 0.1; i=$((i + 1))
+done
+[ -n "$manifest" ] && [ "$(ls "$rec_dir" | wc -l)" -eq 1 ]
+ok $? "record: one recording was made"
+jqok "record: its manifest says finished" "$manifest" '.state == "finished"'
+jqok "record: an audio and a video track" "$manifest" '[.tracks[].kind] | sort == ["audio", "video"]'
+nonempty=0
+for t in $(jq -r '.tracks[].file' "$manifest" 2>/dev/null); do
+	[ -s "$(dirname "$manifest")/$t" ] && nonempty=$((nonempty + 1))
+done
+[ "$nonempty" -eq 2 ]
+ok $? "record: both pcaps are non-empty"
+sent=$(jq '.sent_packets' "$e2e_tmp/fanout.json" 2>/dev/null || echo 0)
+jqok "record: at least the packets sent in the window were recorded, none dropped" "$manifest" \
+	"([.tracks[].packets] | add) >= ${sent:-0} and ${sent:-0} > 0 and .dropped.queue_overflow == 0"
+
 bench --scenario join --joins 5 --json "$e2e_tmp/join.json" >"$e2e_tmp/join.txt" 2>&1
 ok $? "join: lumen-bench exits 0"
 diag <"$e2e_tmp/join.txt"
 jqok "join: 5 joins timed" "$e2e_tmp/join.json" '.join_ms.n == 5'
 jqok "join: p50 above 0 and under 5 s" "$e2e_tmp/join.json" '.join_ms.p50 > 0 and .join_ms.p50 < 5000'
+jqok "join: the subscriber joined after the server's webrtcup for the publisher" "$e2e_tmp/join.json" \
+	'.join_ms.steps_p50 as $s | $s.publisher_webrtcup > 0 and $s.subscriber_offer >= $s.publisher_webrtcup
+	 and $s.first_packet >= $s.subscriber_pc_up'
 
 # A refused run exits 1 with a reason: nothing listens on this port.
 bench --scenario fanout --subscribers 1 --duration 1 --url "http://127.0.0.1:1/janus" \

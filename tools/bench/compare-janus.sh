@@ -90,15 +90,8 @@ done
 [ -e "$top_builddir/plugins/rooms/.libs/rooms.so" ] || die "rooms plugin not built"
 [ "$(nproc --all)" -ge 2 ] || die "needs 2 CPUs (server on CPU $SERVER_CPU, load on CPU $LOAD_CPU)"
 
-if ! command -v janus >/dev/null; then
-	[ "$INSTALL" -eq 1 ] || die "janus is not installed (apt-get install janus janus-tools)"
-	log "installing Debian's janus"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q janus janus-tools >&2 ||
-		die "apt-get install janus failed"
-fi
-JANUS_LIBDIR=$(dirname "$(dpkg -L janus | grep '/janus/plugins/libjanus_videoroom.so$' | head -1)")
-JANUS_LIBDIR=$(dirname "$JANUS_LIBDIR")
-[ -e "$JANUS_LIBDIR/plugins/libjanus_videoroom.so" ] || die "no videoroom plugin in janus's package"
+. "$top_srcdir/tools/bench/bench-lib.sh"
+bench_need_janus "$INSTALL"
 
 # --- state and cleanup --------------------------------------------------------------------------
 NS="lumen-bench-$$"
@@ -179,73 +172,11 @@ if [ "$CARRY" -eq 1 ] && [ "$SCENARIOS" != "fanout,audio,join,findmax,halfload" 
 fi
 "$NETNS" up "$NS"
 
-# --- servers ------------------------------------------------------------------------------------
-# Janus: a config folder of its own, only the VideoRoom plugin and the HTTP transport (folders
-# holding just those two), ICE on the test address only, its own HTTP and RTP ports.
-mkdir -p "$WORKDIR/janus/conf" "$WORKDIR/janus/plugins" "$WORKDIR/janus/transports" "$WORKDIR/janus/events" \
-	"$WORKDIR/janus/loggers"
-ln -s "$JANUS_LIBDIR/plugins/libjanus_videoroom.so" "$WORKDIR/janus/plugins/"
-ln -s "$JANUS_LIBDIR/transports/libjanus_http.so" "$WORKDIR/janus/transports/"
-sed -e "s|@DIR@|$WORKDIR/janus|g" -e "s|@ICE_IP@|$SERVER_IP|g" \
-	"$top_srcdir/tools/bench/janus/janus.jcfg.in" >"$WORKDIR/janus/conf/janus.jcfg"
-sed -e "s|@PORT@|$JANUS_PORT|g" \
-	"$top_srcdir/tools/bench/janus/janus.transport.http.jcfg.in" \
-	>"$WORKDIR/janus/conf/janus.transport.http.jcfg"
-cp "$top_srcdir/tools/bench/janus/janus.plugin.videoroom.jcfg" "$WORKDIR/janus/conf/"
-
-# lumen: the sample configuration with the e2e tests' overrides, only the rooms plugin.
-mkdir -p "$WORKDIR/lumen/plugins" "$WORKDIR/lumen/state"
-ln -s "$top_builddir/plugins/rooms/.libs/rooms.so" "$WORKDIR/lumen/plugins/rooms.so"
-
-wait_port() { # PORT: at most 20 s
-	for _ in $(seq 200); do
-		"$NETNS" exec "$NS" /usr/bin/python3 -c \
-			"import socket; socket.create_connection(('127.0.0.1',$1),timeout=0.2).close()" \
-			2>/dev/null && return 0
-		kill -0 "$server_pid" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-
-# lumen's abuse limits per client IP and session (32 handles per session, 10 session creations a
-# second) would refuse the load generator's hundreds of handles from one address; Janus has no
-# such limits, so they are lifted for the comparison.
-LUMEN_LIMITS=(--set api.max_handles_per_session=1024 --set api.max_sessions_per_ip=1000000
-	--set api.create_rate=100000 --set api.create_burst=100000)
-
-# start_server lumen|janus LOGFILE: sets server_pid and server_url.
-start_server() {
-	case "$1" in
-	lumen)
-		"$NETNS" exec "$NS" taskset -c "$SERVER_CPU" "$LUMEN" -c "$top_srcdir/conf/lumen.cfg" \
-			--set http.listen=127.0.0.1:$LUMEN_PORT \
-			--set admin.listen=127.0.0.1:$LUMEN_ADMIN_PORT \
-			--set http.demo=false --set plugins.dir="$WORKDIR/lumen/plugins" \
-			--set general.state_dir="$WORKDIR/lumen/state" \
-			--set media.ice_enforce="$SERVER_IP" "${LUMEN_LIMITS[@]}" >"$2" 2>&1 &
-		server_pid=$!
-		server_url="http://127.0.0.1:$LUMEN_PORT/janus"
-		wait_port $LUMEN_PORT || die "lumen did not start (see $2)"
-		;;
-	janus)
-		"$NETNS" exec "$NS" taskset -c "$SERVER_CPU" janus -C "$WORKDIR/janus/conf/janus.jcfg" \
-			-F "$WORKDIR/janus/conf" >"$2" 2>&1 &
-		server_pid=$!
-		server_url="http://127.0.0.1:$JANUS_PORT/janus"
-		wait_port $JANUS_PORT || die "janus did not start (see $2)"
-		;;
-	esac
-}
-
-stop_server() {
-	[ -n "$server_pid" ] || return 0
-	kill "$server_pid" 2>/dev/null || true
-	for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-	kill -9 "$server_pid" 2>/dev/null || true
-	wait "$server_pid" 2>/dev/null || true
-	server_pid=""
-}
+# --- servers (bench-lib.sh) ---------------------------------------------------------------------
+bench_janus_conf
+bench_lumen_conf rooms # lumen: the sample configuration with the e2e tests' overrides, rooms only
+start_server() { bench_start_server "$@"; }
+stop_server() { bench_stop_server; }
 
 # run SERVER NAME ROUND BENCH-ARGS...: one measured run against a fresh server; the JSON goes to
 # $RESULTS/NAME-SERVER-rROUND.json. A failed run is recorded (its log kept), not fatal.

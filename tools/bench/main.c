@@ -74,6 +74,8 @@ static json_t *result_json(const struct bench_opts *o, const struct bench_result
 	else
 		json_object_set_new(j, "server", json_null());
 	json_object_set_new(j, "bench", json_pack("{sf}", "cpu_pct", r->bench_cpu_pct));
+	if (r->setup)
+		json_object_set(j, "setup", r->setup);
 	if (!strcmp(r->scenario, "join")) {
 		json_t *steps = json_object();
 
@@ -125,6 +127,17 @@ static void print_table(const struct bench_opts *o, const struct bench_result *r
 			       r->rss_per_subscriber_kb);
 		}
 		printf("%-28s %.1f %%\n", "bench CPU (one core)", r->bench_cpu_pct);
+	}
+	if (r->setup) {
+		json_t *s = r->setup;
+		printf("%-28s %lld of %lld up; per subscriber %.0f / %.0f / %.0f ms (p50/p90/max); "
+		       "last up %.1f s after the first join\n",
+		       "subscriber set-up", json_integer_value(json_object_get(s, "up")),
+		       json_integer_value(json_object_get(s, "joined")),
+		       json_real_value(json_object_get(s, "setup_ms_p50")),
+		       json_real_value(json_object_get(s, "setup_ms_p90")),
+		       json_real_value(json_object_get(s, "setup_ms_max")),
+		       json_real_value(json_object_get(s, "last_up_s")));
 	}
 	if (o->record)
 		printf("%-28s requested, announced to %u publisher(s)\n", "recording",

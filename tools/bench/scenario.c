@@ -12,6 +12,7 @@
 struct media_run {
 	struct bench_pub **pubs;
 	struct bench_sub **subs;
+	int64_t *sub_t0; /* when each subscriber's join began */
 	int n_pubs, n_subs;
 };
 
@@ -91,6 +92,52 @@ static char *describe_silent(const struct media_run *m)
 	return g_string_free(g, FALSE);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double pct_of(double *v, int n, int pct)
+{
+	qsort(v, (size_t)n, sizeof(double), cmp_double);
+	return n ? v[(size_t)fmin(n - 1, n * pct / 100)] : 0;
+}
+
+/* How the subscribers' set-up went: per subscriber, its join's signalling (attach -> started
+ * reply) and its whole set-up (attach -> our pc up, i.e. ICE + DTLS done), p50/p90/max over the
+ * subscribers that got there; how many were up and receiving; when the last joined and the last
+ * came up, counted from the first join. Only subscribers that joined count. */
+static json_t *setup_json(const struct media_run *m)
+{
+	double *sig = g_new0(double, (size_t)m->n_subs + 1), *up = g_new0(double, (size_t)m->n_subs + 1);
+	int n_joined = 0, n_up = 0, n_rx = 0;
+	int64_t first = m->n_subs ? m->sub_t0[0] : 0, last_joined = first, last_up = first;
+	json_t *j;
+
+	for (int i = 0; i < m->n_subs && m->subs[i]; i++) {
+		int64_t t[BENCH_JOIN_STEPS] = {0};
+
+		bench_sub_times(m->subs[i], t);
+		sig[n_joined++] = (double)(t[BENCH_SUB_STARTED] - m->sub_t0[i]) / 1e6;
+		last_joined = MAX(last_joined, t[BENCH_SUB_STARTED]);
+		if (t[BENCH_SUB_PC_UP]) {
+			up[n_up++] = (double)(t[BENCH_SUB_PC_UP] - m->sub_t0[i]) / 1e6;
+			last_up = MAX(last_up, t[BENCH_SUB_PC_UP]);
+		}
+		n_rx += bench_sub_streams(m->subs[i])->total_rx > 0;
+	}
+	j = json_pack("{sisisisfsfsfsfsfsfsf}", "joined", n_joined, "up", n_up, "receiving", n_rx,
+	              "signalling_ms_p50", pct_of(sig, n_joined, 50), "signalling_ms_max",
+	              pct_of(sig, n_joined, 100), "setup_ms_p50", pct_of(up, n_up, 50),
+	              "setup_ms_p90", pct_of(up, n_up, 90), "setup_ms_max", pct_of(up, n_up, 100),
+	              "last_joined_s", (double)(last_joined - first) / 1e9, "last_up_s",
+	              (double)(last_up - first) / 1e9);
+	g_free(sig);
+	g_free(up);
+	return j;
+}
+
 static void media_free(struct bench_env *env, struct media_run *m, uint64_t room)
 {
 	for (int i = 0; i < m->n_subs; i++)
@@ -99,6 +146,7 @@ static void media_free(struct bench_env *env, struct media_run *m, uint64_t room
 		bench_pub_free(m->pubs[i]);
 	g_free(m->subs);
 	g_free(m->pubs);
+	g_free(m->sub_t0);
 	bench_room_destroy(env, room);
 }
 
@@ -128,7 +176,7 @@ static int media_setup(struct bench_env *env, struct media_run *m, uint64_t room
 		for (int k = 0; k < m->n_pubs && n < G_N_ELEMENTS(others); k++)
 			if (!meeting || k != i)
 				others[n++] = feeds[k];
-		int64_t t = bench_now_ns();
+		int64_t t = m->sub_t0[i] = bench_now_ns();
 
 		m->subs[i] = bench_sub_new(env, room, others, n, err);
 		if ((bench_now_ns() - t) > 1000000000)
@@ -213,17 +261,22 @@ static int run_media(struct bench_env *env, struct bench_result *r, int n_pubs, 
 	r->publishers = n_pubs;
 	m.pubs = g_new0(struct bench_pub *, (size_t)n_pubs);
 	m.subs = g_new0(struct bench_sub *, (size_t)n_subs);
+	m.sub_t0 = g_new0(int64_t, (size_t)n_subs);
 	if (env->o->server_pid > 0)
 		bench_proc_read(env->o->server_pid, &base);
 	if (bench_room_create(env, room, n_pubs, &err) < 0)
 		goto out;
-	if (media_setup(env, &m, room, video, meeting, &err) < 0)
+	if (media_setup(env, &m, room, video, meeting, &err) < 0) {
+		r->setup = setup_json(&m);
 		goto out;
+	}
 	/* Every subscriber must receive before the window opens: 10 s plus 100 ms each. */
 	if (!bench_pump(all_receiving, &m, 10000 + 100 * n_subs)) {
 		err = describe_silent(&m);
+		r->setup = setup_json(&m);
 		goto out;
 	}
+	r->setup = setup_json(&m);
 	measure(env, &m, r);
 	if (r->have_server && n_subs)
 		r->rss_per_subscriber_kb = (r->rss_kb - (double)base.rss_kb) / n_subs;
@@ -236,12 +289,6 @@ out:
 		r->error = err;
 	media_free(env, &m, room);
 	return rc;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
 }
 
 static bool first_packet(void *a)
@@ -337,10 +384,11 @@ static int run_find_max(struct bench_env *env, struct bench_result *r)
 		    rc == 0 && s.loss_pct <= o->loss_limit && s.delay_p99_ms <= o->delay_limit_ms;
 
 		json_array_append_new(
-		    r->steps, json_pack("{sisfsfsfsfsfsbss?}", "subscribers", n, "loss_pct",
+		    r->steps, json_pack("{sisfsfsfsfsfsbss?sO?}", "subscribers", n, "loss_pct",
 		                        s.loss_pct, "delay_p99_ms", s.delay_p99_ms, "forwarded_pps",
 		                        s.forwarded_pps, "cpu_pct", s.cpu_pct, "bench_cpu_pct",
-		                        s.bench_cpu_pct, "ok", ok, "error", s.error));
+		                        s.bench_cpu_pct, "ok", ok, "error", s.error, "setup",
+		                        s.setup));
 		bench_log(
 		    "find-max: N=%d loss %.2f %% p99 %.2f ms server %.0f %% bench %.0f %% -> %s\n",
 		    n, s.loss_pct, s.delay_p99_ms, s.cpu_pct, s.bench_cpu_pct,
@@ -402,7 +450,9 @@ void bench_result_fini(struct bench_result *r)
 	if (!r)
 		return;
 	json_decref(r->steps);
+	json_decref(r->setup);
 	g_free(r->error);
 	r->steps = NULL;
+	r->setup = NULL;
 	r->error = NULL;
 }

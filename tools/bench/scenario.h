@@ -29,6 +29,7 @@ struct bench_result {
 	bool find_max;
 	int max_ok;
 	json_t *steps; /* find-max: one object per N tried (owned) */
+	json_t *setup; /* media scenarios: how the subscribers' set-up went (owned, or NULL) */
 	char *error;   /* set when the run failed (g_free) */
 };
 
