@@ -16,3 +16,7 @@ check_PROGRAMS += tests/fuzz/replay_pp_av1
 TESTS += tests/fuzz/replay_pp_av1
 tests_fuzz_replay_pp_av1_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_pp_av1.c $(PP_AV1_SOURCES)
 tests_fuzz_replay_pp_av1_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tools/pp
+
+# End to end: libaom's output packetized as a WebRTC sender does, recorded, processed, decoded.
+dist_check_SCRIPTS += tests/integration/pp_av1.py
+TESTS += tests/integration/pp_av1.py

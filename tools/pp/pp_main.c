@@ -13,6 +13,7 @@
 #include <gst/gst.h>
 
 #include "pp_clock.h"
+#include "pp_av1depay.h"
 #include "pp_out.h"
 
 struct opts {
@@ -363,6 +364,8 @@ int main(int argc, char **argv)
 	if (load(o.rec, &r) < 0)
 		return 2;
 	gst_init(NULL, NULL);
+	if (!lumen_pp_av1depay_register())
+		g_printerr("lumen-pp: cannot register the AV1 depayloader: AV1 tracks will fail\n");
 	outdir = o.outdir ? g_strdup(o.outdir) : g_build_filename(o.rec, "processed", NULL);
 	if (g_mkdir_with_parents(outdir, 0755) < 0) {
 		fprintf(stderr, "lumen-pp: cannot create %s: %s\n", outdir, g_strerror(errno));

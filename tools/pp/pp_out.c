@@ -23,7 +23,7 @@ static const struct codec_info codecs[] = {
 	 "vp8enc deadline=1 keyframe-max-dist=1000 ! rtpvp8pay mtu=1200"},
 	{"vp9", "video", "VP9", "rtpvp9depay", "vp9parse", "webmmux",
 	 "vp9enc deadline=1 keyframe-max-dist=1000 ! rtpvp9pay mtu=1200"},
-	{"av1", "video", "AV1", "rtpav1depay", "av1parse", "matroskamux", NULL},
+	{"av1", "video", "AV1", "lumenav1depay", "av1parse", "matroskamux", NULL},
 	{"h264", "video", "H264", "rtph264depay", "h264parse", "mp4mux",
 	 "openh264enc gop-size=1000 ! h264parse ! rtph264pay mtu=1200 config-interval=-1"},
 };
