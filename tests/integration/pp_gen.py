@@ -247,7 +247,9 @@ def scenario_sync(out):
     rng = random.Random(6)
     end = 12_000000
     pause = (6_600000, 7_400000)
-    a_start, b_start = 200000, 5_000000
+    # b_start is off the Opus frame grid (59 samples past a 2.5 ms step after the lookahead): only
+    # a sample-exact placement (pre-skip) puts its beeps level with publisher 1's
+    a_start, b_start = 200000, 5_001229
     a_times = [2.0, 4.0, 6.0, 10.0]
     b_times = [6.0, 10.0]
     dur_a = end - a_start
@@ -268,8 +270,8 @@ def scenario_sync(out):
     # publisher 2: audio only, joins 5 s late, clock 100 ppm fast, SSRC change at 8.5 s
     b_audio = Track("p2-audio-0", 2, "audio", "opus", 111, RATE, rng)
     dur_b = end - b_start
-    audio_track(b_audio, b_start, beeps(dur_b * RATE // 1000000, [t - 5.0 for t in b_times],
-                                        skew=1e-4),
+    audio_track(b_audio, b_start, beeps(dur_b * RATE // 1000000,
+                                        [t - b_start / 1e6 for t in b_times], skew=1e-4),
                 seq0=500, ts0=123456, ssrc=0x33333333, ntp_off=-1_700000, skew=1e-4,
                 loss=0.01, dup=0.01, late=0.02, switch=(8_500000, 0x44444444, 9000, 999999))
     # publisher 3: 3 s of H.264 and of VP9 from 1.0 s (the other containers)

@@ -155,6 +155,30 @@ def beep_onsets_wav(path):
     return res
 
 
+def beep_onsets_decoded(path):
+    """Beep onsets (s) of any audio file, decoded by GStreamer (oggdemux/opusdec for .opus: the
+    OpusHead pre-skip applies), positions counted in samples from the first buffer's PTS."""
+    bufs = decode(path, "audio/x-raw,format=S16LE,channels=1,rate=48000")
+    if not bufs:
+        return []
+    x = np.concatenate([b for _, b in bufs]).astype(np.int32)
+    loud = np.nonzero(np.abs(x) > 3000)[0]
+    res = []
+    for i in loud:
+        t = bufs[0][0] + i / 48000
+        if not res or t - res[-1] > 0.5:
+            res.append(t)
+    return res
+
+
+def opus_pre_skip(path):
+    """The pre-skip of an Ogg Opus file's OpusHead (RFC 7845 5.1)."""
+    with open(path, "rb") as f:
+        d = f.read(200)
+    i = d.find(b"OpusHead")
+    return struct.unpack_from("<H", d, i + 10)[0] if i >= 0 else None
+
+
 def flash_onsets(path):
     frames = decode(path, "video/x-raw,format=GRAY8")
     return onsets([(t, float(f.mean())) for t, f in frames], 128)
@@ -295,6 +319,28 @@ def main():
             r = subprocess.run(["gst-discoverer-1.0", os.path.join(o2, name)],
                                capture_output=True, text=True, timeout=30)
             ok(r.returncode == 0 and "Duration" in r.stdout, f"aligned {name} plays")
+        # Opus placed to the sample: p2 joins off the frame grid; its pre-skip takes the rest
+        ps_unaligned = opus_pre_skip(os.path.join(o1, "p2-audio-0.opus"))
+        ps_aligned = opus_pre_skip(os.path.join(o2, "p2-audio-0.opus"))
+        ok(ps_unaligned == 312 and ps_aligned is not None and 0 < ps_aligned < 120,
+           "OpusHead pre-skip: the encoder lookahead (312) unaligned; aligned, the overshoot of "
+           "the silence before the first packet (0-119)", f"{ps_unaligned}, {ps_aligned}")
+        a1 = beep_onsets_decoded(os.path.join(o2, "p1-audio-0.opus"))
+        a2 = beep_onsets_decoded(os.path.join(o2, "p2-audio-0.opus"))
+        d6 = min(a2, key=lambda x: abs(x - 6.0), default=99) - \
+            min(a1, key=lambda x: abs(x - 6.0), default=0)
+        ok(abs(d6) <= 0.0003,
+           "aligned .opus decoded: the late joiner's first beep within 0.3 ms of publisher 1's",
+           f"{d6 * 1000:+.2f} ms; {a1} {a2}")
+        o2b = os.path.join(tmp, "o2b")
+        rc, out, err = pp(rec, "-o", o2b, "--align", "--opus-delay", "0")
+        a0 = beep_onsets_decoded(os.path.join(o2b, "p1-audio-0.opus"))
+        dd = [y - x for x, y in zip(a1, a0)]
+        ok(rc == 0 and len(dd) == 4 and all(abs(d - 312 / 48000) <= 0.0001 for d in dd),
+           "--opus-delay 0: every beep 312 samples (6.5 ms) later than with the default",
+           f"{[round(d * 1000, 3) for d in dd]} ms")
+        rc, out, err = pp(rec, "-o", o2b, "--opus-delay", "x")
+        ok(rc == 2 and "--opus-delay" in err, "--opus-delay x: usage error", err.strip())
         late = outs[exp["late_joiner"] + ".opus"]
         ok(abs(late["start_offset"] - exp["late_start"]) < 0.1,
            f"the late joiner starts {exp['late_start']} s in", str(late["start_offset"]))
@@ -345,6 +391,10 @@ def main():
             b = min(b1, key=lambda x: abs(x - t), default=99)
             ok(abs(f - b) <= 0.010, f"flash and beep at {t} s within 10 ms",
                f"{(b - f) * 1000:+.1f} ms")
+        w6 = min(b2, key=lambda x: abs(x - 6.0), default=99) - \
+            min(b1, key=lambda x: abs(x - 6.0), default=0)
+        ok(abs(w6) <= 0.0003, "decoded wav: the late joiner's first beep within 0.3 ms of "
+           "publisher 1's (pre-skip dropped after opusdec)", f"{w6 * 1000:+.2f} ms")
         for t in exp["beeps"]["p2"]:
             a = min(b1, key=lambda x: abs(x - t), default=99)
             b = min(b2, key=lambda x: abs(x - t), default=99)

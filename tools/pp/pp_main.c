@@ -6,6 +6,7 @@
  * error or the folder is not a recording. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 struct opts {
 	const char *rec, *outdir, *format;
 	bool align, mix, json;
+	int opus_delay;
 };
 
 struct rec {
@@ -30,13 +32,17 @@ struct rec {
 
 static void usage(FILE *f)
 {
-	fputs("Usage: lumen-pp RECORDING [-o DIR] [--align] [--mix] [--format wav|flac] [--json]\n"
+	fputs("Usage: lumen-pp RECORDING [-o DIR] [--align] [--mix] [--format wav|flac]\n"
+	      "                [--opus-delay N] [--json]\n"
 	      "Turn a lumen recording folder into playable files, all on one timeline.\n\n"
 	      "  -o, --output DIR   where to write (default RECORDING/processed)\n"
 	      "  --align            every output starts at the recording's start: late joiners\n"
 	      "                     begin with silence or a held frame; audio is padded to the end\n"
 	      "  --format wav|flac  decode audio: one file per speaker, same start, same length\n"
 	      "  --mix              also one mixed audio file (mix.wav, or mix.flac with --format flac)\n"
+	      "  --opus-delay N     the senders' Opus encoder delay in 48 kHz samples, taken off\n"
+	      "                     audio times (default 312: libopus as browsers send it; 0 for\n"
+	      "                     GStreamer's opusenc, whose timestamps already allow for it)\n"
 	      "  --json             print a JSON report on stdout\n"
 	      "  -h, --help         this help\n\n"
 	      "Without options: one file per track, no transcoding (Opus -> .opus, VP8/VP9 -> .webm,\n"
@@ -60,6 +66,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->format = argv[++i];
 			if (strcmp(o->format, "wav") && strcmp(o->format, "flac"))
 				return fprintf(stderr, "lumen-pp: --format takes wav or flac\n"), -EINVAL;
+		} else if (!strcmp(a, "--opus-delay") && i + 1 < argc) {
+			char *end;
+			long v = strtol(argv[++i], &end, 10);
+
+			if (*end || end == argv[i] || v < 0 || v > 48000)
+				return fprintf(stderr, "lumen-pp: --opus-delay takes 0 to 48000 samples\n"),
+				       -EINVAL;
+			o->opus_delay = (int)v;
 		} else if (!strcmp(a, "--align")) {
 			o->align = true;
 		} else if (!strcmp(a, "--mix")) {
@@ -230,6 +244,7 @@ static void plan_track_jobs(struct rec *r, const struct opts *o, const char *out
 		j = new_job(jobs, audio ? LUMEN_PP_AUDIO : LUMEN_PP_VIDEO, mt->codec, g_strdup(mt->id),
 			    g_strdup_printf("%s/%s.%s", outdir, mt->id, ext ? ext : "bin"));
 		j->align = o->align;
+		j->opus_delay = o->opus_delay;
 		j->base_us = o->align ? r->start_us : first_t(&r->tracks[i]);
 		j->end_us = o->align ? r->end_us : 0; /* video: the last frame held to the end */
 		if (ext && strcmp(ext, "opus") != 0)
@@ -280,6 +295,7 @@ static void plan_decoded_jobs(struct rec *r, const struct opts *o, const char *o
 		struct lumen_pp_job *j = &g_array_index(jobs, struct lumen_pp_job, k);
 
 		j->align = true;
+		j->opus_delay = o->opus_delay;
 		j->base_us = r->start_us;
 		j->end_us = r->end_us;
 	}
@@ -354,7 +370,7 @@ static int run(struct rec *r, const struct opts *o, const char *outdir)
 
 int main(int argc, char **argv)
 {
-	struct opts o = {0};
+	struct opts o = {.opus_delay = 312};
 	struct rec r = {0};
 	gchar *outdir;
 	int ret;

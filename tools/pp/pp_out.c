@@ -18,7 +18,7 @@ struct codec_info {
  * The lead-in encoders keep every frame after the first a delta frame (one GOP); AV1 has none
  * (no rtpav1pay in Debian 12). H.264 repeats SPS/PPS in band so the decoder switches cleanly. */
 static const struct codec_info codecs[] = {
-	{"opus", "audio", "OPUS", "rtpopusdepay", "opusparse", "oggmux", NULL},
+	{"opus", "audio", "OPUS", NULL, NULL, "oggmux", NULL}, /* raw Opus from pp_audio.c */
 	{"vp8", "video", "VP8", "rtpvp8depay", NULL, "webmmux",
 	 "vp8enc deadline=1 keyframe-max-dist=1000 ! rtpvp8pay mtu=1200"},
 	{"vp9", "video", "VP9", "rtpvp9depay", "vp9parse", "webmmux",
@@ -110,7 +110,8 @@ int lumen_pp_out_prepare(struct lumen_pp_job *job)
 			if (job->align)
 				video_lead_in(job, in);
 		} else
-			in->bufs = lumen_pp_audio_sequence(in, job->base_us, job->end_us, &job->res);
+			in->bufs = lumen_pp_audio_sequence(in, job->base_us, job->end_us,
+							   job->opus_delay, &job->res);
 		n += (int)in->bufs->len;
 	}
 	if (n == 0) {
@@ -175,7 +176,7 @@ static GstElement *add_appsrc(GstElement *pipe, struct lumen_pp_job *job, struct
 
 	if (!src)
 		return NULL;
-	caps = rtp_caps(c, mt);
+	caps = job->kind == LUMEN_PP_VIDEO ? rtp_caps(c, mt) : lumen_pp_audio_caps(in);
 	/* Unlimited queue, never blocking: the buffers already exist (they wrap the track's bytes),
 	 * and a blocked push could never notice a downstream error. */
 	g_object_set(src, "caps", caps, "format", GST_FORMAT_TIME, "max-bytes", (guint64)0,
@@ -242,7 +243,9 @@ static GstPadProbeReturn clip_probe(GstPad *pad, GstPadProbeInfo *info, gpointer
 		gst_caps_unref(caps);
 	}
 	if (ch > 0 && rate > 0) {
-		gsize keep = (gsize)gst_util_uint64_scale(cs->limit - pts, (guint64)rate, GST_SECOND) *
+		/* in whole samples: PTS of a pre-skipped input are off the ns grid (rounded up) */
+		gsize keep = (gsize)(gst_util_uint64_scale_round(cs->limit, (guint64)rate, GST_SECOND) -
+				     gst_util_uint64_scale_round(pts, (guint64)rate, GST_SECOND)) *
 			     2 * (gsize)ch;
 
 		b = gst_buffer_make_writable(b);
@@ -271,7 +274,7 @@ static bool add_filesink(GstElement *pipe, GstElement *prev, struct lumen_pp_job
 	return true;
 }
 
-/* appsrc ! depayloader ! [parser] ! muxer ! filesink, no transcoding. */
+/* appsrc ! [depayloader ! [parser] !] muxer ! filesink, no transcoding (audio comes sequenced). */
 static bool build_passthrough(GstElement *pipe, struct lumen_pp_job *job,
 			      struct lumen_pp_progress *prog)
 {
@@ -291,7 +294,9 @@ static bool build_passthrough(GstElement *pipe, struct lumen_pp_job *job,
 			ks->end = (GstClockTime)(job->end_us - job->base_us) * GST_USECOND;
 		probe(last, "src", key_probe, ks);
 	}
-	if (!(mux = add(pipe, c->mux, job)) || !gst_element_link(last, mux))
+	/* an appsrc's caps do not steer the muxer's choice of request pad: name it */
+	if (!(mux = add(pipe, c->mux, job)) ||
+	    !gst_element_link_pads(last, NULL, mux, job->kind == LUMEN_PP_AUDIO ? "audio_%u" : NULL))
 		return set_error(job, "cannot link to %s", c->mux), false;
 	if (job->toc && GST_IS_TOC_SETTER(mux))
 		gst_toc_setter_set_toc(GST_TOC_SETTER(mux), job->toc);
@@ -302,10 +307,17 @@ static bool build_passthrough(GstElement *pipe, struct lumen_pp_job *job,
 static GstElement *decode_branch(GstElement *pipe, struct lumen_pp_job *job,
 				 struct lumen_pp_input *in, struct lumen_pp_progress *prog)
 {
-	const char *names[] = {"rtpopusdepay", "opusdec", "audioconvert", "audioresample", NULL};
-	GstElement *src = add_appsrc(pipe, job, in, prog);
+	const char *names[] = {"opusdec", NULL}, *post[] = {"audioconvert", "audioresample", NULL};
+	GstElement *src = add_appsrc(pipe, job, in, prog), *dec;
+	GstPad *pad;
 
-	return src ? chain(pipe, src, names, job) : NULL;
+	if (!src || !(dec = chain(pipe, src, names, job)))
+		return NULL;
+	in->skip_left = in->pre_skip;
+	pad = gst_element_get_static_pad(dec, "src");
+	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, lumen_pp_audio_skip_probe, in, NULL);
+	gst_object_unref(pad);
+	return chain(pipe, dec, post, job);
 }
 
 /* Decoded (one input) or mixed (audiomixer over all inputs), then audiorate (a safety net: the

@@ -26,6 +26,8 @@ struct lumen_pp_input {
 	const struct lumen_pp_mtrack **mtracks;
 	size_t n;
 	GPtrArray *bufs; /* GstBuffer*, built by lumen_pp_out_prepare */
+	int channels, pre_skip; /* audio: of the sequenced Opus stream (OpusHead) */
+	int skip_left;          /* decoding: pre-skip samples still to drop (streaming thread) */
 };
 
 struct lumen_pp_result {
@@ -46,6 +48,7 @@ struct lumen_pp_job {
 	const char *codec;
 	const char *format; /* "wav"/"flac" for decoded and mix */
 	bool align;
+	int opus_delay; /* audio: the sender's encoder delay in 48 kHz samples (pp_audio.c) */
 	int64_t base_us, end_us; /* output time zero on the session clock; end 0: no padding */
 	struct lumen_pp_input *inputs;
 	size_t n_inputs;
@@ -72,9 +75,16 @@ void lumen_pp_job_clear(struct lumen_pp_job *job);
 const char *lumen_pp_out_extension(const char *codec);
 
 /* pp_audio.c: the Opus sequencing behind lumen_pp_out_prepare for audio inputs. Returns the buffers
- * (RTP packets with rewritten seq/timestamp and PTS) and updates res counters. */
+ * (raw Opus packets, PTS in decoder samples, OFFSET_END the Ogg granule position), sets the input's
+ * channels and pre_skip and updates res counters. opus_delay: see lumen_pp_job. */
 GPtrArray *lumen_pp_audio_sequence(struct lumen_pp_input *in, int64_t base_us, int64_t end_us,
-				   struct lumen_pp_result *res);
+				   int opus_delay, struct lumen_pp_result *res);
+/* The caps of a sequenced input: audio/x-opus with its OpusHead (pre-skip) and OpusTags as
+ * streamheader, for oggmux and opusdec. (transfer full) */
+GstCaps *lumen_pp_audio_caps(const struct lumen_pp_input *in);
+/* On opusdec's src pad (S16 interleaved, 48 kHz): drops the input's pre-skip and puts PTS on the
+ * output timeline. ud: the struct lumen_pp_input, whose skip_left starts at pre_skip. */
+GstPadProbeReturn lumen_pp_audio_skip_probe(GstPad *pad, GstPadProbeInfo *info, gpointer ud);
 
 /* pp_video.c: the video side of lumen_pp_out_prepare. Sequencing returns the track's RTP packets
  * timed from base_us (GstBuffer* wrapping the track's bytes) and updates res counters. */
