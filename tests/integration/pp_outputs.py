@@ -131,6 +131,27 @@ def to_raw_ip(path):
         f.write(out)
 
 
+def skew_sr(path, nth, delta_us):
+    """Move the NTP time of the nth sender report of a recording's pcap (link type 1) by delta_us:
+    a bogus SR, as a sender whose NTP <-> RTP mapping disagrees with its packets sends."""
+    with open(path, "rb") as f:
+        d = bytearray(f.read())
+    off, k = 24, 0
+    while off + 16 <= len(d):
+        incl = struct.unpack_from("<I", d, off + 8)[0]
+        pl = off + 16 + 14 + 20 + 8
+        if off + 16 + incl <= len(d) and d[pl + 1] == 200:
+            if k == nth:
+                sec, frac = struct.unpack_from(">II", d, pl + 8)
+                t = (sec << 32 | frac) + (delta_us << 32) // 1000000
+                struct.pack_into(">II", d, pl + 8, t >> 32, t & 0xFFFFFFFF)
+                break
+            k += 1
+        off += 16 + incl
+    with open(path, "wb") as f:
+        f.write(d)
+
+
 def onsets(times_values, thresh, min_gap=0.5):
     """Times where the value crosses thresh upwards, at least min_gap apart."""
     res = []
@@ -402,6 +423,25 @@ def main():
                f"{(b - a) * 1000:+.1f} ms")
         plays, dur, _ = discover(os.path.join(o3, "mix.wav"))
         ok(plays, "mix.wav plays")
+
+        # a bogus SR (NTP 80 ms late, publisher 1's audio at about 5.2 s) is rejected and reported;
+        # the beeps stay where they were
+        rec3 = os.path.join(tmp, "rec3")
+        shutil.copytree(rec, rec3)
+        skew_sr(os.path.join(rec3, "p1-audio-0.pcap"), 5, 80000)
+        o5 = os.path.join(tmp, "o5")
+        rc, out, err = pp(rec3, "-o", o5, "--align", "--format", "wav", "--json")
+        rep = json.loads(out) if out.strip() else {}
+        rej = rep.get("rejected_srs", [])
+        ok(rc == 0 and len(rej) == 1 and rej[0]["track"] == "p1-audio-0" and
+           75 <= abs(rej[0]["deviation_ms"]) <= 85 and
+           any("p1-audio-0: 1 of" in w for w in rep.get("warnings", [])) and
+           "lumen-pp: warning: p1-audio-0: 1 of" in err,
+           "a sender report 80 ms off the packets' arrival is rejected, in the report and on stderr",
+           f"{rej} {rep.get('warnings')}")
+        c1 = beep_onsets_wav(os.path.join(o5, "p1-audio.wav"))
+        ok(len(c1) == len(b1) and all(abs(x - y) <= 0.001 for x, y in zip(c1, b1)),
+           "with that SR rejected the beeps stay within 1 ms of where they were", f"{c1} {b1}")
 
         # the same session written by the recorder's own writer (librecstore) reads the same
         rr = os.environ.get("PP_RERECORD") or os.path.join(

@@ -1,7 +1,8 @@
 /* test_pp_track.c -- specification tests for lumen-pp's track model and clock mapping
  * (tools/pp/pp_track.c, pp_clock.c): ordering, duplicates, wrap, SSRC segments, the reordering
  * window, and the RTP -> session clock mapping with sender reports (100 ppm skew over ten
- * minutes), per-publisher minimum delay, and the no-SR fallback. Packets are built in memory. */
+ * minutes), per-publisher minimum delay, the no-SR fallback, and the SR sanity check (an SR that
+ * disagrees with the packets' arrival is rejected). Packets are built in memory. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,6 +215,100 @@ Test(pp_track, an_sr_before_the_first_packet_is_kept)
 	lumen_pp_clock_map(&tp, &rate, 1);
 	/* sender times 5.020 and 5.040 s; least delay 20 ms: session = sender - 4.98 s */
 	cr_assert_eq(t.pkts[0].t_us, base + 40000);
+	cr_assert(t.segs[0].have_sr);
+	lumen_pp_track_fini(&t);
+}
+
+/* SR sanity: 20 s of audio, SRs every second; the one at 10 s has an NTP time 60 ms late (a bogus
+ * mapping). It is rejected, the others kept, and every packet still lands within 1 ms of its
+ * capture time + 20 ms (interpolating through it would have put packets up to 60 ms off). */
+Test(pp_clock, rejects_an_sr_that_disagrees_with_the_packets_arrival)
+{
+	struct lumen_pp_track t, *tp = &t;
+	int rate = 48000;
+	const int64_t base = 1795429000000000LL, ntp_off = -777000;
+	int64_t max_err = 0;
+
+	lumen_pp_track_init(&t, 111);
+	srand(3);
+	for (int64_t k = 0; k < 1000; k++) {
+		int64_t cap = base + k * 20000;
+
+		if (k % 50 == 0)
+			feed_sr(&t, cap + 20000, cap + ntp_off + (k == 500 ? 60000 : 0),
+				(uint32_t)(k * 960), 5);
+		feed_rtp(&t, cap + 20000 + rand() % 15000, (uint16_t)k, (uint32_t)(k * 960), 5);
+	}
+	lumen_pp_track_finish(&t);
+	lumen_pp_clock_map(&tp, &rate, 1);
+	cr_assert_eq(t.srs_rejected, 1);
+	for (size_t i = 0; i < t.n_srs; i++) {
+		cr_assert(t.srs[i].judged);
+		cr_assert_eq(t.srs[i].rejected, t.srs[i].ext_ts - t.pkts[0].ext_ts == 500 * 960,
+			     "SR %zu", i);
+	}
+	cr_assert(t.segs[0].have_sr);
+	for (size_t i = 0; i < t.n_pkts; i++) {
+		int64_t err = llabs(t.pkts[i].t_us - (base + (int64_t)i * 20000 + 20000));
+
+		max_err = err > max_err ? err : max_err;
+	}
+	cr_assert_lt(max_err, 1000, "max error %lld us", (long long)max_err);
+	lumen_pp_track_fini(&t);
+}
+
+/* Audio whose every SR is 100 ms off the publisher's video SRs (the video has five times as many,
+ * so the publisher's median is the video's): the audio's SRs are all rejected and it maps from its
+ * packets' arrival; audio and video of one instant stay level. Trusting the audio SRs would have
+ * moved the publisher's shared offset, and the video with it, by 100 ms. */
+Test(pp_clock, a_track_without_a_sane_sr_maps_from_arrival)
+{
+	struct lumen_pp_track a, v, *ts[2] = {&a, &v};
+	int rates[2] = {48000, 90000};
+	const int64_t base = 1795429000000000LL, ntp_off = 5000000;
+
+	lumen_pp_track_init(&a, 111);
+	lumen_pp_track_init(&v, -1);
+	for (int k = 0; k < 500; k++) {
+		int64_t cap = base + k * 20000;
+
+		feed_rtp(&a, cap + 20000, (uint16_t)k, (uint32_t)(k * 960), 1);
+		feed_rtp(&v, cap + 20000, (uint16_t)k, (uint32_t)(k * 1800), 2);
+		if (k % 50 == 0)
+			feed_sr(&a, cap + 20000, cap + ntp_off + 100000, (uint32_t)(k * 960), 1);
+		if (k % 10 == 0)
+			feed_sr(&v, cap + 20000, cap + ntp_off, (uint32_t)(k * 1800), 2);
+	}
+	lumen_pp_track_finish(&a);
+	lumen_pp_track_finish(&v);
+	lumen_pp_clock_map(ts, rates, 2);
+	cr_assert_eq(a.srs_rejected, a.n_srs);
+	cr_assert_eq(v.srs_rejected, 0);
+	cr_assert_not(a.segs[0].have_sr);
+	cr_assert(v.segs[0].have_sr);
+	for (size_t i = 0; i < 500; i++)
+		cr_assert_lt(llabs(a.pkts[i].t_us - v.pkts[i].t_us), 1000, "packet %zu: %lld vs %lld",
+			     i, (long long)a.pkts[i].t_us, (long long)v.pkts[i].t_us);
+	cr_assert_eq(v.pkts[0].t_us, base + 20000);
+	lumen_pp_track_fini(&a);
+	lumen_pp_track_fini(&v);
+}
+
+/* An SR with no packet within 2 s of its RTP time cannot be judged: it is kept. */
+Test(pp_clock, an_sr_far_from_every_packet_is_kept)
+{
+	struct lumen_pp_track t, *tp = &t;
+	int rate = 48000;
+	const int64_t base = 1795429000000000LL;
+
+	lumen_pp_track_init(&t, 111);
+	feed_sr(&t, base, base + 1000000, 0, 6);
+	feed_rtp(&t, base + 5020000, 1, 5 * 48000, 6);
+	feed_rtp(&t, base + 5040000, 2, 5 * 48000 + 960, 6);
+	lumen_pp_track_finish(&t);
+	lumen_pp_clock_map(&tp, &rate, 1);
+	cr_assert_not(t.srs[0].judged);
+	cr_assert_not(t.srs[0].rejected);
 	cr_assert(t.segs[0].have_sr);
 	lumen_pp_track_fini(&t);
 }

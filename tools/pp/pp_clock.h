@@ -6,7 +6,10 @@
  * of one publisher share the sender's NTP clock; that clock is mapped to the session clock by the
  * minimum over their packets of (arrival - sender time), i.e. the least-delayed packet.
  * A segment without SRs maps from its first packet's arrival with the nominal rate and gets the
- * same minimum-delay correction on its own. Pure: sets pkt->t_us and seg->offset_us. */
+ * same minimum-delay correction on its own. SRs are first checked against the packets' arrival:
+ * one whose implied offset is more than 40 ms from its publisher's (median of the SRs within 30 s)
+ * is rejected (sr->rejected, track->srs_rejected), and a segment without a sane SR maps from
+ * arrival (seg->have_sr cleared). Pure: sets pkt->t_us, seg->offset_us and the SR verdicts. */
 #ifndef LUMEN_PP_CLOCK_H
 #define LUMEN_PP_CLOCK_H
 

@@ -302,12 +302,55 @@ static void plan_decoded_jobs(struct rec *r, const struct opts *o, const char *o
 	g_hash_table_destroy(speaker);
 }
 
+/* Rejected sender reports (pp_clock's sanity check): each in the report's "rejected_srs", and one
+ * warning per track, on stderr and in "warnings". */
+static void report_srs(const struct rec *r, json_t *report, json_t *warns)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < r->m->n_tracks; i++) {
+		const struct lumen_pp_track *t = &r->tracks[i];
+		int64_t worst = 0;
+		bool fallback = false;
+		gchar *w;
+
+		for (size_t k = 0; k < t->n_srs; k++) {
+			const struct lumen_pp_sr *sr = &t->srs[k];
+
+			if (!sr->rejected)
+				continue;
+			json_array_append_new(arr, json_pack("{s:s, s:I, s:I, s:I, s:f}", "track",
+							     r->m->tracks[i].id, "ssrc",
+							     (json_int_t)sr->ssrc, "rtp_ts",
+							     (json_int_t)(sr->ext_ts & 0xffffffff),
+							     "ntp_us", (json_int_t)sr->ntp_us,
+							     "deviation_ms", (double)sr->dev_us / 1e3));
+			worst = MAX(worst, sr->dev_us < 0 ? -sr->dev_us : sr->dev_us);
+			fallback |= !t->segs[sr->seg].have_sr;
+		}
+		if (!t->srs_rejected)
+			continue;
+		w = g_strdup_printf("%s: %llu of %zu sender reports rejected (up to %.1f ms off the "
+				    "packets' arrival)%s",
+				    r->m->tracks[i].id, (unsigned long long)t->srs_rejected, t->n_srs,
+				    (double)worst / 1e3,
+				    fallback ? "; mapped from the packets' arrival instead" : "");
+		fprintf(stderr, "lumen-pp: warning: %s\n", w);
+		json_array_append_new(warns, json_string(w));
+		g_free(w);
+	}
+	json_object_set_new(report, "rejected_srs", arr);
+}
+
 static int run(struct rec *r, const struct opts *o, const char *outdir)
 {
 	GArray *jobs = g_array_new(FALSE, TRUE, sizeof(struct lumen_pp_job));
 	struct lumen_pp_progress prog = {0};
 	json_t *report = json_object(), *outs = json_array(), *errs = json_array();
+	json_t *warns = json_array();
 	int failed = 0;
+
+	report_srs(r, report, warns);
 
 	plan_decoded_jobs(r, o, outdir, jobs); /* first: the mix is job 0 when asked for */
 	plan_track_jobs(r, o, outdir, jobs);
@@ -328,8 +371,10 @@ static int run(struct rec *r, const struct opts *o, const char *outdir)
 			lumen_pp_out_run(j, &prog);
 		if (isatty(STDERR_FILENO)) /* the summary line replaces the progress bar */
 			fputs("\r\033[K", stderr);
-		if (j->res.warning)
+		if (j->res.warning) {
 			fprintf(stderr, "lumen-pp: warning: %s: %s\n", j->label, j->res.warning);
+			json_array_append_new(warns, json_sprintf("%s: %s", j->label, j->res.warning));
+		}
 		if (j->res.error) {
 			json_array_append_new(errs, json_sprintf("%s: %s", j->label, j->res.error));
 			failed++;
@@ -355,6 +400,7 @@ static int run(struct rec *r, const struct opts *o, const char *outdir)
 	json_object_set_new(report, "end_us", json_integer(r->end_us));
 	json_object_set_new(report, "outputs", outs);
 	json_object_set_new(report, "errors", errs);
+	json_object_set_new(report, "warnings", warns);
 	if (o->json) {
 		json_dumpf(report, stdout, JSON_INDENT(2));
 		putchar('\n');

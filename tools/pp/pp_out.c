@@ -100,6 +100,7 @@ int lumen_pp_out_prepare(struct lumen_pp_job *job)
 			job->res.duplicates += in->tracks[k]->duplicates;
 			job->res.reordered += in->tracks[k]->reordered;
 			job->res.too_late += in->tracks[k]->too_late;
+			job->res.srs_rejected += in->tracks[k]->srs_rejected;
 		}
 		if (!codec_find(job->codec)) {
 			set_error(job, "codec %s is not supported", job->codec);

@@ -35,6 +35,7 @@ struct lumen_pp_result {
 	double duration_s, start_offset_s;
 	uint64_t packets, lost, duplicates, reordered, too_late;
 	uint64_t silence_frames, dropped_frames;
+	uint64_t srs_rejected; /* sender reports of its tracks that pp_clock rejected */
 	guint lead_in_pkts; /* video with --align: black lead-in packets in front of the track's */
 	bool empty;  /* no media packets at all: no file, not an error (a silent participant) */
 	char *error; /* NULL on success */

@@ -37,6 +37,7 @@ json_t *lumen_pp_report_job(const struct lumen_pp_job *job)
 	json_object_set_new(o, "last_us", r->packets ? json_integer(r->last_us) : json_null());
 	json_object_set_new(o, "error", r->error ? json_string(r->error) : json_null());
 	json_object_set_new(o, "warning", r->warning ? json_string(r->warning) : json_null());
+	json_object_set_new(o, "srs_rejected", json_integer((json_int_t)r->srs_rejected));
 	if (job->kind == LUMEN_PP_VIDEO)
 		json_object_set_new(o, "lead_in_packets", json_integer(r->lead_in_pkts));
 	if (r->empty) /* nothing was written */

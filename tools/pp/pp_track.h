@@ -36,6 +36,11 @@ struct lumen_pp_sr {
 	int64_t ext_ts; /* unwrapped in its segment */
 	uint32_t ssrc;
 	uint32_t seg;
+	/* set by pp_clock: the SR's implied offset (the packets' arrival trend at its RTP time minus
+	 * its NTP time), whether there were packets to judge it by, how far it is from the
+	 * publisher's (µs), and whether it was rejected for being too far */
+	int64_t off_us, dev_us;
+	bool judged, rejected;
 };
 
 struct lumen_pp_seg {
@@ -55,6 +60,7 @@ struct lumen_pp_track {
 	struct lumen_pp_seg *segs;
 	size_t n_segs;
 	uint64_t duplicates, lost, too_late, reordered, malformed, other_pt;
+	uint64_t srs_rejected; /* by pp_clock's sanity check */
 	int payload_type; /* -1: any */
 };
 
