@@ -61,7 +61,7 @@ struct lumen_config {
 		char *log_level;   /* error|warn|info|debug|trace, live */
 		char *log_levels;  /* "cat:level,...", live */
 		char *log_format;  /* text|json, live */
-		int64_t workers;   /* media worker threads, 0 = one per core */
+		int64_t workers;   /* media worker threads, 0 = one per core (not used yet) */
 		char *state_dir;   /* recordings and other state ("/var/lib/lumen") */
 	} general;
 
@@ -114,6 +114,7 @@ struct lumen_config {
 		char *dtls_key;        /* PEM key matching dtls_cert */
 		int64_t ice_timeout;   /* seconds without consent before a peer is hung up */
 		int64_t nack_cache_ms; /* retransmission cache depth per outgoing stream */
+		int64_t workers;       /* transmit worker threads; 1 = none, 0 = one per CPU */
 	} media;
 
 	/* Top-level groups that are not core sections: name -> JSON object, for plugins. Owned. */

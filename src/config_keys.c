@@ -107,7 +107,7 @@ const struct lumen_cfg_key lumen_cfg_keys[] = {
      .choices = log_format_choices, .live = true,
      .doc = "log line format on stderr: text, or json (one object per line)"},
     {"general", "workers", LUMEN_CFG_INT, OFF(general.workers), "0", 0, 256,
-     .doc = "media worker threads; 0 = one per CPU core"},
+     .doc = "reserved for whole rooms on media workers (not used yet; see media.workers)"},
     {"general", "state_dir", LUMEN_CFG_STRING, OFF(general.state_dir), "/var/lib/lumen",
      .check = check_nonempty,
      .doc = "directory for recordings and other state (systemd's StateDirectory)"},
@@ -195,6 +195,9 @@ const struct lumen_cfg_key lumen_cfg_keys[] = {
      .doc = "seconds without ICE consent before a peer connection is hung up"},
     {"media", "nack_cache_ms", LUMEN_CFG_INT, OFF(media.nack_cache_ms), "1000", 0, 10000,
      .doc = "milliseconds of sent packets kept per stream for retransmission; 0 = off"},
+    {"media", "workers", LUMEN_CFG_INT, OFF(media.workers), "1", 0, 256,
+     .doc = "transmit worker threads for relayed RTP (broadcast viewers); 1 = none (all sends "
+	    "on the control thread), 0 = one per CPU"},
 };
 
 const size_t lumen_cfg_n_keys = G_N_ELEMENTS(lumen_cfg_keys);

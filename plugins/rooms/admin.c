@@ -188,11 +188,17 @@ int rooms_admin_cb(void *arg, const char *method, const char *path, const json_t
 			status = fail(reply, 405, "%s is not allowed here (GET)", method);
 			goto out;
 		}
-		json_t *list = json_array();
+		json_t *list = json_array(), *subs = json_array();
 		for (unsigned i = 0; i < r->members->len; i++)
 			json_array_append_new(list,
 					      rooms_participant_json(r->members->pdata[i], true));
-		*reply = json_pack("{s:I,s:o}", "room", (json_int_t)r->id, "participants", list);
+		/* Subscriber handles (a broadcast's viewers) are not members: listed apart, each
+		 * with the transmit worker that sends to it. */
+		for (unsigned i = 0; i < r->subscribers->len; i++)
+			json_array_append_new(subs,
+					      rooms_participant_json(r->subscribers->pdata[i], true));
+		*reply = json_pack("{s:I,s:o,s:o}", "room", (json_int_t)r->id, "participants", list,
+				   "subscribers", subs);
 		status = 200;
 		goto out;
 	}

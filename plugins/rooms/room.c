@@ -363,10 +363,47 @@ void rooms_room_update_mode(struct rooms_room *r)
 	r->effective = next;
 	rooms_core->log(NULL, LUMEN_SEV_INFO, "room %" PRIu64 ": %s -> %s (%u participants)",
 			r->id, rooms_mode_name(prev), rooms_mode_name(next), r->members->len);
+	/* Becoming broadcast: the viewers already there spread over the workers too. */
+	for (unsigned i = 0; i < r->subscribers->len; i++)
+		rooms_room_place(r->subscribers->pdata[i]);
 	json_t *ev = rooms_event(r);
 	json_object_set_new(ev, "mode", json_string(rooms_mode_name(next)));
 	json_object_set_new(ev, "previous", json_string(rooms_mode_name(prev)));
 	rooms_room_notify(r, NULL, ev);
+}
+
+/* Viewers per transmit worker, for the least-loaded choice. Control thread. */
+static unsigned *worker_load;
+static unsigned n_worker_load;
+
+void rooms_room_place(struct rooms_participant *p)
+{
+	unsigned n = rooms_core->n_workers(), best = 0;
+
+	if (p->tx_worker || n < 2 || p->type != ROOMS_P_SUBSCRIBER || !p->room ||
+	    p->room->effective != ROOMS_BROADCAST)
+		return;
+	if (n_worker_load != n) { /* first use (the worker count is fixed for the process) */
+		g_free(worker_load);
+		worker_load = g_new0(unsigned, n);
+		n_worker_load = n;
+	}
+	for (unsigned i = 1; i < n; i++)
+		if (worker_load[i] < worker_load[best])
+			best = i;
+	if (rooms_core->handle_move(p->h, best, NULL, NULL) < 0)
+		return;
+	worker_load[best]++;
+	p->tx_worker = best + 1;
+}
+
+void rooms_room_unplace(struct rooms_participant *p)
+{
+	if (p->tx_worker && p->tx_worker <= n_worker_load && worker_load[p->tx_worker - 1])
+		worker_load[p->tx_worker - 1]--;
+	/* The handle stays where it is: where its RTP goes out does not matter once it is out of
+	 * the room, and a later join places it again. */
+	p->tx_worker = 0;
 }
 
 void rooms_room_notify(struct rooms_room *r, const struct rooms_participant *except, json_t *data)
@@ -472,6 +509,9 @@ void rooms_room_destroy_all(void)
 		rooms_room_destroy(all->pdata[all->len - 1]);
 	g_ptr_array_free(registry, TRUE);
 	registry = NULL;
+	g_free(worker_load);
+	worker_load = NULL;
+	n_worker_load = 0;
 }
 
 json_t *rooms_participant_json(const struct rooms_participant *p, bool details)
@@ -486,6 +526,9 @@ json_t *rooms_participant_json(const struct rooms_participant *p, bool details)
 	if (p->hand_raised)
 		json_object_set_new(j, "hand_raised", json_true());
 	if (details) {
+		/* The transmit worker its relayed RTP goes out on; null: the control thread. */
+		json_object_set_new(j, "worker", p->tx_worker ? json_integer(p->tx_worker - 1)
+							      : json_null());
 		json_object_set_new(j, "type",
 				    json_string(p->type == ROOMS_P_PUBLISHER    ? "publisher"
 						: p->type == ROOMS_P_SUBSCRIBER ? "subscriber"

@@ -14,7 +14,8 @@
  *   tap.c         the "rooms.tap" service (the recorder's view of a room) and recording control
  *
  * Threads: everything runs on the control thread (the core's handle thread for every handle of
- * this plugin; see docs/architecture.md, "Media workers"), so nothing here takes a lock.
+ * this plugin, even after handle_move, which moves only the sending of relayed RTP to a
+ * transmit worker; see docs/architecture.md, "Threads today"), so nothing here takes a lock.
  *
  * Ownership: the registry owns rooms; a room owns nothing but lists of its participants; a
  * participant is owned by its handle (attach to detach); a publisher owns its tracks; a
@@ -167,6 +168,7 @@ struct rooms_participant {
 	bool paused;
 	uint32_t bwe_bps;
 	unsigned next_mid;
+	unsigned tx_worker;           /* 1 + the core's transmit worker for its RTP, 0 = none */
 };
 
 /* ---- plugin.c ---- */
@@ -197,6 +199,11 @@ void rooms_room_destroy(struct rooms_room *r);
 void rooms_room_destroy_all(void);
 /* Re-evaluates an auto room's effective mode after a join or leave; tells everyone on change. */
 void rooms_room_update_mode(struct rooms_room *r);
+/* Broadcast fan-out (DESIGN.md decision 3): a viewer (subscriber handle of a broadcast room)
+ * gets its relayed RTP sent by the least loaded of the core's transmit workers
+ * (core->handle_move); unplace forgets it (leave). No-ops with one worker. */
+void rooms_room_place(struct rooms_participant *p);
+void rooms_room_unplace(struct rooms_participant *p);
 unsigned rooms_room_publishers(const struct rooms_room *r);
 json_t *rooms_room_json(const struct rooms_room *r, bool details);
 json_t *rooms_participant_json(const struct rooms_participant *p, bool details);

@@ -293,6 +293,7 @@ struct lumen_msg_result rooms_sub_join(struct rooms_participant *p, const char *
 	if (p->follow_all)
 		add_everyone(p);
 	g_ptr_array_add(r->subscribers, p);
+	rooms_room_place(p);
 	if (p->streams->len == 0) {
 		/* Nothing to receive yet (follow-all in an empty room): the offer comes as
 		 * "updated" when someone publishes. */
@@ -351,6 +352,7 @@ void rooms_sub_leave(struct rooms_participant *p)
 {
 	if (p->room)
 		g_ptr_array_remove(p->room->subscribers, p);
+	rooms_room_unplace(p);
 	rooms_sub_free_streams(p);
 	p->room = NULL;
 	p->type = ROOMS_P_NONE;

@@ -3,8 +3,12 @@
  * Signalling services (push_event, end_handle, invoke, ids, identity), timers, logging and the
  * plugin-to-plugin registry are implemented here on the control thread. Media services (send_rtp,
  * send_rtcp, send_data, open_data, request_keyframe, set_bitrate_cap, close_pc) go to the handle's
- * peer connection (media.c). Until media workers exist, every handle and its peer connection live
- * on the control thread: n_workers is 1 and handle_move runs `done` at once. Services without an
+ * peer connection (media.c). Every handle, its callbacks and its peer connection live on the
+ * control thread; n_workers is media.workers (1: no worker threads) and handle_move moves only the
+ * transmit half of the handle's pc: the RTP relayed to it is protected and sent on that worker
+ * (media.c, webrtc/txworker.h), and `done` runs at once, on the control thread, where the handle's
+ * callbacks keep running (whole handles on workers need asynchronous API replies: not yet, see
+ * docs/architecture.md, "Threads today"). Services without an
  * api argument reach the one API of the process through core_api. admin_register/unregister are
  * the registry of plugin admin collections in admin_ext.c. */
 #include <errno.h>
@@ -137,7 +141,7 @@ static int svc_open_data(struct lumen_handle *h, const char *label, const char *
 
 static unsigned svc_n_workers(void)
 {
-	return 1;
+	return api_media_n_workers();
 }
 
 static int svc_handle_move(struct lumen_handle *h, unsigned worker, lumen_invoke_cb done,
@@ -147,7 +151,9 @@ static int svc_handle_move(struct lumen_handle *h, unsigned worker, lumen_invoke
 		return -ENOENT;
 	if (worker >= svc_n_workers())
 		return -EINVAL;
-	/* One worker, and it is the control thread: the handle is already there. */
+	/* Only the relayed RTP moves; the callbacks stay here, so `done` runs now. */
+	if (api_media_move(h, worker) < 0)
+		return -EINVAL;
 	if (done)
 		done(h, h->state, arg);
 	return 0;

@@ -1,7 +1,13 @@
 /* api/media.c -- a handle's peer connection (see media.h): created on the first jsep, fed the
  * client's SDP and trickled candidates, completing the plugin's SDP, turning engine callbacks into
  * Janus events (webrtcup, media, hangup, trickle) and plugin callbacks (setup_media, media_state,
- * hangup, rtp_in, rtcp_in, data_in), and serving the plugin's media services. */
+ * hangup, rtp_in, rtcp_in, data_in), and serving the plugin's media services.
+ *
+ * Transmit workers (media.workers >= 2, webrtc/txworker.h): a handle moved to a worker
+ * (api_media_move, the core's handle_move) has the RTP relayed to it protected and sent there.
+ * Each received packet's plugin dispatch (on_rtp) is bracketed by lumen_txw_begin/end, so the
+ * sends the plugin makes to the handles of one worker become one hand-off. The pc itself, its
+ * signalling and every other service stay on the control thread. */
 #include <errno.h>
 #include <string.h>
 
@@ -11,13 +17,16 @@
 #include "webrtc/cert.h"
 #include "webrtc/dtls.h"
 #include "webrtc/ice.h"
+#include "metrics.h"
 #include "webrtc/pc.h"
+#include "webrtc/txworker.h"
 
 LUMEN_LOG_CATEGORY(cat_media, "media");
 
 struct api_media {
 	struct lumen_pc *pc;
 	struct lumen_handle *h;
+	int worker; /* transmit worker of pc, -1 = the control thread */
 	bool up;
 	bool candidates_done; /* the client said completed: true */
 	bool local_sent;      /* our SDP went out: later candidates must be trickled */
@@ -26,6 +35,116 @@ struct api_media {
 /* Process-wide DTLS identity; the API is a singleton per process (like its core table). */
 static struct lumen_cert *media_cert;
 static struct lumen_dtls_ctx *media_dtls;
+/* Transmit workers, NULL when media.workers is 1 (everything inline on the control thread). */
+static struct lumen_txw_pool *media_txw;
+/* pcs closed by a hangup whose free waits for the loop (free_pc_later), so fini can free them. */
+static GQueue media_dying = G_QUEUE_INIT;
+
+struct dying_pc {
+	struct lumen_pc *pc;
+	int worker;
+	guint source;
+};
+
+/* ---- transmit workers ---- */
+
+static const struct {
+	const char *name, *help;
+	enum lumen_metric_type type;
+} worker_families[] = {
+	{ "lumen_media_workers", "media transmit worker threads (0: sends inline on the control "
+				 "thread)", LUMEN_METRIC_GAUGE },
+	{ "lumen_media_worker_handoffs_total", "hand-offs (one received packet's sends to one "
+					       "worker) processed", LUMEN_METRIC_COUNTER },
+	{ "lumen_media_worker_packets_total", "RTP packets protected and sent by the worker",
+	  LUMEN_METRIC_COUNTER },
+	{ "lumen_media_worker_send_failures_total", "sends a worker could not make (peer "
+						    "connection closed or not up)",
+	  LUMEN_METRIC_COUNTER },
+	{ "lumen_media_worker_drops_total", "hand-offs dropped because the worker's queue was "
+					    "full", LUMEN_METRIC_COUNTER },
+	{ "lumen_media_worker_wakeups_total", "hand-offs that had to wake a sleeping worker",
+	  LUMEN_METRIC_COUNTER },
+	{ "lumen_media_worker_queue_high_water", "most hand-offs ever waiting in the worker's "
+						 "queue", LUMEN_METRIC_GAUGE },
+};
+
+/* One family's samples (arg: its index in worker_families): a sample must belong to the family
+ * being collected. */
+static void collect_workers(struct lumen_metrics_out *out, void *arg)
+{
+	size_t fam = (size_t)(uintptr_t)arg;
+	const char *name = worker_families[fam].name;
+	unsigned n = lumen_txw_count(media_txw);
+
+	if (fam == 0) {
+		lumen_metrics_emit(out, name, NULL, n);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct lumen_txw_stats st;
+		char labels[32];
+
+		lumen_txw_get_stats(media_txw, i, &st);
+		/* in the order of worker_families */
+		const uint64_t v[] = { 0, st.handoffs, st.packets, st.failed, st.drops, st.wakeups,
+				       st.high_water };
+		G_STATIC_ASSERT(G_N_ELEMENTS(v) == G_N_ELEMENTS(worker_families));
+		snprintf(labels, sizeof(labels), "worker=\"%u\"", i);
+		lumen_metrics_emit(out, name, labels, (double)v[fam]);
+	}
+}
+
+static void workers_metrics(bool on)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(worker_families); i++) {
+		if (!on) {
+			lumen_metrics_unregister(worker_families[i].name);
+			continue;
+		}
+		if (lumen_metrics_register(worker_families[i].name, worker_families[i].type,
+					   worker_families[i].help,
+					   collect_workers, (void *)(uintptr_t)i) < 0)
+			LOG_WARN(cat_media, "metric family %s not registered",
+				 worker_families[i].name);
+	}
+}
+
+static int workers_start(const struct lumen_config *cfg, char **err)
+{
+	struct lumen_txw_config tc = { 0 };
+	unsigned n = cfg->media.workers > 0 ? (unsigned)cfg->media.workers
+					    : (unsigned)g_get_num_processors();
+
+	if (n >= 2) {
+		tc.n_workers = n;
+		media_txw = lumen_txw_pool_new(&tc, err);
+		if (!media_txw)
+			return -EAGAIN;
+	}
+	if (media_txw)
+		LOG_INFO(cat_media, "%u media transmit workers", n);
+	else
+		LOG_INFO(cat_media, "no media transmit worker: relayed RTP is sent on the control "
+			 "thread (media.workers = 1)");
+	workers_metrics(true);
+	return 0;
+}
+
+unsigned api_media_n_workers(void)
+{
+	return media_txw ? lumen_txw_count(media_txw) : 1;
+}
+
+/* Frees pc now, or (on a worker) once the worker is past every hand-off that names it. */
+static void pc_dispose(struct lumen_pc *pc, int worker)
+{
+	if (!pc)
+		return;
+	lumen_pc_free(pc);
+	if (worker >= 0 && media_txw)
+		lumen_txw_retire(media_txw, (unsigned)worker, pc);
+}
 
 int api_media_init(struct lumen_api *api, const struct lumen_config *cfg, char **err)
 {
@@ -56,11 +175,22 @@ int api_media_init(struct lumen_api *api, const struct lumen_config *cfg, char *
 		return -EINVAL;
 	}
 	LOG_INFO(cat_media, "DTLS certificate sha-256 %s", lumen_cert_fingerprint(media_cert));
-	return 0;
+	return workers_start(cfg, err);
 }
 
 void api_media_fini(struct lumen_api *api)
 {
+	struct dying_pc *d;
+
+	while ((d = g_queue_pop_head(&media_dying))) {
+		g_source_remove(d->source);
+		pc_dispose(d->pc, d->worker);
+		g_free(d);
+	}
+	/* Every handle is gone: the workers drain, run the last retires and stop. */
+	workers_metrics(false);
+	lumen_txw_pool_free(media_txw);
+	media_txw = NULL;
 	lumen_dtls_ctx_free(media_dtls);
 	lumen_cert_free(media_cert);
 	media_dtls = NULL;
@@ -110,7 +240,11 @@ static void on_up(void *user)
 
 static gboolean free_pc_later(gpointer data)
 {
-	lumen_pc_free(data);
+	struct dying_pc *d = data;
+
+	g_queue_remove(&media_dying, d);
+	pc_dispose(d->pc, d->worker);
+	g_free(d);
 	return G_SOURCE_REMOVE;
 }
 
@@ -125,7 +259,11 @@ static void on_hangup(void *user, const char *reason)
 	if (h->plugin->hangup)
 		h->plugin->hangup(h, h->state, reason);
 	/* We are inside one of the pc's callbacks: free it from the loop, not here. */
-	g_idle_add(free_pc_later, m->pc);
+	struct dying_pc *d = g_new0(struct dying_pc, 1);
+	d->pc = m->pc;
+	d->worker = m->worker;
+	d->source = g_idle_add(free_pc_later, d);
+	g_queue_push_tail(&media_dying, d);
 	m->pc = NULL;
 	m->up = false;
 }
@@ -152,8 +290,14 @@ static void on_rtp(void *user, const struct lumen_pc_rtp *p)
 		.priv = (void *)lumen_pc_ext_kinds(m->pc),
 	};
 
-	if (h->plugin->rtp_in)
-		h->plugin->rtp_in(h, h->state, &pkt);
+	if (!h->plugin->rtp_in)
+		return;
+	/* Sends of this packet to handles on workers gather into one hand-off per worker. */
+	if (media_txw)
+		lumen_txw_begin(media_txw, p->data, p->len, pkt.priv);
+	h->plugin->rtp_in(h, h->state, &pkt);
+	if (media_txw)
+		lumen_txw_end(media_txw);
 }
 
 static void on_rtcp(void *user, const uint8_t *buf, size_t len)
@@ -227,6 +371,45 @@ static struct api_media *media_of(const struct lumen_handle *h)
 	return h->media;
 }
 
+static struct api_media *media_new(struct lumen_handle *h)
+{
+	struct api_media *m = g_new0(struct api_media, 1);
+
+	m->h = h;
+	m->worker = -1;
+	h->media = m;
+	return m;
+}
+
+int api_media_move(struct lumen_handle *h, unsigned worker)
+{
+	struct api_media *m = media_of(h);
+
+	if (worker >= api_media_n_workers())
+		return -EINVAL;
+	if (!media_txw) /* one worker: the control thread itself */
+		return 0;
+	if (!m)
+		m = media_new(h);
+	if (m->worker == (int)worker)
+		return 0;
+	if (m->pc && m->worker >= 0)
+		lumen_txw_retire(media_txw, (unsigned)m->worker, m->pc);
+	m->worker = (int)worker;
+	if (m->pc)
+		lumen_txw_adopt(media_txw, worker, m->pc);
+	LOG_DEBUG(cat_media, "handle %" G_GUINT64_FORMAT ": relayed RTP sent by worker %u", h->id,
+		  worker);
+	return 0;
+}
+
+int api_media_worker(const struct lumen_handle *h)
+{
+	struct api_media *m = media_of(h);
+
+	return m && media_txw ? m->worker : -1;
+}
+
 static int ensure_pc(struct lumen_handle *h, char **err)
 {
 	const struct lumen_config *cfg = h->session->api->cfg;
@@ -256,11 +439,8 @@ static int ensure_pc(struct lumen_handle *h, char **err)
 
 	if (m && m->pc)
 		return 0;
-	if (!m) {
-		m = g_new0(struct api_media, 1);
-		m->h = h;
-		h->media = m;
-	}
+	if (!m)
+		m = media_new(h);
 	lumen_ice_parse_port_range(cfg->media.rtp_port_range, &pc_cfg.ice.port_min,
 				   &pc_cfg.ice.port_max);
 	if (*cfg->media.stun_server &&
@@ -279,6 +459,8 @@ static int ensure_pc(struct lumen_handle *h, char **err)
 			  *err);
 		return -EIO;
 	}
+	if (m->worker >= 0)
+		lumen_txw_adopt(media_txw, (unsigned)m->worker, m->pc);
 	return 0;
 }
 
@@ -364,7 +546,7 @@ void api_media_free(struct lumen_handle *h)
 
 	if (!m)
 		return;
-	lumen_pc_free(m->pc);
+	pc_dispose(m->pc, m->worker);
 	g_free(m);
 	h->media = NULL;
 }
@@ -396,6 +578,7 @@ json_t *api_media_json(const struct lumen_handle *h)
 	json_object_set_new(c, "transport_cc_feedback", json_integer((json_int_t)st.tcc_sent));
 	json_object_set_new(j, "jitter_ms", json_integer(st.jitter_ms));
 	json_object_set_new(j, "rtt_ms", st.rtt_ms >= 0 ? json_integer(st.rtt_ms) : json_null());
+	json_object_set_new(j, "worker", m->worker >= 0 ? json_integer(m->worker) : json_null());
 	g_free(st.selected_pair);
 	return j;
 }
@@ -425,6 +608,14 @@ int api_media_send_rtp(struct lumen_handle *h, const char *mid, const struct lum
 	else
 		prw = (struct lumen_pc_rewrite){ 0 };
 	prw.src_ext = p->priv; /* the source pc's extension kinds (on_rtp) */
+	if (media_of(h)->worker >= 0 && mid) {
+		/* Queued: the worker's send reports nothing back, so what the pc would refuse
+		 * for certain is refused here. */
+		if (!lumen_pc_is_up(pc))
+			return -EAGAIN;
+		return lumen_txw_send(media_txw, (unsigned)media_of(h)->worker, pc, mid, p->data,
+				      p->len, &prw);
+	}
 	return lumen_pc_send_rtp(pc, mid, p->data, p->len, p->priv || rw ? &prw : NULL);
 }
 

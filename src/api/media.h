@@ -42,6 +42,14 @@ void api_media_free(struct lumen_handle *h);
 /* Admin view {ice_state, srtp_profile, selected_pair, counters} or NULL. */
 json_t *api_media_json(const struct lumen_handle *h);
 
+/* Transmit workers (media.workers): how many there are (1 when sends are inline on the control
+ * thread), moving h's relayed RTP to worker (0..n-1; before or after its pc exists; 0 with one
+ * worker is a no-op), and where h's relayed RTP is sent (-1: the control thread). Returns 0 or
+ * -EINVAL. */
+unsigned api_media_n_workers(void);
+int api_media_move(struct lumen_handle *h, unsigned worker);
+int api_media_worker(const struct lumen_handle *h);
+
 /* The media services of struct lumen_core. */
 int api_media_send_rtp(struct lumen_handle *h, const char *mid, const struct lumen_rtp_packet *p,
 		       const struct lumen_rtp_rewrite *rw);

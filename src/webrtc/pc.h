@@ -13,8 +13,13 @@
  * peers (plugins do), or know about sessions, handles or JSON.
  *
  * Threads: a pc lives on the GMainContext given at creation; every function must be called there,
- * and every callback runs there. No locks. Ownership: the owner creates and frees it; callbacks
- * never free it (use lumen_pc_close, which reports on_hangup, then free it later). */
+ * and every callback runs there, with three exceptions callable from any thread:
+ * lumen_pc_send_rtp (a media transmit worker sends a subscriber's RTP, txworker.h), lumen_pc_hold
+ * and lumen_pc_release. The transmit state that send touches (outbound SRTP, the out streams with
+ * their sender-report counters and NACK retransmission cache, the transmit counters) is guarded by
+ * a per-pc transmit lock that the owner's thread takes too (pc_internal.h has the rule); nothing
+ * else is shared. Ownership: the owner creates and frees it; callbacks never free it (use
+ * lumen_pc_close, which reports on_hangup, then free it later). */
 #ifndef LUMEN_PC_H
 #define LUMEN_PC_H
 
@@ -157,8 +162,9 @@ char *lumen_pc_complete_local(struct lumen_pc *pc, const char *sdp, bool offer, 
 int lumen_pc_add_remote_candidate(struct lumen_pc *pc, const char *candidate);
 void lumen_pc_remote_candidates_done(struct lumen_pc *pc);
 
-/* Sends an RTP packet on m-line mid (copied, rewritten, encrypted). Returns 0, -EAGAIN (not up
- * yet), -ENOENT (no such mid), -EINVAL (not RTP), or -EIO. */
+/* Sends an RTP packet on m-line mid (copied, rewritten, encrypted). Any thread (takes the pc's
+ * transmit lock; see above), as long as the pc is held or known alive. Returns 0, -EAGAIN (not
+ * up yet, or closed), -ENOENT (no such mid), -EINVAL (not RTP), or -EIO. */
 int lumen_pc_send_rtp(struct lumen_pc *pc, const char *mid, const uint8_t *rtp, size_t len,
 		      const struct lumen_pc_rewrite *rw);
 /* Sends a compound RTCP packet (copied, encrypted). */
@@ -196,6 +202,13 @@ void lumen_pc_close(struct lumen_pc *pc, const char *reason);
 bool lumen_pc_is_up(const struct lumen_pc *pc);
 void lumen_pc_get_stats(const struct lumen_pc *pc, struct lumen_pc_stats *out);
 
-void lumen_pc_free(struct lumen_pc *pc); /* NULL ok; no callback during or after */
+/* Closes and tears the pc down (sockets, timers, engines): NULL ok; no callback during or after.
+ * Its memory lives on while holds remain, so a lumen_pc_send_rtp racing on a worker finds the pc
+ * closed (-EAGAIN) instead of freed memory. */
+void lumen_pc_free(struct lumen_pc *pc);
+/* Any thread. Keeps pc's memory (not the connection) alive until the matching release; the last
+ * of lumen_pc_free and the releases frees it. */
+void lumen_pc_hold(struct lumen_pc *pc);
+void lumen_pc_release(struct lumen_pc *pc);
 
 #endif

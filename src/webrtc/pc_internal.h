@@ -1,7 +1,23 @@
 /* pc_internal.h -- the inside of struct lumen_pc, shared by pc.c (set-up, SDP, DTLS, lifecycle),
- * pc_media.c (RTP/RTCP in and out) and pc_data.c (data channels). Not for use outside the pc. */
+ * pc_media.c (RTP/RTCP in and out) and pc_data.c (data channels). Not for use outside the pc.
+ *
+ * Transmit state and its lock. The pc lives on its context's thread (the control thread), but
+ * lumen_pc_send_rtp may run on a media transmit worker (txworker.h) at the same time. Everything
+ * that path reads or writes is "transmit state" and is touched only with tx_lock held, on any
+ * thread: srtp_out, out[]/n_out with their retransmission caches and the pool behind them,
+ * tracks[]/n_tracks and send_ext_id (read by the send, rewritten on renegotiation), up, closed,
+ * and the transmit counters of stats (rtp_out, rtcp_out, bytes_out, retransmitted). The owner
+ * thread takes it for its own sends (RTCP: RR, NACK, PLI, REMB, transport-cc), for NACK answers
+ * from the cache, cache expiry, renegotiation, keying, hangup, free and stats reads; so the lock
+ * is uncontended except while a worker sends to this very pc (a futex-free lock/unlock pair,
+ * ~20 ns, per send). The owner thread may read transmit state without the lock where it is the
+ * only writer (tracks, up, closed). Never call a pc callback with tx_lock held (callbacks may
+ * send). The pc's memory lives until lumen_pc_free and every lumen_pc_hold are matched
+ * (refs); after lumen_pc_free only tx_lock and closed (true) may be touched. */
 #ifndef LUMEN_PC_INTERNAL_H
 #define LUMEN_PC_INTERNAL_H
+
+#include <stdatomic.h>
 
 #include "webrtc/pc.h"
 #include "webrtc/rtp_stats.h"
@@ -86,6 +102,8 @@ struct pc_channel {
 
 struct lumen_pc {
 	GMainContext *ctx;
+	GMutex tx_lock;   /* see the top of this file */
+	atomic_uint refs; /* 1 for the owner (until lumen_pc_free) + holds */
 	struct lumen_pc_callbacks cb;
 	uint32_t timeout_ms, nack_cache_ms;
 	bool gcm_only;

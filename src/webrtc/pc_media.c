@@ -2,8 +2,10 @@
  * packet to its m-line, deliver it; encrypt and send what the owner relays; keep per-track
  * "receiving" state; PLI and REMB on request.
  *
- * Runs on the pc's context (see pc.h). Packets are decrypted in the receive buffer libnice hands
- * us and copied once, into a stack buffer, when sent: nothing here allocates per packet. */
+ * Runs on the pc's context (see pc.h), except lumen_pc_send_rtp, which a transmit worker may call
+ * on its own thread: it runs under the pc's transmit lock (pc_internal.h). Packets are decrypted
+ * in the receive buffer libnice hands us and copied once, into a stack buffer, when sent: nothing
+ * here allocates per packet. */
 #include <errno.h>
 #include <string.h>
 
@@ -351,6 +353,9 @@ void pc_media_rtcp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now
 		pc->cb.on_rtcp(pc->cb.user, buf, len);
 }
 
+static int send_rtp_locked(struct lumen_pc *pc, const char *mid, const uint8_t *rtp, size_t len,
+			   const struct lumen_pc_rewrite *rw);
+
 /* Copies the packet hdr into dst with its header extensions translated for this pc (see
  * struct lumen_pc_rewrite). The copy is the one the send path makes anyway, so this costs no
  * extra pass over the payload. Returns the new length or -ENOSPC. */
@@ -433,6 +438,18 @@ static ssize_t translate_ext(struct lumen_pc *pc, uint8_t *dst, size_t cap,
 int lumen_pc_send_rtp(struct lumen_pc *pc, const char *mid, const uint8_t *rtp, size_t len,
 		      const struct lumen_pc_rewrite *rw)
 {
+	int rc;
+
+	/* Any thread: the transmit lock (pc_internal.h) covers the whole send. */
+	g_mutex_lock(&pc->tx_lock);
+	rc = send_rtp_locked(pc, mid, rtp, len, rw);
+	g_mutex_unlock(&pc->tx_lock);
+	return rc;
+}
+
+static int send_rtp_locked(struct lumen_pc *pc, const char *mid, const uint8_t *rtp, size_t len,
+			   const struct lumen_pc_rewrite *rw)
+{
 	uint8_t buf[PC_MTU + LUMEN_SRTP_TRAILER_MAX];
 	struct lumen_rtp hdr;
 	size_t n = len;
@@ -478,19 +495,24 @@ static int send_rtcp(struct lumen_pc *pc, const uint8_t *rtcp, size_t len, bool 
 {
 	uint8_t buf[PC_MTU + LUMEN_SRTP_TRAILER_MAX];
 	size_t n = len;
+	int rc = 0;
 
 	if (pc->closed || !pc->up || !pc->srtp_out)
 		return -EAGAIN;
 	if (len < 8 || len > PC_MTU || (check && lumen_rtcp_validate(rtcp, len) < 0))
 		return -EINVAL;
 	memcpy(buf, rtcp, len);
-	if (lumen_srtp_protect_rtcp(pc->srtp_out, buf, &n, sizeof(buf)) < 0)
-		return -EIO;
-	if (pc_send_raw(pc, buf, n) < 0)
-		return -EIO;
-	pc->stats.rtcp_out++;
-	pc->stats.bytes_out += len;
-	return 0;
+	/* The outbound SRTP context is shared with a worker's RTP sends. */
+	g_mutex_lock(&pc->tx_lock);
+	if (lumen_srtp_protect_rtcp(pc->srtp_out, buf, &n, sizeof(buf)) < 0 ||
+	    pc_send_raw(pc, buf, n) < 0) {
+		rc = -EIO;
+	} else {
+		pc->stats.rtcp_out++;
+		pc->stats.bytes_out += len;
+	}
+	g_mutex_unlock(&pc->tx_lock);
+	return rc;
 }
 
 int pc_media_send_rtcp_plain(struct lumen_pc *pc, const uint8_t *rtcp, size_t len)

@@ -9,7 +9,9 @@
  * by default) so the peer's NACKs are answered by the pc itself. The peer's PLI, FIR and REMB
  * are handed to the owner.
  *
- * Runs on the pc's context. Allocation happens per new stream (tracker, cache) and, for the
+ * Runs on the pc's context, except pc_rtcp_on_sent, which runs inside lumen_pc_send_rtp on any
+ * thread with the transmit lock held; the owner takes that lock for what it shares with it (out
+ * streams, caches, outbound SRTP: pc_internal.h). Allocation happens per new stream (tracker, cache) and, for the
  * cache, from a pool that recycles buffers: nothing per packet in steady state. */
 #include <errno.h>
 #include <string.h>
@@ -138,16 +140,19 @@ static void answer_nack(struct lumen_pc *pc, const struct lumen_rtcp_fb *fb, int
 {
 	uint16_t seqs[256];
 	ssize_t n = lumen_rtcp_nack_seqs(fb, seqs, G_N_ELEMENTS(seqs));
-	struct pc_out *o = find_out(pc, fb->media_ssrc);
+	struct pc_out *o;
 
 	pc->stats.nacks_received++;
 	if (n > 0)
 		pc->nacked_by_peer_in_window += (uint32_t)n;
-	if (n <= 0 || !o || !o->cache)
+	if (n <= 0)
 		return;
 	if (n > (ssize_t)G_N_ELEMENTS(seqs))
 		n = G_N_ELEMENTS(seqs);
-	for (ssize_t i = 0; i < n; i++) {
+	/* The cache, the outbound SRTP context and the counters are transmit state. */
+	g_mutex_lock(&pc->tx_lock);
+	o = find_out(pc, fb->media_ssrc);
+	for (ssize_t i = 0; o && o->cache && !pc->closed && pc->srtp_out && i < n; i++) {
 		uint8_t buf[PC_MTU + LUMEN_SRTP_TRAILER_MAX];
 		struct lumen_pktbuf *b = lumen_pktcache_get(o->cache, seqs[i], (uint64_t)now_us);
 		size_t len;
@@ -161,13 +166,31 @@ static void answer_nack(struct lumen_pc *pc, const struct lumen_rtcp_fb *fb, int
 		    pc_send_raw(pc, buf, len) >= 0)
 			pc->stats.retransmitted++;
 	}
+	g_mutex_unlock(&pc->tx_lock);
 }
 
+/* Owner thread. tracks are only rewritten there, so the mid stays valid after the unlock. */
 static const char *mid_of_out(struct lumen_pc *pc, uint32_t ssrc)
 {
-	struct pc_out *o = find_out(pc, ssrc);
+	const char *mid = NULL;
+	struct pc_out *o;
 
-	return o && o->track >= 0 ? pc->tracks[o->track].mid : NULL;
+	g_mutex_lock(&pc->tx_lock);
+	o = find_out(pc, ssrc);
+	if (o && o->track >= 0)
+		mid = pc->tracks[o->track].mid;
+	g_mutex_unlock(&pc->tx_lock);
+	return mid;
+}
+
+static bool is_out(struct lumen_pc *pc, uint32_t ssrc)
+{
+	bool found;
+
+	g_mutex_lock(&pc->tx_lock);
+	found = find_out(pc, ssrc) != NULL;
+	g_mutex_unlock(&pc->tx_lock);
+	return found;
 }
 
 void pc_rtcp_on_rtcp_in(struct lumen_pc *pc, const uint8_t *buf, size_t len, int64_t now_us)
@@ -192,7 +215,7 @@ void pc_rtcp_on_rtcp_in(struct lumen_pc *pc, const uint8_t *buf, size_t len, int
 			/* Report blocks about what we send carry the round-trip time. */
 			for (unsigned i = 0; i < rep.n_rb; i++) {
 				struct pc_ssrc *any = pc->n_ssrcs ? &pc->ssrcs[0] : NULL;
-				if (find_out(pc, rep.rb[i].ssrc) && any && any->stats_on) {
+				if (any && any->stats_on && is_out(pc, rep.rb[i].ssrc)) {
 					int64_t rtt = lumen_rtp_stats_on_rb(&any->stats, &rep.rb[i],
 									    (uint64_t)now_us);
 					if (rtt >= 0)
@@ -407,9 +430,11 @@ void pc_rtcp_tick(struct lumen_pc *pc, int64_t now_us)
 	send_nacks(pc, now_us);
 	if (pc->tcc.on)
 		tcc_flush(pc);
+	g_mutex_lock(&pc->tx_lock);
 	for (unsigned i = 0; i < pc->n_out; i++)
 		if (pc->out[i].cache)
 			lumen_pktcache_expire(pc->out[i].cache, (uint64_t)now_us);
+	g_mutex_unlock(&pc->tx_lock);
 	if (now_us - pc->last_rr_us >= RR_INTERVAL_US) {
 		pc->last_rr_us = now_us;
 		send_rr(pc, now_us);
