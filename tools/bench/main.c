@@ -67,13 +67,15 @@ static json_t *result_json(const struct bench_opts *o, const struct bench_result
 	                              "max", r->delay_max_ms));
 	if (r->have_server)
 		json_object_set_new(j, "server",
-		                    json_pack("{sfsfsfsf}", "cpu_pct", r->cpu_pct,
+		                    json_pack("{sfsfsfsfsf}", "cpu_pct", r->cpu_pct,
 		                              "cpu_us_per_forwarded_packet", r->cpu_us_per_packet,
 		                              "rss_kb", r->rss_kb, "rss_per_subscriber_kb",
-		                              r->rss_per_subscriber_kb));
+		                              r->rss_per_subscriber_kb, "runqueue_wait_pct",
+		                              r->wait_pct));
 	else
 		json_object_set_new(j, "server", json_null());
-	json_object_set_new(j, "bench", json_pack("{sf}", "cpu_pct", r->bench_cpu_pct));
+	json_object_set_new(j, "bench", json_pack("{sfsf}", "cpu_pct", r->bench_cpu_pct,
+	                                          "runqueue_wait_pct", r->bench_wait_pct));
 	if (r->setup)
 		json_object_set(j, "setup", r->setup);
 	if (!strcmp(r->scenario, "join")) {
@@ -121,12 +123,14 @@ static void print_table(const struct bench_opts *o, const struct bench_result *r
 		printf("%-28s %.2f / %.2f / %.2f\n", "delay ms p50 / p99 / max", r->delay_p50_ms,
 		       r->delay_p99_ms, r->delay_max_ms);
 		if (r->have_server) {
-			printf("%-28s %.1f %%\n", "server CPU (one core)", r->cpu_pct);
+			printf("%-28s %.1f %% (waited for the CPU %.1f %%)\n", "server CPU (one core)",
+			       r->cpu_pct, r->wait_pct);
 			printf("%-28s %.2f\n", "server CPU us / packet", r->cpu_us_per_packet);
 			printf("%-28s %.0f kB (%.0f kB per subscriber)\n", "server RSS", r->rss_kb,
 			       r->rss_per_subscriber_kb);
 		}
-		printf("%-28s %.1f %%\n", "bench CPU (one core)", r->bench_cpu_pct);
+		printf("%-28s %.1f %% (waited for the CPU %.1f %%)\n", "bench CPU (one core)",
+		       r->bench_cpu_pct, r->bench_wait_pct);
 	}
 	if (r->setup) {
 		json_t *s = r->setup;

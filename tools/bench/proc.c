@@ -1,5 +1,6 @@
 /* proc.c -- /proc/PID/stat (utime, stime: fields 14 and 15, in clock ticks, summed over every
- * thread of the process) and /proc/PID/status (VmRSS). */
+ * thread of the process), /proc/PID/status (VmRSS), and /proc/PID/task/TID/schedstat (its second
+ * field: ns spent waiting on a run queue, summed over the threads). */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,6 +45,31 @@ static void read_rss(const char *dir, uint64_t *rss_kb)
 	g_free(path);
 }
 
+/* On a shared machine a pinned process that waits for its CPU is slowed by its neighbours, not
+ * by its work: this says how much. 0 when schedstats are not available. */
+static void read_wait(const char *dir, uint64_t *wait_us)
+{
+	char *tasks = g_strdup_printf("%s/task", dir);
+	GDir *d = g_dir_open(tasks, 0, NULL);
+	const char *tid;
+	uint64_t sum = 0;
+
+	while (d && (tid = g_dir_read_name(d))) {
+		char *path = g_strdup_printf("%s/%s/schedstat", tasks, tid), *text = NULL;
+		unsigned long long run, wait;
+
+		if (g_file_get_contents(path, &text, NULL, NULL) &&
+		    sscanf(text, "%llu %llu", &run, &wait) == 2)
+			sum += wait / 1000;
+		g_free(text);
+		g_free(path);
+	}
+	if (d)
+		g_dir_close(d);
+	g_free(tasks);
+	*wait_us = sum;
+}
+
 int bench_proc_read(int pid, struct bench_proc *out)
 {
 	char *dir = pid ? g_strdup_printf("/proc/%d", pid) : g_strdup("/proc/self");
@@ -51,8 +77,10 @@ int bench_proc_read(int pid, struct bench_proc *out)
 
 	memset(out, 0, sizeof(*out));
 	rc = read_cpu(dir, &out->cpu_us);
-	if (rc == 0)
+	if (rc == 0) {
 		read_rss(dir, &out->rss_kb);
+		read_wait(dir, &out->wait_us);
+	}
 	g_free(dir);
 	return rc;
 }

@@ -7,8 +7,9 @@
 #include <stdint.h>
 
 struct bench_proc {
-	uint64_t cpu_us; /* utime + stime */
-	uint64_t rss_kb; /* VmRSS */
+	uint64_t cpu_us;  /* utime + stime */
+	uint64_t rss_kb;  /* VmRSS */
+	uint64_t wait_us; /* time its threads were runnable but waited for a CPU (schedstat) */
 };
 
 /* Reads pid's counters (0 = this process). Returns 0, or -1 when pid does not exist. */

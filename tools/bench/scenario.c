@@ -13,6 +13,7 @@ struct media_run {
 	struct bench_pub **pubs;
 	struct bench_sub **subs;
 	int64_t *sub_t0; /* when each subscriber's join began */
+	struct bench_proc s0, b0; /* server and bench when the first subscriber began */
 	int n_pubs, n_subs;
 };
 
@@ -108,7 +109,7 @@ static double pct_of(double *v, int n, int pct)
  * reply) and its whole set-up (attach -> our pc up, i.e. ICE + DTLS done), p50/p90/max over the
  * subscribers that got there; how many were up and receiving; when the last joined and the last
  * came up, counted from the first join. Only subscribers that joined count. */
-static json_t *setup_json(const struct media_run *m)
+static json_t *setup_json(const struct media_run *m, const struct bench_env *env)
 {
 	double *sig = g_new0(double, (size_t)m->n_subs + 1), *up = g_new0(double, (size_t)m->n_subs + 1);
 	int n_joined = 0, n_up = 0, n_rx = 0;
@@ -135,6 +136,27 @@ static json_t *setup_json(const struct media_run *m)
 	              (double)(last_up - first) / 1e9);
 	g_free(sig);
 	g_free(up);
+	/* CPU and run-queue waits of both sides from the first join to now: is set-up slow because
+	 * a side is busy, or because it waits for its CPU? */
+	{
+		struct bench_proc s1 = {0}, b1 = {0};
+		double secs = (double)(bench_now_ns() - first) / 1e9;
+
+		bench_proc_read(0, &b1);
+		if (secs > 0) {
+			json_object_set_new(j, "bench_cpu_pct",
+			                    json_real((double)(b1.cpu_us - m->b0.cpu_us) / 1e4 / secs));
+			json_object_set_new(j, "bench_wait_pct",
+			                    json_real((double)(b1.wait_us - m->b0.wait_us) / 1e4 / secs));
+		}
+		if (secs > 0 && env->o->server_pid > 0 && m->s0.cpu_us &&
+		    bench_proc_read(env->o->server_pid, &s1) == 0) {
+			json_object_set_new(j, "server_cpu_pct",
+			                    json_real((double)(s1.cpu_us - m->s0.cpu_us) / 1e4 / secs));
+			json_object_set_new(j, "server_wait_pct",
+			                    json_real((double)(s1.wait_us - m->s0.wait_us) / 1e4 / secs));
+		}
+	}
 	return j;
 }
 
@@ -178,6 +200,11 @@ static int media_setup(struct bench_env *env, struct media_run *m, uint64_t room
 				others[n++] = feeds[k];
 		int64_t t = m->sub_t0[i] = bench_now_ns();
 
+		if (i == 0) {
+			bench_proc_read(0, &m->b0);
+			if (env->o->server_pid > 0)
+				bench_proc_read(env->o->server_pid, &m->s0);
+		}
 		m->subs[i] = bench_sub_new(env, room, others, n, err);
 		if ((bench_now_ns() - t) > 1000000000)
 			bench_log("subscriber %d took %.1f s to join\n", i + 1,
@@ -235,8 +262,10 @@ static void measure(struct bench_env *env, struct media_run *m, struct bench_res
 	r->delay_p99_ms = bench_stats_delay_ms(&env->stats, 99);
 	r->delay_max_ms = (double)env->stats.delay_max_ns / 1e6;
 	r->bench_cpu_pct = (double)(b1.cpu_us - b0.cpu_us) / 1e4 / secs;
+	r->bench_wait_pct = (double)(b1.wait_us - b0.wait_us) / 1e4 / secs;
 	if (r->have_server) {
 		r->cpu_pct = (double)(s1.cpu_us - s0.cpu_us) / 1e4 / secs;
+		r->wait_pct = (double)(s1.wait_us - s0.wait_us) / 1e4 / secs;
 		r->cpu_us_per_packet = env->stats.packets ? (double)(s1.cpu_us - s0.cpu_us) /
 		                                                (double)env->stats.packets
 		                                          : 0;
@@ -267,16 +296,16 @@ static int run_media(struct bench_env *env, struct bench_result *r, int n_pubs, 
 	if (bench_room_create(env, room, n_pubs, &err) < 0)
 		goto out;
 	if (media_setup(env, &m, room, video, meeting, &err) < 0) {
-		r->setup = setup_json(&m);
+		r->setup = setup_json(&m, env);
 		goto out;
 	}
 	/* Every subscriber must receive before the window opens: 10 s plus 100 ms each. */
 	if (!bench_pump(all_receiving, &m, 10000 + 100 * n_subs)) {
 		err = describe_silent(&m);
-		r->setup = setup_json(&m);
+		r->setup = setup_json(&m, env);
 		goto out;
 	}
-	r->setup = setup_json(&m);
+	r->setup = setup_json(&m, env);
 	measure(env, &m, r);
 	if (r->have_server && n_subs)
 		r->rss_per_subscriber_kb = (r->rss_kb - (double)base.rss_kb) / n_subs;
@@ -384,10 +413,11 @@ static int run_find_max(struct bench_env *env, struct bench_result *r)
 		    rc == 0 && s.loss_pct <= o->loss_limit && s.delay_p99_ms <= o->delay_limit_ms;
 
 		json_array_append_new(
-		    r->steps, json_pack("{sisfsfsfsfsfsbss?sO?}", "subscribers", n, "loss_pct",
+		    r->steps, json_pack("{sisfsfsfsfsfsfsfsbss?sO?}", "subscribers", n, "loss_pct",
 		                        s.loss_pct, "delay_p99_ms", s.delay_p99_ms, "forwarded_pps",
 		                        s.forwarded_pps, "cpu_pct", s.cpu_pct, "bench_cpu_pct",
-		                        s.bench_cpu_pct, "ok", ok, "error", s.error, "setup",
+		                        s.bench_cpu_pct, "wait_pct", s.wait_pct, "bench_wait_pct",
+		                        s.bench_wait_pct, "ok", ok, "error", s.error, "setup",
 		                        s.setup));
 		bench_log(
 		    "find-max: N=%d loss %.2f %% p99 %.2f ms server %.0f %% bench %.0f %% -> %s\n",

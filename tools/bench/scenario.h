@@ -22,6 +22,9 @@ struct bench_result {
 	bool have_server;
 	double cpu_pct, cpu_us_per_packet, rss_kb, rss_per_subscriber_kb;
 	double bench_cpu_pct; /* lumen-bench's own CPU over the window (% of one core) */
+	/* Time the server's / the bench's threads waited for a CPU over the window, % of it: what
+	 * neighbours on a shared machine took (0 without schedstats). */
+	double wait_pct, bench_wait_pct;
 	int join_n;
 	double join_p50_ms, join_p99_ms;
 	double join_step_p50_ms[BENCH_JOIN_STEPS]; /* create -> each step of a join (peer.h) */
