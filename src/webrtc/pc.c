@@ -22,9 +22,9 @@ void pc_hangup(struct lumen_pc *pc, const char *reason)
 {
 	if (pc->closed)
 		return;
-	g_mutex_lock(&pc->tx_lock); /* a worker's send in flight finishes first */
+	pthread_mutex_lock(&pc->tx_lock); /* a worker's send in flight finishes first */
 	pc->closed = true;
-	g_mutex_unlock(&pc->tx_lock);
+	pthread_mutex_unlock(&pc->tx_lock);
 	if (pc->dtls && lumen_dtls_get_state(pc->dtls) == LUMEN_DTLS_CONNECTED)
 		lumen_dtls_shutdown(pc->dtls);
 	if (pc->cb.on_hangup)
@@ -125,12 +125,12 @@ static void dtls_connected(void *user, const struct lumen_srtp_keys *keys)
 		pc_hangup(pc, "SRTP keying failed");
 		return;
 	}
-	g_mutex_lock(&pc->tx_lock);
+	pthread_mutex_lock(&pc->tx_lock);
 	pc->srtp_out = out;
 	g_strlcpy(pc->stats.srtp_profile, lumen_srtp_profile_name(keys->profile),
 		  sizeof(pc->stats.srtp_profile));
 	pc->up = true;
-	g_mutex_unlock(&pc->tx_lock);
+	pthread_mutex_unlock(&pc->tx_lock);
 	if (pc->remote_has_data && pc_data_start(pc, g_get_monotonic_time()) < 0) {
 		pc_hangup(pc, "SCTP association could not start");
 		return;
@@ -283,7 +283,7 @@ struct lumen_pc *lumen_pc_new(GMainContext *ctx, const struct lumen_pc_config *c
 	struct lumen_ice_callbacks icb = { ice_candidate, ice_gathering_done, ice_state, ice_recv,
 					   pc };
 
-	g_mutex_init(&pc->tx_lock);
+	pthread_mutex_init(&pc->tx_lock, NULL);
 	atomic_init(&pc->refs, 1);
 
 	pc->ctx = ctx ? g_main_context_ref(ctx) : g_main_context_ref_thread_default();
@@ -420,7 +420,7 @@ int lumen_pc_set_remote(struct lumen_pc *pc, const char *text, bool offer, char 
 		goto fail;
 	/* The tracks and extension ids are read by sends on workers, and a restart changes the
 	 * pair they send on: both under the transmit lock. */
-	g_mutex_lock(&pc->tx_lock);
+	pthread_mutex_lock(&pc->tx_lock);
 	rc = pc_media_learn_remote(pc, sdp, err);
 	/* A new ufrag from the peer is an ICE restart (RFC 8445 section 9): restart ours too. */
 	restart = rc == 0 && pc->remote_ufrag && strcmp(pc->remote_ufrag, ufrag) != 0;
@@ -428,7 +428,7 @@ int lumen_pc_set_remote(struct lumen_pc *pc, const char *text, bool offer, char 
 		*err = g_strdup("ICE restart failed");
 		rc = -EIO;
 	}
-	g_mutex_unlock(&pc->tx_lock);
+	pthread_mutex_unlock(&pc->tx_lock);
 	if (rc < 0)
 		goto fail;
 	if (lumen_ice_set_remote_credentials(pc->ice, ufrag, pwd) < 0) {
@@ -538,9 +538,9 @@ char *lumen_pc_complete_local(struct lumen_pc *pc, const char *text, bool offer,
 	lumen_sdp_free(pc->local);
 	pc->local = sdp;
 	sdp = NULL;
-	g_mutex_lock(&pc->tx_lock);
+	pthread_mutex_lock(&pc->tx_lock);
 	pc_media_update_send_ext(pc, pc->local, pc->remote);
-	g_mutex_unlock(&pc->tx_lock);
+	pthread_mutex_unlock(&pc->tx_lock);
 out:
 	lumen_sdp_free(sdp);
 	return out;
@@ -588,9 +588,9 @@ void lumen_pc_get_stats(const struct lumen_pc *pc, struct lumen_pc_stats *out)
 	enum lumen_ice_state st = lumen_ice_state(pc->ice);
 
 	/* The transmit counters move on workers. */
-	g_mutex_lock((GMutex *)&pc->tx_lock);
+	pthread_mutex_lock((pthread_mutex_t *)&pc->tx_lock);
 	*out = pc->stats;
-	g_mutex_unlock((GMutex *)&pc->tx_lock);
+	pthread_mutex_unlock((pthread_mutex_t *)&pc->tx_lock);
 	g_strlcpy(out->ice_state, pc->closed ? "closed" : names[st], sizeof(out->ice_state));
 	out->selected_pair = lumen_ice_selected_pair(pc->ice);
 }
@@ -606,7 +606,7 @@ static void destroy_source(GSource **s)
 
 static void pc_memory_free(struct lumen_pc *pc)
 {
-	g_mutex_clear(&pc->tx_lock);
+	pthread_mutex_destroy(&pc->tx_lock);
 	g_free(pc);
 }
 
@@ -627,9 +627,9 @@ void lumen_pc_free(struct lumen_pc *pc)
 	if (!pc)
 		return;
 	/* After this no worker touches anything but tx_lock and closed: the rest can go. */
-	g_mutex_lock(&pc->tx_lock);
+	pthread_mutex_lock(&pc->tx_lock);
 	pc->closed = true;
-	g_mutex_unlock(&pc->tx_lock);
+	pthread_mutex_unlock(&pc->tx_lock);
 	destroy_source(&pc->tick);
 	destroy_source(&pc->dtls_timer);
 	pc_data_free(pc);

@@ -17,6 +17,7 @@
 #ifndef LUMEN_PC_INTERNAL_H
 #define LUMEN_PC_INTERNAL_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include "webrtc/pc.h"
@@ -102,7 +103,9 @@ struct pc_channel {
 
 struct lumen_pc {
 	GMainContext *ctx;
-	GMutex tx_lock;   /* see the top of this file */
+	/* see the top of this file; pthread rather than GMutex, whose futex ThreadSanitizer
+	 * cannot see */
+	pthread_mutex_t tx_lock;
 	atomic_uint refs; /* 1 for the owner (until lumen_pc_free) + holds */
 	struct lumen_pc_callbacks cb;
 	uint32_t timeout_ms, nack_cache_ms;

@@ -441,9 +441,9 @@ int lumen_pc_send_rtp(struct lumen_pc *pc, const char *mid, const uint8_t *rtp, 
 	int rc;
 
 	/* Any thread: the transmit lock (pc_internal.h) covers the whole send. */
-	g_mutex_lock(&pc->tx_lock);
+	pthread_mutex_lock(&pc->tx_lock);
 	rc = send_rtp_locked(pc, mid, rtp, len, rw);
-	g_mutex_unlock(&pc->tx_lock);
+	pthread_mutex_unlock(&pc->tx_lock);
 	return rc;
 }
 
@@ -503,7 +503,7 @@ static int send_rtcp(struct lumen_pc *pc, const uint8_t *rtcp, size_t len, bool 
 		return -EINVAL;
 	memcpy(buf, rtcp, len);
 	/* The outbound SRTP context is shared with a worker's RTP sends. */
-	g_mutex_lock(&pc->tx_lock);
+	pthread_mutex_lock(&pc->tx_lock);
 	if (lumen_srtp_protect_rtcp(pc->srtp_out, buf, &n, sizeof(buf)) < 0 ||
 	    pc_send_raw(pc, buf, n) < 0) {
 		rc = -EIO;
@@ -511,7 +511,7 @@ static int send_rtcp(struct lumen_pc *pc, const uint8_t *rtcp, size_t len, bool 
 		pc->stats.rtcp_out++;
 		pc->stats.bytes_out += len;
 	}
-	g_mutex_unlock(&pc->tx_lock);
+	pthread_mutex_unlock(&pc->tx_lock);
 	return rc;
 }
 

@@ -150,7 +150,7 @@ static void answer_nack(struct lumen_pc *pc, const struct lumen_rtcp_fb *fb, int
 	if (n > (ssize_t)G_N_ELEMENTS(seqs))
 		n = G_N_ELEMENTS(seqs);
 	/* The cache, the outbound SRTP context and the counters are transmit state. */
-	g_mutex_lock(&pc->tx_lock);
+	pthread_mutex_lock(&pc->tx_lock);
 	o = find_out(pc, fb->media_ssrc);
 	for (ssize_t i = 0; o && o->cache && !pc->closed && pc->srtp_out && i < n; i++) {
 		uint8_t buf[PC_MTU + LUMEN_SRTP_TRAILER_MAX];
@@ -166,7 +166,7 @@ static void answer_nack(struct lumen_pc *pc, const struct lumen_rtcp_fb *fb, int
 		    pc_send_raw(pc, buf, len) >= 0)
 			pc->stats.retransmitted++;
 	}
-	g_mutex_unlock(&pc->tx_lock);
+	pthread_mutex_unlock(&pc->tx_lock);
 }
 
 /* Owner thread. tracks are only rewritten there, so the mid stays valid after the unlock. */
@@ -175,11 +175,11 @@ static const char *mid_of_out(struct lumen_pc *pc, uint32_t ssrc)
 	const char *mid = NULL;
 	struct pc_out *o;
 
-	g_mutex_lock(&pc->tx_lock);
+	pthread_mutex_lock(&pc->tx_lock);
 	o = find_out(pc, ssrc);
 	if (o && o->track >= 0)
 		mid = pc->tracks[o->track].mid;
-	g_mutex_unlock(&pc->tx_lock);
+	pthread_mutex_unlock(&pc->tx_lock);
 	return mid;
 }
 
@@ -187,9 +187,9 @@ static bool is_out(struct lumen_pc *pc, uint32_t ssrc)
 {
 	bool found;
 
-	g_mutex_lock(&pc->tx_lock);
+	pthread_mutex_lock(&pc->tx_lock);
 	found = find_out(pc, ssrc) != NULL;
-	g_mutex_unlock(&pc->tx_lock);
+	pthread_mutex_unlock(&pc->tx_lock);
 	return found;
 }
 
@@ -430,11 +430,11 @@ void pc_rtcp_tick(struct lumen_pc *pc, int64_t now_us)
 	send_nacks(pc, now_us);
 	if (pc->tcc.on)
 		tcc_flush(pc);
-	g_mutex_lock(&pc->tx_lock);
+	pthread_mutex_lock(&pc->tx_lock);
 	for (unsigned i = 0; i < pc->n_out; i++)
 		if (pc->out[i].cache)
 			lumen_pktcache_expire(pc->out[i].cache, (uint64_t)now_us);
-	g_mutex_unlock(&pc->tx_lock);
+	pthread_mutex_unlock(&pc->tx_lock);
 	if (now_us - pc->last_rr_us >= RR_INTERVAL_US) {
 		pc->last_rr_us = now_us;
 		send_rr(pc, now_us);
