@@ -41,7 +41,7 @@ alternating, and write the comparison to docs/performance.md.
   --help              this text
 
 Environment: top_srcdir, top_builddir (set by make), LUMEN_BENCH, LUMEN_FLOOR, LUMEN (paths to
-the programs; default: the build tree's).
+the programs; default: the build tree's), LUMEN_VERSION (default: git describe of top_srcdir).
 EOF
 }
 
@@ -248,7 +248,7 @@ log "writing $OUT"
 MACHINE_MODEL=$(lscpu | sed -n 's/^Model name: *//p' | head -1 || true)
 MACHINE_CORES=$(nproc --all)
 MACHINE_KERNEL=$(uname -r)
-LUMEN_VERSION=$(git -C "$top_srcdir" describe --always --dirty 2>/dev/null || echo unknown)
+LUMEN_VERSION=${LUMEN_VERSION:-$(git -C "$top_srcdir" describe --always --dirty 2>/dev/null || echo unknown)}
 JANUS_VERSION=$( (janus --version 2>/dev/null || true) | sed -n 's/^Janus version: *//p' | head -1)
 export MACHINE_MODEL MACHINE_CORES MACHINE_KERNEL LUMEN_VERSION JANUS_VERSION DURATION WARMUP \
 	ROUNDS MAX_N JOINS SCENARIOS DELAY_LIMIT

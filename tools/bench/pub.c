@@ -136,7 +136,12 @@ struct bench_pub *bench_pub_new(struct bench_env *env, uint64_t room, bool video
 	}
 	if (publish(p, err) < 0)
 		goto fail;
-	p->timer = g_timeout_add(5, tick, p);
+	/* Above the sockets' priority: when the bench's thread is saturated (hundreds of
+	 * subscribers' packets and handshakes to handle), the load it generates must keep its
+	 * rate; a starved publisher is one the server hangs up as silent (lumen after 2 s), which
+	 * ended find-max steps that the server would have held. Receiving falls behind instead,
+	 * and shows as delay. */
+	p->timer = g_timeout_add_full(G_PRIORITY_HIGH, 5, tick, p, NULL);
 	return p;
 fail:
 	bench_pub_free(p);

@@ -35,7 +35,8 @@ alternating, and write the "Recording cost" section of docs/performance.md.
   --results DIR     raw JSON, logs, recording checks (default: \$top_builddir/bench-results/record-cost)
   --help            this text
 
-Environment: top_srcdir, top_builddir, LUMEN, LUMEN_BENCH (default: the build tree's).
+Environment: top_srcdir, top_builddir, LUMEN, LUMEN_BENCH (default: the build tree's);
+LUMEN_VERSION (default: git describe of top_srcdir).
 Exit status: 0 when every run measured and every recording checked out, 1 otherwise, 2 on bad
 usage.
 EOF
@@ -257,7 +258,7 @@ for r in $(seq "$ROUNDS"); do
 		for a in $arms; do run "$s" "$a" "$r"; done
 	done
 done
-LUMEN_VERSION=$(git -C "$top_srcdir" describe --always --dirty 2>/dev/null || echo unknown)
+LUMEN_VERSION=${LUMEN_VERSION:-$(git -C "$top_srcdir" describe --always --dirty 2>/dev/null || echo unknown)}
 echo "LUMEN_VERSION=$LUMEN_VERSION" >>"$RESULTS/settings.env"
 fi # measuring
 
