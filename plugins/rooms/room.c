@@ -364,8 +364,7 @@ void rooms_room_update_mode(struct rooms_room *r)
 	rooms_core->log(NULL, LUMEN_SEV_INFO, "room %" PRIu64 ": %s -> %s (%u participants)",
 			r->id, rooms_mode_name(prev), rooms_mode_name(next), r->members->len);
 	/* Becoming broadcast: the viewers already there spread over the workers too. */
-	for (unsigned i = 0; i < r->subscribers->len; i++)
-		rooms_room_place(r->subscribers->pdata[i]);
+	rooms_room_place_all(r);
 	json_t *ev = rooms_event(r);
 	json_object_set_new(ev, "mode", json_string(rooms_mode_name(next)));
 	json_object_set_new(ev, "previous", json_string(rooms_mode_name(prev)));
@@ -376,12 +375,20 @@ void rooms_room_update_mode(struct rooms_room *r)
 static unsigned *worker_load;
 static unsigned n_worker_load;
 
+/* Whose relayed RTP goes to the workers: every viewer of a broadcast, and the subscribers of an
+ * sfu room once it has more than ROOMS_SFU_SPREAD_AT of them (below that, the copy and the
+ * hand-off cost more than sending inline saves). */
+static bool spread(const struct rooms_room *r)
+{
+	return r->effective == ROOMS_BROADCAST ||
+	       (r->effective == ROOMS_SFU && r->subscribers->len > ROOMS_SFU_SPREAD_AT);
+}
+
 void rooms_room_place(struct rooms_participant *p)
 {
 	unsigned n = rooms_core->n_workers(), best = 0;
 
-	if (p->tx_worker || n < 2 || p->type != ROOMS_P_SUBSCRIBER || !p->room ||
-	    p->room->effective != ROOMS_BROADCAST)
+	if (p->tx_worker || n < 2 || p->type != ROOMS_P_SUBSCRIBER || !p->room || !spread(p->room))
 		return;
 	if (n_worker_load != n) { /* first use (the worker count is fixed for the process) */
 		g_free(worker_load);
@@ -395,6 +402,12 @@ void rooms_room_place(struct rooms_participant *p)
 		return;
 	worker_load[best]++;
 	p->tx_worker = best + 1;
+}
+
+void rooms_room_place_all(struct rooms_room *r)
+{
+	for (unsigned i = 0; i < r->subscribers->len; i++)
+		rooms_room_place(r->subscribers->pdata[i]);
 }
 
 void rooms_room_unplace(struct rooms_participant *p)

@@ -199,10 +199,13 @@ void rooms_room_destroy(struct rooms_room *r);
 void rooms_room_destroy_all(void);
 /* Re-evaluates an auto room's effective mode after a join or leave; tells everyone on change. */
 void rooms_room_update_mode(struct rooms_room *r);
-/* Broadcast fan-out (DESIGN.md decision 3): a viewer (subscriber handle of a broadcast room)
- * gets its relayed RTP sent by the least loaded of the core's transmit workers
- * (core->handle_move); unplace forgets it (leave). No-ops with one worker. */
+/* Broadcast fan-out (DESIGN.md decision 3): a viewer (subscriber handle of a broadcast room, or
+ * of an sfu room with more than ROOMS_SFU_SPREAD_AT subscribers) gets its relayed RTP sent by
+ * the least loaded of the core's transmit workers (core->handle_move); place_all does it for
+ * every subscriber of r that qualifies; unplace forgets it (leave). No-ops with one worker. */
+#define ROOMS_SFU_SPREAD_AT 8
 void rooms_room_place(struct rooms_participant *p);
+void rooms_room_place_all(struct rooms_room *r);
 void rooms_room_unplace(struct rooms_participant *p);
 unsigned rooms_room_publishers(const struct rooms_room *r);
 json_t *rooms_room_json(const struct rooms_room *r, bool details);

@@ -293,7 +293,7 @@ struct lumen_msg_result rooms_sub_join(struct rooms_participant *p, const char *
 	if (p->follow_all)
 		add_everyone(p);
 	g_ptr_array_add(r->subscribers, p);
-	rooms_room_place(p);
+	rooms_room_place_all(r); /* p, and all the others when an sfu room crosses the threshold */
 	if (p->streams->len == 0) {
 		/* Nothing to receive yet (follow-all in an empty room): the offer comes as
 		 * "updated" when someone publishes. */
