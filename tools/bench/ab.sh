@@ -18,6 +18,9 @@ Each run also saves the server's /metrics and prints its forwarding-delay quanti
   --b-bin PATH        lumen binary of variant B (default: the same as A)
   --a-env 'K=V ...'   environment of variant A (default: none)
   --b-env 'K=V ...'   environment of variant B (default: none)
+  --a-args 'ARGS'     extra lumen arguments of variant A, e.g. '--set media.ice_lite=false'
+  --b-args 'ARGS'     extra lumen arguments of variant B
+  --bench-args 'ARGS' extra lumen-bench arguments for both (e.g. '--joins 30' with --scenario join)
   --rounds N          rounds; each runs A and B once, the order flipping every round (default 4)
   --subscribers N     fanout subscribers (default 20)
   --duration S        seconds each lumen-bench run measures after its warm-up (default 8)
@@ -32,7 +35,7 @@ EOF
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$(pwd)}"
-A_BIN="$top_builddir/src/lumen" B_BIN="" A_ENV="" B_ENV=""
+A_BIN="$top_builddir/src/lumen" B_BIN="" A_ENV="" B_ENV="" A_ARGS="" B_ARGS="" BENCH_ARGS=""
 ROUNDS=4 SUBS=20 DURATION=8 SCENARIO=fanout
 RESULTS="$top_builddir/bench-results/ab"
 LUMEN_BENCH=${LUMEN_BENCH:-$top_builddir/tools/bench/lumen-bench}
@@ -45,6 +48,9 @@ while [ $# -gt 0 ]; do
 	--b-bin) B_BIN=$2; shift ;;
 	--a-env) A_ENV=$2; shift ;;
 	--b-env) B_ENV=$2; shift ;;
+	--a-args) A_ARGS=$2; shift ;;
+	--b-args) B_ARGS=$2; shift ;;
+	--bench-args) BENCH_ARGS=$2; shift ;;
 	--rounds) ROUNDS=$2; shift ;;
 	--subscribers) SUBS=$2; shift ;;
 	--duration) DURATION=$2; shift ;;
@@ -89,8 +95,8 @@ ln -s "$top_builddir/plugins/rooms/.libs/rooms.so" "$WORKDIR/plugins/rooms.so"
 
 # run VARIANT ROUND: one server start, one lumen-bench run, one line of results.
 run() {
-	local v=$1 r=$2 bin env json
-	if [ "$v" = A ]; then bin=$A_BIN env=$A_ENV; else bin=$B_BIN env=$B_ENV; fi
+	local v=$1 r=$2 bin env args json
+	if [ "$v" = A ]; then bin=$A_BIN env=$A_ENV args=$A_ARGS; else bin=$B_BIN env=$B_ENV args=$B_ARGS; fi
 	json="$RESULTS/$v-r$r.json"
 	rm -rf "$WORKDIR/state" && mkdir -p "$WORKDIR/state"
 	# shellcheck disable=SC2086 # env is a list of K=V words on purpose
@@ -98,7 +104,7 @@ run() {
 		--set http.listen=127.0.0.1:$PORT --set admin.listen=127.0.0.1:$ADMIN_PORT \
 		--set http.demo=false --set plugins.dir="$WORKDIR/plugins" \
 		--set general.state_dir="$WORKDIR/state" --set media.ice_enforce="$SERVER_IP" \
-		--set api.max_handles_per_session=1024 >"$RESULTS/$v-r$r-lumen.log" 2>&1 &
+		--set api.max_handles_per_session=1024 $args >"$RESULTS/$v-r$r-lumen.log" 2>&1 &
 	server_pid=$!
 	for _ in $(seq 200); do
 		"$NETNS" exec "$NS" /usr/bin/python3 -c \
@@ -110,7 +116,8 @@ run() {
 	"$NETNS" exec "$NS" taskset -c 1 timeout --kill-after=10 $((DURATION + 120)) \
 		"$LUMEN_BENCH" --url "http://127.0.0.1:$PORT/janus" --scenario "$SCENARIO" \
 		--subscribers "$SUBS" --duration "$DURATION" --server-pid "$server_pid" \
-		--ice-ip "$LOAD_IP" --label "$v-r$r" --json "$json" >"$RESULTS/$v-r$r-bench.log" 2>&1 ||
+		--ice-ip "$LOAD_IP" --label "$v-r$r" --json "$json" $BENCH_ARGS \
+		>"$RESULTS/$v-r$r-bench.log" 2>&1 ||
 		echo "ab.sh: lumen-bench failed for $v round $r (see $RESULTS/$v-r$r-bench.log)" >&2
 	# The server's own view: its forwarding-delay histogram and send counters for this run.
 	"$NETNS" exec "$NS" curl -s --max-time 5 "http://127.0.0.1:$ADMIN_PORT/metrics" \
@@ -142,7 +149,9 @@ def q(p):
             return f"<= {le * 1e3:g} ms"
     return "n/a"
 n = int(buckets[-1][1]) if buckets else 0
-print(f"{sys.argv[2]} round {sys.argv[3]}: {s.get('cpu_us_per_forwarded_packet')} us/pkt, "
+jm = j.get("join_ms") or {}
+print(f"{sys.argv[2]} round {sys.argv[3]}: join p50 {jm.get('p50')} ms p99 {jm.get('p99')} ms, "
+      f"{s.get('cpu_us_per_forwarded_packet')} us/pkt, "
       f"{j.get('forwarded_pps')} pkt/s, loss {j.get('loss_pct')} %, cpu {s.get('cpu_pct')} %, "
       f"rss/sub {s.get('rss_per_subscriber_kb')} KiB, server delay p50 {q(0.5)} p99 {q(0.99)} "
       f"({n} samples), ok {j.get('ok')}")
