@@ -383,14 +383,15 @@ for server in ("lumen", "janus"):
             w(f"| main thread preempted (involuntary context switches over the run) | {f(pre_plain, 0)} | "
               f"{f(med(x[3] for x in wr), 0)} | |")
     w("")
-    w("| round | arm | CPU % | µs/pkt | fwd pkt/s | loss % | recorded | load avg before → after | |")
-    w("|---|---|---|---|---|---|---|---|---|")
+    w("| round | arm | CPU % | waited for the CPU % | µs/pkt | fwd pkt/s | loss % | recorded | load avg before → after | |")
+    w("|---|---|---|---|---|---|---|---|---|---|")
     for r in sorted(rs, key=lambda r: (r["round"], r["arm"])):
         b, rec = r["b"], r["rec"]
         recd = (f"{rec.get('bytes', 0) / 1e6:.1f} MB, {rec.get('packets', '?')} pkts" if server == "lumen"
                 else f"{rec.get('bytes', 0) / 1e6:.1f} MB .mjr") if r["arm"] == "record" else "-"
         note = "" if good(r) else ("failed: " + (b.get("error") or rec.get("why") or "?"))
-        w(f"| {r['round']} | {r['arm']} | {f(srv(b, 'cpu_pct'), 1)} | {f(srv(b, 'cpu_us_per_forwarded_packet'))} | "
+        w(f"| {r['round']} | {r['arm']} | {f(srv(b, 'cpu_pct'), 1)} | {f(srv(b, 'runqueue_wait_pct'), 1)} | "
+          f"{f(srv(b, 'cpu_us_per_forwarded_packet'))} | "
           f"{f(b.get('forwarded_pps'), 0)} | {f(b.get('loss_pct'))} | {recd} | "
           f"{r['load'][0]} → {r['load'][3] if len(r['load']) > 3 else '?'} | {note} |")
     w("")
