@@ -604,8 +604,15 @@ static void destroy_source(GSource **s)
 	}
 }
 
+/* The ICE agent (and with it the sockets) goes last: a worker that sent to this pc may still
+ * hold the socket's fd in its thread's send batch until it flushes (txbatch.h), and a socket
+ * closed before that could see its fd number reused. The holder's release comes after its flush
+ * (txworker.c). */
 static void pc_memory_free(struct lumen_pc *pc)
 {
+	lumen_ice_free(pc->ice);
+	if (pc->ctx)
+		g_main_context_unref(pc->ctx);
 	pthread_mutex_destroy(&pc->tx_lock);
 	g_free(pc);
 }
@@ -637,12 +644,9 @@ void lumen_pc_free(struct lumen_pc *pc)
 	lumen_dtls_free(pc->dtls);
 	lumen_srtp_free(pc->srtp_in);
 	lumen_srtp_free(pc->srtp_out);
-	lumen_ice_free(pc->ice);
 	lumen_sdp_free(pc->remote);
 	lumen_sdp_free(pc->local);
 	g_free(pc->remote_ufrag);
-	if (pc->ctx)
-		g_main_context_unref(pc->ctx);
-	pc->ctx = NULL;
+	/* ICE callbacks until the agent goes find the pc closed and do nothing. */
 	lumen_pc_release(pc);
 }

@@ -13,9 +13,9 @@
  * peers (plugins do), or know about sessions, handles or JSON.
  *
  * Threads: a pc lives on the GMainContext given at creation; every function must be called there,
- * and every callback runs there, with three exceptions callable from any thread:
- * lumen_pc_send_rtp (a media transmit worker sends a subscriber's RTP, txworker.h), lumen_pc_hold
- * and lumen_pc_release. The transmit state that send touches (outbound SRTP, the out streams with
+ * and every callback runs there, with two exceptions callable from any thread:
+ * lumen_pc_send_rtp (a media transmit worker sends a subscriber's RTP, txworker.h) and
+ * lumen_pc_hold. The transmit state that send touches (outbound SRTP, the out streams with
  * their sender-report counters and NACK retransmission cache, the transmit counters) is guarded by
  * a per-pc transmit lock that the owner's thread takes too (pc_internal.h has the rule); nothing
  * else is shared. Ownership: the owner creates and frees it; callbacks never free it (use
@@ -202,12 +202,13 @@ void lumen_pc_close(struct lumen_pc *pc, const char *reason);
 bool lumen_pc_is_up(const struct lumen_pc *pc);
 void lumen_pc_get_stats(const struct lumen_pc *pc, struct lumen_pc_stats *out);
 
-/* Closes and tears the pc down (sockets, timers, engines): NULL ok; no callback during or after.
- * Its memory lives on while holds remain, so a lumen_pc_send_rtp racing on a worker finds the pc
- * closed (-EAGAIN) instead of freed memory. */
+/* Closes and tears the pc down (timers, engines, descriptions): NULL ok; no callback during or
+ * after. While holds remain, its memory and its ICE agent (the sockets) live on, so that a
+ * lumen_pc_send_rtp racing on a worker finds the pc closed (-EAGAIN) instead of freed memory,
+ * and a datagram still in a worker's send batch does not leave on a reused fd. */
 void lumen_pc_free(struct lumen_pc *pc);
-/* Any thread. Keeps pc's memory (not the connection) alive until the matching release; the last
- * of lumen_pc_free and the releases frees it. */
+/* lumen_pc_hold (any thread) keeps pc's memory and ICE agent until the matching release; the
+ * last of lumen_pc_free and the releases frees them, so releases happen on the pc's thread. */
 void lumen_pc_hold(struct lumen_pc *pc);
 void lumen_pc_release(struct lumen_pc *pc);
 

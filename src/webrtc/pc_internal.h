@@ -12,8 +12,9 @@
  * is uncontended except while a worker sends to this very pc (a futex-free lock/unlock pair,
  * ~20 ns, per send). The owner thread may read transmit state without the lock where it is the
  * only writer (tracks, up, closed). Never call a pc callback with tx_lock held (callbacks may
- * send). The pc's memory lives until lumen_pc_free and every lumen_pc_hold are matched
- * (refs); after lumen_pc_free only tx_lock and closed (true) may be touched. */
+ * send). The pc's memory and ICE agent live until lumen_pc_free and every lumen_pc_hold are
+ * matched (refs); after lumen_pc_free only tx_lock and closed (true) may be touched, and the ICE
+ * agent's callbacks find closed set. */
 #ifndef LUMEN_PC_INTERNAL_H
 #define LUMEN_PC_INTERNAL_H
 

@@ -64,6 +64,11 @@ struct txw_worker {
 
 struct lumen_txw_pool {
 	unsigned n;
+	/* Releases of retired pcs, pushed by workers after their flush and done on the control
+	 * thread (a pc's last release frees its ICE agent: pc.h), by home_src. */
+	GMainContext *home;
+	GSource *home_src;
+	GAsyncQueue *releases;
 	lumen_txw_send_fn send;
 	struct lumen_pktbuf_pool *bufs; /* the control thread's: copies of dispatched packets */
 	bool in_dispatch;
@@ -194,12 +199,40 @@ struct txw_retire {
 static gboolean retire_cb(gpointer data)
 {
 	struct txw_retire *r = data;
+	struct lumen_txw_pool *pool = r->w->pool;
 
-	/* Every record posted before the retire is in the ring already: send them first. */
+	/* Every record posted before the retire is in the ring already: send them first (each
+	 * record ends with its flush), then hand the release to the control thread. */
 	drain(r->w, UINT_MAX);
-	lumen_pc_release(r->pc);
+	g_async_queue_push(pool->releases, r->pc);
+	g_source_set_ready_time(pool->home_src, 0); /* thread-safe: wakes the control thread */
 	return G_SOURCE_REMOVE;
 }
+
+/* Control thread. */
+static void release_all(struct lumen_txw_pool *pool)
+{
+	struct lumen_pc *pc;
+
+	while ((pc = g_async_queue_try_pop(pool->releases)))
+		lumen_pc_release(pc);
+}
+
+struct home_source {
+	GSource base;
+	struct lumen_txw_pool *pool;
+};
+
+static gboolean home_dispatch(GSource *s, GSourceFunc cb, gpointer data)
+{
+	(void)cb;
+	(void)data;
+	g_source_set_ready_time(s, -1);
+	release_all(((struct home_source *)s)->pool);
+	return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs home_funcs = { NULL, NULL, home_dispatch, NULL, NULL, NULL };
 
 /* ---- producer side (control thread) ---- */
 
@@ -423,6 +456,12 @@ struct lumen_txw_pool *lumen_txw_pool_new(const struct lumen_txw_config *cfg, ch
 		cap <<= 1;
 	pool = g_new0(struct lumen_txw_pool, 1);
 	pool->n = cfg->n_workers;
+	pool->home = g_main_context_ref_thread_default();
+	pool->releases = g_async_queue_new();
+	pool->home_src = g_source_new(&home_funcs, sizeof(struct home_source));
+	((struct home_source *)pool->home_src)->pool = pool;
+	g_source_set_ready_time(pool->home_src, -1);
+	g_source_attach(pool->home_src, pool->home);
 	pool->send = cfg->send ? cfg->send : lumen_pc_send_rtp;
 	/* Every record in every ring may hold one buffer, plus the dispatch being built. */
 	pool->bufs = lumen_pktbuf_pool_new(64, (size_t)cap * pool->n + 64);
@@ -472,6 +511,12 @@ void lumen_txw_pool_free(struct lumen_txw_pool *pool)
 			close(w->efd);
 		g_free(w->ring);
 	}
+	/* Every worker is gone: the releases they queued, and those of retires run above. */
+	release_all(pool);
+	g_source_destroy(pool->home_src);
+	g_source_unref(pool->home_src);
+	g_async_queue_unref(pool->releases);
+	g_main_context_unref(pool->home);
 	lumen_pktbuf_pool_free(pool->bufs);
 	g_free(pool->w);
 	g_free(pool);

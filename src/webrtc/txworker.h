@@ -16,10 +16,12 @@
  * control thread never blocks.
  *
  * Lifetimes. lumen_txw_adopt() takes a hold on the pc (lumen_pc_hold); lumen_txw_retire() gives
- * it back on the worker once it has processed every hand-off posted before the retire, so a pc
- * freed (lumen_pc_free) on the control thread while hand-offs for it are queued is never touched
- * after its memory is gone; the worker finds it closed (under its transmit lock, see pc.h) and
- * skips it.
+ * it back (lumen_pc_release, on the control thread: a source the pool attaches to the creating
+ * thread's default context) once the worker has processed and flushed every hand-off posted
+ * before the retire. So a pc freed (lumen_pc_free) on the control thread while hand-offs for it
+ * are queued is never touched after its memory is gone, its sockets stay open until the worker's
+ * batched sends have left, and the worker finds it closed (under its transmit lock, see pc.h) and
+ * skips it. lumen_txw_pool_free does the releases still pending.
  *
  * Threads: everything here is called on the thread that created the pool (the control thread),
  * except lumen_txw_get_stats (any thread: atomics). */
