@@ -195,9 +195,9 @@ const struct lumen_cfg_key lumen_cfg_keys[] = {
      .doc = "seconds without ICE consent before a peer connection is hung up"},
     {"media", "nack_cache_ms", LUMEN_CFG_INT, OFF(media.nack_cache_ms), "1000", 0, 10000,
      .doc = "milliseconds of sent packets kept per stream for retransmission; 0 = off"},
-    {"media", "workers", LUMEN_CFG_INT, OFF(media.workers), "1", 0, 256,
-     .doc = "transmit worker threads for relayed RTP (broadcast viewers); 1 = none (all sends "
-	    "on the control thread), 0 = one per CPU"},
+    {"media", "workers", LUMEN_CFG_INT, OFF(media.workers), "0", 0, 256,
+     .doc = "transmit worker threads for relayed RTP (broadcast viewers, large sfu rooms); "
+	    "0 = one per CPU, 1 = none (all sends on the control thread)"},
 };
 
 const size_t lumen_cfg_n_keys = G_N_ELEMENTS(lumen_cfg_keys);

@@ -8,9 +8,11 @@
  * registry through which plugins offer services to one another.
  *
  * Threads. Every callback for one handle (attach, message, setup, media, hangup, detach, media
- * and data input) runs on that handle's thread: the control thread, or the media worker the handle
- * was moved to with core->handle_move (rooms move their participants to the room's worker). State
- * reached only from those callbacks needs no lock. Services that take a struct lumen_handle must be
+ * and data input) runs on that handle's thread, today always the control thread. What
+ * core->handle_move moves to a media worker is the handle's relayed RTP: from then on the RTP a
+ * plugin relays to it is encrypted and sent on that worker (the rooms engine moves broadcast
+ * viewers and the subscribers of large sfu rooms there, docs/architecture.md); its callbacks stay
+ * where they were. State reached only from those callbacks needs no lock. Services that take a struct lumen_handle must be
  * called on that handle's thread; core->invoke is the one entry point callable from any thread.
  * init, start, stop and destroy run on the control thread.
  *
@@ -182,7 +184,8 @@ struct lumen_core {
 	/* Ends the handle from the server side (detach follows, the client gets "detached"). */
 	int (*end_handle)(struct lumen_handle *h);
 
-	/* Moves h's callbacks to media worker `worker` (0..n_workers-1) and calls done on it. */
+	/* Moves the sending of RTP relayed to h to media worker `worker` (0..n_workers-1) and calls
+	 * done (today at once, on the caller's thread). -EINVAL for a worker out of range. */
 	int (*handle_move)(struct lumen_handle *h, unsigned worker, lumen_invoke_cb done, void *arg);
 	unsigned (*n_workers)(void);
 	/* Any thread: runs fn on the thread of the handle with this id. Returns 0 (fn will run

@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
+#include <pthread.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <linux/sockios.h>
@@ -43,6 +44,12 @@ struct lumen_ice {
 	struct sockaddr_storage direct_to;
 	socklen_t direct_to_len;
 	unsigned rx_count; /* packets received, for sampling the forwarding delay */
+	/* What lumen_ice_send reads, which may run on a transmit worker while the agent's thread
+	 * changes the pair or the state: the send state below, under send_lock (uncontended but
+	 * for a pair change). The GSocket reference above stays on the agent's thread. */
+	pthread_mutex_t send_lock;
+	enum lumen_ice_state send_state;
+	int send_fd; /* the selected pair's UDP fd, -1: none (send through libnice) */
 };
 
 int lumen_ice_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
@@ -224,14 +231,20 @@ static void on_state_changed(NiceAgent *agent, guint stream, guint component, gu
 	if (s == LUMEN_ICE_NEW && ice->state == LUMEN_ICE_CONNECTED)
 		s = LUMEN_ICE_FAILED;
 	ice->state = s;
+	pthread_mutex_lock(&ice->send_lock);
+	ice->send_state = s;
+	pthread_mutex_unlock(&ice->send_lock);
 	if (ice->cb.on_state)
 		ice->cb.on_state(ice->cb.user, s);
 }
 
 static void direct_clear(struct lumen_ice *ice)
 {
-	g_clear_object(&ice->direct);
+	pthread_mutex_lock(&ice->send_lock);
+	ice->send_fd = -1;
 	ice->direct_to_len = 0;
+	pthread_mutex_unlock(&ice->send_lock);
+	g_clear_object(&ice->direct);
 }
 
 /* A pair was selected: remember its socket and the peer's address, so that media goes out with
@@ -252,11 +265,14 @@ static void on_selected_pair(NiceAgent *agent, guint stream, guint component, Ni
 	GSocket *sock = nice_agent_get_selected_socket(agent, stream, component);
 	if (!sock)
 		return;
+	ice->direct = sock; /* our reference keeps the fd open */
+	pthread_mutex_lock(&ice->send_lock);
 	memset(&ice->direct_to, 0, sizeof(ice->direct_to));
 	nice_address_copy_to_sockaddr(&r->addr, (struct sockaddr *)&ice->direct_to);
 	ice->direct_to_len = ice->direct_to.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
 								   : sizeof(struct sockaddr_in);
-	ice->direct = sock; /* our reference keeps the fd open */
+	ice->send_fd = g_socket_get_fd(sock);
+	pthread_mutex_unlock(&ice->send_lock);
 }
 
 /* The forwarding delay of the packet just handled: SIOCGSTAMPNS gives the kernel's receive
@@ -310,6 +326,8 @@ struct lumen_ice *lumen_ice_new(GMainContext *ctx, const struct lumen_ice_config
 
 	ice->cb = *cb;
 	ice->lite = cfg->lite;
+	pthread_mutex_init(&ice->send_lock, NULL);
+	ice->send_fd = -1;
 	ice->local = g_ptr_array_new_with_free_func(g_free);
 	if (cfg->nat_1_1 && *cfg->nat_1_1)
 		ice->nat_1_1 = g_strdup(cfg->nat_1_1);
@@ -432,14 +450,19 @@ void lumen_ice_remote_gathering_done(struct lumen_ice *ice)
 
 ssize_t lumen_ice_send(struct lumen_ice *ice, const uint8_t *buf, size_t len)
 {
+	ssize_t k = -EAGAIN;
+	bool up, direct;
 	gint n;
 
-	if (ice->state != LUMEN_ICE_CONNECTED)
-		return -EAGAIN;
-	if (ice->direct)
-		return lumen_txbatch_send(g_socket_get_fd(ice->direct),
-					  (const struct sockaddr *)&ice->direct_to, ice->direct_to_len,
-					  buf, len);
+	pthread_mutex_lock(&ice->send_lock);
+	up = ice->send_state == LUMEN_ICE_CONNECTED;
+	direct = up && ice->send_fd >= 0;
+	if (direct) /* copies the address: the pair may change once we unlock */
+		k = lumen_txbatch_send(ice->send_fd, (const struct sockaddr *)&ice->direct_to,
+				       ice->direct_to_len, buf, len);
+	pthread_mutex_unlock(&ice->send_lock);
+	if (!up || direct)
+		return k;
 	n = nice_agent_send(ice->agent, ice->stream, COMPONENT, (guint)len, (const gchar *)buf);
 	if (n < 0)
 		return -EIO;
@@ -496,6 +519,7 @@ void lumen_ice_free(struct lumen_ice *ice)
 		g_object_unref(ice->agent);
 	}
 	direct_clear(ice);
+	pthread_mutex_destroy(&ice->send_lock);
 	g_ptr_array_free(ice->local, TRUE);
 	g_free(ice->nat_1_1);
 	g_free(ice->ufrag);

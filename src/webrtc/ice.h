@@ -90,9 +90,9 @@ ssize_t lumen_ice_send(struct lumen_ice *ice, const uint8_t *buf, size_t len);
 /* Batching on the calling thread (webrtc/txbatch.h): media sent between lumen_ice_tx_begin() and
  * the matching lumen_ice_tx_flush() leaves in one system call at the flush; pairs nest. The
  * receive callback already runs inside such a pair. A media worker brackets each hand-off it
- * processes. lumen_ice_send on the direct (plain UDP) path is safe on any thread: it only reads
- * the selected pair's fd and address, which change on the agent's thread (the caller must not
- * race lumen_ice_restart or lumen_ice_free with it). */
+ * processes. lumen_ice_send is safe on any thread: the selected pair's fd, address and the state
+ * it reads are changed on the agent's thread under a lock of the ice object (the caller must still
+ * keep the object alive: no lumen_ice_free during a send). */
 void lumen_ice_tx_begin(void);
 unsigned lumen_ice_tx_flush(void); /* returns the packets it submitted */
 
