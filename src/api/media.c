@@ -9,6 +9,7 @@
  * sends the plugin makes to the handles of one worker become one hand-off. The pc itself, its
  * signalling and every other service stay on the control thread. */
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 
 #include "api/api_internal.h"
@@ -110,11 +111,22 @@ static void workers_metrics(bool on)
 	}
 }
 
+/* The CPUs this process may run on: a daemon pinned to one core (taskset, systemd's
+ * CPUAffinity=) gains nothing from transmit threads that would share that core. */
+static unsigned usable_cpus(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return (unsigned)CPU_COUNT(&set);
+	return g_get_num_processors();
+}
+
 static int workers_start(const struct lumen_config *cfg, char **err)
 {
 	struct lumen_txw_config tc = { 0 };
-	unsigned n = cfg->media.workers > 0 ? (unsigned)cfg->media.workers
-					    : (unsigned)g_get_num_processors();
+	unsigned n = cfg->media.workers > 0 ? (unsigned)cfg->media.workers : usable_cpus();
 
 	if (n >= 2) {
 		tc.n_workers = n;

@@ -275,20 +275,16 @@ static void on_selected_pair(NiceAgent *agent, guint stream, guint component, Ni
 	pthread_mutex_unlock(&ice->send_lock);
 }
 
-/* The forwarding delay of the packet just handled: SIOCGSTAMPNS gives the kernel's receive
- * time (CLOCK_REALTIME) of the last datagram read from the socket, which libnice read for this
- * callback. The first call on a socket only switches its timestamps on (ENOENT). */
-static void record_delay(struct lumen_ice *ice)
+/* The kernel's receive time (CLOCK_REALTIME, ns) of the datagram just read from the pair's
+ * socket, which libnice read for this callback: SIOCGSTAMPNS gives the last one's. 0 when there
+ * is none (the first call on a socket only switches its timestamps on: ENOENT). */
+static int64_t rx_stamp(struct lumen_ice *ice)
 {
-	struct timespec rx, now;
-	int64_t ns;
+	struct timespec rx;
 
-	if (!ice->direct || ioctl(g_socket_get_fd(ice->direct), SIOCGSTAMPNS, &rx) < 0 ||
-	    clock_gettime(CLOCK_REALTIME, &now) < 0)
-		return;
-	ns = (int64_t)(now.tv_sec - rx.tv_sec) * 1000000000 + (now.tv_nsec - rx.tv_nsec);
-	if (ns >= 0 && ns < 10 * (int64_t)1000000000) /* a clock step is not a delay */
-		lumen_latency_record((uint64_t)ns);
+	if (!ice->direct || ioctl(g_socket_get_fd(ice->direct), SIOCGSTAMPNS, &rx) < 0)
+		return 0;
+	return (int64_t)rx.tv_sec * 1000000000 + rx.tv_nsec;
 }
 
 static void on_recv(NiceAgent *agent, guint stream, guint component, guint len, gchar *buf,
@@ -296,18 +292,22 @@ static void on_recv(NiceAgent *agent, guint stream, guint component, guint len, 
 {
 	struct lumen_ice *ice = data;
 
-	bool sample;
+	int64_t rx_ns = 0;
 
 	if (!ice->cb.on_recv || len == 0)
 		return;
-	sample = ice->direct && ++ice->rx_count % LUMEN_LATENCY_SAMPLE_EVERY == 0;
+	if (ice->direct && ++ice->rx_count % LUMEN_LATENCY_SAMPLE_EVERY == 0)
+		rx_ns = rx_stamp(ice);
 	/* Whatever this packet makes us send (its fan-out to every subscriber, NACK answers)
-	 * leaves in one batch when the callback returns. */
+	 * leaves in one batch when the callback returns; hand-offs to transmit workers carry
+	 * rx_ns, and the workers time their own part. */
+	lumen_latency_set_current(rx_ns);
 	lumen_txbatch_begin();
 	ice->cb.on_recv(ice->cb.user, (uint8_t *)buf, len);
 	/* Only packets that made us send count: a receiver report forwards nothing. */
-	if (lumen_txbatch_end() > 0 && sample)
-		record_delay(ice);
+	if (lumen_txbatch_end() > 0)
+		lumen_latency_record_since(rx_ns);
+	lumen_latency_set_current(0);
 }
 
 static void refresh_credentials(struct lumen_ice *ice)

@@ -2,6 +2,7 @@
 #include "webrtc/latency.h"
 
 #include <stdatomic.h>
+#include <time.h>
 
 #define US 1000ull
 #define MS 1000000ull
@@ -44,4 +45,28 @@ void lumen_latency_reset(void)
 		atomic_store_explicit(&counts[i], 0, memory_order_relaxed);
 	atomic_store_explicit(&total, 0, memory_order_relaxed);
 	atomic_store_explicit(&sum_ns, 0, memory_order_relaxed);
+}
+
+static _Thread_local int64_t current_rx_ns;
+
+void lumen_latency_set_current(int64_t rx_ns)
+{
+	current_rx_ns = rx_ns;
+}
+
+int64_t lumen_latency_current(void)
+{
+	return current_rx_ns;
+}
+
+void lumen_latency_record_since(int64_t rx_ns)
+{
+	struct timespec now;
+	int64_t ns;
+
+	if (!rx_ns || clock_gettime(CLOCK_REALTIME, &now) < 0)
+		return;
+	ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec - rx_ns;
+	if (ns >= 0 && ns < (int64_t)10 * 1000000000) /* a clock step is not a delay */
+		lumen_latency_record((uint64_t)ns);
 }

@@ -33,6 +33,15 @@ void lumen_latency_record(uint64_t ns);
  * in count but not yet in its bucket). */
 void lumen_latency_snapshot(struct lumen_latency_snapshot *snap);
 
+/* The kernel receive time (CLOCK_REALTIME, ns) of the packet the calling thread is handling, when
+ * it is a timed sample, else 0: ice.c sets it around its receive callback, so that sends handed
+ * to a transmit worker carry it and the worker records the delay after its own flush. */
+void lumen_latency_set_current(int64_t rx_ns);
+int64_t lumen_latency_current(void);
+
+/* Records now - rx_ns (CLOCK_REALTIME) when rx_ns is set and the difference is sane. */
+void lumen_latency_record_since(int64_t rx_ns);
+
 /* Tests: zeroes every counter. */
 void lumen_latency_reset(void);
 

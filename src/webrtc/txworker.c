@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "webrtc/ice.h"
+#include "webrtc/latency.h"
 #include "webrtc/pktbuf.h"
 #include "webrtc/txworker.h"
 
@@ -32,6 +33,7 @@ struct txw_target {
 
 struct txw_rec {
 	struct lumen_pktbuf *buf; /* one reference, shared bytes: read only */
+	int64_t rx_ns;            /* kernel receive time of a timed packet, else 0 (latency.h) */
 	bool has_ext;
 	uint8_t src_ext[16];
 	unsigned n;
@@ -109,7 +111,8 @@ static void process(struct txw_worker *w, struct txw_rec *rec)
 		else
 			bad++;
 	}
-	lumen_ice_tx_flush();
+	if (lumen_ice_tx_flush() > 0)
+		lumen_latency_record_since(rec->rx_ns);
 	lumen_pktbuf_unref(rec->buf);
 	rec->buf = NULL;
 	atomic_fetch_add_explicit(&w->packets, ok, memory_order_relaxed);
@@ -322,6 +325,7 @@ static int send_batched(struct lumen_txw_pool *pool, struct txw_worker *w, struc
 		return -ENOBUFS;
 	if (!rec->buf) {
 		rec->buf = lumen_pktbuf_ref(pool->d_buf);
+		rec->rx_ns = lumen_latency_current();
 		rec->has_ext = pool->d_has_ext;
 		memcpy(rec->src_ext, pool->d_ext, sizeof(rec->src_ext));
 	}
@@ -348,6 +352,7 @@ static int send_private(struct lumen_txw_pool *pool, struct txw_worker *w, struc
 		return -ENOBUFS;
 	}
 	rec->buf = b;
+	rec->rx_ns = lumen_latency_current();
 	rec->has_ext = rw && rw->src_ext;
 	if (rec->has_ext)
 		memcpy(rec->src_ext, rw->src_ext, sizeof(rec->src_ext));

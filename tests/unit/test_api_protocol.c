@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -922,8 +923,12 @@ Test(api_core, media_services_need_a_peer_connection)
 	cr_expect_eq(fake_core->request_keyframe(h, "0"), -ENOENT);
 	cr_expect_eq(fake_core->close_pc(h, "x"), -ENOENT);
 	cr_expect_eq(fake_core->send_data(h, "l", false, (const uint8_t *)"x", 1), -ENOENT);
-	/* media.workers defaults to one per CPU; a single CPU means no worker thread (1). */
-	unsigned cpus = g_get_num_processors();
+	/* media.workers defaults to one per usable CPU; a single CPU means no worker thread (1). */
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	unsigned cpus = sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0
+			    ? (unsigned)CPU_COUNT(&set)
+			    : g_get_num_processors();
 	cr_expect_eq(fake_core->n_workers(), cpus >= 2 ? cpus : 1);
 	cr_expect_eq(fake_core->handle_move(h, fake_core->n_workers(), NULL, NULL), -EINVAL);
 	cr_expect_eq(fake_core->session_id(h), sid);

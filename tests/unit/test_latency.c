@@ -65,3 +65,45 @@ Test(latency, concurrent_writers_lose_nothing)
 	cr_assert_eq(s.bucket[LUMEN_LATENCY_BUCKETS - 1], 400000);
 	cr_assert_eq(s.bucket[0], 100000, "the 0 ns writer");
 }
+
+#include <time.h>
+
+static int64_t realtime_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+Test(latency, record_since_takes_the_time_elapsed_and_ignores_unset_or_future_stamps)
+{
+	struct lumen_latency_snapshot s;
+
+	lumen_latency_record_since(0);                      /* not a timed packet */
+	lumen_latency_record_since(realtime_ns() + 5000000000LL); /* in the future: a clock step */
+	lumen_latency_record_since(realtime_ns() - 3000000); /* received 3 ms ago */
+	lumen_latency_snapshot(&s);
+	cr_assert_eq(s.count, 1);
+	cr_assert_eq(s.bucket[9], 0, "not within 2 ms");
+	cr_assert_eq(s.bucket[10], 1, "within 5 ms");
+}
+
+static void *other_thread(void *arg)
+{
+	*(int64_t *)arg = lumen_latency_current();
+	return NULL;
+}
+
+Test(latency, the_current_packet_stamp_is_per_thread)
+{
+	pthread_t th;
+	int64_t seen = -1;
+
+	lumen_latency_set_current(42);
+	pthread_create(&th, NULL, other_thread, &seen);
+	pthread_join(th, NULL);
+	cr_assert_eq(seen, 0, "another thread has its own (unset) stamp");
+	cr_assert_eq(lumen_latency_current(), 42);
+	lumen_latency_set_current(0);
+}
