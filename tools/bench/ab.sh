@@ -79,7 +79,7 @@ cleanup() {
 		sleep 1
 		kill -9 "$server_pid" 2>/dev/null || true
 	fi
-	wait 2>/dev/null || true
+	wait 2>/dev/null || true # (bench-lib.sh may not be sourced yet: no bench_stop_server here)
 	"$NETNS" down "$NS"
 	rm -rf "$WORKDIR"
 	exit "$rc"
@@ -90,29 +90,23 @@ trap 'exit 130' INT TERM
 mkdir -p "$RESULTS"
 RESULTS=$(cd "$RESULTS" && pwd)
 "$NETNS" up "$NS"
-mkdir -p "$WORKDIR/plugins"
-ln -s "$top_builddir/plugins/rooms/.libs/rooms.so" "$WORKDIR/plugins/rooms.so"
+# Servers are started as compare-janus.sh and record-cost.sh start them (bench-lib.sh).
+# shellcheck source=tools/bench/bench-lib.sh
+. "$top_srcdir/tools/bench/bench-lib.sh"
+SERVER_CPU=0 LUMEN_PORT=$PORT LUMEN_ADMIN_PORT=$ADMIN_PORT
+bench_lumen_conf rooms
 
 # run VARIANT ROUND: one server start, one lumen-bench run, one line of results.
 run() {
-	local v=$1 r=$2 bin env args json
-	if [ "$v" = A ]; then bin=$A_BIN env=$A_ENV args=$A_ARGS; else bin=$B_BIN env=$B_ENV args=$B_ARGS; fi
+	local v=$1 r=$2 env args json kv
+	if [ "$v" = A ]; then LUMEN=$A_BIN env=$A_ENV args=$A_ARGS; else LUMEN=$B_BIN env=$B_ENV args=$B_ARGS; fi
 	json="$RESULTS/$v-r$r.json"
-	rm -rf "$WORKDIR/state" && mkdir -p "$WORKDIR/state"
-	# shellcheck disable=SC2086 # env is a list of K=V words on purpose
-	"$NETNS" exec "$NS" env $env taskset -c 0 "$bin" -c "$top_srcdir/conf/lumen.cfg" \
-		--set http.listen=127.0.0.1:$PORT --set admin.listen=127.0.0.1:$ADMIN_PORT \
-		--set http.demo=false --set plugins.dir="$WORKDIR/plugins" \
-		--set general.state_dir="$WORKDIR/state" --set media.ice_enforce="$SERVER_IP" \
-		--set api.max_handles_per_session=1024 $args >"$RESULTS/$v-r$r-lumen.log" 2>&1 &
-	server_pid=$!
-	for _ in $(seq 200); do
-		"$NETNS" exec "$NS" /usr/bin/python3 -c \
-			"import socket; socket.create_connection(('127.0.0.1',$PORT),timeout=0.2).close()" \
-			2>/dev/null && break
-		kill -0 "$server_pid" 2>/dev/null || die "lumen exited (see $RESULTS/$v-r$r-lumen.log)"
-		sleep 0.1
-	done
+	rm -rf "$WORKDIR/lumen/state" && mkdir -p "$WORKDIR/lumen/state"
+	# The variant's environment, for the server only (ip netns exec passes ours on).
+	for kv in $env; do export "${kv?}"; done
+	# shellcheck disable=SC2086 # args is a list of lumen options on purpose
+	bench_start_server lumen "$RESULTS/$v-r$r-lumen.log" $args
+	for kv in $env; do unset "${kv%%=*}"; done
 	"$NETNS" exec "$NS" taskset -c 1 timeout --kill-after=10 $((DURATION + 120)) \
 		"$LUMEN_BENCH" --url "http://127.0.0.1:$PORT/janus" --scenario "$SCENARIO" \
 		--subscribers "$SUBS" --duration "$DURATION" --server-pid "$server_pid" \
@@ -122,9 +116,7 @@ run() {
 	# The server's own view: its forwarding-delay histogram and send counters for this run.
 	"$NETNS" exec "$NS" curl -s --max-time 5 "http://127.0.0.1:$ADMIN_PORT/metrics" \
 		>"$RESULTS/$v-r$r-metrics.txt" || true
-	kill "$server_pid" 2>/dev/null || true
-	wait "$server_pid" 2>/dev/null || true
-	server_pid=""
+	bench_stop_server
 	/usr/bin/python3 - "$json" "$v" "$r" "$RESULTS/$v-r$r-metrics.txt" <<'PY'
 import json, sys
 try:
