@@ -70,29 +70,15 @@ case "$ROUNDS$SUBS$DURATION" in *[!0-9]*) die "--rounds, --subscribers, --durati
 
 NS="lumen-ab-$$"
 WORKDIR=$(mktemp -d /tmp/lumen-ab.XXXXXX)
-server_pid=""
-cleanup() {
-	rc=$?
-	trap - EXIT INT TERM
-	if [ -n "$server_pid" ]; then
-		kill "$server_pid" 2>/dev/null || true
-		sleep 1
-		kill -9 "$server_pid" 2>/dev/null || true
-	fi
-	wait 2>/dev/null || true # (bench-lib.sh may not be sourced yet: no bench_stop_server here)
-	"$NETNS" down "$NS"
-	rm -rf "$WORKDIR"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+server_pid="" bench_pid=""
+# shellcheck source=tools/bench/bench-lib.sh
+. "$top_srcdir/tools/bench/bench-lib.sh"
+bench_traps
 
 mkdir -p "$RESULTS"
 RESULTS=$(cd "$RESULTS" && pwd)
 "$NETNS" up "$NS"
 # Servers are started as compare-janus.sh and record-cost.sh start them (bench-lib.sh).
-# shellcheck source=tools/bench/bench-lib.sh
-. "$top_srcdir/tools/bench/bench-lib.sh"
 SERVER_CPU=0 LUMEN_PORT=$PORT LUMEN_ADMIN_PORT=$ADMIN_PORT
 bench_lumen_conf rooms
 
@@ -107,6 +93,7 @@ run() {
 	# shellcheck disable=SC2086 # args is a list of lumen options on purpose
 	bench_start_server lumen "$RESULTS/$v-r$r-lumen.log" $args
 	for kv in $env; do unset "${kv%%=*}"; done
+	# shellcheck disable=SC2086 # BENCH_ARGS is a list of lumen-bench options on purpose
 	"$NETNS" exec "$NS" taskset -c 1 timeout --kill-after=10 $((DURATION + 120)) \
 		"$LUMEN_BENCH" --url "http://127.0.0.1:$PORT/janus" --scenario "$SCENARIO" \
 		--subscribers "$SUBS" --duration "$DURATION" --server-pid "$server_pid" \

@@ -102,3 +102,25 @@ bench_stop_server() {
 	wait "$server_pid" 2>/dev/null || true
 	server_pid=""
 }
+
+# bench_traps: the bench scripts' exit handling. On any exit (or INT/TERM, status 130) the load
+# ($bench_pid) and the server ($server_pid) are stopped, the namespace $NS and $WORKDIR removed,
+# and the script's own status kept.
+bench_cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	# Under set -e a failing last command of an && list ends the script: an already-exited
+	# server's `kill -9` used to leave the namespace and WORKDIR behind with status 1.
+	if [ -n "${bench_pid:-}" ]; then kill "$bench_pid" 2>/dev/null || true; fi
+	if [ -n "${server_pid:-}" ]; then kill "$server_pid" 2>/dev/null || true; fi
+	if [ -n "${bench_pid:-}${server_pid:-}" ]; then sleep 1; fi
+	if [ -n "${server_pid:-}" ]; then kill -9 "$server_pid" 2>/dev/null || true; fi
+	wait 2>/dev/null || true
+	"$NETNS" down "$NS"
+	rm -rf "$WORKDIR"
+	exit "$rc"
+}
+bench_traps() {
+	trap bench_cleanup EXIT
+	trap 'exit 130' INT TERM
+}

@@ -98,20 +98,7 @@ NS="lumen-bench-$$"
 WORKDIR=$(mktemp -d /tmp/lumen-compare.XXXXXX)
 server_pid="" bench_pid=""
 
-cleanup() {
-	rc=$?
-	trap - EXIT INT TERM
-	[ -n "$bench_pid" ] && kill "$bench_pid" 2>/dev/null
-	[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
-	[ -n "$bench_pid$server_pid" ] && sleep 1
-	[ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null
-	wait 2>/dev/null
-	"$NETNS" down "$NS"
-	rm -rf "$WORKDIR"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_traps
 
 for sc in ${SCENARIOS//,/ }; do
 	case "$sc" in fanout | audio | join | findmax | halfload) ;;

@@ -61,20 +61,9 @@ for p in "$LUMEN" "$LUMEN_BENCH"; do [ -x "$p" ] || die "$p not built"; done
 NS="lumen-prof-$$"
 WORKDIR=$(mktemp -d /tmp/lumen-profile.XXXXXX)
 server_pid="" bench_pid=""
-cleanup() {
-	rc=$?
-	trap - EXIT INT TERM
-	[ -n "$bench_pid" ] && kill "$bench_pid" 2>/dev/null
-	[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
-	[ -n "$bench_pid$server_pid" ] && sleep 1
-	[ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null
-	wait 2>/dev/null
-	"$NETNS" down "$NS"
-	rm -rf "$WORKDIR"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=tools/bench/bench-lib.sh
+. "$top_srcdir/tools/bench/bench-lib.sh"
+bench_traps
 
 mkdir -p "$RESULTS"
 RESULTS=$(cd "$RESULTS" && pwd)
