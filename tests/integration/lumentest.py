@@ -102,7 +102,13 @@ class Daemon:
         return f"http://127.0.0.1:{self.admin_port}"
 
     def wait_ready(self, timeout=10.0):
-        return wait_port(self.http_port, timeout) and self.proc.poll() is None
+        """Both listeners accept connections: the admin one may open a moment after the client
+        API's (a test that went on after the API port alone got "connection refused" from the
+        admin API right after a restart)."""
+        end = time.monotonic() + timeout
+        return (wait_port(self.http_port, timeout)
+                and wait_port(self.admin_port, max(0.1, end - time.monotonic()))
+                and self.proc.poll() is None)
 
     def output(self):
         self.log.flush()
