@@ -9,8 +9,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import urllib.error
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lumentest  # noqa: E402
@@ -22,40 +20,8 @@ TOKEN = "rooms-admin-token"
 CTL = os.path.join(lumentest.TOP_BUILDDIR, "tools", "ctl", "lumenctl")
 
 
-def dump(*objs):
-    return "\n".join(o if isinstance(o, str) else json.dumps(o) for o in objs)
-
-
-def admin(method, path, body=None, raw=None):
-    """One admin request; returns (status, parsed JSON or None, text)."""
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    req = urllib.request.Request(d.admin_url + path, data=data, method=method)
-    req.add_header("Authorization", f"Bearer {TOKEN}")
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            status, text = r.status, r.read().decode()
-    except urllib.error.HTTPError as e:
-        status, text = e.code, e.read().decode()
-    try:
-        parsed = json.loads(text) if text else None
-    except ValueError:
-        parsed = None
-    return status, parsed, text
-
-
-def expect_status(got, status, name, words=()):
-    st, js, text = got
-    t.check(st == status and (not words or (isinstance(js, dict) and all(w in str(js.get("error", ""))
-                                                                      for w in words))),
-            f"{name}: {status}", f"{st} {text}")
-
-
-def ctl(*args):
-    env = dict(os.environ, LUMEN_ADMIN_URL=d.admin_url, LUMEN_ADMIN_TOKEN=TOKEN)
-    p = subprocess.run([CTL, *args], capture_output=True, text=True, timeout=30, env=env)
-    return p.returncode, p.stdout, p.stderr
+adm = lumentest.AdminClient(t, TOKEN, lambda: d)
+admin, expect_status, ctl, dump = adm.request, adm.expect_status, adm.ctl, lumentest.dump
 
 
 if not HAVE_ROOMS:
