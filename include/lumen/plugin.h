@@ -113,6 +113,12 @@ struct lumen_rtp_packet {
 	void *priv;          /* the core's: where the packet came from (its header extension ids).
 			      * Keep it when relaying a modified copy (struct copy, new data), so
 			      * the core can translate extension ids for the receiving peer. */
+	const void *core_buf; /* the core's: the buffer data is in (video), or NULL. Valid during
+			       * the rtp_in callback only: relaying the packet from inside it (the
+			       * struct, or a copy with new data) lets each receiver's
+			       * retransmission cache share the payload instead of copying it; the
+			       * core uses it only if data lies inside it. Set it to NULL in a copy
+			       * kept beyond the callback. */
 };
 
 /* Per-send header rewrite, so one published packet fans out to many subscribers with their own

@@ -300,13 +300,15 @@ static void on_rtp(void *user, const struct lumen_pc_rtp *p)
 		.arrival_us = p->arrival_us,
 		/* Where it came from: the receiving pc translates extension ids by it. */
 		.priv = (void *)lumen_pc_ext_kinds(m->pc),
+		/* The buffer it is in: receivers' NACK caches reference it (pc.h). */
+		.core_buf = p->buf,
 	};
 
 	if (!h->plugin->rtp_in)
 		return;
 	/* Sends of this packet to handles on workers gather into one hand-off per worker. */
 	if (media_txw)
-		lumen_txw_begin(media_txw, p->data, p->len, pkt.priv);
+		lumen_txw_begin(media_txw, p->data, p->len, pkt.priv, p->buf);
 	h->plugin->rtp_in(h, h->state, &pkt);
 	if (media_txw)
 		lumen_txw_end(media_txw);
@@ -608,6 +610,8 @@ int api_media_send_rtp(struct lumen_handle *h, const char *mid, const struct lum
 {
 	struct lumen_pc *pc = pc_of(h);
 	struct lumen_pc_rewrite prw;
+	/* Ours (on_rtp): the pc and the workers trust it only where p->data lies inside it. */
+	struct lumen_pktbuf *src = p ? (struct lumen_pktbuf *)(uintptr_t)p->core_buf : NULL;
 
 	if (!pc)
 		return -ENOENT;
@@ -625,10 +629,10 @@ int api_media_send_rtp(struct lumen_handle *h, const char *mid, const struct lum
 		 * for certain is refused here. */
 		if (!lumen_pc_is_up(pc))
 			return -EAGAIN;
-		return lumen_txw_send(media_txw, (unsigned)media_of(h)->worker, pc, mid, p->data,
-				      p->len, &prw);
+		return lumen_txw_send(media_txw, (unsigned)media_of(h)->worker, pc, mid, src,
+				      p->data, p->len, &prw);
 	}
-	return lumen_pc_send_rtp(pc, mid, p->data, p->len, p->priv || rw ? &prw : NULL);
+	return lumen_pc_send_rtp_buf(pc, mid, src, p->data, p->len, p->priv || rw ? &prw : NULL);
 }
 
 int api_media_send_rtcp(struct lumen_handle *h, const uint8_t *buf, size_t len)

@@ -32,6 +32,7 @@
 #include "webrtc/ice.h"
 
 struct lumen_pc;
+struct lumen_pktbuf;
 struct lumen_cert;
 struct lumen_dtls_ctx;
 
@@ -48,7 +49,12 @@ struct lumen_pc_config {
 };
 
 /* An RTP packet delivered to the owner: decrypted, in a buffer valid during the callback only
- * (relay it with lumen_pc_send_rtp from inside the callback: that copies it). */
+ * (relay it with lumen_pc_send_rtp from inside the callback: that copies it). For video, data
+ * is normally in buf, a pooled buffer of this pc's (pktbuf.h) that the pc holds a reference on
+ * during the callback: relaying with lumen_pc_send_rtp_buf(..., buf, data, ...) lets each
+ * receiving pc's retransmission cache take a reference on it instead of copying the payload.
+ * Its bytes are shared from then on and must not be written. buf is NULL for audio, or when the
+ * pc's receive pool is exhausted. */
 struct lumen_pc_rtp {
 	uint8_t *data;
 	size_t len;
@@ -63,6 +69,7 @@ struct lumen_pc_rtp {
 	int audio_level;     /* -dBov 0..127 from the ssrc-audio-level extension, or -1 */
 	bool keyframe;       /* VP8/H.264/VP9/AV1 keyframe start, where cheaply visible */
 	int64_t arrival_us;
+	struct lumen_pktbuf *buf; /* holds data[0..len), or NULL; see above (transfer none) */
 };
 
 /* Header rewrite applied while copying a relayed packet (fields used when their flag is set).
@@ -167,6 +174,13 @@ void lumen_pc_remote_candidates_done(struct lumen_pc *pc);
  * up yet, or closed), -ENOENT (no such mid), -EINVAL (not RTP), or -EIO. */
 int lumen_pc_send_rtp(struct lumen_pc *pc, const char *mid, const uint8_t *rtp, size_t len,
 		      const struct lumen_pc_rewrite *rw);
+/* The same, for a packet whose bytes may be in src, a received packet's buffer (struct
+ * lumen_pc_rtp.buf, or NULL). src is trusted only if rtp[0..len) lies inside its storage
+ * (lumen_pktcache_buf_holds: a modified copy passed with the original's buffer is not); then the
+ * retransmission cache of a video stream keeps a reference on src (transfer none: it takes its
+ * own) and this pc's header, instead of a full copy. Any thread, like lumen_pc_send_rtp. */
+int lumen_pc_send_rtp_buf(struct lumen_pc *pc, const char *mid, struct lumen_pktbuf *src,
+			  const uint8_t *rtp, size_t len, const struct lumen_pc_rewrite *rw);
 /* Sends a compound RTCP packet (copied, encrypted). */
 int lumen_pc_send_rtcp(struct lumen_pc *pc, const uint8_t *rtcp, size_t len);
 /* The mid of the first accepted m-line of the remote description (the BUNDLE transport that

@@ -4,7 +4,8 @@
  * Transmit state and its lock. The pc lives on its context's thread (the control thread), but
  * lumen_pc_send_rtp may run on a media transmit worker (txworker.h) at the same time. Everything
  * that path reads or writes is "transmit state" and is touched only with tx_lock held, on any
- * thread: srtp_out, out[]/n_out with their retransmission caches and the pool behind them,
+ * thread: srtp_out, out[]/n_out with their retransmission caches and the pool of full copies
+ * behind them (pool),
  * tracks[]/n_tracks and send_ext_id (read by the send, rewritten on renegotiation), up, closed,
  * and the transmit counters of stats (rtp_out, rtcp_out, bytes_out, retransmitted). The owner
  * thread takes it for its own sends (RTCP: RR, NACK, PLI, REMB, transport-cc), for NACK answers
@@ -29,6 +30,7 @@
 struct lumen_rtp;
 struct lumen_nack;
 struct lumen_pktcache;
+struct lumen_pktbuf;
 struct lumen_pktbuf_pool;
 
 struct lumen_dtls;
@@ -145,7 +147,15 @@ struct lumen_pc {
 	uint32_t rtcp_ssrc; /* our SSRC as RTCP sender (RR, NACK, PLI, REMB) */
 	struct pc_out out[PC_MAX_OUT];
 	unsigned n_out;
-	struct lumen_pktbuf_pool *pool; /* copies of sent video packets for retransmission */
+	/* Full copies of sent video packets for retransmission, for those that came without a
+	 * received packet's buffer to reference (a plugin's own or modified packets): transmit
+	 * state, created on first need, small chunks. */
+	struct lumen_pktbuf_pool *pool;
+	/* Received video packets, copied once after decryption (pc_media_rtp_in) so that the caches
+	 * of the pcs they are relayed to can reference them (struct lumen_pc_rtp.buf). Owner thread
+	 * only (its gets); buffers come back from any thread; freed by pc_rtcp_free, living on until
+	 * the last cache lets its buffers go (pktbuf.h). Created on the first video packet. */
+	struct lumen_pktbuf_pool *rx_pool;
 	int64_t last_rr_us;
 	uint32_t nacked_in_window, nacked_by_peer_in_window; /* packets, this second */
 	uint32_t remb_bps;
@@ -189,8 +199,12 @@ void pc_rtcp_on_rtp_in(struct lumen_pc *pc, struct pc_ssrc *s, const struct lume
  * negative errno when it cannot be recovered (then drop it). */
 ssize_t pc_rtcp_recover_rtx(struct lumen_pc *pc, const struct pc_ssrc *s, uint8_t *buf,
 			    const struct lumen_rtp *rtp, int64_t now_us);
+/* Records a packet sent (rtp, as it leaves, before encryption) for sender reports and, on video,
+ * the retransmission cache. src, when not NULL, is a trusted received packet's buffer whose
+ * src_payload holds exactly rtp's payload (the bytes after its header): the cache then keeps
+ * rtp's header and a reference on src. Transmit lock held. */
 void pc_rtcp_on_sent(struct lumen_pc *pc, int track, const uint8_t *rtp, size_t len,
-		     int64_t now_us);
+		     struct lumen_pktbuf *src, const uint8_t *src_payload, int64_t now_us);
 void pc_rtcp_on_rtcp_in(struct lumen_pc *pc, const uint8_t *buf, size_t len, int64_t now_us);
 void pc_rtcp_tick(struct lumen_pc *pc, int64_t now_us);
 /* Records the transport-wide sequence number of a packet that arrived (any RTP: media, RTX,

@@ -4,8 +4,11 @@
  *
  * Runs on the pc's context (see pc.h), except lumen_pc_send_rtp, which a transmit worker may call
  * on its own thread: it runs under the pc's transmit lock (pc_internal.h). Packets are decrypted
- * in the receive buffer libnice hands us and copied once, into a stack buffer, when sent: nothing
- * here allocates per packet. */
+ * in the receive buffer libnice hands us. A video packet is then copied once into a pooled
+ * buffer (rx_pool) that the owner may relay along with the packet, so that every receiving pc's
+ * retransmission cache references it rather than copying it; each send copies the packet once
+ * more, into a stack buffer, rewritten for that pc and encrypted there. Nothing here allocates
+ * per packet after warm-up. */
 #include <errno.h>
 #include <string.h>
 
@@ -13,6 +16,8 @@
 #include "webrtc/keyframe.h"
 #include "webrtc/nack.h"
 #include "webrtc/pc_internal.h"
+#include "webrtc/pktbuf.h"
+#include "webrtc/pktcache.h"
 #include "webrtc/rtcp.h"
 #include "webrtc/rtp.h"
 
@@ -325,8 +330,21 @@ void pc_media_rtp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_
 	out.keyframe = lumen_keyframe_start(codec_of(t, rtp.pt), lumen_rtp_payload(&rtp),
 					    rtp.payload_len);
 	out.arrival_us = now_us;
-	if (pc->cb.on_rtp)
-		pc->cb.on_rtp(pc->cb.user, &out);
+	if (!pc->cb.on_rtp)
+		return;
+	/* Video is what the receiving pcs cache for retransmission: give them one shared copy to
+	 * reference. No buffer (pool at its cap) only costs them their own copies. */
+	if (t->kind == LUMEN_PC_VIDEO && len <= LUMEN_PKTBUF_SIZE) {
+		if (!pc->rx_pool)
+			pc->rx_pool = lumen_pktbuf_pool_new(64, 8192);
+		if (pc->rx_pool && (out.buf = lumen_pktbuf_get(pc->rx_pool))) {
+			memcpy(out.buf->data, buf, len);
+			out.buf->len = len;
+			out.data = out.buf->data;
+		}
+	}
+	pc->cb.on_rtp(pc->cb.user, &out);
+	lumen_pktbuf_unref(out.buf); /* the callback's receivers took their own references */
 }
 
 void pc_media_rtcp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_us)
@@ -353,8 +371,8 @@ void pc_media_rtcp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now
 		pc->cb.on_rtcp(pc->cb.user, buf, len);
 }
 
-static int send_rtp_locked(struct lumen_pc *pc, const char *mid, const uint8_t *rtp, size_t len,
-			   const struct lumen_pc_rewrite *rw);
+static int send_rtp_locked(struct lumen_pc *pc, const char *mid, struct lumen_pktbuf *src,
+			   const uint8_t *rtp, size_t len, const struct lumen_pc_rewrite *rw);
 
 /* Copies the packet hdr into dst with its header extensions translated for this pc (see
  * struct lumen_pc_rewrite). The copy is the one the send path makes anyway, so this costs no
@@ -435,20 +453,26 @@ static ssize_t translate_ext(struct lumen_pc *pc, uint8_t *dst, size_t cap,
 	return (ssize_t)(o + payload);
 }
 
-int lumen_pc_send_rtp(struct lumen_pc *pc, const char *mid, const uint8_t *rtp, size_t len,
-		      const struct lumen_pc_rewrite *rw)
+int lumen_pc_send_rtp_buf(struct lumen_pc *pc, const char *mid, struct lumen_pktbuf *src,
+			  const uint8_t *rtp, size_t len, const struct lumen_pc_rewrite *rw)
 {
 	int rc;
 
 	/* Any thread: the transmit lock (pc_internal.h) covers the whole send. */
 	pthread_mutex_lock(&pc->tx_lock);
-	rc = send_rtp_locked(pc, mid, rtp, len, rw);
+	rc = send_rtp_locked(pc, mid, src, rtp, len, rw);
 	pthread_mutex_unlock(&pc->tx_lock);
 	return rc;
 }
 
-static int send_rtp_locked(struct lumen_pc *pc, const char *mid, const uint8_t *rtp, size_t len,
-			   const struct lumen_pc_rewrite *rw)
+int lumen_pc_send_rtp(struct lumen_pc *pc, const char *mid, const uint8_t *rtp, size_t len,
+		      const struct lumen_pc_rewrite *rw)
+{
+	return lumen_pc_send_rtp_buf(pc, mid, NULL, rtp, len, rw);
+}
+
+static int send_rtp_locked(struct lumen_pc *pc, const char *mid, struct lumen_pktbuf *src,
+			   const uint8_t *rtp, size_t len, const struct lumen_pc_rewrite *rw)
 {
 	uint8_t buf[PC_MTU + LUMEN_SRTP_TRAILER_MAX];
 	struct lumen_rtp hdr;
@@ -480,7 +504,11 @@ static int send_rtp_locked(struct lumen_pc *pc, const char *mid, const uint8_t *
 		if (rw->set_pt)
 			lumen_rtp_set_pt(buf, rw->pt);
 	}
-	pc_rtcp_on_sent(pc, track, buf, len, g_get_monotonic_time());
+	/* Whatever the rewrite did to the header, the payload went out as it is in rtp: a trusted
+	 * src can stand in for it in the cache. */
+	if (!lumen_pktcache_buf_holds(src, rtp, len))
+		src = NULL;
+	pc_rtcp_on_sent(pc, track, buf, len, src, rtp + hdr.payload_off, g_get_monotonic_time());
 	rc = lumen_srtp_protect_rtp(pc->srtp_out, buf, &n, sizeof(buf));
 	if (rc < 0)
 		return rc == -EALREADY ? 0 : -EIO; /* a stale duplicate is not an error of ours */

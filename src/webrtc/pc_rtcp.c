@@ -5,14 +5,17 @@
  * packets (RFC 4588) are turned back into the packets they repair; a receiver report every
  * second; and, when the peer negotiated transport-wide congestion control (the extension and
  * rtcp-fb transport-cc), transport-cc feedback on every packet received, every tick. Sending:
- * copies of the video packets we send sit in a per-SSRC cache (at least the configured depth, 1 s
- * by default) so the peer's NACKs are answered by the pc itself. The peer's PLI, FIR and REMB
- * are handed to the owner.
+ * the video packets we send sit in a per-SSRC cache (at least the configured depth, 1 s by
+ * default) so the peer's NACKs are answered by the pc itself. A relayed packet is cached as our
+ * header plus a reference on the buffer the source pc received it into (shared by every pc it
+ * was relayed to); any other packet as a full copy in a buffer of our own pool. The peer's PLI,
+ * FIR and REMB are handed to the owner.
  *
  * Runs on the pc's context, except pc_rtcp_on_sent, which runs inside lumen_pc_send_rtp on any
  * thread with the transmit lock held; the owner takes that lock for what it shares with it (out
- * streams, caches, outbound SRTP: pc_internal.h). Allocation happens per new stream (tracker, cache) and, for the
- * cache, from a pool that recycles buffers: nothing per packet in steady state. */
+ * streams, caches, outbound SRTP: pc_internal.h). Allocation happens per new stream (tracker,
+ * cache) and, for full copies, from a pool that recycles buffers: nothing per packet in steady
+ * state. */
 #include <errno.h>
 #include <string.h>
 
@@ -104,35 +107,50 @@ static struct pc_out *out_stream(struct lumen_pc *pc, int track, uint32_t ssrc)
 	o->track = track;
 	if (track >= 0 && pc->tracks[track].kind == LUMEN_PC_VIDEO) {
 		struct lumen_pktcache_cfg cfg = { .hold_us = (uint64_t)pc->nack_cache_ms * 1000 };
-		if (!pc->pool)
-			pc->pool = lumen_pktbuf_pool_new(256, 8192);
 		o->cache = lumen_pktcache_new(&cfg);
 	}
 	return o;
 }
 
+/* A full copy of rtp in a buffer of our own: for packets that bring no buffer to reference. The
+ * pool is made on first need with small chunks, so a pc that only relays costs nothing here. */
+static void cache_copy(struct lumen_pc *pc, struct pc_out *o, uint16_t seq, const uint8_t *rtp,
+		       size_t len, int64_t now_us)
+{
+	struct lumen_pktbuf *b;
+
+	if (len > LUMEN_PKTBUF_SIZE)
+		return;
+	if (!pc->pool)
+		pc->pool = lumen_pktbuf_pool_new(16, 8192);
+	if (!pc->pool || !(b = lumen_pktbuf_get(pc->pool)))
+		return; /* pool exhausted: this packet just cannot be retransmitted */
+	memcpy(b->data, rtp, len);
+	b->len = len;
+	/* The cache takes a reference of its own (transfer none): drop ours. */
+	lumen_pktcache_put(o->cache, seq, b, (uint64_t)now_us);
+	lumen_pktbuf_unref(b);
+}
+
 void pc_rtcp_on_sent(struct lumen_pc *pc, int track, const uint8_t *rtp, size_t len,
-		     int64_t now_us)
+		     struct lumen_pktbuf *src, const uint8_t *src_payload, int64_t now_us)
 {
 	struct lumen_rtp hdr;
 	struct pc_out *o;
-	struct lumen_pktbuf *b;
 
 	if (lumen_rtp_parse(&hdr, rtp, len) < 0 || !(o = out_stream(pc, track, hdr.ssrc)))
 		return;
 	o->packets++;
 	o->octets += (uint32_t)hdr.payload_len;
 	o->last_ts = hdr.ts;
-	if (!o->cache || !pc->pool || len > LUMEN_PKTBUF_SIZE)
+	if (!o->cache)
 		return;
-	b = lumen_pktbuf_get(pc->pool);
-	if (!b)
-		return; /* pool exhausted: this packet just cannot be retransmitted */
-	memcpy(b->data, rtp, len);
-	b->len = len;
-	/* The cache takes a reference of its own (transfer none): drop ours. */
-	lumen_pktcache_put(o->cache, hdr.seq, b, (uint64_t)now_us);
-	lumen_pktbuf_unref(b);
+	/* Our header, then src's bytes: they are this packet's payload and padding. */
+	if (src && hdr.payload_off <= LUMEN_PKTCACHE_HDR_MAX &&
+	    lumen_pktcache_put_ref(o->cache, hdr.seq, src, src_payload, len - hdr.payload_off, rtp,
+				   hdr.payload_off, (uint64_t)now_us) == 0)
+		return;
+	cache_copy(pc, o, hdr.seq, rtp, len, now_us);
 }
 
 /* The peer lost some of what we sent: resend them from the cache, as they were. */
@@ -154,14 +172,12 @@ static void answer_nack(struct lumen_pc *pc, const struct lumen_rtcp_fb *fb, int
 	o = find_out(pc, fb->media_ssrc);
 	for (ssize_t i = 0; o && o->cache && !pc->closed && pc->srtp_out && i < n; i++) {
 		uint8_t buf[PC_MTU + LUMEN_SRTP_TRAILER_MAX];
-		struct lumen_pktbuf *b = lumen_pktcache_get(o->cache, seqs[i], (uint64_t)now_us);
+		ssize_t k = lumen_pktcache_copy(o->cache, seqs[i], (uint64_t)now_us, buf, PC_MTU);
 		size_t len;
 
-		if (!b)
+		if (k < 0)
 			continue;
-		len = b->len;
-		memcpy(buf, b->data, len);
-		lumen_pktbuf_unref(b);
+		len = (size_t)k;
 		if (lumen_srtp_protect_rtp(pc->srtp_out, buf, &len, sizeof(buf)) == 0 &&
 		    pc_send_raw(pc, buf, len) >= 0)
 			pc->stats.retransmitted++;
@@ -462,4 +478,7 @@ void pc_rtcp_free(struct lumen_pc *pc)
 	pc->n_out = 0;
 	lumen_pktbuf_pool_free(pc->pool);
 	pc->pool = NULL;
+	/* Buffers still in other pcs' caches keep the pool alive until they expire (pktbuf.h). */
+	lumen_pktbuf_pool_free(pc->rx_pool);
+	pc->rx_pool = NULL;
 }

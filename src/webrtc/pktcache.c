@@ -2,10 +2,13 @@
  *
  * The ring spans the extended sequence numbers [oldest, newest]; slot e & mask holds packet e
  * (or nothing, for a gap). When a new packet does not fit the span, the ring doubles if its
- * oldest packet is younger than hold_us and the cap allows, else the oldest packets go. */
+ * oldest packet is younger than hold_us and the cap allows, else the oldest packets go. A slot
+ * is the packet's header (inline) and a reference to the buffer holding the rest; the payload's
+ * place in that buffer is an offset into its storage, so a slot stays under 100 bytes. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "webrtc/pktcache.h"
 
@@ -13,9 +16,12 @@
 #define MAX_SLOTS   32768 /* half the sequence space, so extended numbers stay unambiguous */
 
 struct slot {
-	struct lumen_pktbuf *buf;
+	struct lumen_pktbuf *buf; /* our reference; the payload is in its storage */
 	int64_t ext;
 	uint64_t t_us;
+	uint16_t off, plen;       /* payload: buf->storage[off .. off + plen) */
+	uint8_t hlen;
+	uint8_t hdr[LUMEN_PKTCACHE_HDR_MAX];
 };
 
 struct lumen_pktcache {
@@ -76,7 +82,7 @@ static struct slot *slot_of(const struct lumen_pktcache *c, int64_t ext)
 
 static void release(struct lumen_pktcache *c, struct slot *s)
 {
-	c->bytes -= s->buf->len;
+	c->bytes -= (size_t)s->hlen + s->plen;
 	c->count--;
 	lumen_pktbuf_unref(s->buf);
 	s->buf = NULL;
@@ -138,12 +144,15 @@ static void make_room(struct lumen_pktcache *c, int64_t ext, uint64_t now_us)
 	}
 }
 
-int lumen_pktcache_put(struct lumen_pktcache *c, uint16_t seq, struct lumen_pktbuf *buf,
-                       uint64_t now_us)
+int lumen_pktcache_put_ref(struct lumen_pktcache *c, uint16_t seq, struct lumen_pktbuf *buf,
+			   const uint8_t *payload, size_t payload_len, const uint8_t *hdr,
+			   size_t hdr_len, uint64_t now_us)
 {
 	int64_t ext;
 	struct slot *s;
 
+	if (hdr_len > LUMEN_PKTCACHE_HDR_MAX || !lumen_pktcache_buf_holds(buf, payload, payload_len))
+		return -EINVAL;
 	lumen_pktcache_expire(c, now_us);
 	if (!c->count) {
 		ext = c->newest + (int16_t)(seq - (uint16_t)c->newest);
@@ -167,14 +176,26 @@ int lumen_pktcache_put(struct lumen_pktcache *c, uint16_t seq, struct lumen_pktb
 	s->buf = lumen_pktbuf_ref(buf);
 	s->ext = ext;
 	s->t_us = now_us;
+	s->off = (uint16_t)(payload - buf->storage);
+	s->plen = (uint16_t)payload_len;
+	s->hlen = (uint8_t)hdr_len;
+	if (hdr_len)
+		memcpy(s->hdr, hdr, hdr_len);
 	c->count++;
-	c->bytes += buf->len;
+	c->bytes += hdr_len + payload_len;
 	while (c->cfg.max_bytes && c->bytes > c->cfg.max_bytes && c->oldest < ext)
 		pop_oldest(c, &c->st.evicted_size);
 	return 0;
 }
 
-struct lumen_pktbuf *lumen_pktcache_get(struct lumen_pktcache *c, uint16_t seq, uint64_t now_us)
+int lumen_pktcache_put(struct lumen_pktcache *c, uint16_t seq, struct lumen_pktbuf *buf,
+		       uint64_t now_us)
+{
+	return lumen_pktcache_put_ref(c, seq, buf, buf->data, buf->len, NULL, 0, now_us);
+}
+
+/* The slot of packet seq if it is still held, else NULL (a miss, counted). */
+static struct slot *held(struct lumen_pktcache *c, uint16_t seq, uint64_t now_us)
 {
 	int64_t ext = c->newest + (int16_t)(seq - (uint16_t)c->newest);
 	struct slot *s;
@@ -184,11 +205,35 @@ struct lumen_pktbuf *lumen_pktcache_get(struct lumen_pktcache *c, uint16_t seq, 
 	s = slot_of(c, ext);
 	if (!s->buf || s->ext != ext || now_us > s->t_us + c->cfg.hold_us)
 		goto miss;
-	c->st.hits++;
-	return lumen_pktbuf_ref(s->buf);
+	return s;
 miss:
 	c->st.misses++;
 	return NULL;
+}
+
+ssize_t lumen_pktcache_copy(struct lumen_pktcache *c, uint16_t seq, uint64_t now_us, uint8_t *dst,
+			    size_t cap)
+{
+	struct slot *s = held(c, seq, now_us);
+
+	if (!s)
+		return -ENOENT;
+	if ((size_t)s->hlen + s->plen > cap)
+		return -ENOSPC;
+	c->st.hits++;
+	memcpy(dst, s->hdr, s->hlen);
+	memcpy(dst + s->hlen, s->buf->storage + s->off, s->plen);
+	return (ssize_t)s->hlen + s->plen;
+}
+
+struct lumen_pktbuf *lumen_pktcache_get(struct lumen_pktcache *c, uint16_t seq, uint64_t now_us)
+{
+	struct slot *s = held(c, seq, now_us);
+
+	if (!s)
+		return NULL;
+	c->st.hits++;
+	return lumen_pktbuf_ref(s->buf);
 }
 
 void lumen_pktcache_stats(const struct lumen_pktcache *c, struct lumen_pktcache_stats *st)

@@ -18,6 +18,7 @@
 #include "webrtc/ice.h"
 #include "webrtc/latency.h"
 #include "webrtc/pktbuf.h"
+#include "webrtc/pktcache.h"
 #include "webrtc/txworker.h"
 
 #define TXW_MAX_TARGETS 32
@@ -33,6 +34,9 @@ struct txw_target {
 
 struct txw_rec {
 	struct lumen_pktbuf *buf; /* one reference, shared bytes: read only */
+	const uint8_t *data;      /* the packet, inside buf */
+	size_t len;
+	bool received;            /* buf is the received packet's: the pcs' caches may keep it */
 	int64_t rx_ns;            /* kernel receive time of a timed packet, else 0 (latency.h) */
 	bool has_ext;
 	uint8_t src_ext[16];
@@ -78,7 +82,9 @@ struct lumen_txw_pool {
 	size_t d_len;
 	bool d_has_ext;
 	uint8_t d_ext[16];
-	struct lumen_pktbuf *d_buf; /* the dispatch's copy (our reference), made at first use */
+	struct lumen_pktbuf *d_src; /* the received packet's buffer holding d_rtp, or NULL */
+	bool d_received;            /* d_buf is d_src */
+	struct lumen_pktbuf *d_buf; /* the dispatch's buffer (our reference), at first use */
 	struct txw_worker *w;
 };
 
@@ -106,7 +112,8 @@ static void process(struct txw_worker *w, struct txw_rec *rec)
 		struct lumen_pc_rewrite rw = t->rw;
 
 		rw.src_ext = rec->has_ext ? rec->src_ext : NULL;
-		if (send(t->pc, t->mid, rec->buf->data, rec->buf->len, &rw) == 0)
+		if (send(t->pc, t->mid, rec->received ? rec->buf : NULL, rec->data, rec->len,
+			 &rw) == 0)
 			ok++;
 		else
 			bad++;
@@ -283,16 +290,31 @@ static void post(struct txw_worker *w)
 	}
 }
 
-static struct lumen_pktbuf *copy_packet(struct lumen_txw_pool *pool, const uint8_t *rtp,
-					size_t len)
+/* The packet in a buffer of ours (a reference): src itself when it holds the bytes, else a copy
+ * from the control thread's pool. *received says which. */
+static struct lumen_pktbuf *packet_buf(struct lumen_txw_pool *pool, struct lumen_pktbuf *src,
+				       const uint8_t *rtp, size_t len, bool *received)
 {
-	struct lumen_pktbuf *b = lumen_pktbuf_get(pool->bufs);
+	struct lumen_pktbuf *b;
 
-	if (!b)
+	*received = lumen_pktcache_buf_holds(src, rtp, len);
+	if (*received)
+		return lumen_pktbuf_ref(src);
+	if (!(b = lumen_pktbuf_get(pool->bufs)))
 		return NULL;
 	memcpy(b->data, rtp, len);
 	b->len = len;
 	return b;
+}
+
+/* The record's packet: the bytes where they are in received buf, or at the copy's start. */
+static void rec_set_packet(struct txw_rec *rec, struct lumen_pktbuf *buf, bool received,
+			   const uint8_t *rtp, size_t len)
+{
+	rec->buf = buf;
+	rec->received = received;
+	rec->data = received ? rtp : buf->data;
+	rec->len = len;
 }
 
 static void add_target(struct txw_rec *rec, struct lumen_pc *pc, const char *mid,
@@ -317,14 +339,16 @@ static int send_batched(struct lumen_txw_pool *pool, struct txw_worker *w, struc
 	if (w->open && w->ring[atomic_load_explicit(&w->head, memory_order_relaxed) & w->mask].n ==
 			       TXW_MAX_TARGETS)
 		post(w);
-	if (!pool->d_buf && !(pool->d_buf = copy_packet(pool, pool->d_rtp, pool->d_len))) {
+	if (!pool->d_buf && !(pool->d_buf = packet_buf(pool, pool->d_src, pool->d_rtp, pool->d_len,
+						       &pool->d_received))) {
 		atomic_fetch_add_explicit(&w->drops, 1, memory_order_relaxed);
 		return -ENOBUFS;
 	}
 	if (!(rec = slot_open(w)))
 		return -ENOBUFS;
 	if (!rec->buf) {
-		rec->buf = lumen_pktbuf_ref(pool->d_buf);
+		rec_set_packet(rec, lumen_pktbuf_ref(pool->d_buf), pool->d_received, pool->d_rtp,
+			       pool->d_len);
 		rec->rx_ns = lumen_latency_current();
 		rec->has_ext = pool->d_has_ext;
 		memcpy(rec->src_ext, pool->d_ext, sizeof(rec->src_ext));
@@ -336,14 +360,15 @@ static int send_batched(struct lumen_txw_pool *pool, struct txw_worker *w, struc
 /* Bytes other than the dispatched packet's (a plugin's patched copy, or a send outside a
  * dispatch): a record of their own, posted now. */
 static int send_private(struct lumen_txw_pool *pool, struct txw_worker *w, struct lumen_pc *pc,
-			const char *mid, const uint8_t *rtp, size_t len,
+			const char *mid, struct lumen_pktbuf *src, const uint8_t *rtp, size_t len,
 			const struct lumen_pc_rewrite *rw)
 {
 	struct lumen_pktbuf *b;
 	struct txw_rec *rec;
+	bool received;
 
 	post(w); /* keeps this worker's records in the order the sends were made */
-	if (!(b = copy_packet(pool, rtp, len))) {
+	if (!(b = packet_buf(pool, src, rtp, len, &received))) {
 		atomic_fetch_add_explicit(&w->drops, 1, memory_order_relaxed);
 		return -ENOBUFS;
 	}
@@ -351,7 +376,7 @@ static int send_private(struct lumen_txw_pool *pool, struct txw_worker *w, struc
 		lumen_pktbuf_unref(b);
 		return -ENOBUFS;
 	}
-	rec->buf = b;
+	rec_set_packet(rec, b, received, rtp, len);
 	rec->rx_ns = lumen_latency_current();
 	rec->has_ext = rw && rw->src_ext;
 	if (rec->has_ext)
@@ -362,7 +387,8 @@ static int send_private(struct lumen_txw_pool *pool, struct txw_worker *w, struc
 }
 
 int lumen_txw_send(struct lumen_txw_pool *pool, unsigned worker, struct lumen_pc *pc,
-		   const char *mid, const uint8_t *rtp, size_t len, const struct lumen_pc_rewrite *rw)
+		   const char *mid, struct lumen_pktbuf *src, const uint8_t *rtp, size_t len,
+		   const struct lumen_pc_rewrite *rw)
 {
 	struct txw_worker *w;
 
@@ -373,17 +399,18 @@ int lumen_txw_send(struct lumen_txw_pool *pool, unsigned worker, struct lumen_pc
 	if (pool->in_dispatch && rtp == pool->d_rtp && len == pool->d_len &&
 	    (!rw || !rw->src_ext || (pool->d_has_ext && memcmp(rw->src_ext, pool->d_ext, 16) == 0)))
 		return send_batched(pool, w, pc, mid, rw);
-	return send_private(pool, w, pc, mid, rtp, len, rw);
+	return send_private(pool, w, pc, mid, src, rtp, len, rw);
 }
 
 void lumen_txw_begin(struct lumen_txw_pool *pool, const uint8_t *rtp, size_t len,
-		     const uint8_t *src_ext)
+		     const uint8_t *src_ext, struct lumen_pktbuf *src)
 {
 	if (pool->in_dispatch)
 		lumen_txw_end(pool);
 	pool->in_dispatch = true;
 	pool->d_rtp = rtp;
 	pool->d_len = len;
+	pool->d_src = src;
 	pool->d_has_ext = src_ext != NULL;
 	if (src_ext)
 		memcpy(pool->d_ext, src_ext, sizeof(pool->d_ext));
@@ -396,6 +423,7 @@ void lumen_txw_end(struct lumen_txw_pool *pool)
 	lumen_pktbuf_unref(pool->d_buf);
 	pool->d_buf = NULL;
 	pool->d_rtp = NULL;
+	pool->d_src = NULL;
 	pool->in_dispatch = false;
 }
 
@@ -467,7 +495,7 @@ struct lumen_txw_pool *lumen_txw_pool_new(const struct lumen_txw_config *cfg, ch
 	((struct home_source *)pool->home_src)->pool = pool;
 	g_source_set_ready_time(pool->home_src, -1);
 	g_source_attach(pool->home_src, pool->home);
-	pool->send = cfg->send ? cfg->send : lumen_pc_send_rtp;
+	pool->send = cfg->send ? cfg->send : lumen_pc_send_rtp_buf;
 	/* Every record in every ring may hold one buffer, plus the dispatch being built. */
 	pool->bufs = lumen_pktbuf_pool_new(64, (size_t)cap * pool->n + 64);
 	pool->w = g_new0(struct txw_worker, pool->n);

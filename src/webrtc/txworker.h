@@ -5,9 +5,13 @@
  * The control thread receives a packet, runs the plugin (which picks destinations and rewrites),
  * and the sends it makes towards pcs on workers are collected here: between lumen_txw_begin() and
  * lumen_txw_end() every send of the dispatched packet to pcs of one worker joins ONE hand-off
- * record for that worker (the packet, copied once into a refcounted lumen_pktbuf shared
- * read-only by every worker, plus the list of (pc, mid, rewrite) targets). lumen_txw_end() posts
- * them. A send of other bytes (a plugin's patched copy) gets a record of its own.
+ * record for that worker (the packet in a refcounted lumen_pktbuf shared read-only by every
+ * worker, plus the list of (pc, mid, rewrite) targets). lumen_txw_end() posts them. A send of
+ * other bytes (a plugin's patched copy) gets a record of its own. The packet's buffer is the one
+ * it was received into (struct lumen_pc_rtp.buf), referenced, when the caller passes it and the
+ * bytes lie in it; then the worker passes it on to lumen_pc_send_rtp_buf, so the pcs' NACK
+ * caches reference it too. Otherwise the packet is copied into a buffer of the control thread's
+ * pool (sized for the rings only, so those copies are not handed to the caches).
  *
  * Queues. Each worker has a single-producer single-consumer ring of preallocated records (the
  * control thread produces, the worker consumes): posting is one release store of the head index,
@@ -36,17 +40,20 @@
 
 #include "webrtc/pc.h"
 
+struct lumen_pktbuf;
+
 struct lumen_txw_pool;
 
-/* The send a worker makes for each target; the default is lumen_pc_send_rtp. Tests inject their
- * own to observe order. Runs on the worker thread. */
-typedef int (*lumen_txw_send_fn)(struct lumen_pc *pc, const char *mid, const uint8_t *rtp,
-				 size_t len, const struct lumen_pc_rewrite *rw);
+/* The send a worker makes for each target; the default is lumen_pc_send_rtp_buf. src is the
+ * received packet's buffer holding rtp (transfer none), or NULL. Tests inject their own to
+ * observe order. Runs on the worker thread. */
+typedef int (*lumen_txw_send_fn)(struct lumen_pc *pc, const char *mid, struct lumen_pktbuf *src,
+				 const uint8_t *rtp, size_t len, const struct lumen_pc_rewrite *rw);
 
 struct lumen_txw_config {
 	unsigned n_workers;   /* >= 1 */
 	unsigned queue_len;   /* records per worker ring, rounded up to a power of two; 0 = 512 */
-	lumen_txw_send_fn send; /* NULL = lumen_pc_send_rtp */
+	lumen_txw_send_fn send; /* NULL = lumen_pc_send_rtp_buf */
 };
 
 /* Per-worker counters (monotonic except queue_depth). */
@@ -78,16 +85,21 @@ void lumen_txw_adopt(struct lumen_txw_pool *pool, unsigned worker, struct lumen_
 void lumen_txw_retire(struct lumen_txw_pool *pool, unsigned worker, struct lumen_pc *pc);
 
 /* Opens the dispatch of one received packet: sends of exactly these bytes (same pointer and
- * length) share one copy and one record per worker. src_ext is the source pc's extension kinds
- * (lumen_pc_ext_kinds, copied), or NULL. Nested begin is an implied end first. */
+ * length) share one buffer and one record per worker. src_ext is the source pc's extension kinds
+ * (lumen_pc_ext_kinds, copied), or NULL. src is the buffer the packet was received into
+ * (struct lumen_pc_rtp.buf), or NULL: used, with a reference per record, instead of a copy if
+ * rtp[0..len) lies inside it (transfer none; valid until lumen_txw_end). Nested begin is an
+ * implied end first. */
 void lumen_txw_begin(struct lumen_txw_pool *pool, const uint8_t *rtp, size_t len,
-		     const uint8_t *src_ext);
+		     const uint8_t *src_ext, struct lumen_pktbuf *src);
 /* Queues one send to pc (adopted by worker) of rtp with rewrite rw (may be NULL; its src_ext
  * is ignored in favour of the dispatch's, or copied for a send outside a dispatch). Outside
- * begin/end, or for other bytes than the dispatched ones, the record is posted at once.
+ * begin/end, or for other bytes than the dispatched ones, the record is posted at once; src
+ * (transfer none, or NULL) is then referenced instead of copying if rtp[0..len) lies inside it.
  * Returns 0, -EINVAL (bad worker, no mid, too long), -ENOBUFS (dropped: ring full / no buffer). */
 int lumen_txw_send(struct lumen_txw_pool *pool, unsigned worker, struct lumen_pc *pc,
-		   const char *mid, const uint8_t *rtp, size_t len, const struct lumen_pc_rewrite *rw);
+		   const char *mid, struct lumen_pktbuf *src, const uint8_t *rtp, size_t len,
+		   const struct lumen_pc_rewrite *rw);
 /* Posts the records of the current dispatch (one per worker that got a send). */
 void lumen_txw_end(struct lumen_txw_pool *pool);
 

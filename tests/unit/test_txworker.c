@@ -26,9 +26,10 @@ static pthread_mutex_t sent_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sent sent[MAX_SENT];
 static unsigned n_sent;
 
-static int record_send(struct lumen_pc *pc, const char *mid, const uint8_t *rtp, size_t len,
-		       const struct lumen_pc_rewrite *rw)
+static int record_send(struct lumen_pc *pc, const char *mid, struct lumen_pktbuf *src,
+		       const uint8_t *rtp, size_t len, const struct lumen_pc_rewrite *rw)
 {
+	(void)src;
 	pthread_mutex_lock(&sent_lock);
 	if (n_sent < MAX_SENT && len >= 12) {
 		struct sent *s = &sent[n_sent++];
@@ -174,10 +175,10 @@ Test(txworker, one_dispatch_is_one_handoff_per_worker, .init = reset)
 	/* Both workers held, so the records are seen queued before they run. */
 	gate_close(&g0, pool, 0);
 	gate_close(&g1, pool, 1);
-	lumen_txw_begin(pool, pkt, sizeof(pkt), NULL);
+	lumen_txw_begin(pool, pkt, sizeof(pkt), NULL, NULL);
 	for (unsigned i = 0; i < 10; i++) {
 		struct lumen_pc_rewrite rw = { .ssrc = 100 + i, .set_ssrc = true };
-		cr_assert_eq(lumen_txw_send(pool, i % 2, FAKE_PC(i), "1", pkt, sizeof(pkt), &rw), 0);
+		cr_assert_eq(lumen_txw_send(pool, i % 2, FAKE_PC(i), "1", NULL, pkt, sizeof(pkt), &rw), 0);
 	}
 	lumen_txw_end(pool);
 	lumen_txw_get_stats(pool, 0, &st0);
@@ -215,7 +216,7 @@ Test(txworker, keeps_order_per_pc_and_sends_each_pc_on_its_worker_thread, .init 
 
 	for (uint16_t seq = 0; seq < 500; seq++) {
 		packet(pkt, seq);
-		lumen_txw_begin(pool, pkt, sizeof(pkt), NULL);
+		lumen_txw_begin(pool, pkt, sizeof(pkt), NULL, NULL);
 		for (unsigned i = 0; i < 4; i++) {
 			/* pc 3 gets a patched copy every other packet: a record of its own */
 			const uint8_t *bytes = pkt;
@@ -224,7 +225,7 @@ Test(txworker, keeps_order_per_pc_and_sends_each_pc_on_its_worker_thread, .init 
 				bytes = patched;
 			}
 			/* a full ring drops (counted): only order matters here, so retry */
-			while (lumen_txw_send(pool, i % 2, FAKE_PC(i), "v", bytes, sizeof(pkt),
+			while (lumen_txw_send(pool, i % 2, FAKE_PC(i), "v", NULL, bytes, sizeof(pkt),
 					      NULL) == -ENOBUFS)
 				g_usleep(100);
 		}
@@ -258,8 +259,8 @@ Test(txworker, a_full_ring_drops_and_counts_without_blocking, .init = reset)
 	gate_close(&g, pool, 0);
 	for (uint16_t seq = 0; seq < 10; seq++) {
 		packet(pkt, seq);
-		lumen_txw_begin(pool, pkt, sizeof(pkt), NULL);
-		if (lumen_txw_send(pool, 0, FAKE_PC(0), "0", pkt, sizeof(pkt), NULL) == -ENOBUFS)
+		lumen_txw_begin(pool, pkt, sizeof(pkt), NULL, NULL);
+		if (lumen_txw_send(pool, 0, FAKE_PC(0), "0", NULL, pkt, sizeof(pkt), NULL) == -ENOBUFS)
 			refused++;
 		lumen_txw_end(pool);
 	}
@@ -286,13 +287,13 @@ Test(txworker, shutdown_drains_what_was_posted, .init = reset)
 	gate_close(&g, pool, 1);
 	for (uint16_t seq = 0; seq < 20; seq++) {
 		packet(pkt, seq);
-		lumen_txw_begin(pool, pkt, sizeof(pkt), NULL);
-		cr_assert_eq(lumen_txw_send(pool, 1, FAKE_PC(1), "0", pkt, sizeof(pkt), NULL), 0);
+		lumen_txw_begin(pool, pkt, sizeof(pkt), NULL, NULL);
+		cr_assert_eq(lumen_txw_send(pool, 1, FAKE_PC(1), "0", NULL, pkt, sizeof(pkt), NULL), 0);
 		lumen_txw_end(pool);
 	}
 	/* A send outside any dispatch is posted at once. */
 	packet(pkt, 20);
-	cr_assert_eq(lumen_txw_send(pool, 1, FAKE_PC(1), "0", pkt, sizeof(pkt), NULL), 0);
+	cr_assert_eq(lumen_txw_send(pool, 1, FAKE_PC(1), "0", NULL, pkt, sizeof(pkt), NULL), 0);
 	cr_assert_eq(sent_count(), 0);
 	gate_open(&g);
 	lumen_txw_pool_free(pool); /* joins: every record is sent before it returns */
@@ -309,10 +310,10 @@ Test(txworker, rejects_bad_arguments)
 	packet(pkt, 1);
 	memset(long_mid, 'm', sizeof(long_mid) - 1);
 	long_mid[sizeof(long_mid) - 1] = '\0';
-	cr_assert_eq(lumen_txw_send(pool, 1, FAKE_PC(0), "0", pkt, sizeof(pkt), NULL), -EINVAL);
-	cr_assert_eq(lumen_txw_send(pool, 0, FAKE_PC(0), long_mid, pkt, sizeof(pkt), NULL),
+	cr_assert_eq(lumen_txw_send(pool, 1, FAKE_PC(0), "0", NULL, pkt, sizeof(pkt), NULL), -EINVAL);
+	cr_assert_eq(lumen_txw_send(pool, 0, FAKE_PC(0), long_mid, NULL, pkt, sizeof(pkt), NULL),
 		     -EINVAL);
-	cr_assert_eq(lumen_txw_send(pool, 0, NULL, "0", pkt, sizeof(pkt), NULL), -EINVAL);
+	cr_assert_eq(lumen_txw_send(pool, 0, NULL, "0", NULL, pkt, sizeof(pkt), NULL), -EINVAL);
 	lumen_txw_pool_free(pool);
 }
 
@@ -367,9 +368,9 @@ Test(txworker, a_pc_freed_with_a_queued_handoff_is_skipped_not_touched, .init = 
 	gate_close(&g, pool, 0);
 	for (uint16_t seq = 0; seq < 3; seq++) {
 		packet(pkt, seq);
-		lumen_txw_begin(pool, pkt, sizeof(pkt), NULL);
-		cr_assert_eq(lumen_txw_send(pool, 0, a, "0", pkt, sizeof(pkt), NULL), 0);
-		cr_assert_eq(lumen_txw_send(pool, 0, b, "0", pkt, sizeof(pkt), NULL), 0);
+		lumen_txw_begin(pool, pkt, sizeof(pkt), NULL, NULL);
+		cr_assert_eq(lumen_txw_send(pool, 0, a, "0", NULL, pkt, sizeof(pkt), NULL), 0);
+		cr_assert_eq(lumen_txw_send(pool, 0, b, "0", NULL, pkt, sizeof(pkt), NULL), 0);
 		lumen_txw_end(pool);
 	}
 	/* a goes away on the control thread while three records name it. */
@@ -539,8 +540,8 @@ Test(txworker, a_worker_sends_real_srtp_and_the_control_thread_answers_nacks_fro
 		 * them up in the cache the worker fills (a miss, but under the same lock). */
 		if (seq == 50 || seq == 120)
 			continue;
-		lumen_txw_begin(pool, pkt, n, NULL);
-		while (lumen_txw_send(pool, 0, p[0].pc, "v", pkt, n, NULL) == -ENOBUFS)
+		lumen_txw_begin(pool, pkt, n, NULL, NULL);
+		while (lumen_txw_send(pool, 0, p[0].pc, "v", NULL, pkt, n, NULL) == -ENOBUFS)
 			g_main_context_iteration(NULL, FALSE);
 		lumen_txw_end(pool);
 		if (seq % 10 == 0) {
@@ -559,7 +560,7 @@ Test(txworker, a_worker_sends_real_srtp_and_the_control_thread_answers_nacks_fro
 	/* The pc is freed on the control thread while the worker may still hold records for it. */
 	for (uint16_t seq = 201; seq <= 220; seq++) {
 		size_t n = (size_t)video_packet(pkt, sizeof(pkt), seq);
-		lumen_txw_send(pool, 0, p[0].pc, "v", pkt, n, NULL);
+		lumen_txw_send(pool, 0, p[0].pc, "v", NULL, pkt, n, NULL);
 	}
 	lumen_pc_free(p[0].pc);
 	lumen_txw_retire(pool, 0, p[0].pc);
