@@ -9,6 +9,16 @@ tests (recording_sync.sh, recording_browser.sh).
       recording_sync.sh's checks: lumen-pp's outputs in OUTDIR of the recording MANIFEST made of
       recording_pub.py's publishers (SUMMARY, its JSON line); prints "ok NAME" / "not ok NAME" /
       "# diagnostics" lines for the shell to number.
+      With recording_pub.py --audio-ppm or a session over 2 minutes it also measures drift:
+      B's beeps against A's and against B's flashes per minute, the first minute against the
+      last, each track's sender-report clock rate, and where B's audio would land uncorrected
+      (first packet + timestamp / 48000).
+  recording_media.py strip-srs IN.pcap OUT.pcap
+      copies a track file without its sender reports (lumen-pp then places the track by its
+      first packet at the nominal rate: the uncorrected control of the drift check).
+  recording_media.py control OUTDIR MANIFEST SUMMARY
+      the drift of B's beeps against A's in lumen-pp's outputs of a recording whose B audio
+      track lost its sender reports: "ok" when that drift is over 10 ms (the check can fail).
   recording_media.py browser OUTDIR MANIFEST SUMMARY LATE
       recording_browser.sh's checks on lumen-pp's outputs of recording_browser.mjs's session.
   recording_media.py tone FILE.wav SECONDS
@@ -214,6 +224,130 @@ def nearest(x, ys):
     return min(ys, key=lambda y: abs(y - x)) if ys else None
 
 
+# ---- drift (recording_pub.py --audio-ppm; the ten-minute run of recording_sync.sh) ----
+
+def read_pcap(path):
+    """[(arrival_us, udp payload)] of a recording's track file (link types 1, 101, 228)."""
+    import struct
+    data = open(path, "rb").read()
+    if len(data) < 24 or data[:4] != b"\xd4\xc3\xb2\xa1":
+        return []
+    link = struct.unpack("<I", data[20:24])[0]
+    skip = {1: 14 + 28, 101: 28, 228: 28}.get(link, 42)
+    out, o = [], 24
+    while o + 16 <= len(data):
+        sec, usec, incl, _ = struct.unpack("<IIII", data[o:o + 16])
+        if o + 16 + incl > len(data):
+            break
+        out.append((sec * 1000000 + usec, data[o + 16 + skip:o + 16 + incl]))
+        o += 16 + incl
+    return out
+
+
+def strip_srs(src, dst):
+    """Copies the pcap src to dst without its RTCP records (second byte 200..204)."""
+    import struct
+    data = open(src, "rb").read()
+    link = struct.unpack("<I", data[20:24])[0]
+    skip = {1: 14 + 28, 101: 28, 228: 28}.get(link, 42)
+    out, o, n = [data[:24]], 24, 0
+    while o + 16 <= len(data):
+        incl = struct.unpack("<I", data[o + 8:o + 12])[0]
+        rec = data[o:o + 16 + incl]
+        pl = rec[16 + skip:]
+        if len(pl) > 1 and 200 <= pl[1] <= 204:
+            n += 1
+        else:
+            out.append(rec)
+        o += 16 + incl
+    open(dst, "wb").write(b"".join(out))
+    return n
+
+
+def unwrap(tss):
+    res, base, prev = [], 0, None
+    for t in tss:
+        if prev is not None and t - prev < -(1 << 31):
+            base += 1 << 32
+        elif prev is not None and t - prev > (1 << 31):
+            base -= 1 << 32
+        res.append(t + base)
+        prev = t
+    return res
+
+
+def fit(xs, ys):
+    """Least-squares slope of ys over xs."""
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx else None
+
+
+def track_clock(path, rate):
+    """A track file's clock figures: its sender reports' RTP rate against their NTP time (Hz),
+    the packets' RTP rate against their arrival (least-delayed packet of the first and the last
+    tenth), and how much later than that the uncorrected placement (first packet + timestamp /
+    rate) puts the last packet (ms)."""
+    import struct
+    recs = read_pcap(path)
+    srs, pkts = [], []
+    for t, pl in recs:
+        if len(pl) < 12 or pl[0] >> 6 != 2:
+            continue
+        if pl[1] == 200 and len(pl) >= 20:
+            msw, lsw, rtp = struct.unpack(">III", pl[8:20])
+            srs.append((msw + lsw / 2**32, rtp))
+        elif not 200 <= pl[1] <= 204:
+            pkts.append((t, struct.unpack(">I", pl[4:8])[0]))
+    r = {"srs": len(srs), "packets": len(pkts), "sr_rate_hz": None, "pkt_rate_hz": None,
+         "naive_end_ms": None, "span_s": None}
+    if len(srs) >= 2:
+        ts = unwrap([x[1] for x in srs])
+        r["sr_rate_hz"] = fit([x[0] for x in srs], ts)
+    if len(pkts) >= 20:
+        ts = unwrap([x[1] for x in pkts])
+        t0, ts0 = pkts[0][0], ts[0]
+        span = (pkts[-1][0] - t0) / 1e6
+        r["span_s"] = span
+        d = [(a - t0) / 1e6 - (x - ts0) / rate for (a, _), x in zip(pkts, ts)]  # arrival - naive
+        k = max(1, len(pkts) // 10)
+        i0 = min(range(k), key=lambda i: d[i])
+        i1 = min(range(len(pkts) - k, len(pkts)), key=lambda i: d[i])
+        dt = (pkts[i1][0] - pkts[i0][0]) / 1e6
+        r["pkt_rate_hz"] = (ts[i1] - ts[i0]) / dt if dt > 0 else None
+        if r["pkt_rate_hz"]:  # naive time - true time of the last packet, at the packets' rate
+            r["naive_end_ms"] = (ts[-1] - ts0) * (1 / rate - 1 / r["pkt_rate_hz"]) * 1e3
+    return r
+
+
+def windows(pairs, width):
+    """Means of the offsets of (time, offset) pairs in consecutive windows of width s from the
+    first time: [(window start, n, mean, max |offset|)]."""
+    if not pairs:
+        return []
+    t0 = pairs[0][0]
+    out = {}
+    for t, o in pairs:
+        out.setdefault(int((t - t0) // width), []).append(o)
+    return [(t0 + i * width, len(v), sum(v) / len(v), max(abs(x) for x in v)) for i, v in sorted(out.items())]
+
+
+def drift_figures(pairs, span):
+    """(max |offset|, trend = mean of the last window - mean of the first, window width, windows):
+    windows of a minute, or a quarter of a shorter span."""
+    width = min(60.0, max(1.0, span / 4))
+    w = windows(pairs, width)
+    if not w:
+        return None, None, width, w
+    mx = max(abs(o) for _, o in pairs)
+    return mx, w[-1][2] - w[0][2], width, w
+
+
+def fmt_windows(w, t0):
+    return "; ".join(f"{(s - t0):.0f}s {m * 1e3:+.1f}" for s, _, m, _ in w)
+
+
 def sync(outdir, manifest_path, summary_path, late):
     lines = []
 
@@ -304,6 +438,88 @@ def sync(outdir, manifest_path, summary_path, late):
     res(not held, "no video output shows a frame before its publisher's media began",
         f"publishers {held}" if held else None)
     note(f"all A/V offsets (beep - flash): {stats(av_all)}")
+    ppm = float(summ.get("audio_ppm") or 0)
+    if ppm or (session or 0) > 120:
+        drift(res, note, manifest_path, m, summ, feeds, tracks, ev, session, ppm)
+    return lines
+
+
+def drift(res, note, manifest_path, m, summ, feeds, tracks, ev, session, ppm):
+    """The drift checks (recording_sync.sh's long mode): B's beeps against A's and against B's
+    own flashes over the whole session, per minute, within 10 ms; the first minute against the
+    last within 10 ms; the sender reports' clock rates (B's audio (1 + ppm/1e6) * 48000 Hz, the
+    others nominal) and what the uncorrected placement would make of B's audio."""
+    import os
+    bb, ab, fb = ev[("B", "audio")]["beeps"], ev[("A", "audio")]["beeps"], ev[("B", "video")]["flashes"]
+    b_tr = {t["kind"]: t for t in tracks.values() if t.get("participant") == feeds["B"]["feed"]}
+    b_beg = max((t["first_us"] - m["started_us"]) / 1e6 for t in b_tr.values())
+    b_end = min((t["last_us"] - m["started_us"]) / 1e6 for t in b_tr.values())
+    cross = [(t, t - nearest(t, ab)) for t in bb if b_beg + 0.05 < t < b_end - 0.15] if ab else []
+    cross = [(t, o) for t, o in cross if abs(o) <= 0.5]
+    av = [(f, nearest(f, bb) - f) for f in fb if b_beg + 0.05 < f < b_end - 0.15] if bb else []
+    av = [(t, o) for t, o in av if abs(o) <= 0.5]
+    span = b_end - b_beg
+    want = int(span) - 2
+    for what, pairs in (("B's beep - A's beep", cross), ("B's beep - B's flash", av)):
+        mx, trend, width, w = drift_figures(pairs, span)
+        note(f"{what}, mean per {width:.0f} s from B's start (ms): {fmt_windows(w, b_beg)}")
+        res(len(pairs) >= want and mx is not None and mx <= 0.010,
+            f"drift over {span:.0f} s: {what} within 10 ms at all {len(pairs)} seconds "
+            f"(max |offset| {mx * 1e3 if mx is not None else float('nan'):.1f} ms; want {want} seconds)")
+        res(trend is not None and abs(trend) <= 0.010,
+            f"drift over {span:.0f} s: {what}, last {width:.0f} s against the first: "
+            f"{trend * 1e3 if trend is not None else float('nan'):+.1f} ms (within 10 ms)")
+    d = os.path.dirname(manifest_path)
+    for name, p in feeds.items():
+        for t in tracks.values():
+            if t.get("participant") != p["feed"] or "file" not in t:
+                continue
+            rate = 48000 if t["kind"] == "audio" else 90000
+            c = track_clock(os.path.join(d, t["file"]), rate)
+            want_hz = rate * (1 + ppm * 1e-6) if (name, t["kind"]) == ("B", "audio") else rate
+            sr_ppm = (c["sr_rate_hz"] / rate - 1) * 1e6 if c["sr_rate_hz"] else None
+            note(f"publisher {name} {t['kind']}: {c['srs']} sender reports, RTP rate "
+                 f"{c['sr_rate_hz'] or float('nan'):.2f} Hz by the SRs ({sr_ppm or float('nan'):+.1f} ppm), "
+                 f"{c['pkt_rate_hz'] or float('nan'):.2f} Hz by the packets' arrival; uncorrected placement "
+                 f"(first packet + timestamp / {rate}) at the end {c['naive_end_ms'] or float('nan'):+.1f} ms "
+                 f"off the arrival over {c['span_s'] or 0:.0f} s")
+            if t["kind"] == "audio":
+                # (an SR's NTP time is exact to a microsecond and its RTP time to a tick: over
+                # 12 s that is 0.2 ppm; 2 ppm is 1.2 ms over ten minutes)
+                tol = 2.0
+                res(c["sr_rate_hz"] is not None and abs(c["sr_rate_hz"] - want_hz) <= want_hz * tol * 1e-6,
+                    f"publisher {name}'s audio sender reports run at {want_hz:.1f} Hz within {tol:.0f} ppm "
+                    f"({c['sr_rate_hz'] or float('nan'):.2f} Hz)")
+            if (name, t["kind"]) == ("B", "audio"):
+                note(f"uncorrected, B's audio would end {c['naive_end_ms'] or float('nan'):+.1f} ms late "
+                     f"(expected {ppm * 1e-6 * (c['span_s'] or 0) * 1e3:+.1f} ms at {ppm:g} ppm)")
+
+
+def control(outdir, manifest_path, summary_path):
+    """B's beeps against A's in the outputs of the recording whose B audio lost its SRs."""
+    m = json.load(open(manifest_path))
+    summ = json.loads(open(summary_path).read().strip().splitlines()[-1])
+    ppm = float(summ.get("audio_ppm") or 0)
+    outs = outputs_by_track(outdir, m)
+    beeps = {}
+    for p in summ["pubs"]:
+        for t in m.get("tracks", []):
+            if t.get("participant") == p["feed"] and t["kind"] == "audio" and t["id"] in outs:
+                kind, items = decode(outs[t["id"]])
+                beeps[p["name"]] = audio_events(*items)["beeps"] if kind == "audio" else []
+    a, b = beeps.get("A", []), beeps.get("B", [])
+    pairs = [(t, t - nearest(t, a)) for t in b[1:-1]] if a else []
+    pairs = [(t, o) for t, o in pairs if abs(o) <= 0.5]
+    span = pairs[-1][0] - pairs[0][0] if pairs else 0
+    mx, trend, width, w = drift_figures(pairs, span)
+    expect = ppm * 1e-6 * span
+    lines = [f"# control (B's audio without sender reports): B's beep - A's beep, mean per {width:.0f} s "
+             f"(ms): {fmt_windows(w, pairs[0][0] if pairs else 0)}"]
+    ok = trend is not None and abs(trend) > 0.010
+    lines.append(f"{'ok' if ok else 'not ok'} the check can fail: placed without its sender reports, B's audio "
+                 f"drifts {trend * 1e3 if trend is not None else float('nan'):+.1f} ms against A's over {span:.0f} s "
+                 f"(max |offset| {mx * 1e3 if mx is not None else float('nan'):.1f} ms; "
+                 f"{expect * 1e3:.1f} ms expected at {ppm:g} ppm)")
     return lines
 
 
@@ -423,6 +639,18 @@ def main():
         except Exception as ex:
             import traceback
             print(f"not ok the outputs were analysed ({type(ex).__name__}: {ex})")
+            print("\n".join("# " + x for x in traceback.format_exc().splitlines()))
+        return 0
+    if sys.argv[1] == "strip-srs":
+        print(strip_srs(sys.argv[2], sys.argv[3]))
+        return 0
+    if sys.argv[1] == "control":
+        try:
+            for line in control(sys.argv[2], sys.argv[3], sys.argv[4]):
+                print(line)
+        except Exception as ex:
+            import traceback
+            print(f"not ok the control was analysed ({type(ex).__name__}: {ex})")
             print("\n".join("# " + x for x in traceback.format_exc().splitlines()))
         return 0
     if sys.argv[1] == "pcaps":

@@ -2,7 +2,7 @@
 """recording_pub.py -- two GStreamer webrtcbin publishers in one pipeline (one clock) that flash
 and beep at the same instants, for the recording sync test (recording_sync.sh).
 
-  recording_pub.py API_URL ADMIN_URL ROOM SECONDS LATE [--no-record]
+  recording_pub.py API_URL ADMIN_URL ROOM SECONDS LATE [--no-record] [--audio-ppm=N]
 
 Starts the room's recording over the admin API (POST ADMIN_URL/rooms/ROOM/recording
 {"action":"start"}) unless --no-record, joins publisher A, and once lumen reports webrtcup for A
@@ -18,7 +18,17 @@ coincide): VP8 160x120 at 30 fps, mid-gray frames, white on the frame whose time
 whole second; Opus mono, a quiet 440 Hz tone, a loud 1 kHz beep during the first 100 ms of every
 whole second. Frames and 10 ms audio buffers come from appsrc with exact timestamps, so the
 flash and the beep are simultaneous by construction at the sender. Run inside the test network
-namespace (webrtcbin gathers no loopback candidates)."""
+namespace (webrtcbin gathers no loopback candidates).
+
+--audio-ppm=N: publisher B's audio clock runs N ppm fast, like a device whose ADC does: its
+microphone delivers 48000 * (1 + N/1e6) samples per real second (the beep still sounds at each
+whole second of real time, i.e. at sample (1 + N/1e6) * 48000 * t of B's stream), which it
+encodes and stamps as 48 kHz by sample count, so its RTP timestamps advance (1 + N/1e6) * 48000
+per real second. Its sender reports stay honest: rtpsession maps the last packet's RTP time to
+its running time, which a probe after the payloader puts back on the real clock (the capture
+time of the packet's first sample). SR-based alignment absorbs the skew; placing B's audio by
+its first packet plus timestamp / 48000 drifts by N * 60 us per minute (60 ms in ten minutes at
+100 ppm). The summary gets "audio_ppm": N."""
 import array
 import json
 import math
@@ -44,6 +54,7 @@ if len(sys.argv) < 6 or sys.argv[1] in ("-h", "--help"):
 API, ADMIN, ROOM = sys.argv[1], sys.argv[2], int(sys.argv[3])
 SECONDS, LATE = float(sys.argv[4]), float(sys.argv[5])
 RECORD = "--no-record" not in sys.argv[6:]
+PPM = next((float(a.split("=", 1)[1]) for a in sys.argv[6:] if a.startswith("--audio-ppm=")), 0.0)
 W, H, FPS, RATE, ABUF = 160, 120, 30, 48000, 480  # 10 ms audio buffers
 SEC = Gst.SECOND
 
@@ -77,6 +88,7 @@ def make_second():
 
 
 AUDIO_SECOND = make_second()
+AUDIO_SAMPLES = array.array("h", AUDIO_SECOND)
 Y, C = W * H, (W // 2) * (H // 2)
 GRAY = bytes([128]) * Y + bytes([128]) * (2 * C)
 WHITE = bytes([235]) * Y + bytes([128]) * (2 * C)
@@ -97,6 +109,25 @@ class Publisher:
         self.first_wall_us = None
         self.next_v = self.next_a = None
         self.stop = False
+        # B's device: samples per real second (RATE unless --audio-ppm); t0 the real time (ns) of
+        # its first sample, which is also where its device clock (sample count / RATE) starts.
+        self.fast = RATE * (1 + PPM * 1e-6) if name == "B" and PPM else None
+        self.a_t0 = None
+        if self.fast:
+            pay = pipe.get_by_name("ap" + name).get_static_pad("src")
+            pay.add_probe(Gst.PadProbeType.BUFFER, self.real_pts)
+
+    def real_pts(self, _pad, info):
+        """B's encoded audio leaves the payloader stamped on the device clock (its RTP timestamp
+        is the sample count, as a real device's); back to the real capture time for rtpsession,
+        whose sender reports map the last packet's RTP time to its running time."""
+        buf = info.get_buffer()
+        if buf.pts != Gst.CLOCK_TIME_NONE and self.a_t0 is not None:
+            buf.pts = self.a_t0 + int(round((buf.pts - self.a_t0) * RATE / self.fast))
+            # the DTS too: webrtcbin's sink syncs on DTS-or-PTS, and a DTS left on the device
+            # clock held B's audio back by the skew (its packets arrived up to N ppm late)
+            buf.dts = buf.pts
+        return Gst.PadProbeReturn.OK
 
     def err(self, s):
         self.app.errors.append(f"{self.name}: {s}")
@@ -208,6 +239,9 @@ class Publisher:
         self.first_wall_us = wall_us()
         self.next_v = -(-rt * FPS // SEC)           # first frame index at or after rt
         self.next_a = -(-rt * (RATE // ABUF) // SEC)  # first 10 ms buffer index
+        if self.fast:
+            self.a_t0 = self.next_a * SEC // (RATE // ABUF)
+            self.next_a = 0  # buffers counted from a_t0 on the device clock
 
     def push_due(self, now):
         while self.next_v * SEC // FPS <= now:
@@ -219,12 +253,32 @@ class Publisher:
             self.vsrc.emit("push-buffer", buf)
             self.next_v += 1
         per_sec = RATE // ABUF
+        if self.fast:
+            self.push_fast(now)
+            return
         while self.next_a * SEC // per_sec <= now:
             k = self.next_a
             off = (k % per_sec) * ABUF * 2
             buf = Gst.Buffer.new_wrapped(AUDIO_SECOND[off:off + ABUF * 2])
             buf.pts = k * SEC // per_sec
             buf.duration = SEC // per_sec
+            buf.offset = k * ABUF
+            self.asrc.emit("push-buffer", buf)
+            self.next_a += 1
+
+
+    def push_fast(self, now):
+        """B's audio with --audio-ppm: buffer k holds device samples k*ABUF.. (captured from real
+        time a_t0 + sample / fast on), stamped a_t0 + sample / RATE (the device's own clock)."""
+        while self.a_t0 + self.next_a * ABUF * SEC / self.fast <= now:
+            k = self.next_a
+            a = array.array("h", bytes(ABUF * 2))
+            for i in range(ABUF):
+                rt = self.a_t0 + (k * ABUF + i) * SEC / self.fast
+                a[i] = AUDIO_SAMPLES[int((rt % SEC) * RATE // SEC)]
+            buf = Gst.Buffer.new_wrapped(a.tobytes())
+            buf.pts = self.a_t0 + k * SEC // (RATE // ABUF)
+            buf.duration = SEC // (RATE // ABUF)
             buf.offset = k * ABUF
             self.asrc.emit("push-buffer", buf)
             self.next_a += 1
@@ -246,11 +300,12 @@ class App:
                 f"! application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000 ! w{n}. "
                 f"appsrc name=a{n} is-live=true format=time do-timestamp=false "
                 f"caps=audio/x-raw,format=S16LE,rate={RATE},channels=1,layout=interleaved "
-                f"! audioconvert ! opusenc ! rtpopuspay pt=111 "
+                f"! audioconvert ! opusenc ! rtpopuspay name=ap{n} pt=111 "
                 f"! application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000,"
                 f"encoding-params=(string)2 ! w{n}. ")
         self.pipe = Gst.parse_launch(branch)
         self.pubs = [Publisher(self, n, self.pipe) for n in "AB"]
+        self.summary["audio_ppm"] = PPM
         # GStreamer 1.22's default (rtcp-sync-send-time) puts the send time's clock into the
         # sender reports' RTP time: it runs off the packets' timestamps by the pipeline's running
         # time, so the SRs would contradict the RTP stream (lumen-pp trusts SRs; Chromium's agree).
