@@ -7,9 +7,12 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "webrtc/bytes.h"
 #include "webrtc/cert.h"
 #include "webrtc/dtls.h"
 #include "webrtc/pc.h"
+#include "webrtc/pktbuf.h"
+#include "webrtc/pktcache.h"
 #include "webrtc/rtcp.h"
 #include "webrtc/rtp.h"
 
@@ -33,6 +36,8 @@ struct peer {
 	char last_label[64];
 	uint16_t last_seq;
 	char last_mid[16];
+	int video_in_buf, video_rx; /* video delivered in a buffer that holds it / in all */
+	bool audio_in_buf;
 };
 
 static struct lumen_cert *cert;
@@ -75,6 +80,12 @@ static void on_rtp(void *u, const struct lumen_pc_rtp *pkt)
 	p->rtp_rx++;
 	p->last_seq = pkt->seq;
 	g_strlcpy(p->last_mid, pkt->mid, sizeof(p->last_mid));
+	if (pkt->kind == LUMEN_PC_VIDEO) {
+		p->video_rx++;
+		p->video_in_buf += lumen_pktcache_buf_holds(pkt->buf, pkt->data, pkt->len);
+	} else if (pkt->buf) {
+		p->audio_in_buf = true;
+	}
 	if (p->echo)
 		cr_assert_eq(lumen_pc_send_rtp(p->pc, pkt->mid, pkt->data, pkt->len, NULL), 0);
 }
@@ -508,6 +519,108 @@ Test(pc, gaps_are_nacked_nacks_are_answered_from_the_cache_and_receivers_report,
 	g_free(st.selected_pair);
 	peer_fini(&p[1]);
 	peer_fini(&p[0]);
+}
+
+/* The server relays video it "received" in buf (a pool of the test's) with
+ * lumen_pc_send_rtp_buf, as media.c does with struct lumen_pc_rtp.buf. */
+static void server_video_buf(struct lumen_pktbuf *b, uint16_t seq)
+{
+	uint8_t payload[300];
+	struct lumen_rtp_hdr h = { .pt = 96, .ssrc = 5555, .ts = 3000u * seq, .seq = seq };
+	ssize_t n;
+
+	for (size_t i = 0; i < sizeof(payload); i++)
+		payload[i] = (uint8_t)(seq + i);
+	payload[0] = 0x10;
+	n = lumen_rtp_write(b->data, LUMEN_PKTBUF_SIZE, &h, NULL, 0, payload, sizeof(payload), 0);
+	cr_assert_gt(n, 0);
+	b->len = (size_t)n;
+}
+
+static size_t pool_in_use(struct lumen_pktbuf_pool *pool)
+{
+	struct lumen_pktbuf_stats st;
+
+	lumen_pktbuf_pool_stats(pool, &st);
+	return st.in_use;
+}
+
+static bool client_dropped(void *a)
+{
+	struct nack_wait *w = a;
+	struct lumen_pc_stats st;
+
+	lumen_pc_get_stats(w->pc, &st);
+	g_free(st.selected_pair);
+	return st.dropped_in >= w->min;
+}
+
+/* Received video comes in a pooled buffer; relayed with it, the sender's NACK cache keeps a
+ * reference on that buffer (not a copy) as long as the packet is held, while a modified copy
+ * passed with the original's buffer is not trusted and is copied. Both NACKs are answered with
+ * the packets as they were sent: the client drops both as SRTP replays of what it has (a
+ * rebuilt header with another seq or SSRC would be taken as a new packet). */
+Test(pc, relayed_video_is_cached_by_reference_to_its_received_buffer, .init = setup,
+     .fini = teardown)
+{
+	struct lumen_pktbuf_pool *pool = lumen_pktbuf_pool_new(4, 4);
+	struct lumen_pktbuf *b1, *b2;
+	uint8_t copy[LUMEN_PKTBUF_SIZE];
+	struct peer p[2];
+	struct lumen_pc_stats st;
+
+	connect_video(p);
+	/* What the server receives is delivered in a buffer that holds it. */
+	cr_assert_eq(client_video(&p[1], 10), 0);
+	cr_assert_eq(client_video(&p[1], 11), 0);
+	for (int i = 0; i < 200 && p[0].video_rx < 2; i++) {
+		g_main_context_iteration(NULL, FALSE);
+		g_usleep(1000);
+	}
+	cr_assert_eq(p[0].video_rx, 2);
+	cr_assert_eq(p[0].video_in_buf, 2, "video arrives in the pc's receive buffer");
+
+	b1 = lumen_pktbuf_get(pool);
+	server_video_buf(b1, 100);
+	cr_assert_eq(lumen_pc_send_rtp_buf(p[0].pc, "v", b1, b1->data, b1->len, NULL), 0);
+	lumen_pktbuf_unref(b1);
+	cr_assert_eq(pool_in_use(pool), 1, "the cache references the received buffer");
+
+	b2 = lumen_pktbuf_get(pool);
+	server_video_buf(b2, 101);
+	memcpy(copy, b2->data, b2->len);
+	copy[b2->len - 1] ^= 0xff; /* a plugin's patched copy, passed with the original's buffer */
+	cr_assert_eq(lumen_pc_send_rtp_buf(p[0].pc, "v", b2, copy, b2->len, NULL), 0);
+	lumen_pktbuf_unref(b2);
+	cr_assert_eq(pool_in_use(pool), 1, "bytes outside the buffer: not referenced");
+
+	/* The client asks for both (NACK PID 100, BLP bit 0 = 101). */
+	uint8_t nack[16] = { 0x81, 205, 0, 3 };
+	wr32be(nack + 4, 0x12345678);
+	wr32be(nack + 8, 5555);
+	nack[12] = 0; nack[13] = 100; nack[14] = 0; nack[15] = 1;
+	struct nack_wait rx2 = { p[1].pc, 0, 0 };
+	for (int i = 0; i < 200 && p[1].video_rx < 2; i++) {
+		g_main_context_iteration(NULL, FALSE);
+		g_usleep(1000);
+	}
+	cr_assert_eq(p[1].video_rx, 2, "the client got both originals");
+	lumen_pc_get_stats(p[1].pc, &st);
+	g_free(st.selected_pair);
+	rx2.min = st.dropped_in + 2;
+	cr_assert_eq(lumen_pc_send_rtcp(p[1].pc, nack, sizeof(nack)), 0);
+	struct nack_wait rtx = { p[0].pc, 2, 2 };
+	pump_until(stat_reached, &rtx, 3000);
+	cr_assert(stat_reached(&rtx), "the server resent both from its cache");
+	pump_until(client_dropped, &rx2, 3000);
+	cr_assert(client_dropped(&rx2), "both retransmissions reached the client");
+	cr_assert(p[1].warnings & LUMEN_PC_WARN_SRTP_REPLAY, "as replays of what it has");
+	cr_assert_eq(p[1].video_rx, 2, "nothing that looked new");
+
+	peer_fini(&p[1]);
+	peer_fini(&p[0]);
+	cr_assert_eq(pool_in_use(pool), 0, "freeing the pc let the buffer go");
+	lumen_pktbuf_pool_free(pool);
 }
 
 static bool slow_both(void *a)

@@ -1,9 +1,12 @@
 /* test_pktcache.c -- specification tests for src/webrtc/pktcache.c (retransmission cache).
  *
  * Buffers come from a real pktbuf pool, so the pool's in_use count shows which references the
- * cache still holds, and its chunk count shows that steady state allocates nothing. */
+ * cache still holds (one received buffer shared by several caches counts once), and its chunk
+ * count shows that steady state allocates nothing. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "webrtc/bytes.h"
 #include "webrtc/pktcache.h"
@@ -247,6 +250,168 @@ Test(pktcache, keeps_its_references_consistent_under_random_traffic)
 		cr_assert_leq(st.packets, 128);
 		cr_assert_leq(st.bytes, 60000);
 	}
+	lumen_pktcache_free(c);
+	cr_assert_eq(in_use(), 0);
+}
+
+/* ---- entries that reference a shared received packet (header inline, payload in the buffer) ---- */
+
+/* A received packet in a buffer of the pool: 12-byte header (seq, ssrc 0x1111), payload of n
+ * bytes counting up from first. Our reference. */
+static struct lumen_pktbuf *received(uint16_t seq, size_t n, uint8_t first)
+{
+	struct lumen_pktbuf *b = lumen_pktbuf_get(pool);
+
+	cr_assert_not_null(b);
+	memset(b->data, 0, 12);
+	b->data[0] = 0x80;
+	b->data[1] = 96;
+	wr16be(b->data + 2, seq);
+	wr32be(b->data + 8, 0x1111);
+	for (size_t i = 0; i < n; i++)
+		b->data[12 + i] = (uint8_t)(first + i);
+	b->len = 12 + n;
+	return b;
+}
+
+/* What a receiving pc sends for src: its own header (ssrc, seq, and hdr_len - 12 bytes of
+ * extension block) then src's payload, into out. Returns the header length. */
+static size_t rewritten(const struct lumen_pktbuf *src, uint32_t ssrc, uint16_t seq, size_t ext,
+			uint8_t *out)
+{
+	size_t h = 12 + ext;
+
+	memcpy(out, src->data, 12);
+	out[0] |= ext ? 0x10 : 0;
+	wr16be(out + 2, seq);
+	wr32be(out + 8, ssrc);
+	for (size_t i = 0; i < ext; i++)
+		out[12 + i] = (uint8_t)(0xa0 + i);
+	memcpy(out + h, src->data + 12, src->len - 12);
+	return h;
+}
+
+Test(pktcache, rebuilds_each_receivers_header_in_front_of_the_shared_payload)
+{
+	struct lumen_pktcache *a = lumen_pktcache_new(NULL), *b = lumen_pktcache_new(NULL);
+	struct lumen_pktbuf *src = received(500, 1000, 7);
+	uint8_t sa[1500], sb[1500], got[1500];
+	size_t ha = rewritten(src, 0xaaaa, 40, 8, sa), hb = rewritten(src, 0xbbbb, 9000, 0, sb);
+	struct lumen_pktcache_stats st;
+
+	cr_assert_eq(lumen_pktcache_put_ref(a, 40, src, src->data + 12, 1000, sa, ha, 0), 0);
+	cr_assert_eq(lumen_pktcache_put_ref(b, 9000, src, src->data + 12, 1000, sb, hb, 0), 0);
+	lumen_pktbuf_unref(src);
+	cr_assert_eq(in_use(), 1, "one buffer for both caches: the payload is not copied");
+
+	cr_assert_eq(lumen_pktcache_copy(a, 40, SEC / 2, got, sizeof(got)), (ssize_t)(ha + 1000));
+	cr_assert_arr_eq(got, sa, ha + 1000, "receiver a's header, then the payload");
+	cr_assert_eq(lumen_pktcache_copy(b, 9000, SEC / 2, got, sizeof(got)), (ssize_t)(hb + 1000));
+	cr_assert_arr_eq(got, sb, hb + 1000, "receiver b's header, then the payload");
+	cr_assert_eq(lumen_pktcache_copy(a, 41, SEC / 2, got, sizeof(got)), -ENOENT);
+	cr_assert_eq(lumen_pktcache_copy(a, 40, SEC / 2, got, ha + 999), -ENOSPC);
+	lumen_pktcache_stats(a, &st);
+	cr_assert_eq(st.hits, 1);
+	cr_assert_eq(st.misses, 1);
+	cr_assert_eq(st.bytes, ha + 1000);
+	lumen_pktcache_free(a);
+	lumen_pktcache_free(b);
+	cr_assert_eq(in_use(), 0);
+}
+
+Test(pktcache, the_shared_buffer_goes_back_only_when_the_last_cache_lets_it_go)
+{
+	struct lumen_pktcache *a = lumen_pktcache_new(NULL), *b = lumen_pktcache_new(NULL);
+	struct lumen_pktbuf *src = received(1, 200, 0);
+	uint8_t h[64], got[1500];
+	size_t hl = rewritten(src, 0xaaaa, 1, 4, h);
+
+	/* b caches it half a second later: it holds it half a second longer */
+	cr_assert_eq(lumen_pktcache_put_ref(a, 1, src, src->data + 12, 200, h, hl, 0), 0);
+	cr_assert_eq(lumen_pktcache_put_ref(b, 1, src, src->data + 12, 200, h, hl, SEC / 2), 0);
+	lumen_pktbuf_unref(src);
+	lumen_pktcache_expire(a, SEC + 1);
+	cr_assert_eq(lumen_pktcache_copy(a, 1, SEC + 1, got, sizeof(got)), -ENOENT);
+	cr_assert_eq(in_use(), 1, "b still holds it");
+	cr_assert_eq(lumen_pktcache_copy(b, 1, SEC + 1, got, sizeof(got)), (ssize_t)(hl + 200));
+	cr_assert_arr_eq(got + hl, src->data + 12, 200, "the payload is intact");
+	lumen_pktcache_expire(b, SEC + SEC / 2 + 1);
+	cr_assert_eq(in_use(), 0, "the last cache let it go");
+	/* replaced by a packet with the same seq, the old buffer goes too */
+	src = received(2, 100, 0);
+	cr_assert_eq(lumen_pktcache_put_ref(a, 2, src, src->data + 12, 100, h, hl, 2 * SEC), 0);
+	lumen_pktbuf_unref(src);
+	src = received(2, 100, 50);
+	cr_assert_eq(lumen_pktcache_put_ref(a, 2, src, src->data + 12, 100, h, hl, 2 * SEC), 0);
+	lumen_pktbuf_unref(src);
+	cr_assert_eq(in_use(), 1);
+	cr_assert_eq(lumen_pktcache_copy(a, 2, 2 * SEC, got, sizeof(got)), (ssize_t)(hl + 100));
+	cr_assert_eq(got[hl], 50, "the newer packet");
+	lumen_pktcache_free(a);
+	lumen_pktcache_free(b);
+	cr_assert_eq(in_use(), 0);
+}
+
+Test(pktcache, trusts_a_buffer_only_for_bytes_inside_it)
+{
+	struct lumen_pktcache *c = lumen_pktcache_new(NULL);
+	struct lumen_pktbuf *src = received(3, 100, 0);
+	uint8_t copy[200], h[64];
+	size_t end = sizeof(src->storage);
+
+	memcpy(copy, src->data, src->len);
+	cr_assert(lumen_pktcache_buf_holds(src, src->data, src->len));
+	cr_assert(lumen_pktcache_buf_holds(src, src->storage, end), "all of the storage");
+	cr_assert(lumen_pktcache_buf_holds(src, src->storage + end, 0), "empty, at its end");
+	cr_assert(!lumen_pktcache_buf_holds(src, src->storage + 1, end), "one past its end");
+	cr_assert(!lumen_pktcache_buf_holds(src, src->storage + end - 10, SIZE_MAX - 5),
+		  "a length that wraps around");
+	cr_assert(!lumen_pktcache_buf_holds(src, src->storage - 1, 10), "before it");
+	cr_assert(!lumen_pktcache_buf_holds(src, copy, src->len),
+		  "a plugin's modified copy passed with the original's buffer");
+	cr_assert(!lumen_pktcache_buf_holds(NULL, src->data, src->len));
+	/* The cache refuses such a payload (the caller falls back to a full copy). */
+	cr_assert_eq(lumen_pktcache_put_ref(c, 3, src, copy + 12, 100, copy, 12, 0), -EINVAL);
+	cr_assert_eq(in_use(), 1, "no reference taken");
+	lumen_pktbuf_unref(src);
+	cr_assert_eq(in_use(), 0);
+	cr_assert_eq(lumen_pktcache_copy(c, 3, 0, h, sizeof(h)), -ENOENT);
+	lumen_pktcache_free(c);
+}
+
+Test(pktcache, refuses_a_header_too_long_to_keep_inline)
+{
+	struct lumen_pktcache *c = lumen_pktcache_new(NULL);
+	struct lumen_pktbuf *src = received(4, 100, 0);
+	uint8_t h[LUMEN_PKTCACHE_HDR_MAX + 1] = { 0x80 }, got[1500];
+
+	cr_assert_eq(lumen_pktcache_put_ref(c, 4, src, src->data + 12, 100, h, sizeof(h), 0),
+		     -EINVAL);
+	cr_assert_eq(in_use(), 1, "no reference taken");
+	cr_assert_eq(lumen_pktcache_put_ref(c, 4, src, src->data + 12, 100, h, sizeof(h) - 1, 0), 0);
+	cr_assert_eq(lumen_pktcache_copy(c, 4, 0, got, sizeof(got)), (ssize_t)(sizeof(h) - 1 + 100));
+	lumen_pktbuf_unref(src);
+	lumen_pktcache_free(c);
+	cr_assert_eq(in_use(), 0);
+}
+
+/* Whole packets (the fallback) and referenced ones mix in one ring; copy rebuilds either. */
+Test(pktcache, whole_and_referenced_packets_mix)
+{
+	struct lumen_pktcache *c = lumen_pktcache_new(NULL);
+	struct lumen_pktbuf *src = received(10, 300, 1);
+	uint8_t h[64], got[1500];
+	size_t hl = rewritten(src, 0xcccc, 11, 12, h);
+
+	cr_assert_eq(put(c, 10, 500, 0), 0);
+	cr_assert_eq(lumen_pktcache_put_ref(c, 11, src, src->data + 12, 300, h, hl, 0), 0);
+	lumen_pktbuf_unref(src);
+	cr_assert_eq(lumen_pktcache_copy(c, 10, 0, got, sizeof(got)), 500);
+	cr_assert_eq(rd16be(got), 10);
+	cr_assert_eq(lumen_pktcache_copy(c, 11, 0, got, sizeof(got)), (ssize_t)(hl + 300));
+	cr_assert_arr_eq(got, h, hl);
+	cr_assert_eq(got[hl], 1);
+	cr_assert_eq(got[hl + 299], (uint8_t)300);
 	lumen_pktcache_free(c);
 	cr_assert_eq(in_use(), 0);
 }

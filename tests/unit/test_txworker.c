@@ -9,6 +9,7 @@
 #include "webrtc/cert.h"
 #include "webrtc/dtls.h"
 #include "webrtc/pc.h"
+#include "webrtc/pktbuf.h"
 #include "webrtc/txworker.h"
 
 /* ---- a recording sender: fake pcs are small integers, never dereferenced ---- */
@@ -20,6 +21,9 @@ struct sent {
 	uint32_t ssrc; /* after the rewrite, as the pc would send it */
 	GThread *thread;
 	char mid[8];
+	struct lumen_pktbuf *src; /* as passed to the send */
+	const uint8_t *data;
+	uint8_t last;             /* the packet's last byte */
 };
 /* pthread, not GMutex: ThreadSanitizer does not see GLib's futex-based locks. */
 static pthread_mutex_t sent_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -29,10 +33,12 @@ static unsigned n_sent;
 static int record_send(struct lumen_pc *pc, const char *mid, struct lumen_pktbuf *src,
 		       const uint8_t *rtp, size_t len, const struct lumen_pc_rewrite *rw)
 {
-	(void)src;
 	pthread_mutex_lock(&sent_lock);
 	if (n_sent < MAX_SENT && len >= 12) {
 		struct sent *s = &sent[n_sent++];
+		s->src = src;
+		s->data = rtp;
+		s->last = rtp[len - 1];
 		s->pc = (uintptr_t)pc;
 		s->seq = (uint16_t)(rtp[2] << 8 | rtp[3]);
 		s->ssrc = rw && rw->set_ssrc ? rw->ssrc
@@ -299,6 +305,57 @@ Test(txworker, shutdown_drains_what_was_posted, .init = reset)
 	lumen_txw_pool_free(pool); /* joins: every record is sent before it returns */
 	cr_assert_eq(n_sent, 21);
 	gate_fini(&g);
+}
+
+static bool four_sent(void *arg)
+{
+	(void)arg;
+	return sent_count() >= 4;
+}
+
+/* A packet that comes in a received buffer (struct lumen_pc_rtp.buf) is referenced, not copied,
+ * and the buffer is passed on to the send (for the pcs' NACK caches); a plugin's patched copy
+ * passed along with the original's buffer is copied and goes out without one. */
+Test(txworker, a_received_buffer_is_referenced_and_passed_on_not_copied, .init = reset)
+{
+	struct lumen_txw_pool *pool = pool_new(1, 16, record_send);
+	struct lumen_pktbuf_pool *rx = lumen_pktbuf_pool_new(4, 4);
+	struct lumen_pktbuf_stats st;
+	struct lumen_pktbuf *b = lumen_pktbuf_get(rx);
+	uint8_t copy[40];
+
+	packet(b->data, 7);
+	b->len = 40;
+	memcpy(copy, b->data, sizeof(copy));
+	copy[39] = 0x5a;
+	lumen_txw_begin(pool, b->data, b->len, NULL, b);
+	cr_assert_eq(lumen_txw_send(pool, 0, FAKE_PC(1), "1", b, b->data, b->len, NULL), 0);
+	cr_assert_eq(lumen_txw_send(pool, 0, FAKE_PC(2), "1", b, b->data, b->len, NULL), 0);
+	cr_assert_eq(lumen_txw_send(pool, 0, FAKE_PC(3), "1", b, copy, sizeof(copy), NULL), 0);
+	lumen_txw_end(pool);
+	/* outside a dispatch, the buffer is referenced as well */
+	cr_assert_eq(lumen_txw_send(pool, 0, FAKE_PC(4), "1", b, b->data, b->len, NULL), 0);
+	lumen_pktbuf_unref(b);
+	cr_assert(wait_for(four_sent, NULL));
+	lumen_txw_pool_free(pool);
+
+	cr_assert_eq(n_sent, 4);
+	for (unsigned i = 0; i < 4; i++) {
+		struct sent *s = &sent[i];
+		if (s->pc == (uintptr_t)FAKE_PC(3)) {
+			cr_assert_null(s->src, "a copy goes out without a buffer to reference");
+			cr_assert_neq(s->data, copy, "it was copied");
+			cr_assert_eq(s->last, 0x5a, "the patched bytes");
+		} else {
+			cr_assert_eq(s->src, b, "pc %u: the received buffer itself", (unsigned)s->pc);
+			cr_assert_eq(s->data, b->data, "pc %u: the bytes where they are",
+				     (unsigned)s->pc);
+			cr_assert_eq(s->last, 0);
+		}
+	}
+	lumen_pktbuf_pool_stats(rx, &st);
+	cr_assert_eq(st.in_use, 0, "every record let the buffer go");
+	lumen_pktbuf_pool_free(rx);
 }
 
 Test(txworker, rejects_bad_arguments)
