@@ -118,7 +118,7 @@ void rooms_fwd_rtp(struct rooms_participant *p, const struct lumen_rtp_packet *p
 		struct rooms_layer_out out;
 		struct lumen_rtp_packet q;
 
-		if (!sub->started || sub->paused || !s->send)
+		if (!sub->started || !sub->pc_up || sub->paused || !s->send)
 			continue;
 		if (rooms_layer_packet(&s->sel, (unsigned)layer, pkt, &t->rates, now, scratch,
 				       sizeof(scratch), &out) != ROOMS_LAYER_FORWARD) {

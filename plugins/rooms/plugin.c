@@ -409,6 +409,7 @@ static void rooms_hangup(struct lumen_handle *h, void *state, const char *reason
 		rooms_pub_unpublish_all(p, true);
 	} else if (p->type == ROOMS_P_SUBSCRIBER) {
 		p->started = false;
+		p->pc_up = false;
 		p->offer_out = false;
 	}
 }
@@ -467,6 +468,10 @@ static void rooms_setup_media(struct lumen_handle *h, void *state)
 	struct rooms_participant *p = state;
 
 	(void)h;
+	if (p->type == ROOMS_P_SUBSCRIBER) {
+		rooms_sub_pc_up(p);
+		return;
+	}
 	/* REMB is the publisher's only bandwidth feedback (room_sdp.c, FB_ALL): always send one. */
 	if (p->type == ROOMS_P_PUBLISHER && p->room)
 		rooms_core->set_bitrate_cap(p->h, p->room->bitrate ? p->room->bitrate

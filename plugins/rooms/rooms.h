@@ -165,6 +165,10 @@ struct rooms_participant {
 	bool offer_out;               /* an offer was sent and not answered yet */
 	bool reoffer;                 /* streams changed while an offer was out */
 	bool started;                 /* the client answered ("start"), media flows */
+	/* Its peer connection is up (setup_media): only then is media forwarded to it. Before,
+	 * sends fail, and a keyframe spent on a pc not up yet left its video waiting for the
+	 * next one (the keyframe request rate limit held back another: 0.5 s per join). */
+	bool pc_up;
 	bool paused;
 	uint32_t bwe_bps;
 	unsigned next_mid;
@@ -250,6 +254,8 @@ void rooms_sub_feed_published(struct rooms_participant *pub);
 /* A track is ending: its streams go inactive; their subscribers get a new offer. */
 void rooms_sub_track_gone(struct rooms_track *t);
 void rooms_sub_leave(struct rooms_participant *p);
+/* p's peer connection came up: media flows from now on, video from a keyframe asked for now. */
+void rooms_sub_pc_up(struct rooms_participant *p);
 void rooms_sub_free_streams(struct rooms_participant *p);
 json_t *rooms_sub_streams_json(const struct rooms_participant *p);
 

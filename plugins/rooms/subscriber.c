@@ -368,6 +368,24 @@ static struct rooms_stream *stream_by_mid(struct rooms_participant *p, const cha
 	return NULL;
 }
 
+static void request_keyframes(struct rooms_participant *p)
+{
+	int64_t now = g_get_monotonic_time();
+
+	for (unsigned i = 0; i < p->streams->len; i++) {
+		struct rooms_stream *s = p->streams->pdata[i];
+		if (s->track && s->kind == LUMEN_MEDIA_VIDEO)
+			rooms_fwd_pli(s->track, now);
+	}
+}
+
+void rooms_sub_pc_up(struct rooms_participant *p)
+{
+	p->pc_up = true;
+	if (p->started && !p->paused)
+		request_keyframes(p);
+}
+
 static struct lumen_msg_result req_start(struct rooms_participant *p, const char *tr,
 					 const json_t *jsep)
 {
@@ -400,13 +418,10 @@ static struct lumen_msg_result req_start(struct rooms_participant *p, const char
 	json_t *ev = rooms_event(p->room);
 	json_object_set_new(ev, "started", json_string("ok"));
 	rooms_push(p, tr, ev, NULL);
-	/* Fresh receivers need a keyframe to show anything. */
-	int64_t now = g_get_monotonic_time();
-	for (unsigned i = 0; i < p->streams->len; i++) {
-		struct rooms_stream *s = p->streams->pdata[i];
-		if (s->track && s->kind == LUMEN_MEDIA_VIDEO)
-			rooms_fwd_pli(s->track, now);
-	}
+	/* Fresh receivers need a keyframe to show anything: now if the pc is up (a renegotiation,
+	 * a resume), else once it is (rooms_sub_pc_up), not to a pc that cannot receive it. */
+	if (p->pc_up)
+		request_keyframes(p);
 	if (p->reoffer)
 		send_offer(p, NULL, "updated");
 	return rooms_async();

@@ -42,6 +42,10 @@ struct lumen_ice_config {
 	const char *stun_host;        /* STUN server for srflx candidates (full mode), or NULL */
 	uint16_t stun_port;
 	bool ipv6;                    /* also IPv6 addresses when gathering automatically */
+	/* Full mode: Ta, the pacing of our connectivity checks in ms (libnice's stun-pacing-timer;
+	 * 0 = its default, 20). The first check waits one Ta after the remote candidates arrive,
+	 * where a browser sends it at once: lumen-bench's clients use 5 (RFC 8445's minimum). */
+	unsigned check_pacing_ms;
 };
 
 struct lumen_ice_callbacks {
