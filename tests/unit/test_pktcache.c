@@ -323,7 +323,7 @@ Test(pktcache, the_shared_buffer_goes_back_only_when_the_last_cache_lets_it_go)
 {
 	struct lumen_pktcache *a = lumen_pktcache_new(NULL), *b = lumen_pktcache_new(NULL);
 	struct lumen_pktbuf *src = received(1, 200, 0);
-	uint8_t h[64], got[1500];
+	uint8_t h[1500], got[1500]; /* the packet as sent; the cache keeps its header */
 	size_t hl = rewritten(src, 0xaaaa, 1, 4, h);
 
 	/* b caches it half a second later: it holds it half a second longer */
@@ -400,7 +400,7 @@ Test(pktcache, whole_and_referenced_packets_mix)
 {
 	struct lumen_pktcache *c = lumen_pktcache_new(NULL);
 	struct lumen_pktbuf *src = received(10, 300, 1);
-	uint8_t h[64], got[1500];
+	uint8_t h[1500], got[1500]; /* the packet as sent; the cache keeps its header */
 	size_t hl = rewritten(src, 0xcccc, 11, 12, h);
 
 	cr_assert_eq(put(c, 10, 500, 0), 0);
