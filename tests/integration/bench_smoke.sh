@@ -4,9 +4,10 @@
 # (--record) and 5 joins of lumen-bench against it. Asserts on the JSON results: media flowed, loss
 # under 5 %, delay p99 under 200 ms (loose bounds: this checks the tool and the path, not
 # performance; a sanitizer build is slower); the recording the fanout made (manifest finished,
-# audio and video pcaps, not empty, at least what was sent in the window); join times, and that a
-# subscriber joined only after the server's webrtcup for the publisher (Janus needs that wait).
-# About 8 s in all.
+# audio and video pcaps, not empty, at least what was sent in the window); subscriber join times
+# (steps in order, every joiner's video starting on a keyframe), and with --join-with-publisher
+# that a subscriber joined only after the server's webrtcup for the publisher (Janus needs that
+# wait). About 12 s in all.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/e2e/lib.sh"
 
@@ -69,14 +70,31 @@ sent=$(jq '.sent_packets' "$e2e_tmp/fanout.json" 2>/dev/null || echo 0)
 jqok "record: at least the packets sent in the window were recorded, none dropped" "$manifest" \
 	"([.tracks[].packets] | add) >= ${sent:-0} and ${sent:-0} > 0 and .dropped.queue_overflow == 0"
 
-bench --scenario join --joins 5 --json "$e2e_tmp/join.json" >"$e2e_tmp/join.txt" 2>&1
+# join: subscribers joining a publisher that is already sending, each in a session of its own,
+# 600 ms apart (past lumen's keyframe request rate limit, so that each join's request goes out).
+bench --scenario join --joins 4 --join-gap-ms 600 --json "$e2e_tmp/join.json" >"$e2e_tmp/join.txt" 2>&1
 ok $? "join: lumen-bench exits 0"
 diag <"$e2e_tmp/join.txt"
-jqok "join: 5 joins timed" "$e2e_tmp/join.json" '.join_ms.n == 5'
+jqok "join: 4 subscriber joins timed" "$e2e_tmp/join.json" '.join_ms.n == 4 and .join_ms.mode == "subscriber"'
 jqok "join: p50 above 0 and under 5 s" "$e2e_tmp/join.json" '.join_ms.p50 > 0 and .join_ms.p50 < 5000'
-jqok "join: the subscriber joined after the server's webrtcup for the publisher" "$e2e_tmp/join.json" \
-	'.join_ms.steps_p50 as $s | $s.publisher_webrtcup > 0 and $s.subscriber_offer >= $s.publisher_webrtcup
-	 and $s.first_packet >= $s.subscriber_pc_up'
+jqok "join: the steps in order (create, attach, offer, ICE, DTLS, first packet)" "$e2e_tmp/join.json" \
+	'.join_ms.steps_p50 as $s | $s.subscriber_created > 0
+	 and $s.subscriber_created <= $s.subscriber_attached and $s.subscriber_attached <= $s.subscriber_offer
+	 and $s.subscriber_offer <= $s.subscriber_started and $s.subscriber_offer <= $s.subscriber_ice_connected
+	 and $s.subscriber_ice_connected <= $s.subscriber_pc_up and $s.subscriber_pc_up <= $s.first_packet'
+# lumen forwards to a subscriber once its pc is up and asks for a keyframe then: one sent
+# earlier was lost on a pc not up yet, and the video started on a delta frame.
+jqok "join: every subscriber's first video packet starts a keyframe" "$e2e_tmp/join.json" \
+	'.join_ms.no_video == 0 and .join_ms.first_video_keyframe == .join_ms.n'
+
+# The old measurement: a new publisher, then a subscriber of it, per join.
+bench --scenario join --join-with-publisher --joins 2 --json "$e2e_tmp/joinpub.json" \
+	>"$e2e_tmp/joinpub.txt" 2>&1
+ok $? "join --join-with-publisher: lumen-bench exits 0"
+jqok "join --join-with-publisher: the subscriber joined after the server's webrtcup for the publisher" \
+	"$e2e_tmp/joinpub.json" '.join_ms.n == 2 and .join_ms.mode == "with-publisher" and
+	 (.join_ms.steps_p50 as $s | $s.publisher_webrtcup > 0 and $s.subscriber_offer >= $s.publisher_webrtcup
+	  and $s.first_packet >= $s.subscriber_pc_up)'
 
 # A refused run exits 1 with a reason: nothing listens on this port.
 bench --scenario fanout --subscribers 1 --duration 1 --url "http://127.0.0.1:1/janus" \

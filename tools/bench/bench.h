@@ -33,6 +33,10 @@ struct bench_opts {
 	const char *json_path;
 	const char *label;
 	bool quiet;
+	bool join_with_publisher; /* join: time a new publisher + subscriber, not a subscriber */
+	double join_budget_s;     /* join: stop starting joins after this long */
+	int join_gap_ms;          /* join: pause between two joins */
+	unsigned ice_pacing_ms;   /* our ICE agents' Ta (0: libnice's default, 20 ms) */
 };
 
 /* CLOCK_MONOTONIC in ns: the send time carried in every payload (same clock as the receiver's). */
@@ -41,6 +45,11 @@ int64_t bench_now_ns(void);
 /* Iterates the default context until cond(arg) is true or timeout_ms passes. Returns cond's last
  * value. cond may be NULL (then it just runs the loop for timeout_ms). */
 bool bench_pump(bool (*cond)(void *), void *arg, int timeout_ms);
+
+/* Called after every iteration of bench_pump (NULL: none): the join scenario polls state the
+ * library reports no event for (the subscriber's ICE), whatever step is waiting. */
+extern void (*bench_pump_hook)(void *arg);
+extern void *bench_pump_hook_arg;
 
 /* Printf to stderr unless --quiet (errors are always printed by the caller with g_printerr). */
 void bench_log(const char *fmt, ...) G_GNUC_PRINTF(1, 2);

@@ -11,6 +11,8 @@
 #include "scenario.h"
 
 bool bench_quiet;
+void (*bench_pump_hook)(void *arg);
+void *bench_pump_hook_arg;
 
 int64_t bench_now_ns(void)
 {
@@ -33,8 +35,11 @@ bool bench_pump(bool (*cond)(void *), void *arg, int timeout_ms)
 	guint t = g_timeout_add(10, wake, NULL);
 	bool ok;
 
-	while (!(ok = cond && cond(arg)) && g_get_monotonic_time() < end)
+	while (!(ok = cond && cond(arg)) && g_get_monotonic_time() < end) {
 		g_main_context_iteration(NULL, TRUE);
+		if (bench_pump_hook)
+			bench_pump_hook(bench_pump_hook_arg);
+	}
 	g_source_remove(t);
 	return ok;
 }
@@ -48,6 +53,14 @@ void bench_log(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
+}
+
+/* The join steps of the run's mode: a subscriber's own session steps, or a new publisher's. */
+static bool join_step_shown(const struct bench_result *r, int step)
+{
+	if (r->join_with_publisher)
+		return step != BENCH_SUB_CREATED && step != BENCH_SUB_ATTACHED;
+	return step >= BENCH_SUB_CREATED;
 }
 
 static json_t *result_json(const struct bench_opts *o, const struct bench_result *r)
@@ -79,15 +92,25 @@ static json_t *result_json(const struct bench_opts *o, const struct bench_result
 	if (r->setup)
 		json_object_set(j, "setup", r->setup);
 	if (!strcmp(r->scenario, "join")) {
-		json_t *steps = json_object();
+		json_t *p50 = json_object(), *p99 = json_object();
 
-		for (int i = 0; i < BENCH_JOIN_STEPS; i++)
-			json_object_set_new(steps, bench_join_step_names[i],
+		for (int i = 0; i < BENCH_JOIN_STEPS; i++) {
+			if (!join_step_shown(r, i))
+				continue;
+			json_object_set_new(p50, bench_join_step_names[i],
 			                    json_real(r->join_step_p50_ms[i]));
+			json_object_set_new(p99, bench_join_step_names[i],
+			                    json_real(r->join_step_p99_ms[i]));
+		}
 		json_object_set_new(j, "join_ms",
-		                    json_pack("{sfsfsisO}", "p50", r->join_p50_ms, "p99",
-		                              r->join_p99_ms, "n", r->join_n, "steps_p50", steps));
-		json_decref(steps);
+		                    json_pack("{sfsfsisisisssOsO}", "p50", r->join_p50_ms, "p99",
+		                              r->join_p99_ms, "n", r->join_n, "no_video",
+		                              r->join_no_video, "first_video_keyframe",
+		                              r->join_video_key, "mode",
+		                              r->join_with_publisher ? "with-publisher" : "subscriber",
+		                              "steps_p50", p50, "steps_p99", p99));
+		json_decref(p50);
+		json_decref(p99);
 	}
 	json_object_set_new(j, "record",
 	                    json_pack("{sbsi}", "requested", o->record, "announced_to_publishers",
@@ -109,8 +132,15 @@ static void print_table(const struct bench_opts *o, const struct bench_result *r
 	if (!strcmp(r->scenario, "join")) {
 		printf("%-28s %d\n", "joins", r->join_n);
 		printf("%-28s %.1f / %.1f\n", "join ms p50 / p99", r->join_p50_ms, r->join_p99_ms);
+		if (!r->join_with_publisher)
+			printf("%-28s %d of %d (no video: %d)\n", "first video is a keyframe",
+			       r->join_video_key, r->join_n, r->join_no_video);
+		printf("%-28s %s\n", "join mode",
+		       r->join_with_publisher ? "new publisher + subscriber" : "subscriber");
 		for (int i = 0; i < BENCH_JOIN_STEPS; i++)
-			printf("  %-26s %.1f ms\n", bench_join_step_names[i], r->join_step_p50_ms[i]);
+			if (join_step_shown(r, i))
+				printf("  %-26s %.1f / %.1f ms\n", bench_join_step_names[i],
+				       r->join_step_p50_ms[i], r->join_step_p99_ms[i]);
 	} else {
 		printf("%-28s %d / %d\n", "publishers / subscribers", r->publishers,
 		       r->subscribers);
@@ -172,7 +202,7 @@ static const char summary[] =
 static int parse(int argc, char **argv, struct bench_opts *o)
 {
 	static char *scenario, *url, *ice_ip, *json_path, *label, *rec_dir;
-	static int quiet, find_max, record;
+	static int quiet, find_max, record, join_with_publisher, ice_pacing = 5;
 	GOptionEntry entries[] = {
 	    {"url", 0, 0, G_OPTION_ARG_STRING, &url, "Janus API URL (http://HOST:PORT/janus)",
 	     "URL"},
@@ -191,8 +221,22 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 	     "seconds between keyframes (2)", "S"},
 	    {"joins", 0, 0, G_OPTION_ARG_INT, &o->joins, "join scenario: how many joins (100)",
 	     "N"},
+	    {"join-with-publisher", 0, 0, G_OPTION_ARG_NONE, &join_with_publisher,
+	     "join: time a new publisher and then a subscriber of it, each join in a new room "
+	     "(default: a subscriber joining a publisher already sending)",
+	     NULL},
+	    {"join-gap-ms", 0, 0, G_OPTION_ARG_INT, &o->join_gap_ms,
+	     "join: pause between two joins (0; lumen requests a keyframe at most every 500 ms, "
+	     "so joins closer than that wait for the previous request's keyframe)",
+	     "MS"},
+	    {"join-budget", 0, 0, G_OPTION_ARG_DOUBLE, &o->join_budget_s,
+	     "join: start no join after this many seconds (300)", "SECONDS"},
 	    {"server-pid", 0, 0, G_OPTION_ARG_INT, &o->server_pid,
 	     "server process for CPU and RSS (/proc)", "PID"},
+	    {"ice-pacing-ms", 0, 0, G_OPTION_ARG_INT, &ice_pacing,
+	     "our ICE checks' pacing Ta; 20 is libnice's default, whose first check waits 20 ms "
+	     "(5: checks almost at once, as a browser)",
+	     "MS"},
 	    {"ice-ip", 0, 0, G_OPTION_ARG_STRING, &ice_ip, "the only address our ICE gathers on",
 	     "ADDR"},
 	    {"srtp", 0, 0, G_OPTION_ARG_STRING, &srtp_arg,
@@ -238,6 +282,12 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 	o->label = label;
 	o->quiet = bench_quiet = quiet;
 	o->find_max = find_max;
+	o->join_with_publisher = join_with_publisher;
+	if (ice_pacing < 1 || ice_pacing > 1000) {
+		g_printerr("lumen-bench: --ice-pacing-ms must be 1..1000\n");
+		return -1;
+	}
+	o->ice_pacing_ms = (unsigned)ice_pacing;
 	o->record = record;
 	o->rec_dir = rec_dir;
 	if (rec_dir && !record) {
@@ -262,7 +312,8 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 		return -1;
 	}
 	if (o->subscribers < 1 || o->publishers < 2 || o->duration_s <= 0 || o->warmup_s < 0 ||
-	    o->bitrate < 8000 || o->fps < 1 || o->fps > 120 || o->keyframe_s <= 0 || o->joins < 1) {
+	    o->bitrate < 8000 || o->fps < 1 || o->fps > 120 || o->keyframe_s <= 0 || o->joins < 1 ||
+	    o->join_budget_s <= 0 || o->join_gap_ms < 0 || o->join_gap_ms > 60000) {
 		g_printerr("lumen-bench: an option is out of range (see --help)\n");
 		return -1;
 	}
@@ -280,6 +331,7 @@ int main(int argc, char **argv)
 	    .fps = 30,
 	    .keyframe_s = 2,
 	    .joins = 100,
+	    .join_budget_s = 300,
 	    .max_n = 500,
 	    .step_n = 10,
 	    .loss_limit = 1.0,

@@ -134,6 +134,22 @@ int bench_conn_attach(struct bench_conn *c, struct bench_env *env, char **err)
 	return 0;
 }
 
+int bench_conn_attach_own(struct bench_conn *c, struct bench_env *env, char **err)
+{
+	c->env = env;
+	c->sess = -1;
+	if (!(c->own = bench_janus_new(env->o->url, BENCH_STEP_MS, err)))
+		return -1;
+	c->created_ns = bench_now_ns();
+	c->j = c->own;
+	c->handle = bench_janus_attach(c->j, BENCH_PLUGIN, err);
+	if (!c->handle)
+		return -1;
+	c->attached_ns = bench_now_ns();
+	bench_janus_route(c->j, c->handle, conn_event, c);
+	return 0;
+}
+
 static void on_candidate(void *u, const char *cand)
 {
 	if (!cand)
@@ -169,6 +185,10 @@ int bench_conn_pc(struct bench_conn *c, struct lumen_pc_callbacks *cb, bool cont
 	struct lumen_pc_config cfg = {
 	    .ice = {.lite = false,
 	            .controlling = controlling,
+	            /* Like a browser, which checks as soon as it has the candidates; libnice's
+	             * default (one check every 20 ms, the first after 20 ms) added 20 ms to
+	             * every join against either server. --ice-pacing-ms sets it. */
+	            .check_pacing_ms = c->env->o->ice_pacing_ms,
 	            .enforce = c->env->enforce[0] ? c->env->enforce : NULL},
 	    .cert = c->env->cert,
 	    .dtls_ctx = c->env->dctx,
@@ -199,11 +219,14 @@ void bench_conn_fini(struct bench_conn *c)
 	 * request per handle, not awaited, keeps the teardown of 100 subscribers short. */
 	if (c->handle) {
 		bench_janus_detach(c->j, c->handle);
-		c->env->sess_handles[c->sess]--;
+		if (c->sess >= 0)
+			c->env->sess_handles[c->sess]--;
 	}
 	lumen_pc_free(c->pc);
 	c->pc = NULL;
 	c->handle = 0;
+	bench_janus_free(c->own); /* destroys the session: waits for the detach to go out */
+	c->own = NULL;
 }
 
 json_t *bench_jsep(const char *type, const char *sdp)

@@ -59,19 +59,27 @@ bool bench_pub_up(const struct bench_pub *p);
  * server's webrtcup arrived (bench_now_ns). */
 bool bench_pub_ready(const struct bench_pub *p, int64_t *at_ns);
 
-/* The steps of a join, bench_now_ns() when each was done (0: not yet): the publisher's joined
- * event, its publish answer, our pc up, the server's webrtcup; the subscriber's offer (join
- * reply), the started reply, our pc up, its first decrypted packet. */
+/* The steps of a join, bench_now_ns() when each was done (0: not yet). A publisher's: its
+ * joined event, its publish answer, our pc up, the server's webrtcup. A subscriber's: its session
+ * created and handle attached (bench_sub_new_session only), the offer (join reply), the started
+ * reply to our answer, our ICE connected, our pc up (DTLS done, SRTP keyed), the server's
+ * webrtcup event for it, its first decrypted packet, its first audio and first video packet. */
 struct bench_sub;
 enum bench_join_step {
 	BENCH_PUB_JOINED,
 	BENCH_PUB_ANSWERED,
 	BENCH_PUB_PC_UP,
 	BENCH_PUB_WEBRTCUP,
+	BENCH_SUB_CREATED,
+	BENCH_SUB_ATTACHED,
 	BENCH_SUB_OFFER,
 	BENCH_SUB_STARTED,
+	BENCH_SUB_ICE_CONNECTED,
 	BENCH_SUB_PC_UP,
+	BENCH_SUB_WEBRTCUP,
 	BENCH_SUB_FIRST_PACKET,
+	BENCH_SUB_FIRST_AUDIO,
+	BENCH_SUB_FIRST_VIDEO,
 	BENCH_JOIN_STEPS
 };
 extern const char *const bench_join_step_names[BENCH_JOIN_STEPS];
@@ -80,9 +88,19 @@ void bench_sub_times(struct bench_sub *s, int64_t t[BENCH_JOIN_STEPS]);
 void bench_pub_free(struct bench_pub *p);
 
 struct bench_sub;
-/* Joins room as a subscriber of feeds[0..n) (every stream of each) and answers. */
+/* Joins room as a subscriber of feeds[0..n) (every stream of each) and answers. The handle
+ * goes into one of env's sessions. */
 struct bench_sub *bench_sub_new(struct bench_env *env, uint64_t room, const uint64_t *feeds,
                                 size_t n, char **err);
+/* The same in a session of its own, created first (as a browser that joins does): _free
+ * destroys that session too. */
+struct bench_sub *bench_sub_new_session(struct bench_env *env, uint64_t room,
+                                        const uint64_t *feeds, size_t n, char **err);
+/* Records when our ICE came up (BENCH_SUB_ICE_CONNECTED): the join scenario calls it from its
+ * wait, since the pc reports only ICE + DTLS up. Returns whether it is up. */
+bool bench_sub_poll_ice(struct bench_sub *s);
+/* Whether the first video packet received was the start of a keyframe. */
+bool bench_sub_first_video_key(const struct bench_sub *s);
 bool bench_sub_up(const struct bench_sub *s);
 struct bench_streams *bench_sub_streams(struct bench_sub *s);
 const char *bench_sub_srtp_profile(struct bench_sub *s);

@@ -13,7 +13,9 @@
 struct bench_conn {
 	struct bench_env *env;
 	struct bench_janus *j; /* the session the handle lives in */
-	int sess;              /* its index in env->sess */
+	int sess;              /* its index in env->sess, or -1: own (a session of its own) */
+	struct bench_janus *own;
+	int64_t created_ns, attached_ns; /* own session: created, handle attached */
 	uint64_t handle;
 	struct lumen_pc *pc;
 	bool up, gathered, dead;
@@ -27,11 +29,14 @@ struct bench_conn {
 
 /* Attaches conn's handle and routes its events (trickle, hangup) to conn. */
 int bench_conn_attach(struct bench_conn *c, struct bench_env *env, char **err);
+/* The same in a new session of conn's own (destroyed by bench_conn_fini). */
+int bench_conn_attach_own(struct bench_conn *c, struct bench_env *env, char **err);
 /* Creates conn's pc with cb (whose on_candidate, on_up and on_hangup conn fills in; user is set
  * to c), then waits (bounded) until its candidates are gathered, so the SDP carries them. */
 int bench_conn_pc(struct bench_conn *c, struct lumen_pc_callbacks *cb, bool controlling,
                   char **err);
-/* Detaches the handle (not awaited: that leaves the room too) and frees the pc. */
+/* Detaches the handle (not awaited: that leaves the room too), frees the pc, and destroys
+ * conn's own session if it has one. */
 void bench_conn_fini(struct bench_conn *c);
 
 /* A jsep object {"type": type, "sdp": sdp}. */

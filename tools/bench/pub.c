@@ -159,8 +159,10 @@ bool bench_pub_up(const struct bench_pub *p)
 }
 
 const char *const bench_join_step_names[BENCH_JOIN_STEPS] = {
-    "publisher_joined", "publisher_answered", "publisher_pc_up", "publisher_webrtcup",
-    "subscriber_offer", "subscriber_started", "subscriber_pc_up", "first_packet",
+    "publisher_joined",   "publisher_answered", "publisher_pc_up",         "publisher_webrtcup",
+    "subscriber_created", "subscriber_attached", "subscriber_offer",       "subscriber_started",
+    "subscriber_ice_connected", "subscriber_pc_up", "subscriber_webrtcup", "first_packet",
+    "first_audio",        "first_video",
 };
 
 void bench_pub_times(const struct bench_pub *p, int64_t t[BENCH_JOIN_STEPS])

@@ -325,13 +325,12 @@ static bool first_packet(void *a)
 	return bench_sub_streams(a)->total_rx > 0;
 }
 
-/* One join: create -> publisher joins and publishes -> the server says webrtcup for it ->
- * subscriber joins -> first decrypted packet. step_ms[i]: create -> step i (peer.h); the join
- * time is create -> the first packet. */
-static int join_once(struct bench_env *env, double step_ms[BENCH_JOIN_STEPS], char **err)
+/* --join-with-publisher: create -> publisher joins and publishes -> the server says webrtcup
+ * for it -> subscriber joins (in the env's session) -> first decrypted packet. t: when each
+ * step was done (peer.h). */
+static int join_with_publisher(struct bench_env *env, int64_t t[BENCH_JOIN_STEPS], char **err)
 {
 	uint64_t room = new_room_id(), feed;
-	int64_t t0 = bench_now_ns(), t[BENCH_JOIN_STEPS] = {0};
 	struct bench_pub *p = NULL;
 	struct bench_sub *s = NULL;
 	int rc = -1;
@@ -353,8 +352,6 @@ static int join_once(struct bench_env *env, double step_ms[BENCH_JOIN_STEPS], ch
 	}
 	bench_pub_times(p, t);
 	bench_sub_times(s, t);
-	for (int i = 0; i < BENCH_JOIN_STEPS; i++)
-		step_ms[i] = t[i] ? (double)(t[i] - t0) / 1e6 : 0;
 	rc = 0;
 out:
 	bench_sub_free(s);
@@ -363,21 +360,110 @@ out:
 	return rc;
 }
 
+static bool first_video(void *a)
+{
+	int64_t t[BENCH_JOIN_STEPS] = {0};
+
+	bench_sub_times(a, t);
+	return t[BENCH_SUB_FIRST_VIDEO] != 0;
+}
+
+/* One subscriber join (issue #7's definition): a session of its own is created, a handle
+ * attached, it joins as a subscriber of feed (the offer), answers (started), its ICE and DTLS
+ * come up, and the first decrypted packet arrives; then it is torn down (detach, session
+ * destroyed) before the next one. t: when each step was done. */
+static int join_subscriber(struct bench_env *env, uint64_t room, uint64_t feed,
+                           int64_t t[BENCH_JOIN_STEPS], bool *video_key, char **err)
+{
+	struct bench_sub *s = bench_sub_new_session(env, room, &feed, 1, err);
+	int rc = -1;
+
+	if (!s)
+		return -1;
+	if (!bench_pump(first_packet, s, 10000)) {
+		char state[200];
+
+		bench_sub_describe(s, state, sizeof(state));
+		*err = g_strdup_printf("no media 10 s after joining (%s)", state);
+		goto out;
+	}
+	/* The join is timed to the first packet; its first video packet (what a viewer waits for:
+	 * video starts at a keyframe) is waited for too, bounded, and reported as a step. */
+	bench_pump(first_video, s, 3000);
+	bench_sub_times(s, t);
+	*video_key = bench_sub_first_video_key(s);
+	rc = 0;
+out:
+	bench_sub_free(s);
+	return rc;
+}
+
+/* The room of the subscriber joins: one publisher of audio and video, up (our pc and the
+ * server's webrtcup), then sending for a second so that what a joiner gets is a flowing feed
+ * (the server has seen its first keyframe). */
+static struct bench_pub *join_publisher(struct bench_env *env, uint64_t room, char **err)
+{
+	struct bench_pub *p = bench_pub_new(env, room, true, err);
+
+	if (!p)
+		return NULL;
+	if (!bench_pump(pub_ready, p, 10000)) {
+		*err = describe_unready_pub(bench_pub_up(p));
+		bench_pub_free(p);
+		return NULL;
+	}
+	bench_pump(NULL, NULL, 1000);
+	return p;
+}
+
 static int run_join(struct bench_env *env, struct bench_result *r)
 {
-	int n = env->o->joins > 0 ? env->o->joins : 1, done = 0;
+	const struct bench_opts *o = env->o;
+	int n = o->joins > 0 ? o->joins : 1, done = 0;
 	double *ms = g_new0(double, (size_t)n), *step = g_new0(double, (size_t)n);
 	double *steps = g_new0(double, (size_t)n * BENCH_JOIN_STEPS); /* [join][step] */
+	int64_t start = bench_now_ns(), budget = (int64_t)(o->join_budget_s * 1e9);
+	uint64_t room = new_room_id();
+	struct bench_pub *p = NULL;
 	char *err = NULL;
 
 	r->publishers = r->subscribers = 1;
+	r->join_with_publisher = o->join_with_publisher;
+	if (!o->join_with_publisher) {
+		if (bench_room_create(env, room, 1, &err) < 0 ||
+		    !(p = join_publisher(env, room, &err))) {
+			r->error = g_strdup_printf("the publisher: %s", err);
+			g_free(err);
+			goto out;
+		}
+	}
 	for (int i = 0; i < n; i++) {
-		if (join_once(env, &steps[done * BENCH_JOIN_STEPS], &err) < 0) {
+		int64_t t0, t[BENCH_JOIN_STEPS] = {0};
+		bool video_key = false;
+		int rc;
+
+		if (budget > 0 && bench_now_ns() - start > budget) {
+			bench_log("join: %d of %d joins done in the %.0f s budget\n", done, n,
+			          o->join_budget_s);
+			break;
+		}
+		if (i && o->join_gap_ms > 0) /* e.g. past the server's keyframe request rate limit */
+			bench_pump(NULL, NULL, o->join_gap_ms);
+		t0 = bench_now_ns();
+		rc = o->join_with_publisher
+		         ? join_with_publisher(env, t, &err)
+		         : join_subscriber(env, room, bench_pub_feed(p), t, &video_key, &err);
+		if (rc < 0) {
 			r->error = g_strdup_printf("join %d of %d: %s", i + 1, n, err);
 			g_free(err);
 			break;
 		}
+		/* Each step as the time from t0 (0: did not happen in this mode). */
+		for (int k = 0; k < BENCH_JOIN_STEPS; k++)
+			steps[done * BENCH_JOIN_STEPS + k] = t[k] ? (double)(t[k] - t0) / 1e6 : 0;
 		ms[done] = steps[done * BENCH_JOIN_STEPS + BENCH_SUB_FIRST_PACKET];
+		r->join_no_video += !t[BENCH_SUB_FIRST_VIDEO];
+		r->join_video_key += video_key;
 		done++;
 	}
 	qsort(ms, (size_t)done, sizeof(double), cmp_double);
@@ -392,6 +478,12 @@ static int run_join(struct bench_env *env, struct bench_result *r)
 			step[i] = steps[i * BENCH_JOIN_STEPS + k];
 		qsort(step, (size_t)done, sizeof(double), cmp_double);
 		r->join_step_p50_ms[k] = step[(size_t)(done * 50 / 100)];
+		r->join_step_p99_ms[k] = step[(size_t)fmin(done - 1, done * 99 / 100)];
+	}
+out:
+	if (!o->join_with_publisher) {
+		bench_pub_free(p);
+		bench_room_destroy(env, room);
 	}
 	g_free(ms);
 	g_free(step);

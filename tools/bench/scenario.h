@@ -1,6 +1,7 @@
 /* scenario.h -- lumen-bench's scenarios and their result: fanout (1 publisher of VP8 + Opus to N
  * subscribers), audio (1 Opus publisher to N listeners), meeting (P publishers, each subscribed
- * by the P-1 others), join (create -> first decrypted packet, repeated), and find-max (fanout
+ * by the P-1 others), join (a subscriber's session create -> its first decrypted packet, from a
+ * publisher already sending, repeated; or with a new publisher each time), and find-max (fanout
  * with N raised until loss or delay passes its limit).
  *
  * Each scenario makes its own room(s) on the env's session and destroys them before it returns,
@@ -27,7 +28,11 @@ struct bench_result {
 	double wait_pct, bench_wait_pct;
 	int join_n;
 	double join_p50_ms, join_p99_ms;
-	double join_step_p50_ms[BENCH_JOIN_STEPS]; /* create -> each step of a join (peer.h) */
+	bool join_with_publisher; /* the join's steps include a new publisher's (peer.h) */
+	int join_no_video;  /* joins whose subscriber got no video in 3 s after the first packet */
+	int join_video_key; /* joins whose first video packet started a keyframe */
+	/* The start of a join -> each of its steps (peer.h), p50 and p99 over the joins. */
+	double join_step_p50_ms[BENCH_JOIN_STEPS], join_step_p99_ms[BENCH_JOIN_STEPS];
 	unsigned rec_announced; /* publishers told "recording": true when they joined */
 	bool find_max;
 	int max_ok;

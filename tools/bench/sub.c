@@ -11,7 +11,8 @@ struct bench_sub {
 	struct bench_conn c; /* first: the pc's callbacks get it as user */
 	struct bench_streams streams;
 	char srtp[32];
-	int64_t offer_ns, started_ns;
+	int64_t offer_ns, started_ns, ice_ns, first_audio_ns, first_video_ns;
+	bool first_video_key;
 };
 
 static void on_rtp(void *user, const struct lumen_pc_rtp *pkt)
@@ -21,6 +22,13 @@ static void on_rtp(void *user, const struct lumen_pc_rtp *pkt)
 
 	if (lumen_rtp_parse(&r, pkt->data, pkt->len) < 0)
 		return;
+	if (pkt->kind == LUMEN_PC_VIDEO && !s->first_video_ns) {
+		s->first_video_ns = bench_now_ns();
+		/* A decoder shows nothing before a keyframe: a server that starts a new receiver
+		 * on one makes its first video packet a keyframe's first. */
+		s->first_video_key = pkt->keyframe;
+	} else if (pkt->kind == LUMEN_PC_AUDIO && !s->first_audio_ns)
+		s->first_audio_ns = bench_now_ns();
 	bench_stats_packet(&s->c.env->stats, &s->streams, pkt->ssrc, pkt->seq,
 	                   lumen_rtp_payload(&r), r.payload_len, pkt->len, bench_now_ns());
 }
@@ -62,6 +70,11 @@ static char *answer_media(const char *offer, char **err)
 	return text;
 }
 
+static void poll_hook(void *arg)
+{
+	bench_sub_poll_ice(arg);
+}
+
 static int answer(struct bench_sub *s, const char *offer, char **err)
 {
 	struct lumen_pc_callbacks cb = {.on_rtp = on_rtp};
@@ -78,6 +91,13 @@ static int answer(struct bench_sub *s, const char *offer, char **err)
 		return -1;
 	}
 	g_free(media);
+	/* A subscriber in a session of its own is the join scenario's: its ICE can come up while
+	 * "start" is being answered (a full server checks as soon as it has our answer), so it is
+	 * polled after every iteration of whatever waits, not only once the join returns. */
+	if (s->c.own) {
+		bench_pump_hook = poll_hook;
+		bench_pump_hook_arg = s;
+	}
 	ev = bench_janus_message(s->c.j, s->c.handle, json_pack("{ss}", "request", "start"),
 	                         bench_jsep("answer", sdp), BENCH_STEP_MS, err);
 	g_free(sdp);
@@ -85,8 +105,8 @@ static int answer(struct bench_sub *s, const char *offer, char **err)
 	return ev ? 0 : -1;
 }
 
-struct bench_sub *bench_sub_new(struct bench_env *env, uint64_t room, const uint64_t *feeds,
-                                size_t n, char **err)
+static struct bench_sub *sub_new(struct bench_env *env, uint64_t room, const uint64_t *feeds,
+                                 size_t n, bool own, char **err)
 {
 	struct bench_sub *s = g_new0(struct bench_sub, 1);
 	json_t *streams = json_array(), *ev;
@@ -96,7 +116,8 @@ struct bench_sub *bench_sub_new(struct bench_env *env, uint64_t room, const uint
 		json_array_append_new(streams, json_pack("{sI}", "feed", (json_int_t)feeds[i]));
 	int64_t t0 = bench_now_ns(), t1, t2;
 
-	if (bench_conn_attach(&s->c, env, err) < 0) {
+	if ((own ? bench_conn_attach_own(&s->c, env, err) : bench_conn_attach(&s->c, env, err)) <
+	    0) {
 		json_decref(streams);
 		goto fail;
 	}
@@ -128,12 +149,51 @@ fail:
 	return NULL;
 }
 
+struct bench_sub *bench_sub_new(struct bench_env *env, uint64_t room, const uint64_t *feeds,
+                                size_t n, char **err)
+{
+	return sub_new(env, room, feeds, n, false, err);
+}
+
+struct bench_sub *bench_sub_new_session(struct bench_env *env, uint64_t room,
+                                        const uint64_t *feeds, size_t n, char **err)
+{
+	return sub_new(env, room, feeds, n, true, err);
+}
+
+bool bench_sub_poll_ice(struct bench_sub *s)
+{
+	struct lumen_pc_stats st;
+
+	if (s->ice_ns)
+		return true;
+	if (!s->c.pc)
+		return false;
+	lumen_pc_get_stats(s->c.pc, &st);
+	g_free(st.selected_pair);
+	if (!strcmp(st.ice_state, "connected"))
+		s->ice_ns = bench_now_ns();
+	return s->ice_ns != 0;
+}
+
 void bench_sub_times(struct bench_sub *s, int64_t t[BENCH_JOIN_STEPS])
 {
+	t[BENCH_SUB_CREATED] = s->c.created_ns;
+	t[BENCH_SUB_ATTACHED] = s->c.attached_ns;
 	t[BENCH_SUB_OFFER] = s->offer_ns;
 	t[BENCH_SUB_STARTED] = s->started_ns;
+	/* Seen at the latest when the pc came up (polled: it may have been between polls). */
+	t[BENCH_SUB_ICE_CONNECTED] = s->ice_ns ? s->ice_ns : s->c.up_ns;
 	t[BENCH_SUB_PC_UP] = s->c.up_ns;
+	t[BENCH_SUB_WEBRTCUP] = s->c.server_up_ns;
 	t[BENCH_SUB_FIRST_PACKET] = s->streams.first_rx_ns;
+	t[BENCH_SUB_FIRST_AUDIO] = s->first_audio_ns;
+	t[BENCH_SUB_FIRST_VIDEO] = s->first_video_ns;
+}
+
+bool bench_sub_first_video_key(const struct bench_sub *s)
+{
+	return s->first_video_key;
 }
 
 bool bench_sub_up(const struct bench_sub *s)
@@ -179,6 +239,10 @@ void bench_sub_free(struct bench_sub *s)
 {
 	if (!s)
 		return;
+	if (bench_pump_hook_arg == s) {
+		bench_pump_hook = NULL;
+		bench_pump_hook_arg = NULL;
+	}
 	bench_conn_fini(&s->c);
 	g_free(s);
 }
