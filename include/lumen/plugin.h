@@ -43,7 +43,7 @@
 extern "C" {
 #endif
 
-#define LUMEN_PLUGIN_ABI_VERSION 1u
+#define LUMEN_PLUGIN_ABI_VERSION 2u
 
 /* Marks the descriptor function as exported even when built with -fvisibility=hidden. */
 #define LUMEN_PLUGIN_EXPORT __attribute__((visibility("default")))
