@@ -113,6 +113,7 @@ struct rooms_track {
 	struct rooms_layer_rates rates;
 	uint32_t layer_ssrc[ROOMS_MAX_LAYERS]; /* learnt SSRC of each layer, 0 = unknown */
 	int64_t last_pli_us;
+	bool keyframe_since_pli;               /* a keyframe came after the last request */
 	GPtrArray *streams;                    /* struct rooms_stream * fed from this track */
 	bool muted;                            /* moderated: not forwarded */
 	/* talking detection (audio) */
