@@ -37,6 +37,8 @@ struct bench_opts {
 	double join_budget_s;     /* join: stop starting joins after this long */
 	int join_gap_ms;          /* join: pause between two joins */
 	unsigned ice_pacing_ms;   /* our ICE agents' Ta (0: libnice's default, 20 ms) */
+	double pacing;            /* publishers' video leaves at pacing x bitrate (0: each frame's
+	                           * packets back to back) */
 };
 
 /* CLOCK_MONOTONIC in ns: the send time carried in every payload (same clock as the receiver's). */

@@ -1,11 +1,17 @@
 /* pub.c -- a lumen-bench publisher: joins, publishes an Opus (+ VP8) offer, and once its peer
- * connection is up sends synthetic media (media.c) from a 5 ms timer that keeps the frame and
- * packet schedule by the clock (a late tick sends what is due, so the rate holds). A PLI or FIR
- * from the server makes the next frame a keyframe; NACKs are answered by the pc's own cache. */
+ * connection is up sends synthetic media (media.c) from a timer (2 ms when pacing, else 5 ms)
+ * that keeps the frame and packet schedule by the clock (a late tick sends what is due, so the
+ * rate holds). Video goes through a pacer (pacer.h, --pacing) as a browser's does; audio goes at
+ * once. A PLI or FIR from the server makes the next frame a keyframe; NACKs are answered by the
+ * pc's own cache. */
 #include <string.h>
 
 #include "media.h"
+#include "pacer.h"
 #include "peer_internal.h"
+#include "stats.h"
+
+#define PACER_SLOTS 256 /* a keyframe of an 8 Mbit/s stream fits; beyond, packets go at once */
 
 struct bench_pub {
 	struct bench_conn c;
@@ -14,6 +20,7 @@ struct bench_pub {
 	struct bench_media media;
 	int64_t joined_ns, answered_ns;
 	int64_t next_video_ns, next_audio_ns, frame_ns;
+	struct bench_pacer *pacer; /* NULL: --pacing 0 */
 	guint timer;
 };
 
@@ -29,13 +36,31 @@ static const char offer_video[] =
     "a=rtcp-fb:96 ccm fir\r\na=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
     "a=msid:bench v0\r\na=ssrc:%u cname:bench\r\n";
 
+static void send_now(struct bench_pub *p, bool video, const uint8_t *pkt, size_t len)
+{
+	if (lumen_pc_send_rtp(p->c.pc, video ? "1" : "0", pkt, len, NULL) == 0 &&
+	    p->c.env->stats.measuring)
+		p->c.env->sent_packets++;
+}
+
+/* A paced video packet leaves: its send-time trailer is restamped, so the delay the subscribers
+ * measure starts when it is sent, as it would with a browser's pacer. */
+static void send_paced(void *user, uint8_t *pkt, size_t len)
+{
+	if (len >= BENCH_TRAILER_LEN)
+		bench_trailer_write(pkt + len - BENCH_TRAILER_LEN, bench_now_ns());
+	send_now(user, true, pkt, len);
+}
+
 static void emit(void *user, bool video, const uint8_t *pkt, size_t len)
 {
 	struct bench_pub *p = user;
 
-	if (lumen_pc_send_rtp(p->c.pc, video ? "1" : "0", pkt, len, NULL) == 0 &&
-	    p->c.env->stats.measuring)
-		p->c.env->sent_packets++;
+	/* A full pacer (a stall, or a keyframe larger than its queue) sends at once: late, never
+	 * lost. */
+	if (video && p->pacer && bench_pacer_push(p->pacer, pkt, len) == 0)
+		return;
+	send_now(p, video, pkt, len);
 }
 
 static gboolean tick(gpointer data)
@@ -58,6 +83,8 @@ static gboolean tick(gpointer data)
 		bench_media_audio_packet(&p->media, now);
 		p->next_audio_ns += 20000000;
 	}
+	if (p->pacer)
+		bench_pacer_drain(p->pacer, bench_now_ns(), send_paced, p);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -116,6 +143,11 @@ struct bench_pub *bench_pub_new(struct bench_env *env, uint64_t room, bool video
 	p->frame_ns = 1000000000 / (o->fps ? o->fps : 30);
 	bench_media_init(&p->media, o->bitrate, o->fps ? o->fps : 30, o->keyframe_s,
 	                 seed += 0x9e3779b9u, emit, p);
+	if (video && o->pacing > 0 &&
+	    !(p->pacer = bench_pacer_new((uint64_t)(o->pacing * o->bitrate), PACER_SLOTS))) {
+		*err = g_strdup("out of memory (pacer)");
+		goto fail;
+	}
 	if (bench_conn_attach(&p->c, env, err) < 0)
 		goto fail;
 	ev = bench_janus_message(p->c.j, p->c.handle,
@@ -141,7 +173,7 @@ struct bench_pub *bench_pub_new(struct bench_env *env, uint64_t room, bool video
 	 * rate; a starved publisher is one the server hangs up as silent (lumen after 2 s), which
 	 * ended find-max steps that the server would have held. Receiving falls behind instead,
 	 * and shows as delay. */
-	p->timer = g_timeout_add_full(G_PRIORITY_HIGH, 5, tick, p, NULL);
+	p->timer = g_timeout_add_full(G_PRIORITY_HIGH, p->pacer ? 2 : 5, tick, p, NULL);
 	return p;
 fail:
 	bench_pub_free(p);
@@ -187,5 +219,6 @@ void bench_pub_free(struct bench_pub *p)
 	if (p->timer)
 		g_source_remove(p->timer);
 	bench_conn_fini(&p->c);
+	bench_pacer_free(p->pacer);
 	g_free(p);
 }
