@@ -239,9 +239,50 @@ static bool unwrap_rtx(struct lumen_pc *pc, struct pc_ssrc **s, uint8_t *buf, st
 	return true;
 }
 
-void pc_media_rtp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_us)
+/* Hands a received, decrypted packet of track t (stream s) to the owner's on_rtp. */
+static void deliver_rtp(struct lumen_pc *pc, struct pc_track *t, const struct pc_ssrc *s,
+			const struct lumen_rtp *rtp, uint8_t *buf, size_t len, int64_t now_us)
 {
 	struct lumen_pc_rtp out;
+	struct lumen_rtp_ext ext;
+
+	memset(&out, 0, sizeof(out));
+	out.data = buf;
+	out.len = len;
+	out.ssrc = rtp->ssrc;
+	out.timestamp = rtp->ts;
+	out.seq = rtp->seq;
+	out.pt = rtp->pt;
+	out.marker = rtp->marker;
+	out.kind = t->kind;
+	out.mid = t->mid;
+	out.rid = s->rid[0] ? s->rid : NULL;
+	out.audio_level = -1;
+	if (pc->ext_audio_level && lumen_rtp_ext_find(rtp, pc->ext_audio_level, &ext) == 0 &&
+	    ext.len >= 1)
+		out.audio_level = ext.data[0] & 0x7f;
+	out.keyframe = lumen_keyframe_start(codec_of(t, rtp->pt), lumen_rtp_payload(rtp),
+					    rtp->payload_len);
+	out.arrival_us = now_us;
+	if (!pc->cb.on_rtp)
+		return;
+	/* Video is what the receiving pcs cache for retransmission: give them one shared copy to
+	 * reference. No buffer (pool at its cap) only costs them their own copies. */
+	if (t->kind == LUMEN_PC_VIDEO && len <= LUMEN_PKTBUF_SIZE) {
+		if (!pc->rx_pool)
+			pc->rx_pool = lumen_pktbuf_pool_new(64, 8192);
+		if (pc->rx_pool && (out.buf = lumen_pktbuf_get(pc->rx_pool))) {
+			memcpy(out.buf->data, buf, len);
+			out.buf->len = len;
+			out.data = out.buf->data;
+		}
+	}
+	pc->cb.on_rtp(pc->cb.user, &out);
+	lumen_pktbuf_unref(out.buf); /* the callback's receivers took their own references */
+}
+
+void pc_media_rtp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_us)
+{
 	struct lumen_rtp rtp;
 	struct lumen_rtp_ext ext;
 	struct pc_ssrc *s;
@@ -312,39 +353,7 @@ void pc_media_rtp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_
 	if (s->rtx && !unwrap_rtx(pc, &s, buf, &rtp, &len, now_us))
 		return;
 	pc_rtcp_on_rtp_in(pc, s, &rtp, len, now_us);
-	memset(&out, 0, sizeof(out));
-	out.data = buf;
-	out.len = len;
-	out.ssrc = rtp.ssrc;
-	out.timestamp = rtp.ts;
-	out.seq = rtp.seq;
-	out.pt = rtp.pt;
-	out.marker = rtp.marker;
-	out.kind = t->kind;
-	out.mid = t->mid;
-	out.rid = s->rid[0] ? s->rid : NULL;
-	out.audio_level = -1;
-	if (pc->ext_audio_level && lumen_rtp_ext_find(&rtp, pc->ext_audio_level, &ext) == 0 &&
-	    ext.len >= 1)
-		out.audio_level = ext.data[0] & 0x7f;
-	out.keyframe = lumen_keyframe_start(codec_of(t, rtp.pt), lumen_rtp_payload(&rtp),
-					    rtp.payload_len);
-	out.arrival_us = now_us;
-	if (!pc->cb.on_rtp)
-		return;
-	/* Video is what the receiving pcs cache for retransmission: give them one shared copy to
-	 * reference. No buffer (pool at its cap) only costs them their own copies. */
-	if (t->kind == LUMEN_PC_VIDEO && len <= LUMEN_PKTBUF_SIZE) {
-		if (!pc->rx_pool)
-			pc->rx_pool = lumen_pktbuf_pool_new(64, 8192);
-		if (pc->rx_pool && (out.buf = lumen_pktbuf_get(pc->rx_pool))) {
-			memcpy(out.buf->data, buf, len);
-			out.buf->len = len;
-			out.data = out.buf->data;
-		}
-	}
-	pc->cb.on_rtp(pc->cb.user, &out);
-	lumen_pktbuf_unref(out.buf); /* the callback's receivers took their own references */
+	deliver_rtp(pc, t, s, &rtp, buf, len, now_us);
 }
 
 void pc_media_rtcp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_us)

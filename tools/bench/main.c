@@ -199,6 +199,45 @@ static const char summary[] =
     "SRTP and measure loss, one-way delay, and the server's CPU per forwarded packet.\n"
     "See docs/bench.md.";
 
+/* --srtp: default, gcm (cm is refused: the engine cannot offer AES-CM alone yet). */
+static int parse_srtp(const char *arg, enum bench_srtp *out)
+{
+	if (!arg || !strcmp(arg, "default"))
+		*out = BENCH_SRTP_DEFAULT;
+	else if (!strcmp(arg, "gcm"))
+		*out = BENCH_SRTP_GCM;
+	else if (!strcmp(arg, "cm"))
+		*out = BENCH_SRTP_CM;
+	else {
+		g_printerr("lumen-bench: --srtp must be default, gcm or cm\n");
+		return -1;
+	}
+	if (*out == BENCH_SRTP_CM) {
+		/* The engine's pc config offers either both profiles or GCM alone; AES-CM alone
+		 * needs a profile list in struct lumen_pc_config. */
+		g_printerr("lumen-bench: --srtp cm is not supported yet (the WebRTC library offers "
+		           "default or gcm only)\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* The numeric options' ranges. */
+static int check_ranges(const struct bench_opts *o)
+{
+	if (o->pacing != 0 && (o->pacing < 1 || o->pacing > 100)) {
+		g_printerr("lumen-bench: --pacing must be 0 (off) or 1..100\n");
+		return -1;
+	}
+	if (o->subscribers < 1 || o->publishers < 2 || o->duration_s <= 0 || o->warmup_s < 0 ||
+	    o->bitrate < 8000 || o->fps < 1 || o->fps > 120 || o->keyframe_s <= 0 || o->joins < 1 ||
+	    o->join_budget_s <= 0 || o->join_gap_ms < 0 || o->join_gap_ms > 60000) {
+		g_printerr("lumen-bench: an option is out of range (see --help)\n");
+		return -1;
+	}
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct bench_opts *o)
 {
 	static char *scenario, *url, *ice_ip, *json_path, *label, *rec_dir;
@@ -292,40 +331,13 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 		return -1;
 	}
 	o->ice_pacing_ms = (unsigned)ice_pacing;
-	if (o->pacing != 0 && (o->pacing < 1 || o->pacing > 100)) {
-		g_printerr("lumen-bench: --pacing must be 0 (off) or 1..100\n");
-		return -1;
-	}
 	o->record = record;
 	o->rec_dir = rec_dir;
 	if (rec_dir && !record) {
 		g_printerr("lumen-bench: --rec-dir goes with --record\n");
 		return -1;
 	}
-	if (!srtp_arg || !strcmp(srtp_arg, "default"))
-		o->srtp = BENCH_SRTP_DEFAULT;
-	else if (!strcmp(srtp_arg, "gcm"))
-		o->srtp = BENCH_SRTP_GCM;
-	else if (!strcmp(srtp_arg, "cm"))
-		o->srtp = BENCH_SRTP_CM;
-	else {
-		g_printerr("lumen-bench: --srtp must be default, gcm or cm\n");
-		return -1;
-	}
-	if (o->srtp == BENCH_SRTP_CM) {
-		/* The engine's pc config offers either both profiles or GCM alone; AES-CM alone
-		 * needs a profile list in struct lumen_pc_config. */
-		g_printerr("lumen-bench: --srtp cm is not supported yet (the WebRTC library offers "
-		           "default or gcm only)\n");
-		return -1;
-	}
-	if (o->subscribers < 1 || o->publishers < 2 || o->duration_s <= 0 || o->warmup_s < 0 ||
-	    o->bitrate < 8000 || o->fps < 1 || o->fps > 120 || o->keyframe_s <= 0 || o->joins < 1 ||
-	    o->join_budget_s <= 0 || o->join_gap_ms < 0 || o->join_gap_ms > 60000) {
-		g_printerr("lumen-bench: an option is out of range (see --help)\n");
-		return -1;
-	}
-	return 0;
+	return parse_srtp(srtp_arg, &o->srtp) < 0 || check_ranges(o) < 0 ? -1 : 0;
 }
 
 int main(int argc, char **argv)
