@@ -7,6 +7,7 @@
 #include "webrtc/ice.h"
 
 #include "webrtc/latency.h"
+#include "webrtc/rxsplit.h"
 #include "webrtc/txbatch.h"
 
 #include <arpa/inet.h>
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <nice/agent.h>
 #include <nice/interfaces.h>
@@ -51,6 +53,10 @@ struct lumen_ice {
 	pthread_mutex_t send_lock;
 	enum lumen_ice_state send_state;
 	int send_fd; /* the selected pair's UDP fd, -1: none (send through libnice) */
+	/* lumen_ice_rx_split: the owner's socket for the pair's non-STUN datagrams (-1: none),
+	 * and the context libnice's sockets were moved to. */
+	int split_fd;
+	GMainContext *stun_ctx;
 };
 
 int lumen_ice_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
@@ -288,27 +294,32 @@ static int64_t rx_stamp(struct lumen_ice *ice)
 	return (int64_t)rx.tv_sec * 1000000000 + rx.tv_nsec;
 }
 
+/* One datagram that is not STUN to the owner; rx_ns: its kernel receive time if known. */
+static void deliver(struct lumen_ice *ice, uint8_t *buf, size_t len, int64_t rx_ns)
+{
+	/* Whatever this packet makes us send (its fan-out to every subscriber, NACK answers)
+	 * leaves in one batch when the callback returns; hand-offs to transmit workers carry
+	 * rx_ns, and the workers time their own part. */
+	lumen_latency_set_current(rx_ns);
+	lumen_txbatch_begin();
+	ice->cb.on_recv(ice->cb.user, buf, len);
+	/* Only packets that made us send count: a receiver report forwards nothing. */
+	if (lumen_txbatch_end() > 0)
+		lumen_latency_record_since(rx_ns);
+	lumen_latency_set_current(0);
+}
+
 static void on_recv(NiceAgent *agent, guint stream, guint component, guint len, gchar *buf,
 		    gpointer data)
 {
 	struct lumen_ice *ice = data;
-
 	int64_t rx_ns = 0;
 
 	if (!ice->cb.on_recv || len == 0)
 		return;
 	if (ice->direct && ++ice->rx_count % LUMEN_LATENCY_SAMPLE_EVERY == 0)
 		rx_ns = rx_stamp(ice);
-	/* Whatever this packet makes us send (its fan-out to every subscriber, NACK answers)
-	 * leaves in one batch when the callback returns; hand-offs to transmit workers carry
-	 * rx_ns, and the workers time their own part. */
-	lumen_latency_set_current(rx_ns);
-	lumen_txbatch_begin();
-	ice->cb.on_recv(ice->cb.user, (uint8_t *)buf, len);
-	/* Only packets that made us send count: a receiver report forwards nothing. */
-	if (lumen_txbatch_end() > 0)
-		lumen_latency_record_since(rx_ns);
-	lumen_latency_set_current(0);
+	deliver(ice, (uint8_t *)buf, len, rx_ns);
 }
 
 static void refresh_credentials(struct lumen_ice *ice)
@@ -329,6 +340,7 @@ struct lumen_ice *lumen_ice_new(GMainContext *ctx, const struct lumen_ice_config
 	ice->lite = cfg->lite;
 	pthread_mutex_init(&ice->send_lock, NULL);
 	ice->send_fd = -1;
+	ice->split_fd = -1;
 	ice->local = g_ptr_array_new_with_free_func(g_free);
 	if (cfg->nat_1_1 && *cfg->nat_1_1)
 		ice->nat_1_1 = g_strdup(cfg->nat_1_1);
@@ -488,6 +500,33 @@ unsigned lumen_ice_tx_flush(void)
 	return lumen_txbatch_end();
 }
 
+int lumen_ice_rx_split(struct lumen_ice *ice, GMainContext *stun_ctx)
+{
+	int fd;
+
+	if (ice->split_fd >= 0)
+		return ice->split_fd;
+	if (ice->state != LUMEN_ICE_CONNECTED || !ice->direct)
+		return ice->state == LUMEN_ICE_CONNECTED ? -ENOTSUP : -EAGAIN;
+	fd = lumen_rxsplit_open(g_socket_get_fd(ice->direct));
+	if (fd < 0)
+		return fd;
+	ice->split_fd = fd;
+	if (stun_ctx) {
+		/* libnice's socket sources follow its receive callback's context. What was queued
+		 * on the pair's socket before the split is read there, through on_recv as before. */
+		ice->stun_ctx = g_main_context_ref(stun_ctx);
+		nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, stun_ctx, on_recv, ice);
+	}
+	return fd;
+}
+
+void lumen_ice_rx_input(struct lumen_ice *ice, uint8_t *buf, size_t len, int64_t rx_ns)
+{
+	if (ice->cb.on_recv && len > 0)
+		deliver(ice, buf, len, rx_ns);
+}
+
 int lumen_ice_restart(struct lumen_ice *ice)
 {
 	direct_clear(ice); /* the next selected pair sets it again */
@@ -528,6 +567,10 @@ void lumen_ice_free(struct lumen_ice *ice)
 		g_object_unref(ice->agent);
 	}
 	direct_clear(ice);
+	if (ice->split_fd >= 0)
+		close(ice->split_fd);
+	if (ice->stun_ctx)
+		g_main_context_unref(ice->stun_ctx);
 	pthread_mutex_destroy(&ice->send_lock);
 	g_ptr_array_free(ice->local, TRUE);
 	g_free(ice->nat_1_1);

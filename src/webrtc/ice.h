@@ -100,6 +100,22 @@ ssize_t lumen_ice_send(struct lumen_ice *ice, const uint8_t *buf, size_t len);
 void lumen_ice_tx_begin(void);
 unsigned lumen_ice_tx_flush(void); /* returns the packets it submitted */
 
+/* Receiving the selected pair's datagrams on a socket of the caller's (a load generator with
+ * hundreds of connections: webrtc/rxsplit.h). Once connected on a plain UDP pair, makes a socket
+ * bound to the pair's local address and port that gets every datagram that is not STUN, and
+ * moves libnice's sockets (which keep STUN: consent freshness, keepalives, the peer's checks)
+ * to stun_ctx, which the caller iterates now and then (NULL: they stay on the agent's context).
+ * The caller reads the returned fd (non-blocking, SO_TIMESTAMPNS on; lumen_rxbatch_read) and
+ * hands each datagram to lumen_ice_rx_input. The fd belongs to the ice object: it stays valid
+ * until lumen_ice_free, on the pair it was made for (not for agents that restart). Calling it
+ * again returns the same fd. Returns the fd, -EAGAIN before ICE is connected, -ENOTSUP when
+ * the pair is not plain UDP, or another negative errno (socket, bind, BPF). */
+int lumen_ice_rx_split(struct lumen_ice *ice, GMainContext *stun_ctx);
+/* One datagram read from the split socket, into the path libnice's would take (on_recv, in
+ * a send batch). buf is writable (decrypted in place); rx_ns: its kernel receive time
+ * (CLOCK_REALTIME ns, lumen_rxbatch), or 0. */
+void lumen_ice_rx_input(struct lumen_ice *ice, uint8_t *buf, size_t len, int64_t rx_ns);
+
 /* ICE restart: new local credentials, remote ones must be set again. Returns 0 or -EIO. */
 int lumen_ice_restart(struct lumen_ice *ice);
 

@@ -40,3 +40,13 @@ check_PROGRAMS += tests/fuzz/replay_keyframe
 TESTS += tests/fuzz/replay_keyframe
 tests_fuzz_replay_keyframe_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_keyframe.c
 tests_fuzz_replay_keyframe_LDADD = src/webrtc/libwebrtc.la
+
+# A pc's datagrams read by its owner (lumen-bench): a second socket on the pair's port for all
+# but STUN (SO_REUSEPORT + BPF), recvmmsg batches with kernel timestamps.
+src_webrtc_libwebrtc_la_SOURCES += src/webrtc/rxsplit.c src/webrtc/rxsplit.h \
+	src/webrtc/pc_rawrx.c src/webrtc/pc_rawrx.h
+check_PROGRAMS += tests/unit/test_rxsplit
+TESTS += tests/unit/test_rxsplit
+tests_unit_test_rxsplit_SOURCES = tests/unit/test_rxsplit.c
+tests_unit_test_rxsplit_CFLAGS = $(WEBRTC_TEST_CFLAGS)
+tests_unit_test_rxsplit_LDADD = $(WEBRTC_TEST_LIBS)

@@ -39,6 +39,8 @@ struct bench_opts {
 	unsigned ice_pacing_ms;   /* our ICE agents' Ta (0: libnice's default, 20 ms) */
 	double pacing;            /* publishers' video leaves at pacing x bitrate (0: each frame's
 	                           * packets back to back) */
+	bool rx_glib;             /* --rx glib: subscribers receive through libnice, one GLib
+	                           * dispatch and recvmsg per packet (else rx.h's batches) */
 };
 
 /* CLOCK_MONOTONIC in ns: the send time carried in every payload (same clock as the receiver's). */

@@ -6,7 +6,7 @@ tools_bench_lumen_bench_SOURCES = tools/bench/main.c tools/bench/bench.h \
 	tools/bench/peer_internal.h tools/bench/pub.c tools/bench/sub.c tools/bench/media.c \
 	tools/bench/media.h tools/bench/stats.c tools/bench/stats.h tools/bench/scenario.c \
 	tools/bench/scenario.h tools/bench/proc.c tools/bench/proc.h tools/bench/pacer.c \
-	tools/bench/pacer.h
+	tools/bench/pacer.h tools/bench/rx.c tools/bench/rx.h
 tools_bench_lumen_bench_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(NICE_CFLAGS) $(OPENSSL_CFLAGS) \
 	$(SRTP_CFLAGS) $(SOUP_CFLAGS) $(JANSSON_CFLAGS)
 tools_bench_lumen_bench_LDADD = src/webrtc/libwebrtc.la $(SOUP_LIBS) $(JANSSON_LIBS) -lm

@@ -87,8 +87,12 @@ static json_t *result_json(const struct bench_opts *o, const struct bench_result
 		                              r->wait_pct));
 	else
 		json_object_set_new(j, "server", json_null());
-	json_object_set_new(j, "bench", json_pack("{sfsf}", "cpu_pct", r->bench_cpu_pct,
-	                                          "runqueue_wait_pct", r->bench_wait_pct));
+	json_object_set_new(j, "bench",
+	                    json_pack("{sfsfsfsssf}", "cpu_pct", r->bench_cpu_pct,
+	                              "runqueue_wait_pct", r->bench_wait_pct,
+	                              "cpu_us_per_received_packet", r->bench_cpu_us_per_packet,
+	                              "rx", o->rx_glib ? "glib" : "batch",
+	                              "rx_datagrams_per_read", r->rx_per_read));
 	if (r->setup)
 		json_object_set(j, "setup", r->setup);
 	if (!strcmp(r->scenario, "join")) {
@@ -161,6 +165,9 @@ static void print_table(const struct bench_opts *o, const struct bench_result *r
 		}
 		printf("%-28s %.1f %% (waited for the CPU %.1f %%)\n", "bench CPU (one core)",
 		       r->bench_cpu_pct, r->bench_wait_pct);
+		printf("%-28s %.2f (--rx %s, %.1f datagrams per read)\n",
+		       "bench CPU us / rx packet", r->bench_cpu_us_per_packet,
+		       o->rx_glib ? "glib" : "batch", r->rx_per_read);
 	}
 	if (r->setup) {
 		json_t *s = r->setup;
@@ -240,7 +247,7 @@ static int check_ranges(const struct bench_opts *o)
 
 static int parse(int argc, char **argv, struct bench_opts *o)
 {
-	static char *scenario, *url, *ice_ip, *json_path, *label, *rec_dir;
+	static char *scenario, *url, *ice_ip, *json_path, *label, *rec_dir, *rx;
 	static int quiet, find_max, record, join_with_publisher, ice_pacing = 5;
 	GOptionEntry entries[] = {
 	    {"url", 0, 0, G_OPTION_ARG_STRING, &url, "Janus API URL (http://HOST:PORT/janus)",
@@ -282,6 +289,10 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 	     "F"},
 	    {"ice-ip", 0, 0, G_OPTION_ARG_STRING, &ice_ip, "the only address our ICE gathers on",
 	     "ADDR"},
+	    {"rx", 0, 0, G_OPTION_ARG_STRING, &rx,
+	     "batch|glib: how subscribers receive once up (batch: recvmmsg from one epoll set, "
+	     "STUN left to libnice; glib: through libnice, one dispatch and recvmsg per packet)",
+	     "MODE"},
 	    {"srtp", 0, 0, G_OPTION_ARG_STRING, &srtp_arg,
 	     "default|gcm: SRTP profiles offered (default: GCM then AES-CM; cm is not supported "
 	     "yet)",
@@ -331,6 +342,11 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 		return -1;
 	}
 	o->ice_pacing_ms = (unsigned)ice_pacing;
+	if (rx && strcmp(rx, "batch") && strcmp(rx, "glib")) {
+		g_printerr("lumen-bench: --rx must be batch or glib\n");
+		return -1;
+	}
+	o->rx_glib = rx && !strcmp(rx, "glib");
 	o->record = record;
 	o->rec_dir = rec_dir;
 	if (rec_dir && !record) {

@@ -25,6 +25,8 @@ int bench_env_init(struct bench_env *env, const struct bench_opts *o, char **err
 	env->sess[0] = env->j;
 	env->sess_handles[0] = 1; /* the room handle */
 	env->n_sess = 1;
+	if (!o->rx_glib && !(env->rx = bench_rx_new(err)))
+		return -1;
 	return 0;
 }
 
@@ -38,6 +40,8 @@ void bench_env_fini(struct bench_env *env)
 	bench_janus_free(env->j);
 	lumen_dtls_ctx_free(env->dctx);
 	lumen_cert_free(env->cert);
+	bench_rx_free(env->rx);
+	env->rx = NULL;
 	env->j = NULL;
 	env->dctx = NULL;
 	env->cert = NULL;
@@ -156,12 +160,37 @@ static void on_candidate(void *u, const char *cand)
 		((struct bench_conn *)u)->gathered = true;
 }
 
+/* Not from on_up itself: that runs inside libnice's receive callback, whose sources the
+ * switch moves. */
+static gboolean rx_switch(gpointer u)
+{
+	struct bench_conn *c = u;
+	int rc;
+
+	c->rx_switch = 0;
+	if (c->dead || !c->pc || !c->env->rx)
+		return G_SOURCE_REMOVE;
+	rc = bench_rx_add(c->env->rx, &c->rx, c->pc);
+	if (rc < 0) {
+		static bool said;
+		if (!said)
+			bench_log("batched receive unavailable (%s): libnice reads this pc\n",
+			          g_strerror(-rc));
+		said = true;
+	}
+	return G_SOURCE_REMOVE;
+}
+
 static void on_up(void *u)
 {
 	struct bench_conn *c = u;
 
 	c->up = true;
 	c->up_ns = bench_now_ns();
+	/* At the default priority: an idle one would wait for a loop with nothing else to do,
+	 * which a loaded bench never has. */
+	if (c->rx_wanted && c->env->rx && !c->rx_switch)
+		c->rx_switch = g_idle_add_full(G_PRIORITY_DEFAULT, rx_switch, c, NULL);
 }
 
 static void on_hangup(void *u, const char *reason)
@@ -217,6 +246,10 @@ void bench_conn_fini(struct bench_conn *c)
 {
 	/* Detaching leaves the room (both servers do it on detach), so no "leave" first: one
 	 * request per handle, not awaited, keeps the teardown of 100 subscribers short. */
+	if (c->rx_switch)
+		g_source_remove(c->rx_switch);
+	c->rx_switch = 0;
+	bench_rx_remove(c->env ? c->env->rx : NULL, &c->rx);
 	if (c->handle) {
 		bench_janus_detach(c->j, c->handle);
 		if (c->sess >= 0)

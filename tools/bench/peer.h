@@ -19,6 +19,7 @@
 
 struct lumen_cert;
 struct lumen_dtls_ctx;
+struct bench_rx;
 
 #define BENCH_MAX_SESSIONS    64
 #define BENCH_SESSION_HANDLES 24
@@ -38,6 +39,7 @@ struct bench_env {
 	uint64_t sent_packets;    /* by every publisher, in the measured window */
 	unsigned hangups;         /* peer connections that died */
 	unsigned rec_announced;   /* publishers whose "joined" said "recording": true (lumen) */
+	struct bench_rx *rx;      /* the subscribers' receive loop (rx.h), NULL with --rx glib */
 };
 
 /* Certificate, DTLS context and Janus session for a run. Returns 0 or -1 with *err. */

@@ -5,6 +5,7 @@
 #define BENCH_PEER_INTERNAL_H
 
 #include "peer.h"
+#include "rx.h"
 #include "webrtc/pc.h"
 
 #define BENCH_PLUGIN  "janus.plugin.videoroom"
@@ -24,6 +25,11 @@ struct bench_conn {
 	bool server_up;
 	int64_t server_up_ns;
 	int64_t up_ns; /* when our pc came up (ICE + DTLS done) */
+	/* A subscriber's: once up, its datagrams go to env->rx (rx.h). Set by the role before
+	 * bench_conn_pc; the switch runs from the main loop just after on_up (rx_switch). */
+	bool rx_wanted;
+	guint rx_switch;
+	struct bench_rx_conn rx;
 	char hangup[160];
 };
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "proc.h"
+#include "rx.h"
 #include "scenario.h"
 
 struct media_run {
@@ -227,12 +228,14 @@ static void measure(struct bench_env *env, struct media_run *m, struct bench_res
 {
 	const struct bench_opts *o = env->o;
 	struct bench_proc s0 = {0}, s1 = {0}, b0, b1;
+	struct bench_rx_stats x0, x1;
 	int64_t t0, t1;
 	double secs;
 
 	bench_pump(NULL, NULL, (int)(o->warmup_s * 1000));
 	r->have_server = o->server_pid > 0 && bench_proc_read(o->server_pid, &s0) == 0;
 	bench_proc_read(0, &b0);
+	bench_rx_get_stats(env->rx, &x0);
 	t0 = bench_now_ns();
 	for (int i = 0; i < m->n_subs; i++)
 		bench_stats_open(&env->stats, bench_sub_streams(m->subs[i]));
@@ -245,6 +248,7 @@ static void measure(struct bench_env *env, struct media_run *m, struct bench_res
 	if (r->have_server)
 		r->have_server = bench_proc_read(o->server_pid, &s1) == 0;
 	bench_proc_read(0, &b1);
+	bench_rx_get_stats(env->rx, &x1);
 
 	secs = (double)(t1 - t0) / 1e9;
 	r->duration_s = secs;
@@ -263,6 +267,11 @@ static void measure(struct bench_env *env, struct media_run *m, struct bench_res
 	r->delay_max_ms = (double)env->stats.delay_max_ns / 1e6;
 	r->bench_cpu_pct = (double)(b1.cpu_us - b0.cpu_us) / 1e4 / secs;
 	r->bench_wait_pct = (double)(b1.wait_us - b0.wait_us) / 1e4 / secs;
+	r->bench_cpu_us_per_packet =
+	    env->stats.packets ? (double)(b1.cpu_us - b0.cpu_us) / (double)env->stats.packets : 0;
+	r->rx_per_read = x1.reads > x0.reads ? (double)(x1.datagrams - x0.datagrams) /
+	                                           (double)(x1.reads - x0.reads)
+	                                     : 0;
 	if (r->have_server) {
 		r->cpu_pct = (double)(s1.cpu_us - s0.cpu_us) / 1e4 / secs;
 		r->wait_pct = (double)(s1.wait_us - s0.wait_us) / 1e4 / secs;
@@ -505,15 +514,17 @@ static int run_find_max(struct bench_env *env, struct bench_result *r)
 		    rc == 0 && s.loss_pct <= o->loss_limit && s.delay_p99_ms <= o->delay_limit_ms;
 
 		json_array_append_new(
-		    r->steps, json_pack("{sisfsfsfsfsfsfsfsbss?sO?}", "subscribers", n, "loss_pct",
+		    r->steps, json_pack("{sisfsfsfsfsfsfsfsfsbss?sO?}", "subscribers", n, "loss_pct",
 		                        s.loss_pct, "delay_p99_ms", s.delay_p99_ms, "forwarded_pps",
 		                        s.forwarded_pps, "cpu_pct", s.cpu_pct, "bench_cpu_pct",
-		                        s.bench_cpu_pct, "wait_pct", s.wait_pct, "bench_wait_pct",
+		                        s.bench_cpu_pct, "bench_cpu_us_per_received_packet",
+		                        s.bench_cpu_us_per_packet, "wait_pct", s.wait_pct, "bench_wait_pct",
 		                        s.bench_wait_pct, "ok", ok, "error", s.error, "setup",
 		                        s.setup));
 		bench_log(
-		    "find-max: N=%d loss %.2f %% p99 %.2f ms server %.0f %% bench %.0f %% -> %s\n",
-		    n, s.loss_pct, s.delay_p99_ms, s.cpu_pct, s.bench_cpu_pct,
+		    "find-max: N=%d loss %.2f %% p99 %.2f ms server %.0f %% bench %.0f %% "
+		    "(%.2f us/rx packet) -> %s\n",
+		    n, s.loss_pct, s.delay_p99_ms, s.cpu_pct, s.bench_cpu_pct, s.bench_cpu_us_per_packet,
 		    ok ? "ok" : "over the limit");
 		if (!ok) {
 			bench_result_fini(&s);

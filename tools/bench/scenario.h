@@ -23,6 +23,9 @@ struct bench_result {
 	bool have_server;
 	double cpu_pct, cpu_us_per_packet, rss_kb, rss_per_subscriber_kb;
 	double bench_cpu_pct; /* lumen-bench's own CPU over the window (% of one core) */
+	/* ... per packet its subscribers received (all its work: publishers, signalling, too) */
+	double bench_cpu_us_per_packet;
+	double rx_per_read; /* --rx batch: datagrams per recvmmsg over the window (0: glib) */
 	/* Time the server's / the bench's threads waited for a CPU over the window, % of it: what
 	 * neighbours on a shared machine took (0 without schedstats). */
 	double wait_pct, bench_wait_pct;

@@ -1,0 +1,132 @@
+/* test_rxsplit.c -- the split receive socket (webrtc/rxsplit.h) on 127.0.0.1: STUN keeps going
+ * to the port's original socket, DTLS/RTP/RTCP go to the split one, read in one batch with
+ * kernel timestamps; closing the split socket gives the original everything back. */
+#include <criterion/criterion.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "webrtc/rxsplit.h"
+
+static int udp_bound(struct sockaddr_in *addr)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	socklen_t len = sizeof(*addr);
+
+	cr_assert(fd >= 0);
+	memset(addr, 0, sizeof(*addr));
+	addr->sin_family = AF_INET;
+	addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert(bind(fd, (struct sockaddr *)addr, sizeof(*addr)) == 0);
+	cr_assert(getsockname(fd, (struct sockaddr *)addr, &len) == 0);
+	return fd;
+}
+
+static void send_first_byte(int tx, const struct sockaddr_in *to, uint8_t first, size_t len)
+{
+	uint8_t buf[200] = {0};
+
+	buf[0] = first;
+	buf[1] = (uint8_t)len;
+	cr_assert(sendto(tx, buf, len, 0, (const struct sockaddr *)to, sizeof(*to)) == (ssize_t)len);
+}
+
+/* Waits (bounded) until fd is readable. */
+static bool readable(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	return poll(&p, 1, 1000) == 1;
+}
+
+static int drain_count(int fd, uint8_t *firsts, int max)
+{
+	uint8_t buf[256];
+	int n = 0;
+	ssize_t k;
+
+	while (n < max && (k = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) >= 0)
+		firsts[n++] = k > 0 ? buf[0] : 0xff;
+	return n;
+}
+
+static struct lumen_rxbatch batch; /* 70 KiB: not on the stack */
+
+Test(rxsplit, stun_stays_media_moves)
+{
+	struct sockaddr_in addr, peer;
+	int orig = udp_bound(&addr), tx = udp_bound(&peer), split;
+	int64_t before = (int64_t)time(NULL) * 1000000000;
+	/* STUN binding request (0x00), response (0x01); DTLS (22), RTP/RTCP (0x80), a byte past
+	 * STUN's range (4), another STUN after the media. */
+	const uint8_t media[] = {22, 0x80, 0x80, 4, 0x90};
+	uint8_t firsts[16];
+	int n;
+
+	split = lumen_rxsplit_open(orig);
+	cr_assert(split >= 0, "lumen_rxsplit_open: %s", strerror(-split));
+	send_first_byte(tx, &addr, 0x00, 20);
+	for (size_t i = 0; i < sizeof(media); i++)
+		send_first_byte(tx, &addr, media[i], 40 + i);
+	send_first_byte(tx, &addr, 0x01, 32);
+
+	cr_assert(readable(split));
+	usleep(20000); /* loopback delivers at once; let every datagram land */
+	n = lumen_rxbatch_read(&batch, split, LUMEN_RXBATCH_MAX);
+	cr_assert_eq(n, (int)sizeof(media), "the split socket got %d datagrams", n);
+	for (int i = 0; i < n; i++) {
+		cr_assert_eq(batch.buf[i][0], media[i]);
+		cr_assert_eq(batch.msg[i].msg_len, 40u + (unsigned)i);
+		/* Kernel receive time, CLOCK_REALTIME: after the test started, within a minute. */
+		cr_assert(batch.rx_ns[i] >= before && batch.rx_ns[i] < before + 60000000000LL,
+		          "rx_ns %lld", (long long)batch.rx_ns[i]);
+	}
+	cr_assert_eq(lumen_rxbatch_read(&batch, split, LUMEN_RXBATCH_MAX), 0, "nothing left");
+
+	cr_assert(readable(orig));
+	n = drain_count(orig, firsts, 16);
+	cr_assert_eq(n, 2, "the original got %d datagrams", n);
+	cr_assert_eq(firsts[0], 0x00);
+	cr_assert_eq(firsts[1], 0x01);
+
+	/* Without the split socket, the original gets media again. */
+	close(split);
+	send_first_byte(tx, &addr, 0x80, 50);
+	cr_assert(readable(orig));
+	n = drain_count(orig, firsts, 16);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(firsts[0], 0x80);
+	close(orig);
+	close(tx);
+}
+
+Test(rxsplit, batch_caps_and_empty)
+{
+	struct sockaddr_in addr, peer;
+	int orig = udp_bound(&addr), tx = udp_bound(&peer), split = lumen_rxsplit_open(orig);
+	int got = 0, n;
+
+	cr_assert(split >= 0);
+	cr_assert_eq(lumen_rxbatch_read(&batch, split, 8), 0, "empty socket: 0, not an error");
+	for (int i = 0; i < 12; i++)
+		send_first_byte(tx, &addr, 0x80, 100);
+	cr_assert(readable(split));
+	usleep(20000);
+	n = lumen_rxbatch_read(&batch, split, 8);
+	cr_assert_eq(n, 8, "at most max per read");
+	got += n;
+	got += lumen_rxbatch_read(&batch, split, 8);
+	cr_assert_eq(got, 12);
+	cr_assert_eq(lumen_rxbatch_read(&batch, -1, 8), -EBADF);
+	close(split);
+	close(orig);
+	close(tx);
+}
+
+Test(rxsplit, bad_socket)
+{
+	cr_assert_lt(lumen_rxsplit_open(-1), 0);
+}

@@ -1,0 +1,57 @@
+/* rx.h -- lumen-bench's subscribers' receive loop (--rx batch, the default): once a subscriber's
+ * pc is up, its selected pair's non-STUN datagrams come to a socket of its own
+ * (webrtc/pc_rawrx.h, rxsplit.h), which this loop reads with recvmmsg(2) from one epoll set for
+ * every subscriber, and hands each datagram to the pc's normal input path (DTLS, SRTP, SRTCP).
+ * Replaces, per packet, a GLib source dispatch, a poll over every socket and a recvmsg(2) through
+ * libnice (about half of the bench's CPU at 200 subscribers, docs/bench.md).
+ *
+ * STUN stays with libnice: its sockets move to a context of their own, iterated every
+ * BENCH_RX_STUN_MS from the default one, so consent freshness and keepalives keep working.
+ *
+ * Each datagram carries its kernel receive time (SO_TIMESTAMPNS): bench_rx_now_ns() gives it,
+ * on the CLOCK_MONOTONIC of bench_now_ns(), to whatever the delivery calls (the subscriber's
+ * on_rtp), so the one-way delay ends when the packet reached the bench's socket, not when the
+ * loop got to it.
+ *
+ * Everything on the default GMainContext (bench.h). Ownership: a struct bench_rx outlives every
+ * connection added to it; a struct bench_rx_conn is the caller's (inside its subscriber) and must
+ * be removed before its pc is freed. */
+#ifndef BENCH_RX_H
+#define BENCH_RX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct lumen_pc;
+struct bench_rx;
+
+#define BENCH_RX_STUN_MS 20 /* how often libnice's sockets (STUN only, after a split) are read */
+
+struct bench_rx_conn {
+	struct lumen_pc *pc;
+	int fd; /* the pc's split socket (owned by the pc), -1: not added */
+};
+
+struct bench_rx_stats {
+	uint64_t wakeups; /* epoll dispatches that found something */
+	uint64_t reads;   /* recvmmsg calls that returned datagrams */
+	uint64_t datagrams;
+};
+
+/* Returns NULL with *err (g_malloc'd) when epoll cannot be set up. */
+struct bench_rx *bench_rx_new(char **err);
+void bench_rx_free(struct bench_rx *rx);
+
+/* Starts reading c's pc (up) through rx. Returns 0, or a negative errno (the pc keeps receiving
+ * through libnice then). */
+int bench_rx_add(struct bench_rx *rx, struct bench_rx_conn *c, struct lumen_pc *pc);
+/* Stops it (c not added: nothing). */
+void bench_rx_remove(struct bench_rx *rx, struct bench_rx_conn *c);
+
+void bench_rx_get_stats(const struct bench_rx *rx, struct bench_rx_stats *out);
+
+/* The kernel receive time (CLOCK_MONOTONIC ns) of the datagram being delivered, 0 outside a
+ * delivery of this loop (or when the kernel gave none). */
+int64_t bench_rx_now_ns(void);
+
+#endif
