@@ -1,8 +1,11 @@
-/* srtp.c -- lumen_srtp sessions over libsrtp2: profile -> crypto policy, status -> -errno.
+/* srtp.c -- lumen_srtp sessions: libsrtp2 (profile -> crypto policy, status -> -errno), with RTP
+ * of the AEAD_AES_128_GCM profile on OpenSSL instead (srtp_gcm.c, which says why).
  *
  * One srtp_t per session with a single wildcard-SSRC policy, so streams for new SSRCs are
  * created by libsrtp on first use. srtp_init() runs once per process (g_once); libsrtp is never
- * shut down (its global state lives as long as the process). */
+ * shut down (its global state lives as long as the process). With the GCM profile libsrtp keeps
+ * SRTCP only; LUMEN_SRTP_LIBSRTP=1 in the environment sends RTP through libsrtp too (for A/B
+ * measurements and as a way out should a peer disagree with srtp_gcm.c). */
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -12,6 +15,7 @@
 #include <srtp2/srtp.h>
 
 #include "webrtc/srtp.h"
+#include "webrtc/srtp_gcm.h"
 
 /* Replay window for SRTP (libsrtp accepts 64..32768): 1024 tolerates the reordering of a
  * bursty video sender at high rate while staying cheap (a 128-byte bitmap). */
@@ -19,8 +23,24 @@
 
 struct lumen_srtp {
 	srtp_t ctx;
+	struct srtp_gcm *gcm; /* RTP of the GCM profile; NULL: libsrtp does RTP too */
 	enum lumen_srtp_direction dir;
 };
+
+/* Whether GCM sessions keep RTP on libsrtp2 (LUMEN_SRTP_LIBSRTP set and not "0"), read once. */
+static bool rtp_on_libsrtp(void)
+{
+	static gsize once;
+	static bool result;
+
+	if (g_once_init_enter(&once)) {
+		const char *v = g_getenv("LUMEN_SRTP_LIBSRTP");
+
+		result = v && *v && strcmp(v, "0") != 0;
+		g_once_init_leave(&once, 1);
+	}
+	return result;
+}
 
 static int srtp_global_init(void)
 {
@@ -117,6 +137,11 @@ struct lumen_srtp *lumen_srtp_new(enum lumen_srtp_profile profile, enum lumen_sr
 	s->dir = dir;
 	if (srtp_create(&s->ctx, &policy) != srtp_err_status_ok)
 		goto fail;
+	if (profile == LUMEN_SRTP_AEAD_AES_128_GCM && !rtp_on_libsrtp()) {
+		s->gcm = srtp_gcm_new(master, dir == LUMEN_SRTP_INBOUND);
+		if (!s->gcm)
+			goto fail;
+	}
 	/* libsrtp copied the key into its own contexts. */
 	memset(key, 0, sizeof(key));
 	return s;
@@ -145,6 +170,7 @@ void lumen_srtp_free(struct lumen_srtp *s)
 		return;
 	if (s->ctx)
 		srtp_dealloc(s->ctx);
+	srtp_gcm_free(s->gcm);
 	g_free(s);
 }
 
@@ -166,6 +192,8 @@ static int protect(struct lumen_srtp *s, uint8_t *buf, size_t *len, size_t cap, 
 		return -EINVAL;
 	if (cap < *len || cap - *len < LUMEN_SRTP_TRAILER_MAX)
 		return -ENOSPC;
+	if (!rtcp && s->gcm)
+		return srtp_gcm_protect(s->gcm, buf, len);
 	n = (int)*len;
 	st = rtcp ? srtp_protect_rtcp(s->ctx, buf, &n) : srtp_protect(s->ctx, buf, &n);
 	if (st != srtp_err_status_ok)
@@ -183,6 +211,8 @@ static int unprotect(struct lumen_srtp *s, uint8_t *buf, size_t *len, bool rtcp)
 		return -EINVAL;
 	if (*len > INT_MAX)
 		return -EINVAL;
+	if (!rtcp && s->gcm)
+		return srtp_gcm_unprotect(s->gcm, buf, len);
 	n = (int)*len;
 	st = rtcp ? srtp_unprotect_rtcp(s->ctx, buf, &n) : srtp_unprotect(s->ctx, buf, &n);
 	if (st != srtp_err_status_ok)
