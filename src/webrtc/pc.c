@@ -274,6 +274,21 @@ static gboolean on_tick(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+void *pc_table_grow(void *tab, unsigned *cap, unsigned need, unsigned max, size_t size)
+{
+	unsigned n = *cap ? *cap : 4;
+
+	g_assert(need <= max);
+	if (need <= *cap)
+		return tab;
+	while (n < need)
+		n *= 2;
+	if (n > max)
+		n = max;
+	*cap = n;
+	return g_realloc_n(tab, n, size);
+}
+
 /* ---- public ---- */
 
 struct lumen_pc *lumen_pc_new(GMainContext *ctx, const struct lumen_pc_config *cfg,
@@ -611,6 +626,10 @@ static void destroy_source(GSource **s)
 static void pc_memory_free(struct lumen_pc *pc)
 {
 	lumen_ice_free(pc->ice);
+	g_free(pc->tracks);
+	g_free(pc->ssrcs);
+	g_free(pc->channels);
+	g_free(pc->out);
 	if (pc->ctx)
 		g_main_context_unref(pc->ctx);
 	pthread_mutex_destroy(&pc->tx_lock);

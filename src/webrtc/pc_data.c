@@ -34,6 +34,8 @@ static struct pc_channel *channel_add(struct lumen_pc *pc, uint16_t id, const ch
 	if (!c) {
 		if (pc->n_channels == PC_MAX_CHANNELS)
 			return NULL;
+		pc->channels = pc_table_grow(pc->channels, &pc->cap_channels, pc->n_channels + 1,
+					     PC_MAX_CHANNELS, sizeof(*pc->channels));
 		c = &pc->channels[pc->n_channels++];
 	}
 	memset(c, 0, sizeof(*c));

@@ -95,7 +95,9 @@ struct pc_tcc {
 	int64_t last;      /* unwrapped seq of the latest packet: the reference for unwrapping */
 	uint32_t media_ssrc; /* of the first packet recorded */
 	uint8_t fb_count;  /* feedback packet count of the next feedback */
-	int64_t arrival_us[PC_TCC_RING]; /* by seq % PC_TCC_RING, from created_us; or MISSING */
+	/* PC_TCC_RING entries by seq % PC_TCC_RING, from created_us, or MISSING; allocated when
+	 * started (most pcs never receive media), freed by pc_rtcp_free */
+	int64_t *arrival_us;
 };
 
 struct pc_channel {
@@ -137,16 +139,22 @@ struct lumen_pc {
 	uint8_t ext_kind_of_id[16];
 	uint8_t send_ext_id[16];
 
-	struct pc_track tracks[PC_MAX_TRACKS];
-	unsigned n_tracks;
-	struct pc_ssrc ssrcs[PC_MAX_SSRCS];
-	unsigned n_ssrcs;
-	struct pc_channel channels[PC_MAX_CHANNELS];
-	unsigned n_channels;
+	/* The tables below grow on demand (pc_table_grow) up to their PC_MAX_*: a subscriber uses
+	 * a few entries of each, and fixed arrays made every pc about 34 KiB. An entry is allocated
+	 * when its track, SSRC, channel or out stream first appears, never per packet. Growth may
+	 * move a table: a pointer into one is valid only until the next addition to that table
+	 * (ssrcs: also until a full table recycles its oldest entry), so none is kept beyond the
+	 * function that looked it up. The memory goes with the pc's (pc_memory_free). */
+	struct pc_track *tracks;
+	unsigned n_tracks, cap_tracks;
+	struct pc_ssrc *ssrcs;
+	unsigned n_ssrcs, cap_ssrcs;
+	struct pc_channel *channels;
+	unsigned n_channels, cap_channels;
 
 	uint32_t rtcp_ssrc; /* our SSRC as RTCP sender (RR, NACK, PLI, REMB) */
-	struct pc_out out[PC_MAX_OUT];
-	unsigned n_out;
+	struct pc_out *out;
+	unsigned n_out, cap_out;
 	/* Full copies of sent video packets for retransmission, for those that came without a
 	 * received packet's buffer to reference (a plugin's own or modified packets): transmit
 	 * state, created on first need, small chunks. */
@@ -176,6 +184,10 @@ static inline bool pc_media_accepted(const struct lumen_sdp_media *m)
 }
 
 /* pc.c */
+/* Returns tab (n_used elements of size bytes, *cap allocated) grown so that it holds at least
+ * need <= max elements, possibly moved; *cap is updated. Capacity doubles from 4, up to max.
+ * The new elements are not initialised. Aborts on out of memory (GLib). */
+void *pc_table_grow(void *tab, unsigned *cap, unsigned need, unsigned max, size_t size);
 void pc_hangup(struct lumen_pc *pc, const char *reason);
 /* Counts a dropped packet and reports its kind the first time. */
 void pc_drop(struct lumen_pc *pc, enum lumen_pc_warning kind);

@@ -44,6 +44,8 @@ static struct pc_ssrc *add_ssrc(struct lumen_pc *pc, uint32_t ssrc, int track, b
 			memmove(&pc->ssrcs[0], &pc->ssrcs[1], sizeof(pc->ssrcs[0]) * (PC_MAX_SSRCS - 1));
 			pc->n_ssrcs--;
 		}
+		pc->ssrcs = pc_table_grow(pc->ssrcs, &pc->cap_ssrcs, pc->n_ssrcs + 1, PC_MAX_SSRCS,
+					  sizeof(*pc->ssrcs));
 		s = &pc->ssrcs[pc->n_ssrcs++];
 		memset(s, 0, sizeof(*s));
 		s->ssrc = ssrc;
@@ -140,6 +142,10 @@ int pc_media_learn_remote(struct lumen_pc *pc, const struct lumen_sdp *sdp, char
 	ext_kinds(sdp, pc->ext_kind_of_id);
 	pc_media_update_send_ext(pc, pc->local, sdp);
 	pc->n_tracks = 0;
+	/* Room for every m-line we take at once: one allocation per description at most. */
+	pc->tracks = pc_table_grow(pc->tracks, &pc->cap_tracks,
+				   sdp->n_media < PC_MAX_TRACKS ? sdp->n_media : PC_MAX_TRACKS,
+				   PC_MAX_TRACKS, sizeof(*pc->tracks));
 	pc->ext_mid = pc->ext_rid = pc->ext_rrid = pc->ext_audio_level = 0;
 	pc->ext_abs_send_time = pc->ext_tcc = 0;
 	for (unsigned i = 0; i < sdp->n_media && pc->n_tracks < PC_MAX_TRACKS; i++) {

@@ -101,6 +101,9 @@ static struct pc_out *out_stream(struct lumen_pc *pc, int track, uint32_t ssrc)
 		return o;
 	if (pc->n_out == PC_MAX_OUT)
 		return NULL;
+	/* A new stream: the one allocation the send path may make (find_out's callers keep no
+	 * pointer across this). */
+	pc->out = pc_table_grow(pc->out, &pc->cap_out, pc->n_out + 1, PC_MAX_OUT, sizeof(*pc->out));
 	o = &pc->out[pc->n_out++];
 	memset(o, 0, sizeof(*o));
 	o->ssrc = ssrc;
@@ -381,6 +384,8 @@ void pc_rtcp_tcc_record(struct lumen_pc *pc, const struct lumen_rtp *rtp, int64_
 	if (!t->on)
 		return;
 	if (!t->started) {
+		if (!t->arrival_us)
+			t->arrival_us = g_new(int64_t, PC_TCC_RING);
 		tcc_clear(t);
 		t->started = true;
 		t->media_ssrc = rtp->ssrc;
@@ -478,6 +483,9 @@ void pc_rtcp_free(struct lumen_pc *pc)
 	pc->n_out = 0;
 	lumen_pktbuf_pool_free(pc->pool);
 	pc->pool = NULL;
+	g_free(pc->tcc.arrival_us);
+	pc->tcc.arrival_us = NULL;
+	pc->tcc.started = false;
 	/* Buffers still in other pcs' caches keep the pool alive until they expire (pktbuf.h). */
 	lumen_pktbuf_pool_free(pc->rx_pool);
 	pc->rx_pool = NULL;
