@@ -248,7 +248,7 @@ static int check_ranges(const struct bench_opts *o)
 static int parse(int argc, char **argv, struct bench_opts *o)
 {
 	static char *scenario, *url, *ice_ip, *json_path, *label, *rec_dir, *rx;
-	static int quiet, find_max, record, join_with_publisher, ice_pacing = 5;
+	static int quiet, find_max, record, join_with_publisher, ice_pacing = 1;
 	GOptionEntry entries[] = {
 	    {"url", 0, 0, G_OPTION_ARG_STRING, &url, "Janus API URL (http://HOST:PORT/janus)",
 	     "URL"},
@@ -281,7 +281,7 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 	     "server process for CPU and RSS (/proc)", "PID"},
 	    {"ice-pacing-ms", 0, 0, G_OPTION_ARG_INT, &ice_pacing,
 	     "our ICE checks' pacing Ta; 20 is libnice's default, whose first check waits 20 ms "
-	     "(5: checks almost at once, as a browser)",
+	     "(default 1: the first check goes out at once, as libwebrtc posts its first ping without delay)",
 	     "MS"},
 	    {"pacing", 0, 0, G_OPTION_ARG_DOUBLE, &o->pacing,
 	     "publishers send video at this multiple of its bitrate, as a browser's pacer does "
