@@ -436,11 +436,6 @@ static int ensure_pc(struct lumen_handle *h, char **err)
 			.ignore = (const char *const *)cfg->media.ice_ignore,
 			.nat_1_1 = cfg->media.nat_1_1,
 			.ipv6 = cfg->media.ipv6,
-			/* A lite agent selects the nominated pair (its component connects, so
-			 * DTLS starts) only at its next Ta tick; it sends nothing paced by Ta, and
-			 * the tick stops once the pair is selected, so 1 ms costs no traffic and
-			 * takes the 0-5 ms wait of webrtc/ice.c's 5 ms off every join. */
-			.check_pacing_ms = cfg->media.ice_lite ? 1 : 0,
 		},
 		.cert = media_cert,
 		.dtls_ctx = media_dtls,
