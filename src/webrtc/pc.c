@@ -308,6 +308,7 @@ struct lumen_pc *lumen_pc_new(GMainContext *ctx, const struct lumen_pc_config *c
 	pc->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 30000;
 	pc->nack_cache_ms = cfg->nack_cache_ms ? cfg->nack_cache_ms : 1000;
 	pc->gcm_only = cfg->gcm_only_for_tests;
+	pc->ice_lite = cfg->ice.lite;
 	pc->remote_sctp_port = -1;
 	pc->remote_max_message = -1;
 	pc->stats.rtt_ms = -1;
@@ -504,7 +505,7 @@ static int stamp_candidates(struct lumen_pc *pc, struct lumen_sdp *sdp, char **e
 			k++;
 	}
 	rc = lumen_sdp_stamp_ice(sdp, lumen_ice_local_ufrag(pc->ice), lumen_ice_local_pwd(pc->ice),
-				 parsed, k, lumen_ice_gathering_done(pc->ice), true);
+				 parsed, k, lumen_ice_gathering_done(pc->ice), pc->ice_lite);
 	if (rc < 0)
 		*err = g_strdup("cannot put ICE credentials in the SDP");
 	g_free(parsed);

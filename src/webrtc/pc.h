@@ -159,8 +159,8 @@ struct lumen_pc *lumen_pc_new(GMainContext *ctx, const struct lumen_pc_config *c
 int lumen_pc_set_remote(struct lumen_pc *pc, const char *sdp, bool offer, char **err);
 
 /* Completes a media-only description written by a plugin (an answer to the remote offer, or an
- * offer of ours) with ICE credentials, candidates gathered so far, ice-lite, the DTLS fingerprint
- * and role, and the o= line, and makes it the local description. Returns the SDP text
+ * offer of ours) with ICE credentials, candidates gathered so far, ice-lite (when our agent is
+ * lite), the DTLS fingerprint and role, and the o= line, and makes it the local description. Returns the SDP text
  * (g_free) or NULL with *err. */
 char *lumen_pc_complete_local(struct lumen_pc *pc, const char *sdp, bool offer, char **err);
 

@@ -126,6 +126,7 @@ struct lumen_pc {
 	struct lumen_sdp *remote, *local;
 	char *remote_ufrag;
 	bool have_roles, dtls_client, dtls_started;
+	bool ice_lite; /* our agent's mode, as our descriptions announce it */
 	bool remote_has_data;
 	int remote_sctp_port;
 	long remote_max_message;

@@ -212,6 +212,8 @@ static void negotiate(struct peer *p, const char *tamper_fp)
 	offer = lumen_pc_complete_local(p[1].pc, offer_media, true, &err);
 	cr_assert_not_null(offer, "client offer: %s", err);
 	cr_assert(strstr(offer, "a=setup:actpass") != NULL, "%s", offer);
+	cr_assert(strstr(offer, "a=ice-lite") == NULL,
+		  "the client runs full ICE, so its offer must not claim lite: %s", offer);
 	cr_assert(strstr(offer, "a=fingerprint:sha-256 ") != NULL);
 	cr_assert_eq(lumen_pc_set_remote(p[0].pc, offer, true, &err), 0, "server: %s", err);
 
