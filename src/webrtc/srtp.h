@@ -1,10 +1,11 @@
-/* srtp.h -- SRTP/SRTCP sessions (RFC 3711, RFC 7714) wrapping libsrtp2, keyed from DTLS-SRTP.
+/* srtp.h -- SRTP/SRTCP sessions (RFC 3711, RFC 7714) keyed from DTLS-SRTP: libsrtp2, except RTP of
+ * the AEAD_AES_128_GCM profile, which srtp_gcm.c does on OpenSSL (it says why).
  *
  * A struct lumen_srtp is one direction of one peer connection: OUTBOUND protects what we send,
  * INBOUND unprotects what we receive. Every SSRC is accepted (libsrtp's ssrc_any_outbound /
  * ssrc_any_inbound templates create a stream per new SSRC on first use), so new tracks need no
- * call. Protect and unprotect work in place and never allocate per packet (libsrtp allocates once
- * per new SSRC). An inbound session checks replays against a 1024-packet window for SRTP and
+ * call. Protect and unprotect work in place and never allocate per packet (a stream is allocated
+ * once per new SSRC). An inbound session checks replays against a 1024-packet window for SRTP and
  * libsrtp's 128-packet window for SRTCP. An outbound session allows the same RTP sequence number
  * to be protected again (NACK retransmissions without RTX resend the identical packet).
  *
