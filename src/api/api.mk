@@ -4,7 +4,8 @@ noinst_LTLIBRARIES += src/api/libapi.la
 src_api_libapi_la_SOURCES = src/api/api.c src/api/api.h src/api/api_internal.h \
 	src/api/admin_ext.c src/api/auth.c src/api/core.c src/api/events.c src/api/http.c \
 	src/api/limits.c src/api/notify.c src/api/protocol.c src/api/session.c src/api/ws.c \
-	src/api/media.c src/api/media.h src/api/media_metrics.c src/api/media_metrics.h
+	src/api/media.c src/api/media.h src/api/media_rx.c src/api/media_rx.h \
+	src/api/media_metrics.c src/api/media_metrics.h
 src_api_libapi_la_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SOUP_CFLAGS) $(JANSSON_CFLAGS) \
 	$(JWT_CFLAGS) $(NICE_CFLAGS) $(OPENSSL_CFLAGS) $(SRTP_CFLAGS) $(USRSCTP_CFLAGS)
 # The API owns each handle's peer connection: the WebRTC engine library comes with it.

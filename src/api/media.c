@@ -14,6 +14,7 @@
 
 #include "api/api_internal.h"
 #include "api/media.h"
+#include "api/media_rx.h"
 #include "log.h"
 #include "webrtc/cert.h"
 #include "webrtc/dtls.h"
@@ -187,6 +188,9 @@ int api_media_init(struct lumen_api *api, const struct lumen_config *cfg, char *
 		return -EINVAL;
 	}
 	LOG_INFO(cat_media, "DTLS certificate sha-256 %s", lumen_cert_fingerprint(media_cert));
+	rc = api_media_rx_init(api->ctx, err);
+	if (rc < 0)
+		return rc;
 	return workers_start(cfg, err);
 }
 
@@ -207,6 +211,7 @@ void api_media_fini(struct lumen_api *api)
 	lumen_cert_free(media_cert);
 	media_dtls = NULL;
 	media_cert = NULL;
+	api_media_rx_fini(); /* every pc, and so every connection of the loop, is gone */
 }
 
 const char *api_media_fingerprint(const struct lumen_api *api)
@@ -436,6 +441,7 @@ static int ensure_pc(struct lumen_handle *h, char **err)
 			.ignore = (const char *const *)cfg->media.ice_ignore,
 			.nat_1_1 = cfg->media.nat_1_1,
 			.ipv6 = cfg->media.ipv6,
+			.rxloop = api_media_rx_loop(),
 		},
 		.cert = media_cert,
 		.dtls_ctx = media_dtls,

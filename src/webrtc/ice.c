@@ -7,6 +7,7 @@
 #include "webrtc/ice.h"
 
 #include "webrtc/latency.h"
+#include "webrtc/rxloop.h"
 #include "webrtc/rxsplit.h"
 #include "webrtc/txbatch.h"
 
@@ -57,6 +58,10 @@ struct lumen_ice {
 	 * and the context libnice's sockets were moved to. */
 	int split_fd;
 	GMainContext *stun_ctx;
+	/* config.rxloop and this connection's record in it while the pair's media goes there. */
+	GMainContext *ctx;
+	struct lumen_rxloop *rxloop;
+	struct lumen_rxloop_conn *rxconn;
 };
 
 int lumen_ice_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
@@ -210,6 +215,10 @@ static void on_gathering_done(NiceAgent *agent, guint stream, gpointer data)
 		ice->cb.on_gathering_done(ice->cb.user);
 }
 
+static void on_recv(NiceAgent *agent, guint stream, guint component, guint len, gchar *buf,
+		    gpointer data);
+static void rx_loop_attach(struct lumen_ice *ice);
+
 static enum lumen_ice_state map_state(guint st)
 {
 	switch (st) {
@@ -241,12 +250,25 @@ static void on_state_changed(NiceAgent *agent, guint stream, guint component, gu
 	pthread_mutex_lock(&ice->send_lock);
 	ice->send_state = s;
 	pthread_mutex_unlock(&ice->send_lock);
+	rx_loop_attach(ice);
 	if (ice->cb.on_state)
 		ice->cb.on_state(ice->cb.user, s);
 }
 
+
+/* The pair's media back to libnice (a new pair, a restart, the end). */
+static void rx_loop_detach(struct lumen_ice *ice)
+{
+	if (!ice->rxconn)
+		return;
+	lumen_rxloop_remove(ice->rxloop, ice->rxconn);
+	ice->rxconn = NULL;
+	nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, ice->ctx, on_recv, ice);
+}
+
 static void direct_clear(struct lumen_ice *ice)
 {
+	rx_loop_detach(ice);
 	pthread_mutex_lock(&ice->send_lock);
 	ice->send_fd = -1;
 	ice->direct_to_len = 0;
@@ -280,6 +302,7 @@ static void on_selected_pair(NiceAgent *agent, guint stream, guint component, Ni
 								   : sizeof(struct sockaddr_in);
 	ice->send_fd = g_socket_get_fd(sock);
 	pthread_mutex_unlock(&ice->send_lock);
+	rx_loop_attach(ice);
 }
 
 /* The kernel's receive time (CLOCK_REALTIME, ns) of the datagram just read from the pair's
@@ -322,6 +345,36 @@ static void on_recv(NiceAgent *agent, guint stream, guint component, guint len, 
 	deliver(ice, (uint8_t *)buf, len, rx_ns);
 }
 
+/* A datagram from the receive loop: as on_recv, with the kernel's receive time at hand. */
+static void on_loop_input(void *user, uint8_t *buf, size_t len, int64_t rx_ns)
+{
+	struct lumen_ice *ice = user;
+
+	if (!ice->cb.on_recv || len == 0)
+		return;
+	/* The same sampling as libnice's path: the delay histogram costs a clock read. */
+	if (++ice->rx_count % LUMEN_LATENCY_SAMPLE_EVERY != 0)
+		rx_ns = 0;
+	deliver(ice, buf, len, rx_ns);
+}
+
+/* Connected on a plain UDP pair: its media to the receive loop (rxloop.h), its STUN (and the
+ * agent's other sockets) to the loop's STUN context. On any error libnice keeps reading
+ * everything, as without a loop (the loop counts the failure). */
+static void rx_loop_attach(struct lumen_ice *ice)
+{
+	int err = 0;
+
+	if (!ice->rxloop || ice->rxconn || !ice->direct || ice->state != LUMEN_ICE_CONNECTED)
+		return;
+	nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT,
+			       lumen_rxloop_stun_context(ice->rxloop), on_recv, ice);
+	ice->rxconn = lumen_rxloop_add(ice->rxloop, g_socket_get_fd(ice->direct), on_loop_input,
+				       ice, &err);
+	if (!ice->rxconn)
+		nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, ice->ctx, on_recv, ice);
+}
+
 static void refresh_credentials(struct lumen_ice *ice)
 {
 	g_free(ice->ufrag);
@@ -338,6 +391,8 @@ struct lumen_ice *lumen_ice_new(GMainContext *ctx, const struct lumen_ice_config
 
 	ice->cb = *cb;
 	ice->lite = cfg->lite;
+	ice->ctx = ctx;
+	ice->rxloop = cfg->rxloop;
 	pthread_mutex_init(&ice->send_lock, NULL);
 	ice->send_fd = -1;
 	ice->split_fd = -1;
@@ -510,6 +565,8 @@ int lumen_ice_rx_split(struct lumen_ice *ice, GMainContext *stun_ctx)
 
 	if (ice->split_fd >= 0)
 		return ice->split_fd;
+	if (ice->rxloop)
+		return -EBUSY;
 	if (ice->state != LUMEN_ICE_CONNECTED || !ice->direct)
 		return ice->state == LUMEN_ICE_CONNECTED ? -ENOTSUP : -EAGAIN;
 	fd = lumen_rxsplit_open(g_socket_get_fd(ice->direct));
@@ -562,6 +619,7 @@ void lumen_ice_free(struct lumen_ice *ice)
 {
 	if (!ice)
 		return;
+	direct_clear(ice); /* first: the receive loop lets go of the pair's socket */
 	if (ice->agent) {
 		if (ice->stream) {
 			nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, NULL, NULL, NULL);
@@ -570,7 +628,6 @@ void lumen_ice_free(struct lumen_ice *ice)
 		g_signal_handlers_disconnect_by_data(ice->agent, ice);
 		g_object_unref(ice->agent);
 	}
-	direct_clear(ice);
 	if (ice->split_fd >= 0)
 		close(ice->split_fd);
 	if (ice->stun_ctx)

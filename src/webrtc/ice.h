@@ -46,6 +46,10 @@ struct lumen_ice_config {
 	 * 0 = its default, 20). The first check waits one Ta after the remote candidates arrive,
 	 * where a browser sends it at once: lumen-bench's clients use 5 (RFC 8445's minimum). */
 	unsigned check_pacing_ms;
+	/* Once a plain UDP pair is selected, its media is read by this loop (rxloop.h; it must
+	 * run on the agent's context) instead of by libnice: the daemon's connections. NULL:
+	 * libnice reads everything. Not with lumen_ice_rx_split. */
+	struct lumen_rxloop *rxloop;
 };
 
 struct lumen_ice_callbacks {
@@ -109,7 +113,8 @@ unsigned lumen_ice_tx_flush(void); /* returns the packets it submitted */
  * hands each datagram to lumen_ice_rx_input. The fd belongs to the ice object: it stays valid
  * until lumen_ice_free, on the pair it was made for (not for agents that restart). Calling it
  * again returns the same fd. Returns the fd, -EAGAIN before ICE is connected, -ENOTSUP when
- * the pair is not plain UDP, or another negative errno (socket, bind, BPF). */
+ * the pair is not plain UDP, -EBUSY when the agent has a receive loop (config.rxloop), or
+ * another negative errno (socket, bind, BPF). */
 int lumen_ice_rx_split(struct lumen_ice *ice, GMainContext *stun_ctx);
 /* One datagram read from the split socket, into the path libnice's would take (on_recv, in
  * a send batch). buf is writable (decrypted in place); rx_ns: its kernel receive time

@@ -111,6 +111,13 @@ try {
 	const fwd = /^lumen_room_forwarded_packets_total(?:\{[^}]*\})? (\d+)/m.exec(metrics);
 	diag(`metrics: lumen_room_nacks_total ${m?.[1]} lumen_room_forwarded_packets_total ${fwd?.[1]}`);
 	check(m && Number(m[1]) > 0, `/metrics counts the NACKs (lumen_room_nacks_total ${m?.[1]})`);
+	// The media above (and the NACKs and retransmissions) went through the receive loop
+	// (webrtc/rxloop.h), not libnice's per-socket path: both pcs joined it, none fell back.
+	const rx = (name) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(metrics)?.[1] ?? NaN);
+	const rxConns = rx('lumen_media_rx_connections'), rxData = rx('lumen_media_rx_datagrams_total');
+	const rxFail = rx('lumen_media_rx_add_failures_total');
+	check(rxConns >= 2 && rxData > 1000 && rxFail === 0,
+		`the receive loop read both pcs' media (connections ${rxConns}, datagrams ${rxData}, failures ${rxFail})`);
 } catch (e) {
 	diag(`aborted: ${e.message || e}`);
 	failed++;

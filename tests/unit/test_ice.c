@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "webrtc/ice.h"
+#include "webrtc/rxloop.h"
 
 struct side {
 	struct lumen_ice *ice;
@@ -45,10 +46,11 @@ static void on_recv(void *u, uint8_t *buf, size_t len)
 
 static const char *const loopback[] = { "127.0.0.1", NULL };
 
-static void side_init(struct side *s, bool lite, bool controlling)
+static void side_init_loop(struct side *s, bool lite, bool controlling,
+			   struct lumen_rxloop *loop)
 {
 	struct lumen_ice_config cfg = { .lite = lite, .controlling = controlling,
-					.enforce = loopback };
+					.enforce = loopback, .rxloop = loop };
 	struct lumen_ice_callbacks cb = { on_cand, on_done, on_state, on_recv, s };
 	char *err = NULL;
 
@@ -56,6 +58,11 @@ static void side_init(struct side *s, bool lite, bool controlling)
 	s->cands = g_ptr_array_new_with_free_func(g_free);
 	s->ice = lumen_ice_new(NULL, &cfg, &cb, &err);
 	cr_assert_not_null(s->ice, "lumen_ice_new: %s", err ? err : "?");
+}
+
+static void side_init(struct side *s, bool lite, bool controlling)
+{
+	side_init_loop(s, lite, controlling, NULL);
 }
 
 static void side_fini(struct side *s)
@@ -92,6 +99,63 @@ static bool both_connected(void *a)
 static bool got_one(void *a)
 {
 	return ((struct side *)a)->received > 0;
+}
+
+/* s[0] lite, s[1] full controlling, both made: gathers, exchanges what each needs, waits. */
+static void connect_pair(struct side s[2])
+{
+	pump_until(both_gathered, s, 5000);
+	cr_assert(s[0].gathered && s[1].gathered, "gathering finished on both sides");
+	cr_assert_eq(lumen_ice_set_remote_credentials(s[0].ice, lumen_ice_local_ufrag(s[1].ice),
+						      lumen_ice_local_pwd(s[1].ice)), 0);
+	cr_assert_eq(lumen_ice_set_remote_credentials(s[1].ice, lumen_ice_local_ufrag(s[0].ice),
+						      lumen_ice_local_pwd(s[0].ice)), 0);
+	for (guint i = 0; i < s[0].cands->len; i++)
+		cr_assert_eq(lumen_ice_add_remote_candidate(s[1].ice,
+							    g_ptr_array_index(s[0].cands, i)), 0);
+	lumen_ice_remote_gathering_done(s[1].ice);
+	pump_until(both_connected, s, 8000);
+	cr_assert(both_connected(s), "both sides connected");
+}
+
+static bool got_ten(void *a)
+{
+	return ((struct side *)a)->received >= 10;
+}
+
+/* The daemon's agents: once connected, the pair's media comes through the receive loop
+ * (rxloop.h) while STUN stays with libnice; a restart hands everything back to libnice. */
+Test(ice, with_a_receive_loop_media_goes_through_it)
+{
+	struct side s[2];
+	struct lumen_rxloop_stats st;
+	char *err = NULL;
+	struct lumen_rxloop *loop = lumen_rxloop_new(NULL, &err);
+
+	cr_assert_not_null(loop, "%s", err ? err : "");
+	side_init_loop(&s[0], true, false, loop);
+	side_init(&s[1], false, true);
+	connect_pair(s);
+	lumen_rxloop_get_stats(loop, &st);
+	cr_assert_eq(st.conns, 1, "the connected lite agent joined the loop");
+	for (int i = 0; i < 10; i++)
+		cr_assert_eq(lumen_ice_send(s[1].ice, (const uint8_t *)"\x80media", 6), 6);
+	pump_until(got_ten, &s[0], 3000);
+	cr_assert_eq(s[0].received, 10);
+	cr_assert_str_eq(s[0].last, "\x80media");
+	lumen_rxloop_get_stats(loop, &st);
+	cr_assert_geq(st.datagrams, 10, "the loop read them (%" G_GUINT64_FORMAT ")", st.datagrams);
+	cr_assert_eq(lumen_ice_send(s[0].ice, (const uint8_t *)"\x80" "back", 5), 5);
+	pump_until(got_one, &s[1], 3000);
+	cr_assert_str_eq(s[1].last, "\x80" "back");
+	cr_assert_eq(lumen_ice_restart(s[0].ice), 0);
+	lumen_rxloop_get_stats(loop, &st);
+	cr_assert_eq(st.conns, 0, "a restart leaves the loop");
+	cr_assert_eq(st.add_failures, 0);
+	cr_assert_eq(lumen_ice_rx_split(s[0].ice, NULL), -EBUSY);
+	side_fini(&s[0]);
+	side_fini(&s[1]);
+	lumen_rxloop_free(loop);
 }
 
 Test(ice, lite_agent_connects_to_a_full_controlling_agent_and_carries_datagrams_both_ways)
@@ -156,20 +220,7 @@ Test(ice, lite_agent_is_connected_within_a_few_ms_of_the_full_agent)
 
 		side_init(&s[0], true, false);
 		side_init(&s[1], false, true);
-		pump_until(both_gathered, s, 5000);
-		cr_assert(s[0].gathered && s[1].gathered, "gathering finished on both sides");
-		cr_assert_eq(lumen_ice_set_remote_credentials(s[0].ice,
-							      lumen_ice_local_ufrag(s[1].ice),
-							      lumen_ice_local_pwd(s[1].ice)), 0);
-		cr_assert_eq(lumen_ice_set_remote_credentials(s[1].ice,
-							      lumen_ice_local_ufrag(s[0].ice),
-							      lumen_ice_local_pwd(s[0].ice)), 0);
-		for (guint i = 0; i < s[0].cands->len; i++)
-			cr_assert_eq(lumen_ice_add_remote_candidate(
-					     s[1].ice, g_ptr_array_index(s[0].cands, i)), 0);
-		lumen_ice_remote_gathering_done(s[1].ice);
-		pump_until(both_connected, s, 8000);
-		cr_assert(both_connected(s), "both sides connected");
+		connect_pair(s);
 		best = MIN(best, s[0].connected_us - s[1].connected_us);
 		side_fini(&s[0]);
 		side_fini(&s[1]);
