@@ -27,11 +27,24 @@ tests_unit_test_keyframe_LDADD = $(WEBRTC_TEST_LIBS)
 
 src_webrtc_libwebrtc_la_SOURCES += src/webrtc/pc.c src/webrtc/pc.h src/webrtc/pc_internal.h \
 	src/webrtc/pc_media.c src/webrtc/pc_data.c src/webrtc/pc_rtcp.c
-check_PROGRAMS += tests/unit/test_pc
-TESTS += tests/unit/test_pc
-tests_unit_test_pc_SOURCES = tests/unit/test_pc.c
-tests_unit_test_pc_CFLAGS = $(WEBRTC_TEST_CFLAGS)
-tests_unit_test_pc_LDADD = $(WEBRTC_TEST_LIBS)
+# The pc's tests, one program per concern, over the two-pc helper tests/unit/pc_pair.{c,h}.
+PC_TESTS = tests/unit/test_pc_connect tests/unit/test_pc_video tests/unit/test_pc_tcc \
+	tests/unit/test_pc_tables
+PC_PAIR_SOURCES = tests/unit/pc_pair.c tests/unit/pc_pair.h
+check_PROGRAMS += $(PC_TESTS)
+TESTS += $(PC_TESTS)
+tests_unit_test_pc_connect_SOURCES = tests/unit/test_pc_connect.c $(PC_PAIR_SOURCES)
+tests_unit_test_pc_connect_CFLAGS = $(WEBRTC_TEST_CFLAGS)
+tests_unit_test_pc_connect_LDADD = $(WEBRTC_TEST_LIBS)
+tests_unit_test_pc_video_SOURCES = tests/unit/test_pc_video.c $(PC_PAIR_SOURCES)
+tests_unit_test_pc_video_CFLAGS = $(WEBRTC_TEST_CFLAGS)
+tests_unit_test_pc_video_LDADD = $(WEBRTC_TEST_LIBS)
+tests_unit_test_pc_tcc_SOURCES = tests/unit/test_pc_tcc.c $(PC_PAIR_SOURCES)
+tests_unit_test_pc_tcc_CFLAGS = $(WEBRTC_TEST_CFLAGS)
+tests_unit_test_pc_tcc_LDADD = $(WEBRTC_TEST_LIBS)
+tests_unit_test_pc_tables_SOURCES = tests/unit/test_pc_tables.c $(PC_PAIR_SOURCES)
+tests_unit_test_pc_tables_CFLAGS = $(WEBRTC_TEST_CFLAGS)
+tests_unit_test_pc_tables_LDADD = $(WEBRTC_TEST_LIBS)
 
 # Fuzz target of the keyframe detector (tests/fuzz/fuzz.mk), corpus replayed in `make check`.
 FUZZ_TARGETS += keyframe

@@ -6,8 +6,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "webrtc/cert.h"
-#include "webrtc/dtls.h"
+#include "pc_pair.h"
 #include "webrtc/pc.h"
 #include "webrtc/pktbuf.h"
 #include "webrtc/txworker.h"
@@ -376,31 +375,10 @@ Test(txworker, rejects_bad_arguments)
 
 /* ---- real pcs: lifetime ---- */
 
-static const char *const loopback[] = { "127.0.0.1", NULL };
-static struct lumen_cert *cert;
-static struct lumen_dtls_ctx *dctx;
-
-static void pc_setup(void)
-{
-	cert = lumen_cert_new();
-	cr_assert_not_null(cert);
-	dctx = lumen_dtls_ctx_new(cert);
-	cr_assert_not_null(dctx);
-}
-
-static void pc_teardown(void)
-{
-	lumen_dtls_ctx_free(dctx);
-	lumen_cert_free(cert);
-}
-
+/* A server pc (pc_pair.h) with no callbacks, never connected. */
 static struct lumen_pc *real_pc(void)
 {
-	struct lumen_pc_config cfg = {
-		.ice = { .lite = true, .enforce = loopback },
-		.cert = cert,
-		.dtls_ctx = dctx,
-	};
+	struct lumen_pc_config cfg = pc_pair_config(true, 0);
 	struct lumen_pc_callbacks cb = { 0 };
 	char *err = NULL;
 	struct lumen_pc *pc = lumen_pc_new(NULL, &cfg, &cb, &err);
@@ -411,8 +389,8 @@ static struct lumen_pc *real_pc(void)
 
 /* Under ASan this is the use-after-free test: the worker touches the pc (its transmit lock)
  * after lumen_pc_free, which must find it closed and still allocated. */
-Test(txworker, a_pc_freed_with_a_queued_handoff_is_skipped_not_touched, .init = pc_setup,
-     .fini = pc_teardown)
+Test(txworker, a_pc_freed_with_a_queued_handoff_is_skipped_not_touched, .init = pc_pair_setup,
+     .fini = pc_pair_teardown)
 {
 	struct lumen_txw_pool *pool = pool_new(1, 8, NULL);
 	struct lumen_pc *a = real_pc(), *b = real_pc();
@@ -446,8 +424,8 @@ Test(txworker, a_pc_freed_with_a_queued_handoff_is_skipped_not_touched, .init = 
 	gate_fini(&g);
 }
 
-Test(txworker, hold_and_release_keep_the_memory_until_the_last_one, .init = pc_setup,
-     .fini = pc_teardown)
+Test(txworker, hold_and_release_keep_the_memory_until_the_last_one, .init = pc_pair_setup,
+     .fini = pc_pair_teardown)
 {
 	struct lumen_pc *pc = real_pc();
 	uint8_t pkt[40];
@@ -462,80 +440,9 @@ Test(txworker, hold_and_release_keep_the_memory_until_the_last_one, .init = pc_s
 
 /* ---- two real pcs over loopback: the server's video goes out through a worker ---- */
 
-struct peer {
-	struct lumen_pc *pc;
-	bool up, gathered;
-	int rtp_rx;
-	bool seen[400];
-};
-
-static void p_candidate(void *u, const char *c)
-{
-	if (!c)
-		((struct peer *)u)->gathered = true;
-}
-static void p_up(void *u)
-{
-	((struct peer *)u)->up = true;
-}
-static void p_rtp(void *u, const struct lumen_pc_rtp *pkt)
-{
-	struct peer *p = u;
-	p->rtp_rx++;
-	if (pkt->seq < G_N_ELEMENTS(p->seen))
-		p->seen[pkt->seq] = true;
-}
-
-static const char *video_offer =
-	"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE v\r\n"
-	"m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:v\r\na=sendrecv\r\n"
-	"a=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack\r\na=rtcp-fb:96 nack pli\r\n"
-	"a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid\r\na=ssrc:2222 cname:client\r\n";
-static const char *video_answer =
-	"v=0\r\no=- 2 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE v\r\n"
-	"m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:v\r\na=sendrecv\r\n"
-	"a=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack\r\na=rtcp-fb:96 nack pli\r\n"
-	"a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid\r\na=ssrc:3333 cname:server\r\n";
-
-static void peer_new(struct peer *p, bool server)
-{
-	struct lumen_pc_config cfg = {
-		.ice = { .lite = server, .controlling = !server, .enforce = loopback },
-		.cert = cert,
-		.dtls_ctx = dctx,
-	};
-	struct lumen_pc_callbacks cb = { .on_candidate = p_candidate, .on_up = p_up,
-					 .on_rtp = p_rtp, .user = p };
-	char *err = NULL;
-
-	memset(p, 0, sizeof(*p));
-	p->pc = lumen_pc_new(NULL, &cfg, &cb, &err);
-	cr_assert_not_null(p->pc, "%s", err ? err : "");
-}
-
-/* Runs the control thread's loop (this thread's default context) until pred or 10 s. */
-static void pump(bool (*pred)(void *), void *arg)
-{
-	gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
-
-	while (!pred(arg) && g_get_monotonic_time() < end)
-		if (!g_main_context_iteration(NULL, FALSE))
-			g_usleep(500);
-}
-
-static bool both_gathered(void *a)
-{
-	struct peer *p = a;
-	return p[0].gathered && p[1].gathered;
-}
-static bool both_up(void *a)
-{
-	struct peer *p = a;
-	return p[0].up && p[1].up;
-}
 static bool got_all(void *a)
 {
-	struct peer *p = a;
+	struct pc_peer *p = a;
 	for (unsigned s = 1; s <= 200; s++)
 		if (!p->seen[s] && s != 50 && s != 120)
 			return false;
@@ -568,26 +475,20 @@ static int video_packet(uint8_t *pkt, size_t cap, uint16_t seq)
  * control thread answers the client's NACKs from that cache, sends receiver reports and reads
  * stats: the transmit lock's whole contract, under ASan (and TSan when built with it). */
 Test(txworker, a_worker_sends_real_srtp_and_the_control_thread_answers_nacks_from_its_cache,
-     .init = pc_setup, .fini = pc_teardown)
+     .init = pc_pair_setup, .fini = pc_pair_teardown)
 {
 	struct lumen_txw_pool *pool = pool_new(1, 64, NULL);
-	struct peer p[2]; /* server, client */
+	struct pc_peer p[2]; /* server, client */
 	struct lumen_pc_stats st;
-	char *err = NULL, *offer, *answer;
+	/* The answer names the SSRC the worker sends with (3333). */
+	char *answer = g_strconcat(pc_pair_video_answer, "a=ssrc:3333 cname:server\r\n", NULL);
 	uint8_t pkt[200];
 
-	peer_new(&p[0], true);
-	peer_new(&p[1], false);
-	pump(both_gathered, p);
-	offer = lumen_pc_complete_local(p[1].pc, video_offer, true, &err);
-	cr_assert_not_null(offer, "%s", err);
-	cr_assert_eq(lumen_pc_set_remote(p[0].pc, offer, true, &err), 0, "%s", err);
-	answer = lumen_pc_complete_local(p[0].pc, video_answer, false, &err);
-	cr_assert_not_null(answer, "%s", err);
-	cr_assert_eq(lumen_pc_set_remote(p[1].pc, answer, false, &err), 0, "%s", err);
-	g_free(offer);
+	pc_peer_init(&p[0], "server", true, 0);
+	pc_peer_init(&p[1], "client", false, 0);
+	p[0].echo = false;
+	pc_pair_negotiate(p, pc_pair_video_offer, answer, NULL, NULL);
 	g_free(answer);
-	pump(both_up, p);
 	cr_assert(p[0].up && p[1].up);
 
 	lumen_txw_adopt(pool, 0, p[0].pc);
@@ -607,9 +508,9 @@ Test(txworker, a_worker_sends_real_srtp_and_the_control_thread_answers_nacks_fro
 		}
 		g_main_context_iteration(NULL, FALSE);
 	}
-	pump(got_all, &p[1]);
+	pc_pair_pump(got_all, &p[1], 10000);
 	cr_assert(got_all(&p[1]), "the client got packets 1..200 but two (%d received)", p[1].rtp_rx);
-	pump(nacked, p[0].pc);
+	pc_pair_pump(nacked, p[0].pc, 10000);
 	lumen_pc_get_stats(p[0].pc, &st);
 	g_free(st.selected_pair);
 	cr_assert_eq(st.rtp_out, 198, "sent by the worker, counted in the pc's stats");
@@ -621,6 +522,8 @@ Test(txworker, a_worker_sends_real_srtp_and_the_control_thread_answers_nacks_fro
 	}
 	lumen_pc_free(p[0].pc);
 	lumen_txw_retire(pool, 0, p[0].pc);
-	lumen_pc_free(p[1].pc);
+	p[0].pc = NULL;
+	pc_peer_fini(&p[1]);
+	pc_peer_fini(&p[0]);
 	lumen_txw_pool_free(pool);
 }
