@@ -198,7 +198,98 @@ static int write_json(const char *path, json_t *j)
 	return 0;
 }
 
-static char *srtp_arg;
+/* The command line lands here: bench_opts' numeric fields directly (these defaults are the ones
+ * --help names), the strings and flags as given, for parse and take_args to check and copy into
+ * main's options. File scope because the option table below points into it. */
+static struct {
+	struct bench_opts o;
+	char *url, *scenario, *ice_ip, *json_path, *label, *rec_dir, *rx, *srtp;
+	int quiet, find_max, record, join_with_publisher, ice_pacing;
+} cli = {
+    .o =
+        {
+            .subscribers = 20,
+            .publishers = 4,
+            .duration_s = 10,
+            .warmup_s = 2,
+            .bitrate = 1500000,
+            .fps = 30,
+            .keyframe_s = 2,
+            .pacing = 2.5,
+            .joins = 100,
+            .join_budget_s = 300,
+            .max_n = 500,
+            .step_n = 10,
+            .loss_limit = 1.0,
+            .delay_limit_ms = 50,
+        },
+    .ice_pacing = 1,
+};
+
+static const GOptionEntry entries[] = {
+    {"url", 0, 0, G_OPTION_ARG_STRING, &cli.url, "Janus API URL (http://HOST:PORT/janus)", "URL"},
+    {"scenario", 0, 0, G_OPTION_ARG_STRING, &cli.scenario, "fanout|meeting|audio|join (fanout)",
+     "NAME"},
+    {"subscribers", 0, 0, G_OPTION_ARG_INT, &cli.o.subscribers,
+     "fanout/audio subscribers; find-max: the first N (20)", "N"},
+    {"publishers", 0, 0, G_OPTION_ARG_INT, &cli.o.publishers, "meeting publishers (4)", "P"},
+    {"duration", 0, 0, G_OPTION_ARG_DOUBLE, &cli.o.duration_s, "measured window (10)", "SECONDS"},
+    {"warmup", 0, 0, G_OPTION_ARG_DOUBLE, &cli.o.warmup_s, "time between setup and the window (2)",
+     "SECONDS"},
+    {"bitrate", 0, 0, G_OPTION_ARG_INT, &cli.o.bitrate, "video bits/s (1500000)", "BPS"},
+    {"fps", 0, 0, G_OPTION_ARG_INT, &cli.o.fps, "video frames/s (30)", "N"},
+    {"keyframe-interval", 0, 0, G_OPTION_ARG_DOUBLE, &cli.o.keyframe_s,
+     "seconds between keyframes (2)", "S"},
+    {"joins", 0, 0, G_OPTION_ARG_INT, &cli.o.joins, "join scenario: how many joins (100)", "N"},
+    {"join-with-publisher", 0, 0, G_OPTION_ARG_NONE, &cli.join_with_publisher,
+     "join: time a new publisher and then a subscriber of it, each join in a new room "
+     "(default: a subscriber joining a publisher already sending)",
+     NULL},
+    {"join-gap-ms", 0, 0, G_OPTION_ARG_INT, &cli.o.join_gap_ms,
+     "join: pause between two joins (0; lumen requests a keyframe at most every 500 ms, "
+     "so joins closer than that wait for the previous request's keyframe)",
+     "MS"},
+    {"join-budget", 0, 0, G_OPTION_ARG_DOUBLE, &cli.o.join_budget_s,
+     "join: start no join after this many seconds (300)", "SECONDS"},
+    {"server-pid", 0, 0, G_OPTION_ARG_INT, &cli.o.server_pid,
+     "server process for CPU and RSS (/proc)", "PID"},
+    {"ice-pacing-ms", 0, 0, G_OPTION_ARG_INT, &cli.ice_pacing,
+     "our ICE checks' pacing Ta; 20 is libnice's default, whose first check waits 20 ms "
+     "(default 1: the first check goes out at once, as libwebrtc posts its first ping without "
+     "delay)",
+     "MS"},
+    {"pacing", 0, 0, G_OPTION_ARG_DOUBLE, &cli.o.pacing,
+     "publishers send video at this multiple of its bitrate, as a browser's pacer does "
+     "(2.5, Chrome's factor; 0: each frame's packets back to back)",
+     "F"},
+    {"ice-ip", 0, 0, G_OPTION_ARG_STRING, &cli.ice_ip, "the only address our ICE gathers on",
+     "ADDR"},
+    {"rx", 0, 0, G_OPTION_ARG_STRING, &cli.rx,
+     "batch|glib: how subscribers receive once up (batch: recvmmsg from one epoll set, "
+     "STUN left to libnice; glib: through libnice, one dispatch and recvmsg per packet)",
+     "MODE"},
+    {"srtp", 0, 0, G_OPTION_ARG_STRING, &cli.srtp,
+     "default|gcm: SRTP profiles offered (default: GCM then AES-CM; cm is not supported "
+     "yet)",
+     "P"},
+    {"record", 0, 0, G_OPTION_ARG_NONE, &cli.record,
+     "create rooms with \"record\": true (lumen: needs the recorder plugin)", NULL},
+    {"rec-dir", 0, 0, G_OPTION_ARG_FILENAME, &cli.rec_dir,
+     "with --record: \"rec_dir\" of the room (Janus's; lumen ignores it)", "DIR"},
+    {"find-max", 0, 0, G_OPTION_ARG_NONE, &cli.find_max,
+     "raise N (fanout) until loss or delay exceeds the limit", NULL},
+    {"max", 0, 0, G_OPTION_ARG_INT, &cli.o.max_n, "find-max: the largest N tried (500)", "N"},
+    {"step", 0, 0, G_OPTION_ARG_INT, &cli.o.step_n, "find-max: N step (10)", "N"},
+    {"loss-limit", 0, 0, G_OPTION_ARG_DOUBLE, &cli.o.loss_limit,
+     "find-max: loss % that fails (1.0)", "PCT"},
+    {"delay-limit-ms", 0, 0, G_OPTION_ARG_DOUBLE, &cli.o.delay_limit_ms,
+     "find-max: delay p99 that fails (50)", "MS"},
+    {"json", 0, 0, G_OPTION_ARG_FILENAME, &cli.json_path, "write the result as JSON to FILE",
+     "FILE"},
+    {"label", 0, 0, G_OPTION_ARG_STRING, &cli.label, "a name for this run (in the JSON)", "NAME"},
+    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &cli.quiet, "no progress on stderr", NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
 
 static const char summary[] =
     "Load generator for lumen and Janus (the Janus JSON protocol over HTTP, VideoRoom\n"
@@ -245,77 +336,40 @@ static int check_ranges(const struct bench_opts *o)
 	return 0;
 }
 
+/* The string and flag options, checked, with their defaults, into o. */
+static int take_args(struct bench_opts *o)
+{
+	o->url = cli.url ? cli.url : "http://127.0.0.1:8088/janus";
+	o->scenario = cli.scenario ? cli.scenario : "fanout";
+	o->ice_ip = cli.ice_ip;
+	o->json_path = cli.json_path;
+	o->label = cli.label;
+	o->quiet = bench_quiet = cli.quiet;
+	o->find_max = cli.find_max;
+	o->join_with_publisher = cli.join_with_publisher;
+	if (cli.ice_pacing < 1 || cli.ice_pacing > 1000) {
+		g_printerr("lumen-bench: --ice-pacing-ms must be 1..1000\n");
+		return -1;
+	}
+	o->ice_pacing_ms = (unsigned)cli.ice_pacing;
+	if (cli.rx && strcmp(cli.rx, "batch") && strcmp(cli.rx, "glib")) {
+		g_printerr("lumen-bench: --rx must be batch or glib\n");
+		return -1;
+	}
+	o->rx_glib = cli.rx && !strcmp(cli.rx, "glib");
+	o->record = cli.record;
+	o->rec_dir = cli.rec_dir;
+	if (cli.rec_dir && !cli.record) {
+		g_printerr("lumen-bench: --rec-dir goes with --record\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* Fills o from the command line (the defaults are cli's). Returns 0, or -1 after printing why
+ * (then o is unspecified). */
 static int parse(int argc, char **argv, struct bench_opts *o)
 {
-	static char *scenario, *url, *ice_ip, *json_path, *label, *rec_dir, *rx;
-	static int quiet, find_max, record, join_with_publisher, ice_pacing = 1;
-	GOptionEntry entries[] = {
-	    {"url", 0, 0, G_OPTION_ARG_STRING, &url, "Janus API URL (http://HOST:PORT/janus)",
-	     "URL"},
-	    {"scenario", 0, 0, G_OPTION_ARG_STRING, &scenario, "fanout|meeting|audio|join (fanout)",
-	     "NAME"},
-	    {"subscribers", 0, 0, G_OPTION_ARG_INT, &o->subscribers,
-	     "fanout/audio subscribers; find-max: the first N (20)", "N"},
-	    {"publishers", 0, 0, G_OPTION_ARG_INT, &o->publishers, "meeting publishers (4)", "P"},
-	    {"duration", 0, 0, G_OPTION_ARG_DOUBLE, &o->duration_s, "measured window (10)",
-	     "SECONDS"},
-	    {"warmup", 0, 0, G_OPTION_ARG_DOUBLE, &o->warmup_s,
-	     "time between setup and the window (2)", "SECONDS"},
-	    {"bitrate", 0, 0, G_OPTION_ARG_INT, &o->bitrate, "video bits/s (1500000)", "BPS"},
-	    {"fps", 0, 0, G_OPTION_ARG_INT, &o->fps, "video frames/s (30)", "N"},
-	    {"keyframe-interval", 0, 0, G_OPTION_ARG_DOUBLE, &o->keyframe_s,
-	     "seconds between keyframes (2)", "S"},
-	    {"joins", 0, 0, G_OPTION_ARG_INT, &o->joins, "join scenario: how many joins (100)",
-	     "N"},
-	    {"join-with-publisher", 0, 0, G_OPTION_ARG_NONE, &join_with_publisher,
-	     "join: time a new publisher and then a subscriber of it, each join in a new room "
-	     "(default: a subscriber joining a publisher already sending)",
-	     NULL},
-	    {"join-gap-ms", 0, 0, G_OPTION_ARG_INT, &o->join_gap_ms,
-	     "join: pause between two joins (0; lumen requests a keyframe at most every 500 ms, "
-	     "so joins closer than that wait for the previous request's keyframe)",
-	     "MS"},
-	    {"join-budget", 0, 0, G_OPTION_ARG_DOUBLE, &o->join_budget_s,
-	     "join: start no join after this many seconds (300)", "SECONDS"},
-	    {"server-pid", 0, 0, G_OPTION_ARG_INT, &o->server_pid,
-	     "server process for CPU and RSS (/proc)", "PID"},
-	    {"ice-pacing-ms", 0, 0, G_OPTION_ARG_INT, &ice_pacing,
-	     "our ICE checks' pacing Ta; 20 is libnice's default, whose first check waits 20 ms "
-	     "(default 1: the first check goes out at once, as libwebrtc posts its first ping without delay)",
-	     "MS"},
-	    {"pacing", 0, 0, G_OPTION_ARG_DOUBLE, &o->pacing,
-	     "publishers send video at this multiple of its bitrate, as a browser's pacer does "
-	     "(2.5, Chrome's factor; 0: each frame's packets back to back)",
-	     "F"},
-	    {"ice-ip", 0, 0, G_OPTION_ARG_STRING, &ice_ip, "the only address our ICE gathers on",
-	     "ADDR"},
-	    {"rx", 0, 0, G_OPTION_ARG_STRING, &rx,
-	     "batch|glib: how subscribers receive once up (batch: recvmmsg from one epoll set, "
-	     "STUN left to libnice; glib: through libnice, one dispatch and recvmsg per packet)",
-	     "MODE"},
-	    {"srtp", 0, 0, G_OPTION_ARG_STRING, &srtp_arg,
-	     "default|gcm: SRTP profiles offered (default: GCM then AES-CM; cm is not supported "
-	     "yet)",
-	     "P"},
-	    {"record", 0, 0, G_OPTION_ARG_NONE, &record,
-	     "create rooms with \"record\": true (lumen: needs the recorder plugin)", NULL},
-	    {"rec-dir", 0, 0, G_OPTION_ARG_FILENAME, &rec_dir,
-	     "with --record: \"rec_dir\" of the room (Janus's; lumen ignores it)", "DIR"},
-	    {"find-max", 0, 0, G_OPTION_ARG_NONE, &find_max,
-	     "raise N (fanout) until loss or delay exceeds the limit", NULL},
-	    {"max", 0, 0, G_OPTION_ARG_INT, &o->max_n, "find-max: the largest N tried (500)", "N"},
-	    {"step", 0, 0, G_OPTION_ARG_INT, &o->step_n, "find-max: N step (10)", "N"},
-	    {"loss-limit", 0, 0, G_OPTION_ARG_DOUBLE, &o->loss_limit,
-	     "find-max: loss % that fails (1.0)", "PCT"},
-	    {"delay-limit-ms", 0, 0, G_OPTION_ARG_DOUBLE, &o->delay_limit_ms,
-	     "find-max: delay p99 that fails (50)", "MS"},
-	    {"json", 0, 0, G_OPTION_ARG_FILENAME, &json_path, "write the result as JSON to FILE",
-	     "FILE"},
-	    {"label", 0, 0, G_OPTION_ARG_STRING, &label, "a name for this run (in the JSON)",
-	     "NAME"},
-	    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "no progress on stderr", NULL},
-	    {NULL, 0, 0, 0, NULL, NULL, NULL},
-	};
 	GOptionContext *ctx = g_option_context_new("- load generator for WebRTC SFUs");
 	GError *e = NULL;
 	bool ok;
@@ -329,51 +383,15 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 		g_error_free(e);
 		return -1;
 	}
-	o->url = url ? url : "http://127.0.0.1:8088/janus";
-	o->scenario = scenario ? scenario : "fanout";
-	o->ice_ip = ice_ip;
-	o->json_path = json_path;
-	o->label = label;
-	o->quiet = bench_quiet = quiet;
-	o->find_max = find_max;
-	o->join_with_publisher = join_with_publisher;
-	if (ice_pacing < 1 || ice_pacing > 1000) {
-		g_printerr("lumen-bench: --ice-pacing-ms must be 1..1000\n");
+	*o = cli.o;
+	if (take_args(o) < 0)
 		return -1;
-	}
-	o->ice_pacing_ms = (unsigned)ice_pacing;
-	if (rx && strcmp(rx, "batch") && strcmp(rx, "glib")) {
-		g_printerr("lumen-bench: --rx must be batch or glib\n");
-		return -1;
-	}
-	o->rx_glib = rx && !strcmp(rx, "glib");
-	o->record = record;
-	o->rec_dir = rec_dir;
-	if (rec_dir && !record) {
-		g_printerr("lumen-bench: --rec-dir goes with --record\n");
-		return -1;
-	}
-	return parse_srtp(srtp_arg, &o->srtp) < 0 || check_ranges(o) < 0 ? -1 : 0;
+	return parse_srtp(cli.srtp, &o->srtp) < 0 || check_ranges(o) < 0 ? -1 : 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct bench_opts o = {
-	    .subscribers = 20,
-	    .publishers = 4,
-	    .duration_s = 10,
-	    .warmup_s = 2,
-	    .bitrate = 1500000,
-	    .fps = 30,
-	    .keyframe_s = 2,
-	    .pacing = 2.5,
-	    .joins = 100,
-	    .join_budget_s = 300,
-	    .max_n = 500,
-	    .step_n = 10,
-	    .loss_limit = 1.0,
-	    .delay_limit_ms = 50,
-	};
+	struct bench_opts o;
 	struct bench_env env;
 	struct bench_result r = {0};
 	char *err = NULL;
