@@ -47,3 +47,9 @@ EXTRA_DIST += tests/fuzz/gen_dtls_seeds.c
 noinst_PROGRAMS += tests/perf/perf_srtp
 tests_perf_perf_srtp_SOURCES = tests/perf/perf_srtp.c
 tests_perf_perf_srtp_LDADD = src/webrtc/libwebrtc.la
+
+# DTLS handshake CPU per side and flight, run by hand: tests/perf/perf_dtls [handshakes]
+noinst_PROGRAMS += tests/perf/perf_dtls
+tests_perf_perf_dtls_SOURCES = tests/perf/perf_dtls.c
+tests_perf_perf_dtls_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(OPENSSL_CFLAGS)
+tests_perf_perf_dtls_LDADD = src/webrtc/libwebrtc.la $(GLIB_LIBS)
