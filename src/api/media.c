@@ -596,6 +596,7 @@ json_t *api_media_json(const struct lumen_handle *h)
 	json_object_set_new(c, "lost_in", json_integer((json_int_t)st.lost_in));
 	json_object_set_new(c, "receiver_reports", json_integer((json_int_t)st.rr_sent));
 	json_object_set_new(c, "transport_cc_feedback", json_integer((json_int_t)st.tcc_sent));
+	json_object_set_new(c, "dtls_early_hellos", json_integer((json_int_t)st.dtls_early));
 	json_object_set_new(j, "jitter_ms", json_integer(st.jitter_ms));
 	json_object_set_new(j, "rtt_ms", st.rtt_ms >= 0 ? json_integer(st.rtt_ms) : json_null());
 	json_object_set_new(j, "worker", m->worker >= 0 ? json_integer(m->worker) : json_null());

@@ -163,6 +163,8 @@ static const char *dtls_error_reason(int rc)
 	}
 }
 
+static void dtls_input(struct lumen_pc *pc, const uint8_t *buf, size_t len, int64_t now);
+
 static void maybe_start_dtls(struct lumen_pc *pc)
 {
 	if (pc->dtls_started || !pc->have_roles || pc->closed ||
@@ -173,7 +175,16 @@ static void maybe_start_dtls(struct lumen_pc *pc)
 		pc_hangup(pc, "DTLS could not start");
 		return;
 	}
-	arm_dtls_timer(pc);
+	if (pc->early_dtls && !pc->dtls_client) {
+		gsize len;
+		const uint8_t *buf = g_bytes_get_data(pc->early_dtls, &len);
+
+		pc->stats.dtls_early++;
+		dtls_input(pc, buf, len, g_get_monotonic_time());
+	}
+	g_clear_pointer(&pc->early_dtls, g_bytes_unref);
+	if (!pc->closed)
+		arm_dtls_timer(pc);
 }
 
 static int create_dtls(struct lumen_pc *pc, const char *fp_alg, const char *fp)
@@ -218,27 +229,41 @@ static void ice_state(void *user, enum lumen_ice_state st)
 		pc_hangup(pc, "ICE failed");
 }
 
+static void dtls_input(struct lumen_pc *pc, const uint8_t *buf, size_t len, int64_t now)
+{
+	int rc = lumen_dtls_input(pc->dtls, buf, len, now);
+
+	if (rc == -EKEYREJECTED || rc == -EPROTONOSUPPORT || rc == -ECONNRESET || rc == -EPROTO ||
+	    rc == -ETIMEDOUT)
+		pc_hangup(pc, dtls_error_reason(rc));
+	else if (!pc->closed)
+		arm_dtls_timer(pc);
+}
+
 static void ice_recv(void *user, uint8_t *buf, size_t len)
 {
 	struct lumen_pc *pc = user;
 	int64_t now = g_get_monotonic_time();
-	int rc;
 
 	if (pc->closed)
 		return;
 	pc->last_rx_us = now;
 	switch (lumen_demux_classify(buf, len)) {
 	case LUMEN_DEMUX_DTLS:
-		if (!pc->dtls_started && pc->have_roles && !pc->dtls_client)
+		if (!pc->dtls_started && pc->have_roles && !pc->dtls_client) {
+			/* this datagram is newer than any kept one (a retransmitted hello) */
+			g_clear_pointer(&pc->early_dtls, g_bytes_unref);
 			maybe_start_dtls(pc); /* the client's hello can beat our ICE state event */
-		if (!pc->dtls_started)
+		}
+		if (!pc->dtls_started) {
+			/* Before our pair is selected: keep the peer's hello (the latest) for then. */
+			if (!pc->have_roles || !pc->dtls_client) {
+				g_clear_pointer(&pc->early_dtls, g_bytes_unref);
+				pc->early_dtls = g_bytes_new(buf, len);
+			}
 			return;
-		rc = lumen_dtls_input(pc->dtls, buf, len, now);
-		if (rc == -EKEYREJECTED || rc == -EPROTONOSUPPORT || rc == -ECONNRESET ||
-		    rc == -EPROTO || rc == -ETIMEDOUT)
-			pc_hangup(pc, dtls_error_reason(rc));
-		else if (!pc->closed)
-			arm_dtls_timer(pc);
+		}
+		dtls_input(pc, buf, len, now);
 		break;
 	case LUMEN_DEMUX_RTP:
 		pc_media_rtp_in(pc, buf, len, now);
@@ -308,6 +333,7 @@ struct lumen_pc *lumen_pc_new(GMainContext *ctx, const struct lumen_pc_config *c
 	pc->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 30000;
 	pc->nack_cache_ms = cfg->nack_cache_ms ? cfg->nack_cache_ms : 1000;
 	pc->gcm_only = cfg->gcm_only_for_tests;
+	pc->dtls_active_answer = cfg->dtls_active_answer;
 	pc->ice_lite = cfg->ice.lite;
 	pc->remote_sctp_port = -1;
 	pc->remote_max_message = -1;
@@ -344,8 +370,9 @@ static int choose_role(struct lumen_pc *pc, enum lumen_sdp_setup remote, bool of
 		}
 		/* We answer passive and act as DTLS server, so the SRTP profile is ours to pick:
 		 * browsers acting as server pick AES_CM even when both sides offer GCM, which
-		 * costs about four times as much per packet (DESIGN.md decision 4). */
-		pc->dtls_client = false;
+		 * costs about four times as much per packet (DESIGN.md decision 4). A pc told to
+		 * answer like a browser takes the client role. */
+		pc->dtls_client = pc->dtls_active_answer;
 		return 0;
 	case LUMEN_SDP_SETUP_ACTIVE:
 		pc->dtls_client = false;
@@ -662,6 +689,7 @@ void lumen_pc_free(struct lumen_pc *pc)
 	pc_data_free(pc);
 	pc_rtcp_free(pc);
 	lumen_dtls_free(pc->dtls);
+	g_clear_pointer(&pc->early_dtls, g_bytes_unref);
 	lumen_srtp_free(pc->srtp_in);
 	lumen_srtp_free(pc->srtp_out);
 	lumen_sdp_free(pc->remote);

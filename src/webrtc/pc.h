@@ -46,6 +46,10 @@ struct lumen_pc_config {
 	uint32_t timeout_ms;           /* silence before hangup; 0 = 30000 */
 	uint32_t nack_cache_ms;        /* retransmission cache depth; 0 = 1000 */
 	bool gcm_only_for_tests;       /* refuse AES_CM (tests of the fallback use the opposite) */
+	/* Answering an offer's a=setup:actpass: take the DTLS client role (a=setup:active), as
+	 * browsers do, instead of lumen's default, the server (passive: the SRTP profile is ours to
+	 * pick, DESIGN.md decision 4). For clients of lumen that act like a browser (lumen-bench). */
+	bool dtls_active_answer;
 };
 
 /* An RTP packet delivered to the owner: decrypted, in a buffer valid during the callback only
@@ -141,6 +145,8 @@ struct lumen_pc_stats {
 	uint64_t rtx_recovered, rr_sent, lost_in; /* lost_in: RFC 3550 cumulative, all streams */
 	uint64_t rtx_duplicates; /* retransmissions of packets that had arrived (probing): dropped */
 	uint64_t tcc_sent;                      /* transport-wide feedback packets */
+	/* DTLS hellos that came before our agent selected its pair, kept and answered then */
+	uint64_t dtls_early;
 	uint32_t jitter_ms;                     /* largest interarrival jitter of our inputs */
 	int64_t rtt_ms;                         /* from the peer's reports, -1 if none yet */
 	char srtp_profile[32];

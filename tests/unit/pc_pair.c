@@ -113,6 +113,13 @@ static void on_data(void *u, const char *label, uint16_t stream, bool binary, co
 void pc_peer_init(struct pc_peer *p, const char *name, bool server, uint32_t timeout_ms)
 {
 	struct lumen_pc_config cfg = pc_pair_config(server, timeout_ms);
+
+	pc_peer_init_with(p, name, server, &cfg);
+}
+
+void pc_peer_init_with(struct pc_peer *p, const char *name, bool server,
+		       const struct lumen_pc_config *cfg)
+{
 	struct lumen_pc_callbacks cb = {
 		.on_candidate = on_candidate, .on_up = on_up, .on_hangup = on_hangup,
 		.on_rtp = on_rtp, .on_rtcp = on_rtcp, .on_media = on_media, .on_data = on_data,
@@ -124,7 +131,7 @@ void pc_peer_init(struct pc_peer *p, const char *name, bool server, uint32_t tim
 	p->name = name;
 	p->echo = server;
 	p->cands = g_ptr_array_new_with_free_func(g_free);
-	p->pc = lumen_pc_new(NULL, &cfg, &cb, &err);
+	p->pc = lumen_pc_new(NULL, cfg, &cb, &err);
 	cr_assert_not_null(p->pc, "%s: %s", name, err);
 }
 

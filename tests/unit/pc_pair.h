@@ -52,6 +52,9 @@ struct lumen_pc_config pc_pair_config(bool server, uint32_t timeout_ms);
 /* Creates p's pc with callbacks that fill *p; the server echoes. p must stay where it is until
  * pc_peer_fini, which frees the pc (if p->pc is still set) and the candidates. */
 void pc_peer_init(struct pc_peer *p, const char *name, bool server, uint32_t timeout_ms);
+/* The same with a configuration of the test's (from pc_pair_config, changed). */
+void pc_peer_init_with(struct pc_peer *p, const char *name, bool server,
+		       const struct lumen_pc_config *cfg);
 void pc_peer_fini(struct pc_peer *p);
 
 /* Runs the default main context until cond(arg) or timeout_ms, sleeping 0.5 ms when idle. */

@@ -4,6 +4,7 @@
  * round trip client -> server (echo) -> client. Also: a mismatched fingerprint, invalid SDP, and
  * a silent peer each end in a clear hangup; a bad peer's packets are dropped and reported. */
 #include <criterion/criterion.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "pc_pair.h"
@@ -50,6 +51,50 @@ Test(pc, client_and_server_connect_and_echo_rtp_and_data, .init = pc_pair_setup,
 	cr_assert_eq(st.rtp_in, 3);
 	cr_assert_eq(st.rtp_out, 3);
 	g_free(st.selected_pair);
+	pc_peer_fini(&p[1]);
+	pc_peer_fini(&p[0]);
+}
+
+/* A browser answers lumen's offer (a subscriber's) with a=setup:active: it is the DTLS client and
+ * sends its ClientHello once its own check succeeded, a check round trip before the lite side
+ * has selected the pair. The hello is kept and answered then, not dropped to wait for the
+ * client's retransmission timer (400 ms in lumen's engine). */
+Test(pc, a_client_hello_before_the_lite_side_selected_its_pair_is_answered_at_once,
+     .init = pc_pair_setup, .fini = pc_pair_teardown)
+{
+	static const char media[] =
+		"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
+		"m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n"
+		"a=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n";
+	struct lumen_pc_config scfg = pc_pair_config(true, 0), cfg = pc_pair_config(false, 0);
+	struct pc_peer p[2];
+	char *err = NULL, *offer, *answer;
+	struct lumen_pc_stats st;
+
+	/* The lite side's triggered check, which selects its pair, waits for its Ta: 50 ms makes
+	 * sure the client's hello comes first (in one process it otherwise may not). */
+	scfg.ice.check_pacing_ms = 50;
+	cfg.dtls_active_answer = true;
+	pc_peer_init_with(&p[0], "server", true, &scfg);
+	pc_peer_init_with(&p[1], "client", false, &cfg);
+	pc_pair_pump(pc_pair_gathered, p, 5000);
+	offer = lumen_pc_complete_local(p[0].pc, media, true, &err);
+	cr_assert_not_null(offer, "server offer: %s", err);
+	cr_assert_eq(lumen_pc_set_remote(p[1].pc, offer, true, &err), 0, "client: %s", err);
+	answer = lumen_pc_complete_local(p[1].pc, media, false, &err);
+	cr_assert_not_null(answer, "client answer: %s", err);
+	cr_assert(strstr(answer, "a=setup:active") != NULL, "answered as a browser: %s", answer);
+	cr_assert_eq(lumen_pc_set_remote(p[0].pc, answer, false, &err), 0, "server: %s", err);
+	pc_pair_pump(pc_pair_up_or_hung, p, 10000);
+	cr_assert(p[0].up, "server up (hangup: %s)", p[0].hangup);
+	cr_assert(p[1].up, "client up (hangup: %s)", p[1].hangup);
+	/* The hello was kept and answered when the pair was selected, not retransmitted into a
+	 * started server (lumen's engine retransmits 400 ms after the first). */
+	lumen_pc_get_stats(p[0].pc, &st);
+	cr_assert_eq(st.dtls_early, 1, "early hellos answered: %" PRIu64, st.dtls_early);
+	g_free(st.selected_pair);
+	g_free(offer);
+	g_free(answer);
 	pc_peer_fini(&p[1]);
 	pc_peer_fini(&p[0]);
 }
