@@ -37,6 +37,8 @@ struct bench_opts {
 	double join_budget_s;     /* join: stop starting joins after this long */
 	int join_gap_ms;          /* join: pause between two joins */
 	unsigned ice_pacing_ms;   /* our ICE agents' Ta (0: libnice's default, 20 ms) */
+	bool dtls_passive;        /* --dtls-role passive: answers say a=setup:passive (else active,
+	                           * a browser's answer: we are the DTLS client) */
 	double pacing;            /* publishers' video leaves at pacing x bitrate (0: each frame's
 	                           * packets back to back) */
 	bool rx_glib;             /* --rx glib: subscribers receive through libnice, one GLib

@@ -203,7 +203,7 @@ static int write_json(const char *path, json_t *j)
  * main's options. File scope because the option table below points into it. */
 static struct {
 	struct bench_opts o;
-	char *url, *scenario, *ice_ip, *json_path, *label, *rec_dir, *rx, *srtp;
+	char *url, *scenario, *ice_ip, *json_path, *label, *rec_dir, *rx, *srtp, *dtls_role;
 	int quiet, find_max, record, join_with_publisher, ice_pacing;
 } cli = {
     .o =
@@ -258,6 +258,10 @@ static const GOptionEntry entries[] = {
      "(default 1: the first check goes out at once, as libwebrtc posts its first ping without "
      "delay)",
      "MS"},
+    {"dtls-role", 0, 0, G_OPTION_ARG_STRING, &cli.dtls_role,
+     "active|passive: the a=setup of our answers (default active, a browser's: we are the DTLS "
+     "client; passive, lumen-bench's before, makes the server the client)",
+     "ROLE"},
     {"pacing", 0, 0, G_OPTION_ARG_DOUBLE, &cli.o.pacing,
      "publishers send video at this multiple of its bitrate, as a browser's pacer does "
      "(2.5, Chrome's factor; 0: each frame's packets back to back)",
@@ -352,6 +356,11 @@ static int take_args(struct bench_opts *o)
 		return -1;
 	}
 	o->ice_pacing_ms = (unsigned)cli.ice_pacing;
+	if (cli.dtls_role && strcmp(cli.dtls_role, "active") && strcmp(cli.dtls_role, "passive")) {
+		g_printerr("lumen-bench: --dtls-role must be active or passive\n");
+		return -1;
+	}
+	o->dtls_passive = cli.dtls_role && !strcmp(cli.dtls_role, "passive");
 	if (cli.rx && strcmp(cli.rx, "batch") && strcmp(cli.rx, "glib")) {
 		g_printerr("lumen-bench: --rx must be batch or glib\n");
 		return -1;

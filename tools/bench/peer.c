@@ -222,6 +222,8 @@ int bench_conn_pc(struct bench_conn *c, struct lumen_pc_callbacks *cb, bool cont
 	    .cert = c->env->cert,
 	    .dtls_ctx = c->env->dctx,
 	    .gcm_only_for_tests = c->env->o->srtp == BENCH_SRTP_GCM,
+	    /* A browser answers a=setup:active (the DTLS client); --dtls-role passive does not. */
+	    .dtls_active_answer = !c->env->o->dtls_passive,
 	};
 
 	cb->on_candidate = on_candidate;
