@@ -28,6 +28,9 @@ static const struct {
 	  LUMEN_METRIC_COUNTER },
 	{ "lumen_media_rx_add_failures_total", "connections the loop could not take (they use "
 					       "libnice's receive path)", LUMEN_METRIC_COUNTER },
+	{ "lumen_media_rx_stun_dropped_total", "STUN datagrams that reached a media socket while "
+					       "its split was being set up, dropped",
+	  LUMEN_METRIC_COUNTER },
 };
 
 static void collect(struct lumen_metrics_out *out, void *arg)
@@ -38,7 +41,7 @@ static void collect(struct lumen_metrics_out *out, void *arg)
 	lumen_rxloop_get_stats(media_rx, &st);
 	/* in the order of rx_families */
 	const uint64_t v[] = { st.conns, st.wakeups, st.reads, st.datagrams, st.stun_runs,
-			       st.add_failures };
+			       st.add_failures, st.stun_dropped };
 	G_STATIC_ASSERT(G_N_ELEMENTS(v) == G_N_ELEMENTS(rx_families));
 	lumen_metrics_emit(out, rx_families[fam].name, NULL, (double)v[fam]);
 }

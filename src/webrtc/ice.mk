@@ -60,6 +60,7 @@ src_webrtc_libwebrtc_la_SOURCES += src/webrtc/rxsplit.c src/webrtc/rxsplit.h \
 	src/webrtc/pc_rawrx.c src/webrtc/pc_rawrx.h
 check_PROGRAMS += tests/unit/test_rxsplit
 TESTS += tests/unit/test_rxsplit
-tests_unit_test_rxsplit_SOURCES = tests/unit/test_rxsplit.c
+tests_unit_test_rxsplit_SOURCES = tests/unit/test_rxsplit.c tests/unit/udp_loopback.c \
+	tests/unit/udp_loopback.h
 tests_unit_test_rxsplit_CFLAGS = $(WEBRTC_TEST_CFLAGS)
 tests_unit_test_rxsplit_LDADD = $(WEBRTC_TEST_LIBS)

@@ -56,6 +56,15 @@ static void drain(struct lumen_rxloop *l, struct lumen_rxloop_conn *c)
 		return;
 	l->st.reads++;
 	for (int i = 0; i < n && !c->dead; i++) {
+		/* STUN (RFC 7983: first byte 0..3) is libnice's, but the kernel can steer a few
+		 * here: lumen_rxsplit_open binds our socket before it attaches the group's BPF
+		 * program (the group exists only once both are bound), and in between it picks a
+		 * socket by the 4-tuple's hash. Nothing here can hand a datagram to libnice; a
+		 * check or keepalive lost is retransmitted by the peer, so drop it, counted. */
+		if (b->msg[i].msg_len == 0 || b->buf[i][0] < 4) {
+			l->st.stun_dropped++;
+			continue;
+		}
 		l->st.datagrams++;
 		c->input(c->user, b->buf[i], b->msg[i].msg_len, b->rx_ns[i]);
 	}

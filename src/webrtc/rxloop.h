@@ -34,7 +34,7 @@
 struct lumen_rxloop;
 struct lumen_rxloop_conn;
 
-/* One datagram of the connection (not STUN): buf is writable and valid during the call only;
+/* One datagram of the connection (never STUN, never empty): buf is writable and valid during the call only;
  * rx_ns: its kernel receive time (CLOCK_REALTIME ns) or 0. May remove any connection, this
  * one included (the rest of its batch is then dropped). */
 typedef void (*lumen_rxloop_input_fn)(void *user, uint8_t *buf, size_t len, int64_t rx_ns);
@@ -45,6 +45,9 @@ struct lumen_rxloop_stats {
 	uint64_t datagrams; /* datagrams handed to input functions */
 	uint64_t stun_runs; /* iterations of the STUN context */
 	uint64_t add_failures; /* lumen_rxloop_add errors (those connections use libnice) */
+	/* STUN or empty datagrams on a media socket, dropped (the moment before the split's BPF
+	 * program is attached, see rxloop.c's drain) */
+	uint64_t stun_dropped;
 	unsigned conns;     /* connections registered now */
 };
 

@@ -3,6 +3,7 @@
 src_webrtc_libwebrtc_la_SOURCES += src/webrtc/rxloop.c src/webrtc/rxloop.h
 check_PROGRAMS += tests/unit/test_rxloop
 TESTS += tests/unit/test_rxloop
-tests_unit_test_rxloop_SOURCES = tests/unit/test_rxloop.c
+tests_unit_test_rxloop_SOURCES = tests/unit/test_rxloop.c tests/unit/udp_loopback.c \
+	tests/unit/udp_loopback.h
 tests_unit_test_rxloop_CFLAGS = $(WEBRTC_TEST_CFLAGS)
 tests_unit_test_rxloop_LDADD = $(WEBRTC_TEST_LIBS)

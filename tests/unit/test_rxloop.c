@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -12,6 +13,7 @@
 #include <glib-unix.h>
 #include <glib.h>
 
+#include "udp_loopback.h"
 #include "webrtc/rxloop.h"
 
 struct fixture {
@@ -25,20 +27,6 @@ struct fixture {
 	int64_t last_rx_ns;
 	bool remove_in_input;
 };
-
-static int udp_socket(struct sockaddr_in *addr)
-{
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	socklen_t len = sizeof(*addr);
-
-	cr_assert(fd >= 0);
-	memset(addr, 0, sizeof(*addr));
-	addr->sin_family = AF_INET;
-	addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(bind(fd, (struct sockaddr *)addr, sizeof(*addr)) == 0);
-	cr_assert(getsockname(fd, (struct sockaddr *)addr, &len) == 0);
-	return fd;
-}
 
 /* libnice's part: whatever reaches the pair's socket, on the STUN context. */
 static gboolean on_pair_readable(gint fd, GIOCondition cond, gpointer data)
@@ -84,8 +72,8 @@ static void setup(struct fixture *f)
 	f->ctx = g_main_context_new();
 	f->loop = lumen_rxloop_new(f->ctx, &err);
 	cr_assert_not_null(f->loop, "%s", err ? err : "");
-	f->pair = udp_socket(&f->pair_addr);
-	f->peer = udp_socket(&a);
+	f->pair = udp_loopback_bound(&f->pair_addr);
+	f->peer = udp_loopback_bound(&a);
 	attach_reader(f, f->pair);
 	f->conn = lumen_rxloop_add(f->loop, f->pair, on_input, f, &rc);
 	cr_assert_not_null(f->conn, "add: %s", strerror(-rc));
@@ -192,7 +180,7 @@ Test(rxloop, other_sockets_read_by_the_timer)
 	uint8_t stun[20] = { 0 };
 
 	setup(&f);
-	other = udp_socket(&other_addr);
+	other = udp_loopback_bound(&other_addr);
 	attach_reader(&f, other);
 	cr_assert_eq(sendto(f.peer, stun, sizeof(stun), 0, (struct sockaddr *)&other_addr,
 			    sizeof(other_addr)), (ssize_t)sizeof(stun));
@@ -236,5 +224,47 @@ Test(rxloop, batches_many_datagrams)
 	lumen_rxloop_get_stats(f.loop, &st);
 	cr_assert_lt(st.reads, 100, "recvmmsg reads several datagrams at once (%" G_GUINT64_FORMAT
 		     " reads)", st.reads);
+	teardown(&f);
+}
+
+/* Between binding the media socket and attaching the split's BPF program the kernel picks a
+ * group member by the 4-tuple's hash, so STUN can reach the media socket; the loop drops it
+ * (counted) and never hands it to the input. Reproduced by detaching the program (from any
+ * member: it is the group's) and sending STUN from fresh source ports until one is dropped. */
+Test(rxloop, stun_on_the_media_socket_is_dropped_not_delivered)
+{
+	struct fixture f;
+	struct lumen_rxloop_stats st = {0};
+	unsigned sent = 0;
+	int one = 1;
+
+	setup(&f);
+	cr_assert_eq(setsockopt(f.pair, SOL_SOCKET, SO_DETACH_REUSEPORT_BPF, &one, sizeof(one)), 0,
+		     "detach: %s", strerror(errno));
+	/* 64 source ports: each lands on either socket, all 64 on the pair's with odds 2^-64 */
+	for (int i = 0; i < 64 && st.stun_dropped == 0; i++) {
+		struct sockaddr_in a;
+		int s = udp_loopback_bound(&a);
+		uint8_t req[20] = {0x00, 0x01}; /* binding request, no attributes */
+		unsigned before = f.stun;
+
+		cr_assert_eq(sendto(s, req, sizeof(req), 0, (struct sockaddr *)&f.pair_addr,
+				    sizeof(f.pair_addr)), (ssize_t)sizeof(req));
+		sent++;
+		close(s);
+		/* until this one is seen on either side (2 s at most) */
+		for (int k = 0; k < 2000; k++) {
+			g_main_context_iteration(f.ctx, FALSE);
+			lumen_rxloop_get_stats(f.loop, &st);
+			if (f.stun > before || st.stun_dropped > 0 || f.media > 0)
+				break;
+			g_usleep(1000);
+		}
+	}
+	cr_assert_eq(st.stun_dropped, 1, "STUN on the media socket dropped (%u sent)", sent);
+	cr_assert_eq(f.stun + st.stun_dropped, sent, "every datagram seen once: %u + %" PRIu64
+		     " of %u", f.stun, st.stun_dropped, sent);
+	cr_assert_eq(f.media, 0, "no STUN reaches the input");
+	cr_assert_eq(st.datagrams, 0);
 	teardown(&f);
 }

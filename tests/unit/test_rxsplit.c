@@ -10,21 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "udp_loopback.h"
 #include "webrtc/rxsplit.h"
-
-static int udp_bound(struct sockaddr_in *addr)
-{
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-	socklen_t len = sizeof(*addr);
-
-	cr_assert(fd >= 0);
-	memset(addr, 0, sizeof(*addr));
-	addr->sin_family = AF_INET;
-	addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(bind(fd, (struct sockaddr *)addr, sizeof(*addr)) == 0);
-	cr_assert(getsockname(fd, (struct sockaddr *)addr, &len) == 0);
-	return fd;
-}
 
 static void send_first_byte(int tx, const struct sockaddr_in *to, uint8_t first, size_t len)
 {
@@ -58,7 +45,7 @@ static struct lumen_rxbatch batch; /* 70 KiB: not on the stack */
 Test(rxsplit, stun_stays_media_moves)
 {
 	struct sockaddr_in addr, peer;
-	int orig = udp_bound(&addr), tx = udp_bound(&peer), split;
+	int orig = udp_loopback_bound(&addr), tx = udp_loopback_bound(&peer), split;
 	int64_t before = (int64_t)time(NULL) * 1000000000;
 	/* STUN binding request (0x00), response (0x01); DTLS (22), RTP/RTCP (0x80), a byte past
 	 * STUN's range (4), another STUN after the media. */
@@ -106,7 +93,7 @@ Test(rxsplit, stun_stays_media_moves)
 Test(rxsplit, batch_caps_and_empty)
 {
 	struct sockaddr_in addr, peer;
-	int orig = udp_bound(&addr), tx = udp_bound(&peer), split = lumen_rxsplit_open(orig);
+	int orig = udp_loopback_bound(&addr), tx = udp_loopback_bound(&peer), split = lumen_rxsplit_open(orig);
 	int got = 0, n;
 
 	cr_assert(split >= 0);
