@@ -5,10 +5,11 @@
  * under load; it excludes the wire and the receivers.
  *
  * A process-wide histogram of atomic counters, written from any media thread without locks and
- * read by the metrics scrape (lumen_forward_delay_seconds). ice.c records a sample of the
- * packets that caused sends (every LUMEN_LATENCY_SAMPLE_EVERY-th received per connection: reading
- * the kernel timestamp costs a system call), when batching is on (with sendto(2) per packet there
- * is no single hand-off to time). Engine code: no logging, no clock of its own. */
+ * read by the metrics scrape (lumen_forward_delay_seconds). ice.c records the packets that caused
+ * sends, when batching is on (with sendto(2) per packet there is no single hand-off to time):
+ * every one the receive loop read (rxloop.h: the kernel timestamp comes with the batch), and
+ * every LUMEN_LATENCY_SAMPLE_EVERY-th per connection of those libnice read (reading the
+ * timestamp costs a system call there). Engine code: no logging, no clock of its own. */
 #ifndef LUMEN_WEBRTC_LATENCY_H
 #define LUMEN_WEBRTC_LATENCY_H
 
