@@ -7,7 +7,7 @@
 # audio and video pcaps, not empty, at least what was sent in the window); subscriber join times
 # (steps in order, every joiner's video starting on a keyframe), and with --join-with-publisher
 # that a subscriber joined only after the server's webrtcup for the publisher (Janus needs that
-# wait). About 12 s in all.
+# wait); lumen's own forwarding delay read over the window (--server-metrics). About 12 s in all.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/e2e/lib.sh"
 
@@ -31,7 +31,7 @@ jqok() {
 }
 
 bench --scenario fanout --subscribers 5 --duration 3 --warmup 1 --record --json "$e2e_tmp/fanout.json" \
-	>"$e2e_tmp/fanout.txt" 2>&1
+	--server-metrics "http://127.0.0.1:$E2E_ADMIN_PORT/metrics" >"$e2e_tmp/fanout.txt" 2>&1
 ok $? "fanout: lumen-bench exits 0"
 diag <"$e2e_tmp/fanout.txt"
 jqok "fanout: the result says ok" "$e2e_tmp/fanout.json" '.ok == true'
@@ -43,6 +43,12 @@ jqok "fanout: delay p99 under 200 ms" "$e2e_tmp/fanout.json" '.delay_ms.p99 > 0 
 jqok "fanout: the server's CPU per packet is measured" "$e2e_tmp/fanout.json" \
 	'.server.cpu_us_per_forwarded_packet > 0'
 jqok "fanout: SRTP was negotiated" "$e2e_tmp/fanout.json" '.srtp_profile | startswith("SRTP_")'
+# --server-metrics: lumen's own histogram over the window, every packet of the publisher's that
+# the receive loop read is a sample (~250/s at 1.5 Mbit/s + Opus)
+jqok "fanout: the delay lumen adds is read from its histogram" "$e2e_tmp/fanout.json" \
+	'.server_delay.samples >= 300 and .server_delay.p99_le_ms > 0'
+jqok "fanout: the subscribers were read by the 1 ms poll (the default)" "$e2e_tmp/fanout.json" \
+	'.bench.rx_poll_ms == 1'
 
 # --record: the room was created with "record": true, lumen said so to the publisher, and the
 # recorder wrote it. The room is gone when lumen-bench exits; the writer finalises the manifest

@@ -23,6 +23,7 @@ struct bench_opts {
 	uint32_t bitrate, fps;
 	double keyframe_s;
 	int server_pid;
+	const char *server_metrics; /* lumen's admin /metrics URL (srvdelay.h), or NULL */
 	const char *ice_ip;
 	enum bench_srtp srtp;
 	bool record;         /* rooms are created with "record": true */
@@ -43,6 +44,8 @@ struct bench_opts {
 	                           * packets back to back) */
 	bool rx_glib;             /* --rx glib: subscribers receive through libnice, one GLib
 	                           * dispatch and recvmsg per packet (else rx.h's batches) */
+	unsigned rx_poll_ms;      /* batches read every this many ms (0: when the kernel wakes us;
+	                           * rx.h says why the default is 1) */
 };
 
 /* CLOCK_MONOTONIC in ns: the send time carried in every payload (same clock as the receiver's). */

@@ -172,11 +172,15 @@ run() {
 	shift 3
 	base="$RESULTS/$name-$server-r$round"
 	start_server "$server" "$base.server.log"
+	# lumen's own forwarding-delay histogram over the window (Janus has none): the delay the
+	# server adds, where lumen-bench's delay is the whole path.
+	own=()
+	[ "$server" = lumen ] && own=(--server-metrics "http://127.0.0.1:$LUMEN_ADMIN_PORT/metrics")
 	log "$name r$round: $server (pid $server_pid): lumen-bench $*"
 	set +e
 	"$NETNS" exec "$NS" taskset -c "$LOAD_CPU" timeout --kill-after=10 "$RUN_TIMEOUT" \
 		"$LUMEN_BENCH" --url "$server_url" --server-pid "$server_pid" --ice-ip "$LOAD_IP" \
-		--warmup "$WARMUP" --label "$name-$server" --json "$base.json" "$@" \
+		--warmup "$WARMUP" --label "$name-$server" --json "$base.json" "${own[@]}" "$@" \
 		>"$base.bench.log" 2>&1 &
 	bench_pid=$!
 	wait "$bench_pid"
@@ -184,7 +188,7 @@ run() {
 	bench_pid=""
 	set -e
 	stop_server
-	echo "lumen-bench $*" >"$base.cmd"
+	echo "lumen-bench ${own[*]} $*" >"$base.cmd"
 	if [ "$brc" -ne 0 ]; then
 		log "$name r$round: $server: lumen-bench exit $brc (see $base.bench.log)"
 		tail -5 "$base.bench.log" | sed 's/^/   /' >&2
@@ -371,6 +375,8 @@ join_l, join_j = [metric("join100", s, "join_ms.p50") for s in ("lumen", "janus"
 join99_l, join99_j = [metric("join100", s, "join_ms.p99") for s in ("lumen", "janus")]
 half_l = metric("halfload", "lumen", "delay_ms.p99")
 half_j = metric("halfload", "janus", "delay_ms.p99")
+half_own = metric("halfload", "lumen", "server_delay.p99_le_ms")
+half_own_n = metric("halfload", "lumen", "server_delay.samples")
 rss_l, rss_j = [metric("fanout20", s, "server.rss_per_subscriber_kb") for s in ("lumen", "janus")]
 neg = profile_of("fanout20", "lumen")
 fl_send = floor_us(neg, video_share, "send")
@@ -390,7 +396,8 @@ w(f"| find-max subscribers on one core (loss < 1 %, p99 < {delay_limit} ms) | {f
 r = ratio(join_l, join_j)
 w(f"| join time p50, ms (a subscriber's create → its first decrypted packet) | {fmt(join_l)} | {fmt(join_j)} | {fmt(r, 2)} | ≤ 0.5 | {verdict(None if r is None else r <= 0.5)} |")
 w(f"| join time p99, ms | {fmt(join99_l)} | {fmt(join99_j)} | {fmt(ratio(join99_l, join99_j), 2)} | (reference) | |")
-w(f"| delay p99 at half the max load, ms (whole path, an upper bound of the server's share) | {fmt(half_l, 2)} | {fmt(half_j, 2)} | {fmt(ratio(half_l, half_j), 2)} | lumen < 1 ms | {verdict(None if half_l is None else half_l < 1)} |")
+w(f"| delay added by the server at half the max load, p99, ms (lumen's own histogram over the window, `lumen_forward_delay_seconds`: the bucket bound it is under; {fmt(half_own_n, 0)} samples) | ≤ {fmt(half_own, 2)} | | | < 1 ms | {verdict(None if half_own is None else half_own < 1)} |")
+w(f"| delay p99 at half the max load, ms (lumen-bench's whole path: publisher's send to the subscriber's socket) | {fmt(half_l, 2)} | {fmt(half_j, 2)} | {fmt(ratio(half_l, half_j), 2)} | (reference) | |")
 r = ratio(rss_l, rss_j)
 w(f"| RSS per subscriber, KiB (fanout N=20) | {fmt(rss_l)} | {fmt(rss_j)} | {fmt(r, 2)} | ≤ 1 | {verdict(None if r is None else r <= 1)} |")
 r = ratio(fan_l, fl_send)

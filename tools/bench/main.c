@@ -1,6 +1,7 @@
 /* main.c -- lumen-bench's command line, the helpers of bench.h, and the output: a table on
  * stdout and, with --json, one JSON object per run (the keys docs/bench.md lists). Exit 0 on a
  * completed run, 1 on a failed one (server refused, no media, timeout), 2 on bad usage. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,6 +64,12 @@ static bool join_step_shown(const struct bench_result *r, int step)
 	return step >= BENCH_SUB_CREATED;
 }
 
+/* A bucket bound of the server's delay histogram: +Inf has no JSON number. */
+static json_t *ms_or_null(double ms)
+{
+	return isinf(ms) || ms < 0 ? json_null() : json_real(ms);
+}
+
 static json_t *result_json(const struct bench_opts *o, const struct bench_result *r)
 {
 	json_t *j =
@@ -87,12 +94,21 @@ static json_t *result_json(const struct bench_opts *o, const struct bench_result
 		                              r->wait_pct));
 	else
 		json_object_set_new(j, "server", json_null());
+	if (r->srv_delay_samples)
+		json_object_set_new(j, "server_delay",
+		                    json_pack("{sssIsoso}", "source", "lumen_forward_delay_seconds",
+		                              "samples", (json_int_t)r->srv_delay_samples,
+		                              "p50_le_ms", ms_or_null(r->srv_delay_p50_ms),
+		                              "p99_le_ms", ms_or_null(r->srv_delay_p99_ms)));
+	else
+		json_object_set_new(j, "server_delay", json_null());
 	json_object_set_new(j, "bench",
-	                    json_pack("{sfsfsfsssf}", "cpu_pct", r->bench_cpu_pct,
+	                    json_pack("{sfsfsfsssfsi}", "cpu_pct", r->bench_cpu_pct,
 	                              "runqueue_wait_pct", r->bench_wait_pct,
 	                              "cpu_us_per_received_packet", r->bench_cpu_us_per_packet,
 	                              "rx", o->rx_glib ? "glib" : "batch",
-	                              "rx_datagrams_per_read", r->rx_per_read));
+	                              "rx_datagrams_per_read", r->rx_per_read, "rx_poll_ms",
+	                              (int)o->rx_poll_ms));
 	if (r->setup)
 		json_object_set(j, "setup", r->setup);
 	if (!strcmp(r->scenario, "join")) {
@@ -163,11 +179,16 @@ static void print_table(const struct bench_opts *o, const struct bench_result *r
 			printf("%-28s %.0f kB (%.0f kB per subscriber)\n", "server RSS", r->rss_kb,
 			       r->rss_per_subscriber_kb);
 		}
+		if (r->srv_delay_samples)
+			printf("%-28s p50 <= %g ms, p99 <= %g ms (its histogram, %" G_GUINT64_FORMAT
+			       " samples)\n",
+			       "delay added by the server", r->srv_delay_p50_ms, r->srv_delay_p99_ms,
+			       r->srv_delay_samples);
 		printf("%-28s %.1f %% (waited for the CPU %.1f %%)\n", "bench CPU (one core)",
 		       r->bench_cpu_pct, r->bench_wait_pct);
-		printf("%-28s %.2f (--rx %s, %.1f datagrams per read)\n",
+		printf("%-28s %.2f (--rx %s, --rx-poll-ms %u, %.1f datagrams per read)\n",
 		       "bench CPU us / rx packet", r->bench_cpu_us_per_packet,
-		       o->rx_glib ? "glib" : "batch", r->rx_per_read);
+		       o->rx_glib ? "glib" : "batch", o->rx_poll_ms, r->rx_per_read);
 	}
 	if (r->setup) {
 		json_t *s = r->setup;
@@ -204,7 +225,8 @@ static int write_json(const char *path, json_t *j)
 static struct {
 	struct bench_opts o;
 	char *url, *scenario, *ice_ip, *json_path, *label, *rec_dir, *rx, *srtp, *dtls_role;
-	int quiet, find_max, record, join_with_publisher, ice_pacing;
+	char *server_metrics;
+	int quiet, find_max, record, join_with_publisher, ice_pacing, rx_poll_ms;
 } cli = {
     .o =
         {
@@ -224,6 +246,7 @@ static struct {
             .delay_limit_ms = 50,
         },
     .ice_pacing = 1,
+    .rx_poll_ms = 1,
 };
 
 static const GOptionEntry entries[] = {
@@ -253,6 +276,10 @@ static const GOptionEntry entries[] = {
      "join: start no join after this many seconds (300)", "SECONDS"},
     {"server-pid", 0, 0, G_OPTION_ARG_INT, &cli.o.server_pid,
      "server process for CPU and RSS (/proc)", "PID"},
+    {"server-metrics", 0, 0, G_OPTION_ARG_STRING, &cli.server_metrics,
+     "lumen's admin /metrics URL: report the delay lumen adds itself over the window, from its "
+     "lumen_forward_delay_seconds histogram (lumen only)",
+     "URL"},
     {"ice-pacing-ms", 0, 0, G_OPTION_ARG_INT, &cli.ice_pacing,
      "our ICE checks' pacing Ta; 20 is libnice's default, whose first check waits 20 ms "
      "(default 1: the first check goes out at once, as libwebrtc posts its first ping without "
@@ -272,6 +299,10 @@ static const GOptionEntry entries[] = {
      "batch|glib: how subscribers receive once up (batch: recvmmsg from one epoll set, "
      "STUN left to libnice; glib: through libnice, one dispatch and recvmsg per packet)",
      "MODE"},
+    {"rx-poll-ms", 0, 0, G_OPTION_ARG_INT, &cli.rx_poll_ms,
+     "--rx batch reads every MS ms; 0: when the kernel wakes the bench, which charges the "
+     "server's sends over veth for the wake-ups (docs/bench.md) (1)",
+     "MS"},
     {"srtp", 0, 0, G_OPTION_ARG_STRING, &cli.srtp,
      "default|gcm: SRTP profiles offered (default: GCM then AES-CM; cm is not supported "
      "yet)",
@@ -347,6 +378,7 @@ static int take_args(struct bench_opts *o)
 	o->scenario = cli.scenario ? cli.scenario : "fanout";
 	o->ice_ip = cli.ice_ip;
 	o->json_path = cli.json_path;
+	o->server_metrics = cli.server_metrics;
 	o->label = cli.label;
 	o->quiet = bench_quiet = cli.quiet;
 	o->find_max = cli.find_max;
@@ -366,6 +398,11 @@ static int take_args(struct bench_opts *o)
 		return -1;
 	}
 	o->rx_glib = cli.rx && !strcmp(cli.rx, "glib");
+	if (cli.rx_poll_ms < 0 || cli.rx_poll_ms > 100) {
+		g_printerr("lumen-bench: --rx-poll-ms must be 0..100\n");
+		return -1;
+	}
+	o->rx_poll_ms = (unsigned)cli.rx_poll_ms;
 	o->record = cli.record;
 	o->rec_dir = cli.rec_dir;
 	if (cli.rec_dir && !cli.record) {

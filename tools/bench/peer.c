@@ -25,7 +25,7 @@ int bench_env_init(struct bench_env *env, const struct bench_opts *o, char **err
 	env->sess[0] = env->j;
 	env->sess_handles[0] = 1; /* the room handle */
 	env->n_sess = 1;
-	if (!o->rx_glib && !(env->rx = bench_rx_new(err)))
+	if (!o->rx_glib && !(env->rx = bench_rx_new(o->rx_poll_ms, err)))
 		return -1;
 	return 0;
 }

@@ -8,6 +8,15 @@
  * STUN stays with libnice: its sockets move to a context of their own, iterated every
  * BENCH_RX_STUN_MS from the default one, so consent freshness and keepalives keep working.
  *
+ * When: with poll_ms 0, as soon as the kernel wakes the bench (the bench's thread sleeps on the
+ * epoll fd); with poll_ms N, every N ms, the thread never sleeping on the sockets. Why the second
+ * (--rx-poll-ms, lumen-bench's default 1): the load and the server share one machine, and a UDP
+ * send over veth delivers the datagram in the sender's context; when a receiver sleeps on the
+ * socket, each send also pays for waking it (sock_def_readable, an inter-processor wake-up: 15 %
+ * of lumen's CPU at fanout N = 20 in perf). A receiver on another host costs the server none of
+ * that, so the server's CPU per packet is measured without it. The delay is unaffected: it ends
+ * at the kernel's receive timestamp.
+ *
  * Each datagram carries its kernel receive time (SO_TIMESTAMPNS): bench_rx_now_ns() gives it,
  * on the CLOCK_MONOTONIC of bench_now_ns(), to whatever the delivery calls (the subscriber's
  * on_rtp), so the one-way delay ends when the packet reached the bench's socket, not when the
@@ -33,13 +42,14 @@ struct bench_rx_conn {
 };
 
 struct bench_rx_stats {
-	uint64_t wakeups; /* epoll dispatches that found something */
+	uint64_t wakeups; /* dispatches (or ticks) that found something */
 	uint64_t reads;   /* recvmmsg calls that returned datagrams */
 	uint64_t datagrams;
 };
 
-/* Returns NULL with *err (g_malloc'd) when epoll cannot be set up. */
-struct bench_rx *bench_rx_new(char **err);
+/* poll_ms: 0, read when the epoll fd is readable; N, every N ms (see above). Returns NULL with
+ * *err (g_malloc'd) when epoll cannot be set up. */
+struct bench_rx *bench_rx_new(unsigned poll_ms, char **err);
 void bench_rx_free(struct bench_rx *rx);
 
 /* Starts reading c's pc (up) through rx. Returns 0, or a negative errno (the pc keeps receiving

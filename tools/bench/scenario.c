@@ -9,6 +9,7 @@
 #include "proc.h"
 #include "rx.h"
 #include "scenario.h"
+#include "srvdelay.h"
 
 struct media_run {
 	struct bench_pub **pubs;
@@ -224,15 +225,31 @@ out:
 	return rc;
 }
 
+/* --server-metrics: one reading of lumen's delay histogram; a failure is said, not fatal (the
+ * run's other figures stand). */
+static int server_delay_read(const char *url, struct bench_srvdelay *d)
+{
+	char *err = NULL;
+
+	if (bench_srvdelay_fetch(url, d, &err) == 0)
+		return 0;
+	bench_log("server delay not read: %s\n", err);
+	g_free(err);
+	return -1;
+}
+
 static void measure(struct bench_env *env, struct media_run *m, struct bench_result *r)
 {
 	const struct bench_opts *o = env->o;
 	struct bench_proc s0 = {0}, s1 = {0}, b0, b1;
 	struct bench_rx_stats x0, x1;
+	struct bench_srvdelay d0, d1;
+	bool have_d0;
 	int64_t t0, t1;
 	double secs;
 
 	bench_pump(NULL, NULL, (int)(o->warmup_s * 1000));
+	have_d0 = o->server_metrics && server_delay_read(o->server_metrics, &d0) == 0;
 	r->have_server = o->server_pid > 0 && bench_proc_read(o->server_pid, &s0) == 0;
 	bench_proc_read(0, &b0);
 	bench_rx_get_stats(env->rx, &x0);
@@ -249,6 +266,11 @@ static void measure(struct bench_env *env, struct media_run *m, struct bench_res
 		r->have_server = bench_proc_read(o->server_pid, &s1) == 0;
 	bench_proc_read(0, &b1);
 	bench_rx_get_stats(env->rx, &x1);
+	if (have_d0 && server_delay_read(o->server_metrics, &d1) == 0) {
+		r->srv_delay_samples = bench_srvdelay_samples(&d0, &d1);
+		r->srv_delay_p50_ms = bench_srvdelay_quantile_ms(&d0, &d1, 0.5);
+		r->srv_delay_p99_ms = bench_srvdelay_quantile_ms(&d0, &d1, 0.99);
+	}
 
 	secs = (double)(t1 - t0) / 1e9;
 	r->duration_s = secs;

@@ -29,6 +29,10 @@ struct bench_result {
 	/* Time the server's / the bench's threads waited for a CPU over the window, % of it: what
 	 * neighbours on a shared machine took (0 without schedstats). */
 	double wait_pct, bench_wait_pct;
+	/* --server-metrics: lumen's own forwarding delay over the window (srvdelay.h), bucket
+	 * bounds in ms (INFINITY: the +Inf bucket); samples 0: not read */
+	uint64_t srv_delay_samples;
+	double srv_delay_p50_ms, srv_delay_p99_ms;
 	int join_n;
 	double join_p50_ms, join_p99_ms;
 	bool join_with_publisher; /* the join's steps include a new publisher's (peer.h) */
