@@ -15,8 +15,13 @@
 #include "webrtc/ice.h"
 #include "webrtc/pc_internal.h"
 #include "webrtc/sctp.h"
+#include "webrtc/ticker.h"
 
 #define TICK_MS 100
+/* A tick may run this much early or late, so that it rides on a wake-up the loop has anyway (a
+ * packet's, mostly) instead of one of its own (ticker.h): RTCP, NACK and feedback timing do not
+ * care about 10 ms either way. */
+#define TICK_SLACK_MS 10
 
 void pc_hangup(struct lumen_pc *pc, const char *reason)
 {
@@ -279,24 +284,22 @@ static void ice_recv(void *user, uint8_t *buf, size_t len)
 
 /* ---- housekeeping ---- */
 
-static gboolean on_tick(gpointer data)
+static void on_tick(void *data, int64_t now)
 {
 	struct lumen_pc *pc = data;
-	int64_t now = g_get_monotonic_time();
 	int64_t since = now - (pc->last_rx_us ? pc->last_rx_us : pc->created_us);
 
 	if (pc->closed)
-		return G_SOURCE_CONTINUE;
+		return;
 	/* Silence: nothing at all (DTLS, SRTP, SRTCP, SCTP) for the timeout. Browsers send RTCP
 	 * every second or so while media flows and SCTP heartbeats when only data does. */
 	if (pc->have_roles && since > (int64_t)pc->timeout_ms * 1000) {
 		char reason[64];
 		snprintf(reason, sizeof(reason), "peer silent for %u s", pc->timeout_ms / 1000);
 		pc_hangup(pc, reason);
-		return G_SOURCE_CONTINUE;
+		return;
 	}
 	pc_media_tick(pc, now);
-	return G_SOURCE_CONTINUE;
 }
 
 void *pc_table_grow(void *tab, unsigned *cap, unsigned need, unsigned max, size_t size)
@@ -350,9 +353,7 @@ struct lumen_pc *lumen_pc_new(GMainContext *ctx, const struct lumen_pc_config *c
 	pc->ice = lumen_ice_new(pc->ctx, &cfg->ice, &icb, err);
 	if (!pc->ice)
 		goto fail;
-	pc->tick = g_timeout_source_new(TICK_MS);
-	g_source_set_callback(pc->tick, on_tick, pc, NULL);
-	g_source_attach(pc->tick, pc->ctx);
+	pc->tick = lumen_ticker_add(pc->ctx, TICK_MS, TICK_SLACK_MS, on_tick, pc);
 	return pc;
 fail:
 	lumen_pc_free(pc);
@@ -684,7 +685,8 @@ void lumen_pc_free(struct lumen_pc *pc)
 	pthread_mutex_lock(&pc->tx_lock);
 	pc->closed = true;
 	pthread_mutex_unlock(&pc->tx_lock);
-	destroy_source(&pc->tick);
+	lumen_ticker_remove(pc->tick);
+	pc->tick = NULL;
 	destroy_source(&pc->dtls_timer);
 	pc_data_free(pc);
 	pc_rtcp_free(pc);

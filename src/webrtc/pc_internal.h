@@ -175,9 +175,11 @@ struct lumen_pc {
 	int64_t last_rr_us;
 	uint32_t nacked_in_window, nacked_by_peer_in_window; /* packets, this second */
 	uint32_t remb_bps;
+	int64_t remb_sent_us; /* last REMB refresh (monotonic us) */
 	struct pc_tcc tcc;
 
-	GSource *dtls_timer, *sctp_timer, *tick;
+	GSource *dtls_timer, *sctp_timer;
+	struct lumen_ticker_entry *tick; /* housekeeping every TICK_MS (ticker.h) */
 	int64_t last_rx_us, created_us;
 	bool up, closed;
 	bool data_up; /* SCTP association established */

@@ -610,9 +610,10 @@ static int send_remb(struct lumen_pc *pc)
 int lumen_pc_set_bitrate_cap(struct lumen_pc *pc, uint32_t bps)
 {
 	pc->remb_bps = bps;
-	if (!bps)
+	if (!bps || !pc->up)
 		return 0;
-	return pc->up ? send_remb(pc) : 0;
+	pc->remb_sent_us = g_get_monotonic_time();
+	return send_remb(pc);
 }
 
 void pc_media_tick(struct lumen_pc *pc, int64_t now_us)
@@ -629,6 +630,8 @@ void pc_media_tick(struct lumen_pc *pc, int64_t now_us)
 	}
 	pc_rtcp_tick(pc, now_us);
 	/* A cap is a standing order: REMB is refreshed every second or the sender forgets it. */
-	if (pc->up && pc->remb_bps && (now_us / remb_every) != ((now_us - 100000) / remb_every))
+	if (pc->up && pc->remb_bps && now_us - pc->remb_sent_us >= remb_every) {
+		pc->remb_sent_us = now_us;
 		send_remb(pc);
+	}
 }
