@@ -87,11 +87,14 @@ static json_t *result_json(const struct bench_opts *o, const struct bench_result
 	                              "max", r->delay_max_ms));
 	if (r->have_server)
 		json_object_set_new(j, "server",
-		                    json_pack("{sfsfsfsfsf}", "cpu_pct", r->cpu_pct,
+		                    json_pack("{sfsfsfsfsfsssf}", "cpu_pct", r->cpu_pct,
 		                              "cpu_us_per_forwarded_packet", r->cpu_us_per_packet,
 		                              "rss_kb", r->rss_kb, "rss_per_subscriber_kb",
 		                              r->rss_per_subscriber_kb, "runqueue_wait_pct",
-		                              r->wait_pct));
+		                              r->wait_pct, "cpu_source",
+		                              r->cpu_precise ? "schedstat" : "stat",
+		                              "cpu_us_per_forwarded_packet_stat",
+		                              r->cpu_us_per_packet_ticks));
 	else
 		json_object_set_new(j, "server", json_null());
 	if (r->srv_delay_samples)
@@ -175,7 +178,9 @@ static void print_table(const struct bench_opts *o, const struct bench_result *r
 		if (r->have_server) {
 			printf("%-28s %.1f %% (waited for the CPU %.1f %%)\n", "server CPU (one core)",
 			       r->cpu_pct, r->wait_pct);
-			printf("%-28s %.2f\n", "server CPU us / packet", r->cpu_us_per_packet);
+			printf("%-28s %.2f (%s; utime+stime ticks: %.2f)\n", "server CPU us / packet",
+			       r->cpu_us_per_packet, r->cpu_precise ? "schedstat" : "stat",
+			       r->cpu_us_per_packet_ticks);
 			printf("%-28s %.0f kB (%.0f kB per subscriber)\n", "server RSS", r->rss_kb,
 			       r->rss_per_subscriber_kb);
 		}

@@ -1,6 +1,6 @@
 /* proc.c -- /proc/PID/stat (utime, stime: fields 14 and 15, in clock ticks, summed over every
- * thread of the process), /proc/PID/status (VmRSS), and /proc/PID/task/TID/schedstat (its second
- * field: ns spent waiting on a run queue, summed over the threads). */
+ * thread of the process), /proc/PID/status (VmRSS), and /proc/PID/task/TID/schedstat (its first
+ * two fields: ns spent on a CPU and waiting on a run queue, summed over the threads). */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,29 +45,48 @@ static void read_rss(const char *dir, uint64_t *rss_kb)
 	g_free(path);
 }
 
-/* On a shared machine a pinned process that waits for its CPU is slowed by its neighbours, not
- * by its work: this says how much. 0 when schedstats are not available. */
-static void read_wait(const char *dir, uint64_t *wait_us)
+/* Run time: the precise CPU figure (proc.h). Wait time: on a shared machine a pinned process
+ * that waits for its CPU is slowed by its neighbours, not by its work: this says how much. All
+ * 0 when schedstats are not available. */
+static void read_sched(const char *dir, struct bench_proc *out)
 {
 	char *tasks = g_strdup_printf("%s/task", dir);
 	GDir *d = g_dir_open(tasks, 0, NULL);
 	const char *tid;
-	uint64_t sum = 0;
+	uint64_t run_ns = 0, wait_ns = 0;
+	unsigned n = 0;
 
 	while (d && (tid = g_dir_read_name(d))) {
 		char *path = g_strdup_printf("%s/%s/schedstat", tasks, tid), *text = NULL;
 		unsigned long long run, wait;
 
 		if (g_file_get_contents(path, &text, NULL, NULL) &&
-		    sscanf(text, "%llu %llu", &run, &wait) == 2)
-			sum += wait / 1000;
+		    sscanf(text, "%llu %llu", &run, &wait) == 2) {
+			run_ns += run;
+			wait_ns += wait;
+			n++;
+		}
 		g_free(text);
 		g_free(path);
 	}
 	if (d)
 		g_dir_close(d);
 	g_free(tasks);
-	*wait_us = sum;
+	out->run_us = run_ns / 1000;
+	out->wait_us = wait_ns / 1000;
+	out->ntasks = n;
+}
+
+uint64_t bench_proc_cpu_delta(const struct bench_proc *a, const struct bench_proc *b,
+                              bool *precise)
+{
+	bool p = a->run_us && b->run_us && a->ntasks == b->ntasks && b->run_us >= a->run_us;
+
+	if (precise)
+		*precise = p;
+	if (p)
+		return b->run_us - a->run_us;
+	return b->cpu_us > a->cpu_us ? b->cpu_us - a->cpu_us : 0;
 }
 
 int bench_proc_read(int pid, struct bench_proc *out)
@@ -79,7 +98,7 @@ int bench_proc_read(int pid, struct bench_proc *out)
 	rc = read_cpu(dir, &out->cpu_us);
 	if (rc == 0) {
 		read_rss(dir, &out->rss_kb);
-		read_wait(dir, &out->wait_us);
+		read_sched(dir, out);
 	}
 	g_free(dir);
 	return rc;

@@ -147,14 +147,16 @@ static json_t *setup_json(const struct media_run *m, const struct bench_env *env
 		bench_proc_read(0, &b1);
 		if (secs > 0) {
 			json_object_set_new(j, "bench_cpu_pct",
-			                    json_real((double)(b1.cpu_us - m->b0.cpu_us) / 1e4 / secs));
+			                    json_real((double)bench_proc_cpu_delta(&m->b0, &b1, NULL) /
+			                              1e4 / secs));
 			json_object_set_new(j, "bench_wait_pct",
 			                    json_real((double)(b1.wait_us - m->b0.wait_us) / 1e4 / secs));
 		}
 		if (secs > 0 && env->o->server_pid > 0 && m->s0.cpu_us &&
 		    bench_proc_read(env->o->server_pid, &s1) == 0) {
 			json_object_set_new(j, "server_cpu_pct",
-			                    json_real((double)(s1.cpu_us - m->s0.cpu_us) / 1e4 / secs));
+			                    json_real((double)bench_proc_cpu_delta(&m->s0, &s1, NULL) /
+			                              1e4 / secs));
 			json_object_set_new(j, "server_wait_pct",
 			                    json_real((double)(s1.wait_us - m->s0.wait_us) / 1e4 / secs));
 		}
@@ -245,6 +247,7 @@ static void measure(struct bench_env *env, struct media_run *m, struct bench_res
 	struct bench_rx_stats x0, x1;
 	struct bench_srvdelay d0, d1;
 	bool have_d0;
+	uint64_t bench_cpu;
 	int64_t t0, t1;
 	double secs;
 
@@ -287,19 +290,25 @@ static void measure(struct bench_env *env, struct media_run *m, struct bench_res
 	r->delay_p50_ms = bench_stats_delay_ms(&env->stats, 50);
 	r->delay_p99_ms = bench_stats_delay_ms(&env->stats, 99);
 	r->delay_max_ms = (double)env->stats.delay_max_ns / 1e6;
-	r->bench_cpu_pct = (double)(b1.cpu_us - b0.cpu_us) / 1e4 / secs;
+	bench_cpu = bench_proc_cpu_delta(&b0, &b1, NULL);
+	r->bench_cpu_pct = (double)bench_cpu / 1e4 / secs;
 	r->bench_wait_pct = (double)(b1.wait_us - b0.wait_us) / 1e4 / secs;
 	r->bench_cpu_us_per_packet =
-	    env->stats.packets ? (double)(b1.cpu_us - b0.cpu_us) / (double)env->stats.packets : 0;
+	    env->stats.packets ? (double)bench_cpu / (double)env->stats.packets : 0;
 	r->rx_per_read = x1.reads > x0.reads ? (double)(x1.datagrams - x0.datagrams) /
 	                                           (double)(x1.reads - x0.reads)
 	                                     : 0;
 	if (r->have_server) {
-		r->cpu_pct = (double)(s1.cpu_us - s0.cpu_us) / 1e4 / secs;
+		uint64_t cpu = bench_proc_cpu_delta(&s0, &s1, &r->cpu_precise);
+		uint64_t ticks = s1.cpu_us > s0.cpu_us ? s1.cpu_us - s0.cpu_us : 0;
+
+		r->cpu_pct = (double)cpu / 1e4 / secs;
 		r->wait_pct = (double)(s1.wait_us - s0.wait_us) / 1e4 / secs;
-		r->cpu_us_per_packet = env->stats.packets ? (double)(s1.cpu_us - s0.cpu_us) /
-		                                                (double)env->stats.packets
-		                                          : 0;
+		r->cpu_us_per_packet =
+		    env->stats.packets ? (double)cpu / (double)env->stats.packets : 0;
+		/* the coarse figure too, for comparison with reports made before */
+		r->cpu_us_per_packet_ticks =
+		    env->stats.packets ? (double)ticks / (double)env->stats.packets : 0;
 		r->rss_kb = (double)s1.rss_kb;
 	}
 	if (m->n_subs)

@@ -22,6 +22,8 @@ struct bench_result {
 	double forwarded_pps, loss_pct, delay_p50_ms, delay_p99_ms, delay_max_ms;
 	bool have_server;
 	double cpu_pct, cpu_us_per_packet, rss_kb, rss_per_subscriber_kb;
+	bool cpu_precise;               /* the server's CPU from schedstat (proc.h), else stat */
+	double cpu_us_per_packet_ticks; /* the same from utime + stime (4 ms tick samples) */
 	double bench_cpu_pct; /* lumen-bench's own CPU over the window (% of one core) */
 	/* ... per packet its subscribers received (all its work: publishers, signalling, too) */
 	double bench_cpu_us_per_packet;
