@@ -78,6 +78,8 @@ void rec_recording_fail(struct rec_recording *rec, int e)
 	atomic_store(&rec->failed, 1);
 	g_atomic_int_inc(&rec->refs);
 	GSource *src = g_idle_source_new();
+	/* default priority: an idle one would wait as long as media keeps the loop busy */
+	g_source_set_priority(src, G_PRIORITY_DEFAULT);
 	g_source_set_callback(src, failed_cb, rec, (GDestroyNotify)rec_recording_unref);
 	g_source_attach(src, rec->ctx);
 	g_source_unref(src);

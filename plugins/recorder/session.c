@@ -220,7 +220,7 @@ static void on_failed(void *arg, struct rec_recording *rec, const char *reason)
 			   room, s->id, reason ? reason : "?");
 	notify(room, "failed", s->id, reason ? reason : "write error");
 	if (!s->close_idle)
-		s->close_idle = g_idle_add(close_failed, s);
+		s->close_idle = g_idle_add_full(G_PRIORITY_DEFAULT, close_failed, s, NULL);
 }
 
 /* ---- control ---- */

@@ -93,8 +93,10 @@ static int svc_end_handle(struct lumen_handle *h)
 
 	if (h == NULL || h->detaching || core_api == NULL)
 		return -ENOENT;
-	/* Deferred: the plugin may be inside one of its own callbacks for h. */
+	/* Deferred: the plugin may be inside one of its own callbacks for h. Default priority: an
+	 * idle one would wait as long as media keeps the loop busy (see session.c's flush). */
 	src = g_idle_source_new();
+	g_source_set_priority(src, G_PRIORITY_DEFAULT);
 	g_source_set_callback(src, end_handle_cb, g_memdup2(&h->id, sizeof(h->id)), g_free);
 	g_source_attach(src, core_api->ctx);
 	g_source_unref(src);

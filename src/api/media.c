@@ -275,11 +275,12 @@ static void on_hangup(void *user, const char *reason)
 	emit(h, json_pack("{s:s, s:s}", "janus", "hangup", "reason", reason));
 	if (h->plugin->hangup)
 		h->plugin->hangup(h, h->state, reason);
-	/* We are inside one of the pc's callbacks: free it from the loop, not here. */
+	/* We are inside one of the pc's callbacks: free it from the loop, not here (at the default
+	 * priority: an idle one waits as long as media keeps the loop busy, holding the pc). */
 	struct dying_pc *d = g_new0(struct dying_pc, 1);
 	d->pc = m->pc;
 	d->worker = m->worker;
-	d->source = g_idle_add(free_pc_later, d);
+	d->source = g_idle_add_full(G_PRIORITY_DEFAULT, free_pc_later, d, NULL);
 	g_queue_push_tail(&media_dying, d);
 	m->pc = NULL;
 	m->up = false;

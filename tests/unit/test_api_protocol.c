@@ -1132,3 +1132,44 @@ Test(api_protocol, reconfigure_applies_new_secrets_and_limits_to_running_session
 	api = NULL;
 	lumen_config_free(c2);
 }
+
+/* Under load the media sources are ready at every iteration of the loop, and GLib never
+ * dispatches a lower priority while a higher one is ready: an event flush at the idle priority
+ * waited as long as the load lasted (9 to over 20 s at find-max). It must run while the loop is
+ * busy. */
+static gboolean busy_prepare(GSource *src, gint *timeout)
+{
+	(void)src;
+	*timeout = 0;
+	return TRUE;
+}
+
+static gboolean busy_dispatch(GSource *src, GSourceFunc cb, gpointer data)
+{
+	(void)src;
+	(void)cb;
+	(void)data;
+	return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs busy_funcs = { .prepare = busy_prepare, .dispatch = busy_dispatch };
+
+Test(api_protocol, events_are_flushed_while_media_keeps_the_loop_busy)
+{
+	uint64_t sid = create_session(), hid = attach(sid);
+	json_t *r = SEND("{\"janus\":\"message\",\"transaction\":\"t10\",\"session_id\":%" PRIu64
+			 ",\"handle_id\":%" PRIu64 ",\"body\":{\"request\":\"async\"}}", sid, hid);
+	struct api_session *s = session_of(sid);
+	GSource *busy = g_source_new(&busy_funcs, sizeof(GSource));
+	int i;
+
+	json_decref(r);
+	cr_assert_neq(s->flush_source, 0, "the event waits for its flush");
+	g_source_attach(busy, api->ctx);
+	for (i = 0; i < 10 && s->flush_source; i++)
+		g_main_context_iteration(api->ctx, FALSE);
+	g_source_destroy(busy);
+	g_source_unref(busy);
+	cr_assert_eq(s->flush_source, 0, "the flush did not run in %d busy iterations", i);
+	json_decref(next_event(sid));
+}
