@@ -20,6 +20,8 @@ section of docs/performance.md.
   --seconds S       seconds recorded by perf (default 10)
   --setup S         seconds from the bench's start to the recording (default 8: set-up of
                     the subscribers plus the 2 s warm-up)
+  --freq HZ         perf's sampling frequency (default 999; a lightly loaded lumen at N = 20
+                    gives ~1500 samples in 20 s at 999, use 4999 or more for a finer split)
   --call-graph M    perf's call-graph mode: dwarf (default; lumen is built without frame
                     pointers) or fp
   --out FILE        report to update (default: \$top_srcdir/docs/performance.md)
@@ -35,7 +37,7 @@ LUMEN_BENCH=${LUMEN_BENCH:-$top_builddir/tools/bench/lumen-bench}
 NETNS="$top_srcdir/tests/e2e/netns.sh"
 OUT="$top_srcdir/docs/performance.md"
 RESULTS="$top_builddir/bench-results/profile"
-SUBS=20 SECONDS_REC=10 SETUP=8 CALLGRAPH=dwarf
+SUBS=20 SECONDS_REC=10 SETUP=8 CALLGRAPH=dwarf FREQ=999
 SERVER_IP=192.0.2.1 LOAD_IP=192.0.2.2 PORT=18088 ADMIN_PORT=17088
 
 while [ $# -gt 0 ]; do
@@ -44,6 +46,7 @@ while [ $# -gt 0 ]; do
 	--seconds) SECONDS_REC=$2; shift ;;
 	--setup) SETUP=$2; shift ;;
 	--call-graph) CALLGRAPH=$2; shift ;;
+	--freq) FREQ=$2; shift ;;
 	--out) OUT=$2; shift ;;
 	--results) RESULTS=$2; shift ;;
 	--help | -h) usage; exit 0 ;;
@@ -96,8 +99,8 @@ log "lumen-bench fanout N=$SUBS for ${bench_duration} s (lumen pid $server_pid)"
 bench_pid=$!
 sleep "$SETUP"
 kill -0 "$bench_pid" 2>/dev/null || die "lumen-bench ended early (see $RESULTS/bench.log)"
-log "perf record -F 999 --call-graph $CALLGRAPH -p $server_pid for $SECONDS_REC s"
-perf record -q -F 999 --call-graph "$CALLGRAPH" -p "$server_pid" -o "$RESULTS/perf.data" \
+log "perf record -F $FREQ --call-graph $CALLGRAPH -p $server_pid for $SECONDS_REC s"
+perf record -q -F "$FREQ" --call-graph "$CALLGRAPH" -p "$server_pid" -o "$RESULTS/perf.data" \
 	-- sleep "$SECONDS_REC" 2>"$RESULTS/perf-record.log" || die "perf record failed"
 set +e
 wait "$bench_pid"
@@ -113,7 +116,7 @@ rep --children --sort symbol -g none --percent-limit 4 >"$RESULTS/children.txt"
 rep --no-children --sort dso -g none >"$RESULTS/dso.txt"
 rep --no-children --sort symbol -g caller,0.5,callee --percent-limit 2 >"$RESULTS/callgraph.txt"
 
-export SUBS SECONDS_REC CALLGRAPH
+export SUBS SECONDS_REC CALLGRAPH FREQ
 /usr/bin/python3 - "$RESULTS" "$OUT" <<'PY'
 # Puts the perf tables between <!-- profile-data --> markers inside the profile section of the
 # report (creating the section if the report has none), leaving the rest of the file alone.
@@ -138,7 +141,7 @@ except (ValueError, OSError):
     bench = "lumen-bench wrote no JSON (see bench.log in the results directory)."
 env = os.environ
 data = f"""<!-- profile-data -->
-Recorded by `tools/bench/profile.sh` (`perf record -F 999 --call-graph {env['CALLGRAPH']}` on the lumen pid for
+Recorded by `tools/bench/profile.sh` (`perf record -F {env['FREQ']} --call-graph {env['CALLGRAPH']}` on the lumen pid for
 {env['SECONDS_REC']} s, fanout N={env['SUBS']}, lumen on CPU 0, lumen-bench on CPU 1). {bench}
 
 Split by shared object (self time):
