@@ -10,6 +10,7 @@ tools_bench_lumen_floor_LDADD = src/webrtc/libwebrtc.la $(JANSSON_LIBS)
 dist_check_SCRIPTS += tests/integration/floor_smoke.sh
 TESTS += tests/integration/floor_smoke.sh
 EXTRA_DIST += tools/bench/compare-janus.sh tools/bench/profile.sh tools/bench/record-cost.sh tools/bench/ab.sh \
+	tools/bench/callgrind.sh \
 	tools/bench/bench-lib.sh tools/bench/janus/janus.jcfg.in \
 	tools/bench/janus/janus.transport.http.jcfg.in tools/bench/janus/janus.plugin.videoroom.jcfg \
 	docs/performance.md
@@ -23,4 +24,8 @@ bench: all
 bench-profile: all
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	  $(SHELL) $(abs_top_srcdir)/tools/bench/profile.sh $(BENCH_ARGS)
-.PHONY: bench bench-profile
+# make bench-callgrind: lumen's user-space instructions per forwarded packet (valgrind).
+bench-callgrind: all
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	  $(SHELL) $(abs_top_srcdir)/tools/bench/callgrind.sh $(BENCH_ARGS)
+.PHONY: bench bench-profile bench-callgrind
