@@ -66,4 +66,8 @@ void srtp_gcm_free(struct srtp_gcm *g);
 int srtp_gcm_protect(struct srtp_gcm *g, uint8_t *buf, size_t *len);
 int srtp_gcm_unprotect(struct srtp_gcm *g, uint8_t *buf, size_t *len);
 
+/* True when sessions use OpenSSL's provider method for AES-GCM rather than the faster legacy
+ * method table (srtp_gcm.c says why): for tests and the startup log. */
+bool srtp_gcm_uses_provider(void);
+
 #endif

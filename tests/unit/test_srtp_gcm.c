@@ -4,6 +4,7 @@
  * forged packets that must change nothing, malformed headers and the stream cap. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <srtp2/srtp.h>
@@ -77,7 +78,7 @@ static size_t make_rtp(uint8_t *buf, uint16_t seq, uint32_t ssrc, unsigned cc, u
 	return n;
 }
 
-Test(srtp_gcm, protects_byte_for_byte_like_libsrtp_across_a_rollover)
+static void check_protect_like_libsrtp(void)
 {
 	static const size_t sizes[] = {0, 1, 17, 160, 1188};
 	static const uint32_t ssrcs[] = {0x11223344, 0xdeadbeef};
@@ -122,7 +123,7 @@ Test(srtp_gcm, protects_byte_for_byte_like_libsrtp_across_a_rollover)
 	srtp_dealloc(ref);
 }
 
-Test(srtp_gcm, interoperates_with_libsrtp_both_ways)
+static void check_interop_with_libsrtp(void)
 {
 	struct srtp_gcm *tx, *rx;
 	srtp_t ref_tx, ref_rx;
@@ -159,6 +160,32 @@ Test(srtp_gcm, interoperates_with_libsrtp_both_ways)
 	srtp_gcm_free(rx);
 	srtp_dealloc(ref_tx);
 	srtp_dealloc(ref_rx);
+}
+
+Test(srtp_gcm, protects_byte_for_byte_like_libsrtp_across_a_rollover)
+{
+	/* The fast method (srtp_gcm.c, gcm_cipher) is the one in use, */
+	cr_assert(!srtp_gcm_uses_provider());
+	check_protect_like_libsrtp();
+}
+
+Test(srtp_gcm, interoperates_with_libsrtp_both_ways)
+{
+	check_interop_with_libsrtp();
+}
+
+/* and OpenSSL's provider method, the fallback, gives the same bytes. Criterion runs each test
+ * in a process of its own, so the variable is read at this test's first session. */
+static void use_provider(void)
+{
+	setenv("LUMEN_SRTP_GCM_PROVIDER", "1", 1);
+}
+
+Test(srtp_gcm, the_provider_method_is_the_same_transform, .init = use_provider)
+{
+	cr_assert(srtp_gcm_uses_provider());
+	check_protect_like_libsrtp();
+	check_interop_with_libsrtp();
 }
 
 /* Protect packet `seq` of ssrc into buf; returns the protected length. */
