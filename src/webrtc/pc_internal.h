@@ -44,6 +44,7 @@ struct lumen_sctp;
 /* One m-line of the negotiated session. */
 struct pc_track {
 	char mid[33];
+	uint8_t mid_len;     /* strlen(mid): compared on every relayed packet */
 	enum lumen_pc_kind kind;
 	bool rejected;
 	bool receiving;      /* media seen in the last second */

@@ -65,7 +65,7 @@ static struct pc_ssrc *add_ssrc(struct lumen_pc *pc, uint32_t ssrc, int track, b
 static int track_by_mid(const struct lumen_pc *pc, const char *mid, size_t len)
 {
 	for (unsigned i = 0; i < pc->n_tracks; i++)
-		if (strlen(pc->tracks[i].mid) == len && memcmp(pc->tracks[i].mid, mid, len) == 0)
+		if (pc->tracks[i].mid_len == len && memcmp(pc->tracks[i].mid, mid, len) == 0)
 			return (int)i;
 	return -1;
 }
@@ -155,6 +155,7 @@ int pc_media_learn_remote(struct lumen_pc *pc, const struct lumen_sdp *sdp, char
 
 		memset(t, 0, sizeof(*t));
 		g_strlcpy(t->mid, m->mid ? m->mid : "", sizeof(t->mid));
+		t->mid_len = (uint8_t)strlen(t->mid);
 		t->kind = strcmp(m->type, "audio") == 0   ? LUMEN_PC_AUDIO
 			  : strcmp(m->type, "video") == 0 ? LUMEN_PC_VIDEO
 							  : LUMEN_PC_DATA;
@@ -393,10 +394,12 @@ static int send_rtp_locked(struct lumen_pc *pc, const char *mid, struct lumen_pk
  * struct lumen_pc_rewrite). The copy is the one the send path makes anyway, so this costs no
  * extra pass over the payload. Returns the new length or -ENOSPC. */
 static ssize_t translate_ext(struct lumen_pc *pc, uint8_t *dst, size_t cap,
-			     const struct lumen_rtp *hdr, const uint8_t *src_kind, const char *mid)
+			     const struct lumen_rtp *hdr, const uint8_t *src_kind,
+			     const struct pc_track *track, int64_t now_us)
 {
 	size_t fixed = LUMEN_RTP_HEADER_LEN + 4u * hdr->cc, o, body;
-	size_t mid_len = mid ? strlen(mid) : 0;
+	const char *mid = track ? track->mid : NULL;
+	size_t mid_len = track ? track->mid_len : 0;
 	size_t pos = 0, payload = hdr->len - hdr->payload_off;
 	struct lumen_rtp_ext e;
 	bool have_mid = false;
@@ -424,7 +427,7 @@ static ssize_t translate_ext(struct lumen_pc *pc, uint8_t *dst, size_t cap,
 				have_mid = true;
 			} else if (kind == LUMEN_SDP_EXT_ABS_SEND_TIME && vlen == 3) {
 				/* 6.18 fixed-point seconds of our own send time (24 bits). */
-				uint64_t t = ((uint64_t)g_get_monotonic_time() << 18) / 1000000u;
+				uint64_t t = ((uint64_t)now_us << 18) / 1000000u;
 				ast[0] = (uint8_t)(t >> 16);
 				ast[1] = (uint8_t)(t >> 8);
 				ast[2] = (uint8_t)t;
@@ -491,8 +494,10 @@ static int send_rtp_locked(struct lumen_pc *pc, const char *mid, struct lumen_pk
 {
 	uint8_t buf[PC_MTU + LUMEN_SRTP_TRAILER_MAX];
 	struct lumen_rtp hdr;
-	size_t n = len;
+	size_t n = len, rtp_len = len;
 	int rc, track = -1;
+	/* One clock read per copy: abs-send-time and the retransmission cache share it. */
+	int64_t now_us = g_get_monotonic_time();
 
 	if (pc->closed || !pc->up || !pc->srtp_out)
 		return -EAGAIN;
@@ -502,7 +507,7 @@ static int send_rtp_locked(struct lumen_pc *pc, const char *mid, struct lumen_pk
 		return -EINVAL;
 	if (rw && rw->src_ext) {
 		ssize_t k = translate_ext(pc, buf, PC_MTU, &hdr, rw->src_ext,
-					  track >= 0 ? pc->tracks[track].mid : NULL);
+					  track >= 0 ? &pc->tracks[track] : NULL, now_us);
 		if (k < 0)
 			return -EINVAL;
 		len = n = (size_t)k;
@@ -521,9 +526,9 @@ static int send_rtp_locked(struct lumen_pc *pc, const char *mid, struct lumen_pk
 	}
 	/* Whatever the rewrite did to the header, the payload went out as it is in rtp: a trusted
 	 * src can stand in for it in the cache. */
-	if (!lumen_pktcache_buf_holds(src, rtp, len))
+	if (!lumen_pktcache_buf_holds(src, rtp, rtp_len))
 		src = NULL;
-	pc_rtcp_on_sent(pc, track, buf, len, src, rtp + hdr.payload_off, g_get_monotonic_time());
+	pc_rtcp_on_sent(pc, track, buf, len, src, rtp + hdr.payload_off, now_us);
 	rc = lumen_srtp_protect_rtp(pc->srtp_out, buf, &n, sizeof(buf));
 	if (rc < 0)
 		return rc == -EALREADY ? 0 : -EIO; /* a stale duplicate is not an error of ours */

@@ -5,6 +5,7 @@
  * count shows that steady state allocates nothing. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -97,6 +98,39 @@ Test(pktcache, holds_packets_for_the_hold_time_then_lets_them_go)
 	cr_assert(has(c, 2, SEC + 1));
 	lumen_pktcache_expire(c, 2 * SEC);
 	cr_assert_eq(in_use(), 0);
+	lumen_pktcache_free(c);
+}
+
+/* put() lets expired packets go in batches (the oldest slot is cold memory, pktcache.c), but
+ * never serves one past its hold, and an explicit expire releases at once. */
+Test(pktcache, put_releases_expired_packets_in_batches_but_never_serves_them)
+{
+	struct lumen_pktcache *c = lumen_pktcache_new(NULL);
+	struct lumen_pktcache_stats st;
+	uint64_t t;
+
+	put(c, 1, 100, 0);
+	put(c, 2, 100, 1000);
+	put(c, 3, 100, SEC + 2000); /* 1 and 2 are past their hold: not served, */
+	cr_assert(!has(c, 1, SEC + 2000));
+	cr_assert(!has(c, 2, SEC + 2000));
+	cr_assert(has(c, 3, SEC + 2000));
+	lumen_pktcache_stats(c, &st); /* but not yet released: less than the batch's slack */
+	cr_assert_eq(st.packets, 3);
+	/* Later puts release them, both in one go, within 50 ms of their hold. */
+	for (t = SEC + 3000; t < SEC + 50000; t += 1000) {
+		put(c, (uint16_t)(4 + (t - SEC) / 1000), 100, t);
+		lumen_pktcache_stats(c, &st);
+		if (st.evicted_age)
+			break;
+	}
+	cr_assert_eq(st.evicted_age, 2, "released %" PRIu64 " by %" PRIu64 " us", st.evicted_age, t);
+	cr_assert(has(c, 3, t));
+	/* An explicit expire is exact. */
+	lumen_pktcache_expire(c, 2 * SEC + 2001);
+	lumen_pktcache_stats(c, &st);
+	cr_assert_eq(st.evicted_age, 3);
+	cr_assert(!has(c, 3, 2 * SEC + 2001));
 	lumen_pktcache_free(c);
 }
 
