@@ -222,11 +222,13 @@ void pc_rtcp_on_rtp_in(struct lumen_pc *pc, struct pc_ssrc *s, const struct lume
  * negative errno when it cannot be recovered (then drop it). */
 ssize_t pc_rtcp_recover_rtx(struct lumen_pc *pc, const struct pc_ssrc *s, uint8_t *buf,
 			    const struct lumen_rtp *rtp, int64_t now_us);
-/* Records a packet sent (rtp, as it leaves, before encryption) for sender reports and, on video,
- * the retransmission cache. src, when not NULL, is a trusted received packet's buffer whose
- * src_payload holds exactly rtp's payload (the bytes after its header): the cache then keeps
- * rtp's header and a reference on src. Transmit lock held. */
-void pc_rtcp_on_sent(struct lumen_pc *pc, int track, const uint8_t *rtp, size_t len,
+/* Records a packet sent (hdr: its header fields, hdr->buf[0..hdr->len) its bytes as they leave,
+ * before encryption; the sender fills hdr from what it built rather than parsing it again) for
+ * sender reports and, on video, the retransmission cache. src, when not NULL, is a trusted
+ * received packet's buffer whose src_payload holds exactly the packet's payload and padding
+ * (the bytes after its header): the cache then keeps the header and a reference on src.
+ * Used: hdr's buf, len, ssrc, seq, ts, payload_off, payload_len. Transmit lock held. */
+void pc_rtcp_on_sent(struct lumen_pc *pc, int track, const struct lumen_rtp *hdr,
 		     struct lumen_pktbuf *src, const uint8_t *src_payload, int64_t now_us);
 void pc_rtcp_on_rtcp_in(struct lumen_pc *pc, const uint8_t *buf, size_t len, int64_t now_us);
 void pc_rtcp_tick(struct lumen_pc *pc, int64_t now_us);

@@ -493,7 +493,7 @@ static int send_rtp_locked(struct lumen_pc *pc, const char *mid, struct lumen_pk
 			   const uint8_t *rtp, size_t len, const struct lumen_pc_rewrite *rw)
 {
 	uint8_t buf[PC_MTU + LUMEN_SRTP_TRAILER_MAX];
-	struct lumen_rtp hdr;
+	struct lumen_rtp hdr, out;
 	size_t n = len, rtp_len = len;
 	int rc, track = -1;
 	/* One clock read per copy: abs-send-time and the retransmission cache share it. */
@@ -514,21 +514,27 @@ static int send_rtp_locked(struct lumen_pc *pc, const char *mid, struct lumen_pk
 	} else {
 		memcpy(buf, rtp, len);
 	}
+	/* The header as it leaves: the source's, with what the rewrite and the translation changed
+	 * (the payload and padding are the source's last bytes in both). */
+	out = hdr;
+	out.buf = buf;
+	out.len = len;
+	out.payload_off = len - (hdr.len - hdr.payload_off);
 	if (rw) {
 		if (rw->set_ssrc)
-			lumen_rtp_set_ssrc(buf, rw->ssrc);
+			lumen_rtp_set_ssrc(buf, out.ssrc = rw->ssrc);
 		if (rw->set_seq)
-			lumen_rtp_set_seq(buf, rw->seq);
+			lumen_rtp_set_seq(buf, out.seq = rw->seq);
 		if (rw->set_timestamp)
-			lumen_rtp_set_ts(buf, rw->timestamp);
+			lumen_rtp_set_ts(buf, out.ts = rw->timestamp);
 		if (rw->set_pt)
-			lumen_rtp_set_pt(buf, rw->pt);
+			lumen_rtp_set_pt(buf, out.pt = rw->pt);
 	}
 	/* Whatever the rewrite did to the header, the payload went out as it is in rtp: a trusted
 	 * src can stand in for it in the cache. */
 	if (!lumen_pktcache_buf_holds(src, rtp, rtp_len))
 		src = NULL;
-	pc_rtcp_on_sent(pc, track, buf, len, src, rtp + hdr.payload_off, now_us);
+	pc_rtcp_on_sent(pc, track, &out, src, rtp + hdr.payload_off, now_us);
 	rc = lumen_srtp_protect_rtp(pc->srtp_out, buf, &n, sizeof(buf));
 	if (rc < 0)
 		return rc == -EALREADY ? 0 : -EIO; /* a stale duplicate is not an error of ours */

@@ -135,25 +135,24 @@ static void cache_copy(struct lumen_pc *pc, struct pc_out *o, uint16_t seq, cons
 	lumen_pktbuf_unref(b);
 }
 
-void pc_rtcp_on_sent(struct lumen_pc *pc, int track, const uint8_t *rtp, size_t len,
+void pc_rtcp_on_sent(struct lumen_pc *pc, int track, const struct lumen_rtp *hdr,
 		     struct lumen_pktbuf *src, const uint8_t *src_payload, int64_t now_us)
 {
-	struct lumen_rtp hdr;
-	struct pc_out *o;
+	struct pc_out *o = out_stream(pc, track, hdr->ssrc);
 
-	if (lumen_rtp_parse(&hdr, rtp, len) < 0 || !(o = out_stream(pc, track, hdr.ssrc)))
+	if (!o)
 		return;
 	o->packets++;
-	o->octets += (uint32_t)hdr.payload_len;
-	o->last_ts = hdr.ts;
+	o->octets += (uint32_t)hdr->payload_len;
+	o->last_ts = hdr->ts;
 	if (!o->cache)
 		return;
 	/* Our header, then src's bytes: they are this packet's payload and padding. */
-	if (src && hdr.payload_off <= LUMEN_PKTCACHE_HDR_MAX &&
-	    lumen_pktcache_put_ref(o->cache, hdr.seq, src, src_payload, len - hdr.payload_off, rtp,
-				   hdr.payload_off, (uint64_t)now_us) == 0)
+	if (src && hdr->payload_off <= LUMEN_PKTCACHE_HDR_MAX &&
+	    lumen_pktcache_put_ref(o->cache, hdr->seq, src, src_payload, hdr->len - hdr->payload_off,
+				   hdr->buf, hdr->payload_off, (uint64_t)now_us) == 0)
 		return;
-	cache_copy(pc, o, hdr.seq, rtp, len, now_us);
+	cache_copy(pc, o, hdr->seq, hdr->buf, hdr->len, now_us);
 }
 
 /* The peer lost some of what we sent: resend them from the cache, as they were. */

@@ -142,9 +142,12 @@ Test(pc_tables, out_streams_grow_to_32_and_a_33rd_ssrc_is_not_tracked, .init = p
 			ssize_t n = lumen_rtp_write(pkt, sizeof(pkt), &h, NULL, 0, payload,
 						    sizeof(payload), 0);
 
+			struct lumen_rtp parsed;
+
 			cr_assert_gt(n, 0);
+			cr_assert_eq(lumen_rtp_parse(&parsed, pkt, (size_t)n), 0);
 			/* the first two on the video m-line 0: those keep a retransmission cache */
-			pc_rtcp_on_sent(pc, i < 2 ? 0 : -1, pkt, (size_t)n, NULL, NULL, 1000000);
+			pc_rtcp_on_sent(pc, i < 2 ? 0 : -1, &parsed, NULL, NULL, 1000000);
 		}
 		cr_assert_eq(pc->n_out, i < PC_MAX_OUT ? i + 1 : PC_MAX_OUT);
 	}
