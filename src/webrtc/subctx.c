@@ -16,17 +16,9 @@ struct lumen_subctx {
 	gint cap;
 	GHashTable *reg, *next; /* fd -> epoll events registered / wanted (GINT_TO_POINTER) */
 	gint64 deadline_us;    /* the sub-context's earliest timeout (monotonic); -1: none */
-	gint64 early_for;      /* the deadline an early run (below) was made for already; 0: none */
 	bool dirty;            /* run at the next iteration: the last run dispatched something */
 	guint64 runs;
 };
-
-/* An iteration the parent makes anyway (a packet's) runs the sub-context when its deadline is
- * this close, once per deadline: the pcs' tick (ticker.c, slack 10 ms) runs anything due within
- * its slack in such an iteration instead of waking the loop for it, and reports its deadline as
- * the end of that slack, i.e. 20 ms after the earliest moment it may run. Waiting for the
- * deadline itself cost a wake-up per tick. */
-#define EARLY_US 20000
 
 struct driver {
 	GSource base;
@@ -91,9 +83,6 @@ static void run(struct lumen_subctx *s)
 	gboolean ready;
 
 	s->runs++;
-	gint64 now = g_get_monotonic_time();
-	if (s->deadline_us >= 0 && now < s->deadline_us && now >= s->deadline_us - EARLY_US)
-		s->early_for = s->deadline_us; /* what this deadline may get early is this run */
 	g_main_context_prepare(s->ctx, &prio);
 	while ((n = g_main_context_query(s->ctx, prio, &timeout, s->fds, s->cap)) > s->cap) {
 		s->cap = n * 2;
@@ -113,17 +102,6 @@ static void run(struct lumen_subctx *s)
 	s->deadline_us = timeout < 0 ? -1 : g_get_monotonic_time() + (gint64)timeout * 1000;
 }
 
-/* Due at now: past the deadline, or close to it for the first time (EARLY_US). */
-static bool due(const struct lumen_subctx *s, gint64 now)
-{
-	if (s->deadline_us < 0)
-		return false;
-	/* The query after an early run reports the same deadline give or take the rounding of its
-	 * millisecond timeout: one early run per deadline, not one per iteration. */
-	return now >= s->deadline_us ||
-	       (now >= s->deadline_us - EARLY_US && s->deadline_us - s->early_for > 1000);
-}
-
 static gboolean drv_prepare(GSource *src, gint *timeout)
 {
 	struct lumen_subctx *s = ((struct driver *)src)->s;
@@ -137,11 +115,10 @@ static gboolean drv_prepare(GSource *src, gint *timeout)
 	if (s->deadline_us < 0)
 		return FALSE;
 	now = g_source_get_time(src);
-	if (due(s, now)) {
+	if (now >= s->deadline_us) {
 		*timeout = 0;
 		return TRUE;
 	}
-	/* Asleep, the parent wakes for the deadline itself, not for the early window. */
 	*timeout = (gint)MIN((s->deadline_us - now + 999) / 1000, G_MAXINT);
 	return FALSE;
 }
@@ -152,7 +129,7 @@ static gboolean drv_check(GSource *src)
 
 	if (s->dirty || (g_source_query_unix_fd(src, s->ep_tag) & (G_IO_IN | G_IO_ERR | G_IO_HUP)))
 		return TRUE;
-	return due(s, g_source_get_time(src));
+	return s->deadline_us >= 0 && g_source_get_time(src) >= s->deadline_us;
 }
 
 static gboolean drv_dispatch(GSource *src, GSourceFunc cb, gpointer data)

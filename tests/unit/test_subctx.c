@@ -8,7 +8,6 @@
 #include <glib.h>
 
 #include "webrtc/subctx.h"
-#include "webrtc/ticker.h"
 
 static gboolean count(gpointer data)
 {
@@ -182,53 +181,5 @@ Test(subctx, free_with_sources_left_and_null)
 		g_main_context_iteration(parent, FALSE);
 	cr_assert_eq(n, 0);
 	lumen_subctx_free(NULL);
-	g_main_context_unref(parent);
-}
-
-static void on_tick(void *user, int64_t now)
-{
-	gint64 *at = user;
-
-	(void)now;
-	if (!*at)
-		*at = g_get_monotonic_time();
-}
-
-static gboolean spin(gpointer data)
-{
-	(*(unsigned *)data)++;
-	return G_SOURCE_CONTINUE;
-}
-
-/* A tick of the sub-context rides on an iteration the parent makes anyway (ticker.h: anything
- * due within the slack runs then), instead of waiting for the end of its slack and waking the
- * loop for it alone: with the parent busy, a tick due at 100 ms (slack 10, the pcs') runs before
- * 100 ms. Waiting for the deadline the ticker reports, it ran at 110 ms. */
-Test(subctx, a_tick_rides_on_the_parents_busy_iterations, .timeout = 30)
-{
-	GMainContext *parent = g_main_context_new();
-	char *err = NULL;
-	struct lumen_subctx *s = lumen_subctx_new(parent, &err);
-	gint64 at = 0, t0;
-	unsigned busy = 0;
-	struct lumen_ticker_entry *e;
-	GSource *idle;
-
-	cr_assert_not_null(s, "%s", err);
-	t0 = g_get_monotonic_time();
-	e = lumen_ticker_add(lumen_subctx_context(s), 100, 10, on_tick, &at);
-	idle = g_idle_source_new();
-	g_source_set_callback(idle, spin, &busy, NULL);
-	g_source_attach(idle, parent);
-	while (!at && g_get_monotonic_time() - t0 < 2 * G_USEC_PER_SEC)
-		g_main_context_iteration(parent, FALSE);
-	cr_assert_neq(at, 0);
-	cr_assert_lt(at - t0, 100000, "the tick ran %" G_GINT64_FORMAT " us after it was added",
-		     at - t0);
-	cr_assert_geq(at - t0, 90000 - 1000, "not before its slack");
-	lumen_ticker_remove(e);
-	g_source_destroy(idle);
-	g_source_unref(idle);
-	lumen_subctx_free(s);
 	g_main_context_unref(parent);
 }
