@@ -21,7 +21,6 @@
 #include "webrtc/ice.h"
 #include "metrics.h"
 #include "webrtc/pc.h"
-#include "webrtc/subctx.h"
 #include "webrtc/txworker.h"
 
 LUMEN_LOG_CATEGORY(cat_media, "media");
@@ -38,12 +37,6 @@ struct api_media {
 /* Process-wide DTLS identity; the API is a singleton per process (like its core table). */
 static struct lumen_cert *media_cert;
 static struct lumen_dtls_ctx *media_dtls;
-/* The peer connections' own sources (libnice's agent timers, DTLS and SCTP timers, the 100 ms
- * tick) live on a sub-context of the control thread's, which its loop looks at only when one of
- * them is due or ready (webrtc/subctx.h: their prepare/check walk was ~9 % of the user-space
- * instructions per forwarded packet at N = 10). LUMEN_PC_MAIN_CONTEXT=1 keeps them on the
- * control thread's context itself, for A/B runs. */
-static struct lumen_subctx *media_pc_sub;
 /* Transmit workers, NULL when media.workers is 1 (everything inline on the control thread). */
 static struct lumen_txw_pool *media_txw;
 /* pcs closed by a hangup whose free waits for the loop (free_pc_later), so fini can free them. */
@@ -198,13 +191,6 @@ int api_media_init(struct lumen_api *api, const struct lumen_config *cfg, char *
 	rc = api_media_rx_init(api->ctx, err);
 	if (rc < 0)
 		return rc;
-	if (g_strcmp0(g_getenv("LUMEN_PC_MAIN_CONTEXT"), "1") != 0) {
-		media_pc_sub = lumen_subctx_new(api->ctx, err);
-		if (!media_pc_sub)
-			return -EIO;
-	} else {
-		LOG_INFO(cat_media, "LUMEN_PC_MAIN_CONTEXT: peer connections on the control context");
-	}
 	return workers_start(cfg, err);
 }
 
@@ -226,8 +212,6 @@ void api_media_fini(struct lumen_api *api)
 	media_dtls = NULL;
 	media_cert = NULL;
 	api_media_rx_fini(); /* every pc, and so every connection of the loop, is gone */
-	lumen_subctx_free(media_pc_sub);
-	media_pc_sub = NULL;
 }
 
 const char *api_media_fingerprint(const struct lumen_api *api)
@@ -486,8 +470,7 @@ static int ensure_pc(struct lumen_handle *h, char **err)
 		pc_cfg.ice.stun_port = port;
 	}
 	cb.user = m;
-	m->pc = lumen_pc_new(media_pc_sub ? lumen_subctx_context(media_pc_sub) : h->session->api->ctx,
-			     &pc_cfg, &cb, err);
+	m->pc = lumen_pc_new(h->session->api->ctx, &pc_cfg, &cb, err);
 	free(host);
 	m->up = false;
 	m->candidates_done = false;
