@@ -5,7 +5,7 @@
  * per forwarded packet is from that floor:
  *   - srtp_protect of one RTP packet (1200 and 100 bytes on the wire before the tag), for
  *     AEAD_AES_128_GCM and AES_CM_128_HMAC_SHA1_80, through lumen_srtp (src/webrtc/srtp.c),
- *     which is libsrtp2 with the policy the server uses;
+ *     the server's own SRTP: srtp_gcm.c on OpenSSL for GCM, libsrtp2 for AES-CM;
  *   - one UDP datagram on loopback with send() on a connected socket, with sendto() on an
  *     unconnected one (what a libnice socket does), and per packet with sendmmsg() in batches.
  * Each figure is the median over --runs runs of --packets packets. Sends are timed in bursts of
@@ -261,7 +261,8 @@ static void usage(FILE *f)
 	    f,
 	    "Usage: lumen-floor [OPTION...]\n"
 	    "Measure the per-packet cost floor of an SFU on this machine: one SRTP protect per\n"
-	    "profile (libsrtp2 through lumen's SRTP wrapper) and one UDP send on loopback.\n"
+	    "profile (the server's SRTP: OpenSSL for GCM, libsrtp2 for AES-CM) and one UDP send\n"
+	    "on loopback.\n"
 	    "\n"
 	    "  --runs N       repeated runs per figure; the median is reported (default 9)\n"
 	    "  --packets N    packets per run (default 20000)\n"
