@@ -91,13 +91,7 @@ bench_lumen_conf rooms
 	--set general.state_dir="$WORKDIR/lumen/state" --set media.ice_enforce="$SERVER_IP" \
 	"${BENCH_LUMEN_LIMITS[@]}" >"$RESULTS/lumen.log" 2>&1 &
 server_pid=$!
-for _ in $(seq 600); do
-	"$NETNS" exec "$NS" /usr/bin/python3 -c \
-		"import socket; socket.create_connection(('127.0.0.1',$PORT),timeout=0.2).close()" \
-		2>/dev/null && break
-	kill -0 "$server_pid" 2>/dev/null || die "lumen exited (see $RESULTS/lumen.log)"
-	sleep 0.1
-done
+bench_wait_port "$PORT" || die "lumen did not start under valgrind (see $RESULTS/lumen.log)"
 
 tx_packets() {
 	"$NETNS" exec "$NS" curl -s --max-time 10 "http://127.0.0.1:$ADMIN_PORT/metrics" |
