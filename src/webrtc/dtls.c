@@ -39,8 +39,6 @@ struct outq {
 struct lumen_dtls {
 	SSL *ssl;
 	BIO *rbio; /* owned by ssl */
-	struct lumen_dtls_ctx *ctx;
-	char *profiles; /* the use_srtp list, for a new SSL (lumen_dtls_reset) */
 	struct lumen_dtls_callbacks cb;
 	void *user;
 	enum lumen_dtls_role role;
@@ -52,7 +50,6 @@ struct lumen_dtls {
 	bool fp_mismatch; /* the verify callback saw a certificate not matching fp */
 	bool peer_fatal;  /* the peer sent a fatal alert */
 	bool draining;
-	bool held; /* answered early: datagrams stay queued until lumen_dtls_start */
 	struct outq out;
 	uint8_t rbuf[MAX_RECORD];
 };
@@ -146,7 +143,7 @@ static void drain(struct lumen_dtls *d)
 {
 	size_t off = 0;
 
-	if (d->draining || d->held)
+	if (d->draining)
 		return;
 	d->draining = true;
 	outq_close(&d->out);
@@ -263,7 +260,7 @@ static bool profile_known(enum lumen_srtp_profile p)
 	return lumen_srtp_master_len(p) != 0;
 }
 
-static int profile_list(struct lumen_dtls *d, const struct lumen_dtls_config *cfg)
+static int set_profiles(struct lumen_dtls *d, const struct lumen_dtls_config *cfg)
 {
 	static const enum lumen_srtp_profile def[] = {LUMEN_SRTP_AEAD_AES_128_GCM,
 	                                              LUMEN_SRTP_AES128_CM_SHA1_80};
@@ -281,8 +278,9 @@ static int profile_list(struct lumen_dtls *d, const struct lumen_dtls_config *cf
 			g_string_append_printf(list, "%s%s", i ? ":" : "",
 			                       lumen_srtp_profile_name(p[i]));
 	}
-	if (rc == 0)
-		d->profiles = g_strdup(list->str);
+	/* SSL_set_tlsext_use_srtp() returns 0 on success */
+	if (rc == 0 && SSL_set_tlsext_use_srtp(d->ssl, list->str) != 0)
+		rc = -EINVAL;
 	g_string_free(list, TRUE);
 	return rc;
 }
@@ -306,44 +304,11 @@ int lumen_dtls_set_remote_fingerprint(struct lumen_dtls *d, const char *alg, con
 	return 0;
 }
 
-/* d->ssl: a new SSL for d's role, context and profiles, reading and writing through d. */
-static int ssl_init(struct lumen_dtls *d)
-{
-	BIO *wbio;
-
-	d->ssl = SSL_new(d->ctx->ssl_ctx);
-	if (!d->ssl)
-		return -ENOMEM;
-	SSL_set_app_data(d->ssl, d);
-	d->rbio = BIO_new(BIO_s_mem());
-	wbio = BIO_new(sink_method);
-	if (!d->rbio || !wbio) {
-		BIO_free(d->rbio);
-		BIO_free(wbio);
-		d->rbio = NULL;
-		return -ENOMEM;
-	}
-	BIO_set_mem_eof_return(d->rbio, -1); /* empty means "retry", not EOF */
-	BIO_set_data(wbio, d);
-	SSL_set_bio(d->ssl, d->rbio, wbio);
-	/* SSL_set_tlsext_use_srtp() returns 0 on success */
-	if (SSL_set_tlsext_use_srtp(d->ssl, d->profiles) != 0)
-		return -EINVAL;
-	SSL_set_verify(d->ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
-	SSL_set_info_callback(d->ssl, info_cb);
-	DTLS_set_timer_cb(d->ssl, timer_cb);
-	SSL_set_mtu(d->ssl, (long)d->mtu);
-	if (d->role == LUMEN_DTLS_CLIENT)
-		SSL_set_connect_state(d->ssl);
-	else
-		SSL_set_accept_state(d->ssl);
-	return 0;
-}
-
 struct lumen_dtls *lumen_dtls_new(struct lumen_dtls_ctx *ctx, const struct lumen_dtls_config *cfg,
                                   const struct lumen_dtls_callbacks *cb, void *user)
 {
 	struct lumen_dtls *d;
+	BIO *wbio;
 	unsigned mtu = cfg->mtu ? cfg->mtu : DEFAULT_MTU;
 
 	if (!ctx || !cb || !cb->send || mtu < MIN_MTU)
@@ -353,7 +318,6 @@ struct lumen_dtls *lumen_dtls_new(struct lumen_dtls_ctx *ctx, const struct lumen
 	d = g_new0(struct lumen_dtls, 1);
 	d->cb = *cb;
 	d->user = user;
-	d->ctx = ctx;
 	d->role = cfg->role;
 	d->next_timeout_us = -1;
 	d->mtu = mtu;
@@ -361,8 +325,31 @@ struct lumen_dtls *lumen_dtls_new(struct lumen_dtls_ctx *ctx, const struct lumen
 	if ((cfg->remote_fp || cfg->remote_fp_alg) &&
 	    lumen_dtls_set_remote_fingerprint(d, cfg->remote_fp_alg, cfg->remote_fp) < 0)
 		goto fail;
-	if (profile_list(d, cfg) < 0 || ssl_init(d) < 0)
+	d->ssl = SSL_new(ctx->ssl_ctx);
+	if (!d->ssl)
 		goto fail;
+	SSL_set_app_data(d->ssl, d);
+	d->rbio = BIO_new(BIO_s_mem());
+	wbio = BIO_new(sink_method);
+	if (!d->rbio || !wbio) {
+		BIO_free(d->rbio);
+		BIO_free(wbio);
+		d->rbio = NULL;
+		goto fail;
+	}
+	BIO_set_mem_eof_return(d->rbio, -1); /* empty means "retry", not EOF */
+	BIO_set_data(wbio, d);
+	SSL_set_bio(d->ssl, d->rbio, wbio);
+	if (set_profiles(d, cfg) < 0)
+		goto fail;
+	SSL_set_verify(d->ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	SSL_set_info_callback(d->ssl, info_cb);
+	DTLS_set_timer_cb(d->ssl, timer_cb);
+	SSL_set_mtu(d->ssl, (long)mtu);
+	if (d->role == LUMEN_DTLS_CLIENT)
+		SSL_set_connect_state(d->ssl);
+	else
+		SSL_set_accept_state(d->ssl);
 	return d;
 fail:
 	ERR_clear_error();
@@ -375,7 +362,6 @@ void lumen_dtls_free(struct lumen_dtls *d)
 	if (!d)
 		return;
 	SSL_free(d->ssl); /* frees both BIOs */
-	g_free(d->profiles);
 	g_free(d->fp_alg);
 	g_free(d->fp);
 	g_free(d->out.buf);
@@ -540,14 +526,6 @@ static int do_handshake(struct lumen_dtls *d, int64_t now_us)
 
 int lumen_dtls_start(struct lumen_dtls *d, int64_t now_us)
 {
-	if (d->held && d->state != LUMEN_DTLS_FAILED) {
-		/* answered early (lumen_dtls_answer_early): now it may go out */
-		d->held = false;
-		drain(d);
-		update_timer(d, now_us);
-		return 0;
-	}
-	d->held = false;
 	if (d->state == LUMEN_DTLS_FAILED)
 		return d->error;
 	if (d->state != LUMEN_DTLS_NEW)
@@ -589,37 +567,6 @@ int lumen_dtls_input(struct lumen_dtls *d, const uint8_t *buf, size_t len, int64
 	int rc = read_app_data(d);
 	drain(d); /* retransmissions of our last flight, alerts */
 	return rc;
-}
-
-int lumen_dtls_answer_early(struct lumen_dtls *d, const uint8_t *buf, size_t len, int64_t now_us)
-{
-	if (d->role != LUMEN_DTLS_SERVER || !(d->state == LUMEN_DTLS_NEW || d->held))
-		return -EALREADY;
-	d->held = true;
-	return lumen_dtls_input(d, buf, len, now_us);
-}
-
-int lumen_dtls_reset(struct lumen_dtls *d)
-{
-	if (d->state == LUMEN_DTLS_CONNECTED || d->state == LUMEN_DTLS_CLOSED)
-		return -EISCONN;
-	SSL_free(d->ssl);
-	d->ssl = NULL;
-	d->rbio = NULL;
-	d->out.len = 0;
-	d->out.open_at = SIZE_MAX;
-	d->held = false;
-	d->fp_mismatch = d->peer_fatal = false;
-	d->state = LUMEN_DTLS_NEW;
-	d->error = 0;
-	d->next_timeout_us = -1;
-	if (ssl_init(d) < 0) {
-		ERR_clear_error();
-		d->state = LUMEN_DTLS_FAILED;
-		d->error = -ENOMEM;
-		return -ENOMEM;
-	}
-	return 0;
 }
 
 int lumen_dtls_on_timeout(struct lumen_dtls *d, int64_t now_us)

@@ -88,22 +88,9 @@ void lumen_dtls_free(struct lumen_dtls *d);
  * Returns 0, or -EINVAL for an unknown hash name or a malformed value. */
 int lumen_dtls_set_remote_fingerprint(struct lumen_dtls *d, const char *alg, const char *fp);
 
-/* Begin: a client sends its ClientHello, a server waits for one (or sends what it held since
- * lumen_dtls_answer_early). Returns 0, -EALREADY if already started, or the engine's error if
- * it failed. */
+/* Begin: a client sends its ClientHello, a server waits for one. Returns 0, -EALREADY if
+ * already started, or the engine's error if it failed. */
 int lumen_dtls_start(struct lumen_dtls *d, int64_t now_us);
-
-/* A server not started yet answers a ClientHello (buf, as lumen_dtls_input) now but keeps every
- * datagram it would send until lumen_dtls_start(), which sends them: for a hello that arrives
- * before there is a pair to answer on (an ICE-lite agent selects its pair a check round trip
- * after the client's ICE is up), so that the handshake's work is done by then. Returns
- * lumen_dtls_input's results, or -EALREADY for a client or a started engine. */
-int lumen_dtls_answer_early(struct lumen_dtls *d, const uint8_t *buf, size_t len, int64_t now_us);
-
-/* Back to NEW with the same configuration and remote fingerprint, forgetting the handshake so
- * far and whatever it held (a server that answered a hello early and then sees a newer one).
- * Returns 0, -EISCONN once connected or closed, or -ENOMEM (the engine is then FAILED). */
-int lumen_dtls_reset(struct lumen_dtls *d);
 
 /* Feed one datagram classified as DTLS (first byte 20..63). Returns 0 when consumed (records
  * OpenSSL discards as invalid, as DTLS requires, also return 0), or:
