@@ -528,17 +528,7 @@ void lumen_ice_remote_gathering_done(struct lumen_ice *ice)
 	nice_agent_peer_candidate_gathering_done(ice->agent, ice->stream);
 }
 
-static ssize_t send_direct(int fd, const struct sockaddr *to, socklen_t to_len, const uint8_t *buf,
-			   size_t len)
-{
-	ssize_t k = sendto(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL, to, to_len);
-
-	if (k >= 0)
-		return k;
-	return errno == EAGAIN || errno == EWOULDBLOCK ? -EAGAIN : -EIO;
-}
-
-static ssize_t ice_send(struct lumen_ice *ice, const uint8_t *buf, size_t len, bool now)
+ssize_t lumen_ice_send(struct lumen_ice *ice, const uint8_t *buf, size_t len)
 {
 	ssize_t k = -EAGAIN;
 	bool up, direct;
@@ -547,10 +537,7 @@ static ssize_t ice_send(struct lumen_ice *ice, const uint8_t *buf, size_t len, b
 	pthread_mutex_lock(&ice->send_lock);
 	up = ice->send_state == LUMEN_ICE_CONNECTED;
 	direct = up && ice->send_fd >= 0;
-	if (direct && now)
-		k = send_direct(ice->send_fd, (const struct sockaddr *)&ice->direct_to,
-				ice->direct_to_len, buf, len);
-	else if (direct) /* copies the address: the pair may change once we unlock */
+	if (direct) /* copies the address: the pair may change once we unlock */
 		k = lumen_txbatch_send(ice->send_fd, (const struct sockaddr *)&ice->direct_to,
 				       ice->direct_to_len, buf, len);
 	pthread_mutex_unlock(&ice->send_lock);
@@ -560,16 +547,6 @@ static ssize_t ice_send(struct lumen_ice *ice, const uint8_t *buf, size_t len, b
 	if (n < 0)
 		return -EIO;
 	return n;
-}
-
-ssize_t lumen_ice_send(struct lumen_ice *ice, const uint8_t *buf, size_t len)
-{
-	return ice_send(ice, buf, len, false);
-}
-
-ssize_t lumen_ice_send_now(struct lumen_ice *ice, const uint8_t *buf, size_t len)
-{
-	return ice_send(ice, buf, len, true);
 }
 
 void lumen_ice_tx_begin(void)

@@ -95,12 +95,6 @@ void lumen_ice_remote_gathering_done(struct lumen_ice *ice);
  * txbatch.h), or -EIO. */
 ssize_t lumen_ice_send(struct lumen_ice *ice, const uint8_t *buf, size_t len);
 
-/* As lumen_ice_send, but a plain UDP pair's datagram leaves now (one sendto(2)) even inside a
- * batch: for a handshake flight that the peer waits for, while the callback that produced it
- * goes on with other work (the DTLS Finished, then the pc's whole coming up). Datagrams queued
- * in the batch before it go out after it. */
-ssize_t lumen_ice_send_now(struct lumen_ice *ice, const uint8_t *buf, size_t len);
-
 /* Batching on the calling thread (webrtc/txbatch.h): media sent between lumen_ice_tx_begin() and
  * the matching lumen_ice_tx_flush() leaves in one system call at the flush; pairs nest. The
  * receive callback already runs inside such a pair. A media worker brackets each hand-off it

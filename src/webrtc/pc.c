@@ -115,15 +115,7 @@ static void arm_dtls_timer(struct lumen_pc *pc)
 
 static void dtls_send(void *user, const uint8_t *buf, size_t len)
 {
-	struct lumen_pc *pc = user;
-
-	/* A handshake flight leaves at once, not with the receive callback's batch: the last one
-	 * (our Finished) would otherwise wait for the whole coming up (SRTP keying, on_up and what
-	 * the owner does there), which the peer's pc waits for too. */
-	if (!pc->up)
-		lumen_ice_send_now(pc->ice, buf, len);
-	else
-		pc_send_raw(pc, buf, len);
+	pc_send_raw(user, buf, len);
 }
 
 static void dtls_connected(void *user, const struct lumen_srtp_keys *keys)

@@ -220,25 +220,6 @@ Test(ice, lite_agent_is_connected_within_a_few_ms_of_the_full_agent)
 		     (double)best / 1000);
 }
 
-/* A DTLS flight goes out with lumen_ice_send_now while the receive callback that made it still
- * holds its batch open (pc.c): it must reach the peer before the batch is flushed. */
-Test(ice, send_now_leaves_at_once_inside_a_batch)
-{
-	struct side s[2];
-
-	side_init(&s[0], true, false);
-	side_init(&s[1], false, true);
-	connect_pair(s);
-	lumen_ice_tx_begin();
-	cr_assert_eq(lumen_ice_send_now(s[0].ice, (const uint8_t *)"\x80now", 4), 4);
-	pump_until(got_one, &s[1], 3000);
-	cr_assert_eq(s[1].received, 1, "arrived while the batch was open");
-	cr_assert_str_eq(s[1].last, "\x80now");
-	lumen_ice_tx_flush();
-	side_fini(&s[0]);
-	side_fini(&s[1]);
-}
-
 Test(ice, sending_before_connectivity_is_eagain)
 {
 	struct side s;
