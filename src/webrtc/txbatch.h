@@ -62,6 +62,12 @@ ssize_t lumen_txbatch_send(int fd, const struct sockaddr *to, socklen_t to_len, 
 /* Process-wide counters since start. */
 void lumen_txbatch_stats(struct lumen_txbatch_stats *st);
 
+/* Whether this thread's batch sends with IORING_OP_SEND and the destination in the request
+ * (Linux 6.1+, probed when the thread's batch is set up) rather than IORING_OP_SENDMSG. The
+ * environment variable LUMEN_TXBATCH_SENDMSG (any value) forces IORING_OP_SENDMSG, for
+ * comparisons. Sets up the thread's batch if needed. */
+bool lumen_txbatch_sends_with_addr(void);
+
 /* Tests: false makes threads that have not yet set up their batch use sendto(2) only. */
 void lumen_txbatch_set_uring(bool enabled);
 

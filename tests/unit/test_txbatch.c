@@ -8,8 +8,11 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "webrtc/txbatch.h"
@@ -223,4 +226,65 @@ Test(txbatch, every_thread_has_its_own_batch)
 	cr_assert_eq(recv_tag(0, NULL), 1);
 	lumen_txbatch_stats(&st);
 	cr_assert_eq(st.submits, 3);
+}
+
+/* Kernel release as major * 1000 + minor (6.18.44 -> 6018). */
+static int kernel_version(void)
+{
+	struct utsname u;
+	int maj = 0, min = 0;
+
+	cr_assert_eq(uname(&u), 0);
+	sscanf(u.release, "%d.%d", &maj, &min);
+	return maj * 1000 + min;
+}
+
+/* A fan-out in one batch: each receiver gets its packets, in order, with the right length; a
+ * connected sender (no address in the request) too. */
+static void check_fanout_delivery(void)
+{
+	struct lumen_txbatch_stats st;
+	int c = socket(AF_INET, SOCK_DGRAM, 0);
+	uint8_t buf[300];
+
+	cr_assert(c >= 0);
+	cr_assert_eq(connect(c, (struct sockaddr *)&to[0], sizeof(to[0])), 0);
+	lumen_txbatch_begin();
+	for (uint32_t k = 0; k < 3; k++)
+		for (int i = 0; i < NSOCK; i++)
+			cr_assert_eq(send_tagged(i, k * 10 + (uint32_t)i, 1000 + (size_t)i), 1000 + i);
+	memset(buf, 0, sizeof(buf));
+	buf[0] = 99;
+	cr_assert_eq(lumen_txbatch_send(c, NULL, 0, buf, sizeof(buf)), (ssize_t)sizeof(buf));
+	cr_assert_eq(lumen_txbatch_end(), 3 * NSOCK + 1);
+	for (int i = 0; i < NSOCK; i++) {
+		for (uint32_t k = 0; k < 3; k++) {
+			size_t len = 0;
+
+			cr_assert_eq(recv_tag(i, &len), (long)(k * 10 + (uint32_t)i));
+			cr_assert_eq(len, 1000u + (unsigned)i, "receiver %d: the length sent", i);
+		}
+	}
+	cr_assert_eq(recv_tag(0, NULL), 99, "the connected socket's datagram, after the others");
+	cr_assert_eq(recv_tag(0, NULL), -1);
+	lumen_txbatch_stats(&st);
+	cr_assert_eq(st.failed, 0);
+	cr_assert_eq(st.submits, 1);
+	close(c);
+}
+
+Test(txbatch, sends_carry_the_destination_on_kernels_that_take_it)
+{
+	/* IORING_OP_SEND with an address exists from Linux 6.1: there the probe must find it (a
+	 * probe that always said no would fail here), and the batch must deliver as before. */
+	if (kernel_version() >= 6001)
+		cr_assert(lumen_txbatch_sends_with_addr(), "Linux 6.1+: IORING_OP_SEND with address");
+	check_fanout_delivery();
+}
+
+Test(txbatch, sendmsg_requests_when_asked_deliver_the_same)
+{
+	setenv("LUMEN_TXBATCH_SENDMSG", "1", 1); /* read when this thread's batch is set up */
+	cr_assert_not(lumen_txbatch_sends_with_addr());
+	check_fanout_delivery();
 }
