@@ -3,7 +3,10 @@
  * for bad configuration and bad candidates. Real UDP sockets on loopback, bounded waits. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "webrtc/ice.h"
 #include "webrtc/rxloop.h"
@@ -191,6 +194,54 @@ Test(ice, lite_agent_connects_to_a_full_controlling_agent_and_carries_datagrams_
 	cr_assert_not_null(pair);
 	cr_assert(strstr(pair, "127.0.0.1:") == pair, "selected pair %s", pair);
 	g_free(pair);
+	side_fini(&s[0]);
+	side_fini(&s[1]);
+}
+
+/* The IP_MTU_DISCOVER mode of this process's UDP socket bound to 127.0.0.1:port, other than the
+ * receive loop's second socket on it (which never sends): -1 when there is none. */
+static int pmtudisc_of_port(unsigned port)
+{
+	int found = -1;
+
+	for (int fd = 3; fd < 1024; fd++) {
+		struct sockaddr_in a;
+		socklen_t l = sizeof(a);
+		int v = -1, type = 0;
+		socklen_t vl = sizeof(v), tl = sizeof(type);
+
+		if (getsockname(fd, (struct sockaddr *)&a, &l) < 0 || a.sin_family != AF_INET ||
+		    ntohs(a.sin_port) != port)
+			continue;
+		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || type != SOCK_DGRAM)
+			continue;
+		if (getsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, &vl) == 0 && v > found)
+			found = v;
+	}
+	return found;
+}
+
+Test(ice, the_selected_pair_sends_with_dont_fragment)
+{
+	struct side s[2];
+	unsigned port = 0;
+	char *pair;
+
+	side_init(&s[0], true, false);
+	side_init(&s[1], false, true);
+	connect_pair(s);
+	cr_assert_eq(s[0].state, LUMEN_ICE_CONNECTED);
+	pair = lumen_ice_selected_pair(s[0].ice);
+	cr_assert_not_null(pair);
+	cr_assert_eq(sscanf(pair, "127.0.0.1:%u", &port), 1, "selected pair %s", pair);
+	g_free(pair);
+	/* The kernel's default is IP_PMTUDISC_WANT: DF only after path MTU discovery, an IP ID from
+	 * the shared generator for every datagram (ice.c, set_dont_fragment). */
+	cr_assert_eq(pmtudisc_of_port(port), IP_PMTUDISC_PROBE,
+		     "the pair's socket on port %u sends with DF", port);
+	cr_assert_eq(lumen_ice_send(s[0].ice, (const uint8_t *)"\x80df", 3), 3);
+	pump_until(got_one, &s[1], 3000);
+	cr_assert_str_eq(s[1].last, "\x80df", "media still flows");
 	side_fini(&s[0]);
 	side_fini(&s[1]);
 }
