@@ -489,6 +489,10 @@ int lumen_pc_send_rtp(struct lumen_pc *pc, const char *mid, const uint8_t *rtp, 
 	return lumen_pc_send_rtp_buf(pc, mid, NULL, rtp, len, rw);
 }
 
+/* The relay's copies of one packet come one after the other on a thread: parse it once
+ * (rtp.h, struct lumen_rtp_memo). */
+static _Thread_local struct lumen_rtp_memo send_parse_memo;
+
 static int send_rtp_locked(struct lumen_pc *pc, const char *mid, struct lumen_pktbuf *src,
 			   const uint8_t *rtp, size_t len, const struct lumen_pc_rewrite *rw)
 {
@@ -503,7 +507,7 @@ static int send_rtp_locked(struct lumen_pc *pc, const char *mid, struct lumen_pk
 		return -EAGAIN;
 	if (mid && (track = track_by_mid(pc, mid, strlen(mid))) < 0)
 		return -ENOENT;
-	if (len > PC_MTU || lumen_rtp_parse(&hdr, rtp, len) < 0)
+	if (len > PC_MTU || lumen_rtp_parse_memo(&send_parse_memo, &hdr, rtp, len) < 0)
 		return -EINVAL;
 	if (rw && rw->src_ext) {
 		ssize_t k = translate_ext(pc, buf, PC_MTU, &hdr, rw->src_ext,

@@ -115,6 +115,28 @@ int lumen_rtp_parse(struct lumen_rtp *pkt, const uint8_t *buf, size_t len)
 	return 0;
 }
 
+int lumen_rtp_parse_memo(struct lumen_rtp_memo *m, struct lumen_rtp *pkt, const uint8_t *buf,
+			 size_t len)
+{
+	if (len && m->len == len && buf[len - 1] == m->last &&
+	    memcmp(m->bytes, buf, m->head) == 0) {
+		*pkt = m->pkt;
+		pkt->buf = buf;
+		return 0;
+	}
+	if (lumen_rtp_parse(pkt, buf, len) < 0)
+		return -EINVAL;
+	m->len = 0;
+	if (pkt->payload_off <= LUMEN_RTP_MEMO_MAX) {
+		m->head = pkt->payload_off;
+		m->last = buf[len - 1];
+		memcpy(m->bytes, buf, m->head);
+		m->pkt = *pkt;
+		m->len = len;
+	}
+	return 0;
+}
+
 int lumen_rtp_ext_next(const struct lumen_rtp *pkt, size_t *pos, struct lumen_rtp_ext *ext)
 {
 	if (!pkt->has_ext)

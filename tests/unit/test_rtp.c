@@ -362,3 +362,104 @@ Test(rtp_seq, compares_sequence_numbers_across_wrap_around)
 	cr_assert(lumen_rtp_ts_newer(1, 0xffffffffu));
 	cr_assert(!lumen_rtp_ts_newer(0xffffffffu, 1));
 }
+
+/* lumen_rtp_parse_memo must answer exactly what lumen_rtp_parse answers, whatever it kept. */
+static void check_memo_matches_parse(struct lumen_rtp_memo *m, const uint8_t *buf, size_t len)
+{
+	struct lumen_rtp want, got;
+	int rw = lumen_rtp_parse(&want, buf, len);
+	int rg = lumen_rtp_parse_memo(m, &got, buf, len);
+
+	cr_assert_eq(rg, rw, "memo %d, parser %d", rg, rw);
+	if (rw < 0)
+		return;
+	cr_assert_eq(got.buf, buf, "the result points into the bytes given, not the kept ones");
+	cr_assert_eq(got.len, want.len);
+	cr_assert_eq(got.marker, want.marker);
+	cr_assert_eq(got.pt, want.pt);
+	cr_assert_eq(got.seq, want.seq);
+	cr_assert_eq(got.ts, want.ts);
+	cr_assert_eq(got.ssrc, want.ssrc);
+	cr_assert_eq(got.cc, want.cc);
+	cr_assert_eq(got.has_ext, want.has_ext);
+	cr_assert_eq(got.ext_profile, want.ext_profile);
+	cr_assert_eq(got.ext_off, want.ext_off);
+	cr_assert_eq(got.ext_len, want.ext_len);
+	cr_assert_eq(got.payload_off, want.payload_off);
+	cr_assert_eq(got.payload_len, want.payload_len);
+	cr_assert_eq(got.pad_len, want.pad_len);
+}
+
+Test(rtp_parse_memo, reuses_the_parse_for_the_same_header_in_another_buffer)
+{
+	struct lumen_rtp_memo m = {0};
+	uint8_t *a = dup(chrome_pkt, sizeof(chrome_pkt)), *b = dup(chrome_pkt, sizeof(chrome_pkt));
+
+	check_memo_matches_parse(&m, a, sizeof(chrome_pkt));
+	cr_assert_eq(m.len, sizeof(chrome_pkt), "a header this short is kept");
+	b[sizeof(chrome_pkt) - 2] ^= 0xff; /* the payload differs: not part of the parse */
+	check_memo_matches_parse(&m, b, sizeof(chrome_pkt));
+	free(a);
+	free(b);
+}
+
+Test(rtp_parse_memo, parses_again_when_a_header_byte_or_the_layout_changes)
+{
+	struct lumen_rtp_memo m = {0};
+	struct lumen_rtp_hdr h = {.pt = 96, .seq = 7, .ts = 90000, .ssrc = 0x01020304};
+	uint8_t val[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, payload[64] = {0};
+	struct lumen_rtp_ext e1 = {.id = 1, .len = 12, .data = val};
+	struct lumen_rtp_ext e2 = {.id = 1, .len = 4, .data = val};
+	uint8_t p1[128], p2[128];
+	/* The same total length with a longer extension and a shorter payload, and the reverse:
+	 * a memo keyed on the length alone would give the first packet's payload offset. */
+	ssize_t n1 = lumen_rtp_write(p1, sizeof(p1), &h, &e1, 1, payload, 40, 0);
+	ssize_t n2 = lumen_rtp_write(p2, sizeof(p2), &h, &e2, 1, payload, 48, 0);
+
+	cr_assert_gt(n1, 0);
+	cr_assert_eq(n1, n2);
+	check_memo_matches_parse(&m, p1, (size_t)n1);
+	check_memo_matches_parse(&m, p2, (size_t)n2);
+	p2[11] ^= 0x55; /* the SSRC's last byte */
+	check_memo_matches_parse(&m, p2, (size_t)n2);
+}
+
+Test(rtp_parse_memo, parses_again_when_the_padding_count_changes)
+{
+	struct lumen_rtp_memo m = {0};
+	struct lumen_rtp_hdr h = {.pt = 111, .seq = 1, .ts = 960, .ssrc = 9};
+	uint8_t payload[20] = {0}, p1[64], p2[64];
+	ssize_t n1 = lumen_rtp_write(p1, sizeof(p1), &h, NULL, 0, payload, 19, 1);
+	ssize_t n2 = lumen_rtp_write(p2, sizeof(p2), &h, NULL, 0, payload, 16, 4);
+
+	cr_assert_gt(n1, 0);
+	cr_assert_eq(n1, n2);
+	check_memo_matches_parse(&m, p1, (size_t)n1);
+	check_memo_matches_parse(&m, p2, (size_t)n2);
+}
+
+Test(rtp_parse_memo, refuses_what_the_parser_refuses)
+{
+	struct lumen_rtp_memo m = {0};
+	uint8_t *a = dup(chrome_pkt, sizeof(chrome_pkt));
+
+	check_memo_matches_parse(&m, a, sizeof(chrome_pkt));
+	a[19] = 0x7f; /* extension length of 127 words: past the end */
+	check_memo_matches_parse(&m, a, sizeof(chrome_pkt));
+	cr_assert_eq(lumen_rtp_parse_memo(&m, &(struct lumen_rtp){0}, a, sizeof(chrome_pkt)), -EINVAL);
+	check_memo_matches_parse(&m, chrome_pkt, sizeof(chrome_pkt));
+	free(a);
+}
+
+Test(rtp_parse_memo, long_headers_are_parsed_every_time)
+{
+	struct lumen_rtp_memo m = {0};
+	struct lumen_rtp_hdr h = {.pt = 96, .seq = 3, .ts = 1, .ssrc = 2, .cc = 15};
+	uint8_t payload[8] = {0}, p[128];
+	ssize_t n = lumen_rtp_write(p, sizeof(p), &h, NULL, 0, payload, sizeof(payload), 0);
+
+	cr_assert_gt(n, LUMEN_RTP_MEMO_MAX);
+	check_memo_matches_parse(&m, p, (size_t)n);
+	cr_assert_eq(m.len, 0, "72 header bytes: nothing kept");
+	check_memo_matches_parse(&m, p, (size_t)n);
+}
