@@ -2,7 +2,9 @@
  *
  * Whatever parses is rebuilt with lumen_rtp_write() from the parsed fields, extension elements
  * and payload, and must parse back to the same values; the in-place rewrites and
- * lumen_rtp_ext_add() must also yield packets that parse. Any mismatch aborts. */
+ * lumen_rtp_ext_add() must also yield packets that parse. lumen_rtp_parse_memo, whose memo
+ * lives across inputs (so it is always holding some earlier input's parse), must answer what
+ * lumen_rtp_parse answers. Any mismatch aborts. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,10 +100,29 @@ static void rewrite(const uint8_t *data, size_t size)
 	free(b);
 }
 
+static struct lumen_rtp_memo memo;
+
+static void memo_agrees(const uint8_t *data, size_t size)
+{
+	struct lumen_rtp a, b;
+	int ra = lumen_rtp_parse(&a, data, size), rb = lumen_rtp_parse_memo(&memo, &b, data, size);
+
+	CHECK(ra == rb);
+	if (ra < 0)
+		return;
+	CHECK(b.buf == data && b.len == a.len && b.marker == a.marker && b.pt == a.pt);
+	CHECK(b.seq == a.seq && b.ts == a.ts && b.ssrc == a.ssrc && b.cc == a.cc);
+	CHECK(b.has_ext == a.has_ext && b.ext_profile == a.ext_profile && b.ext_off == a.ext_off);
+	CHECK(b.ext_len == a.ext_len && b.payload_off == a.payload_off);
+	CHECK(b.payload_len == a.payload_len && b.pad_len == a.pad_len);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct lumen_rtp p;
 
+	memo_agrees(data, size);
+	memo_agrees(data, size); /* now from the memo when it kept this input */
 	if (lumen_rtp_parse(&p, data, size) < 0)
 		return 0;
 	round_trip(&p);
