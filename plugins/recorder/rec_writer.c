@@ -111,22 +111,6 @@ void rec_writer_stats(struct rec_writer *w, struct rec_writer_stats *out)
 
 /* ---- files ---- */
 
-int rec_write_all(int fd, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int file_flush(struct rec_file *f)
 {
 	int ret = 0;

@@ -4,7 +4,8 @@
 # target of the manifest reader.
 noinst_LTLIBRARIES += plugins/recorder/librecstore.la
 plugins_recorder_librecstore_la_SOURCES = plugins/recorder/rec_writer.c plugins/recorder/rec_pcap.c \
-	plugins/recorder/rec_manifest.c plugins/recorder/rec_store.c plugins/recorder/rec_disk.c
+	plugins/recorder/rec_manifest.c plugins/recorder/rec_store.c plugins/recorder/rec_disk.c \
+	plugins/recorder/rec_io.c
 plugins_recorder_librecstore_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/recorder
 plugins_recorder_librecstore_la_CFLAGS = $(AM_CFLAGS) -fPIC $(JANSSON_CFLAGS) $(GLIB_CFLAGS)
 plugins_recorder_librecstore_la_LIBADD = $(JANSSON_LIBS) $(GLIB_LIBS)
@@ -21,7 +22,8 @@ tests_unit_test_rec_store_LDADD = plugins/recorder/librecstore.la $(JANSSON_LIBS
 # Fuzz target (tests/fuzz/fuzz.mk): manifest.json bytes as read from disk (rec_read_manifest's
 # parser, the recovery edit), and the replay of its corpus in `make check`.
 FUZZ_TARGETS += rec_manifest
-tests/fuzz/fuzz-rec_manifest: FUZZ_rec_manifest_SOURCES = plugins/recorder/rec_manifest.c
+tests/fuzz/fuzz-rec_manifest: FUZZ_rec_manifest_SOURCES = plugins/recorder/rec_manifest.c \
+	plugins/recorder/rec_io.c
 tests/fuzz/fuzz-rec_manifest: FUZZ_CLANG_FLAGS += -I$(top_srcdir)/plugins/recorder $(JANSSON_CFLAGS)
 check_PROGRAMS += tests/fuzz/replay_rec_manifest
 TESTS += tests/fuzz/replay_rec_manifest
