@@ -21,6 +21,7 @@
 #include "webrtc/ice.h"
 #include "metrics.h"
 #include "webrtc/pc.h"
+#include "webrtc/srtp.h"
 #include "webrtc/txworker.h"
 
 LUMEN_LOG_CATEGORY(cat_media, "media");
@@ -163,6 +164,14 @@ int api_media_init(struct lumen_api *api, const struct lumen_config *cfg, char *
 {
 	int rc;
 
+	/* At start, not at the first keying: libsrtp2's self-tests took 33-200 ms on the control
+	 * thread when the first pc keyed, and a browser that started its media on our Finished
+	 * saw its first packets wait that long in the socket. */
+	rc = lumen_srtp_global_init();
+	if (rc < 0) {
+		*err = g_strdup("libsrtp2 failed to initialise (srtp_init)");
+		return rc;
+	}
 	if (*cfg->media.dtls_cert || *cfg->media.dtls_key) {
 		rc = lumen_cert_load_pem(cfg->media.dtls_cert, cfg->media.dtls_key, &media_cert);
 		if (rc < 0) {

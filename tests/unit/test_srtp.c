@@ -111,6 +111,24 @@ Test(srtp_rtp, protect_then_unprotect_round_trips_for_both_profiles)
 	}
 }
 
+Test(srtp_init, global_init_is_idempotent_and_sessions_work_after_it)
+{
+	cr_assert_eq(lumen_srtp_global_init(), 0);
+	cr_assert_eq(lumen_srtp_global_init(), 0, "a second call is a no-op");
+	for (size_t p = 0; p < 2; p++) {
+		struct pair s = make_pair(profiles[p]);
+		uint8_t pkt[1400], plain[1400];
+		size_t len = make_rtp(pkt, 1, 0x01020304, 300), n = len;
+
+		memcpy(plain, pkt, len);
+		cr_assert_eq(lumen_srtp_protect_rtp(s.tx, pkt, &n, sizeof(pkt)), 0);
+		cr_assert_eq(lumen_srtp_unprotect_rtp(s.rx, pkt, &n), 0);
+		cr_assert_eq(memcmp(pkt, plain, len), 0, "profile %zu: the warm-up sessions left no state",
+			     p);
+		free_pair(&s);
+	}
+}
+
 Test(srtp_rtcp, protect_then_unprotect_round_trips_for_both_profiles)
 {
 	for (size_t p = 0; p < 2; p++) {
