@@ -50,6 +50,7 @@ struct lumen_dtls {
 	bool fp_mismatch; /* the verify callback saw a certificate not matching fp */
 	bool peer_fatal;  /* the peer sent a fatal alert */
 	bool draining;
+	bool held; /* answered early: datagrams stay queued until lumen_dtls_start */
 	struct outq out;
 	uint8_t rbuf[MAX_RECORD];
 };
@@ -143,7 +144,7 @@ static void drain(struct lumen_dtls *d)
 {
 	size_t off = 0;
 
-	if (d->draining)
+	if (d->draining || d->held)
 		return;
 	d->draining = true;
 	outq_close(&d->out);
@@ -526,6 +527,14 @@ static int do_handshake(struct lumen_dtls *d, int64_t now_us)
 
 int lumen_dtls_start(struct lumen_dtls *d, int64_t now_us)
 {
+	if (d->held && d->state != LUMEN_DTLS_FAILED) {
+		/* answered early (lumen_dtls_answer_early): now it may go out */
+		d->held = false;
+		drain(d);
+		update_timer(d, now_us);
+		return 0;
+	}
+	d->held = false;
 	if (d->state == LUMEN_DTLS_FAILED)
 		return d->error;
 	if (d->state != LUMEN_DTLS_NEW)
@@ -567,6 +576,14 @@ int lumen_dtls_input(struct lumen_dtls *d, const uint8_t *buf, size_t len, int64
 	int rc = read_app_data(d);
 	drain(d); /* retransmissions of our last flight, alerts */
 	return rc;
+}
+
+int lumen_dtls_answer_early(struct lumen_dtls *d, const uint8_t *buf, size_t len, int64_t now_us)
+{
+	if (d->role != LUMEN_DTLS_SERVER || !(d->state == LUMEN_DTLS_NEW || d->held))
+		return -EALREADY;
+	d->held = true;
+	return lumen_dtls_input(d, buf, len, now_us);
 }
 
 int lumen_dtls_on_timeout(struct lumen_dtls *d, int64_t now_us)

@@ -88,9 +88,20 @@ void lumen_dtls_free(struct lumen_dtls *d);
  * Returns 0, or -EINVAL for an unknown hash name or a malformed value. */
 int lumen_dtls_set_remote_fingerprint(struct lumen_dtls *d, const char *alg, const char *fp);
 
-/* Begin: a client sends its ClientHello, a server waits for one. Returns 0, -EALREADY if
- * already started, or the engine's error if it failed. */
+/* Begin: a client sends its ClientHello, a server waits for one (or sends what it held since
+ * lumen_dtls_answer_early). Returns 0, -EALREADY if already started, or the engine's error if
+ * it failed. */
 int lumen_dtls_start(struct lumen_dtls *d, int64_t now_us);
+
+/* A server not started yet takes a datagram of the client's (buf, as lumen_dtls_input) now and
+ * answers once it has the whole ClientHello, but keeps every datagram it would send until
+ * lumen_dtls_start(), which sends them: for a hello that arrives before there is a pair to
+ * answer on (an ICE-lite agent selects its pair a check round trip after the client's ICE is
+ * up), so that the handshake's work is done by then. Give it every datagram that comes before
+ * the start, in order: a hello may span several (Chromium's: 1200 and 263 bytes), and a
+ * retransmitted one is recognised as such. Returns lumen_dtls_input's results,
+ * or -EALREADY for a client or a started engine. */
+int lumen_dtls_answer_early(struct lumen_dtls *d, const uint8_t *buf, size_t len, int64_t now_us);
 
 /* Feed one datagram classified as DTLS (first byte 20..63). Returns 0 when consumed (records
  * OpenSSL discards as invalid, as DTLS requires, also return 0), or:

@@ -250,9 +250,13 @@ static void on_state_changed(NiceAgent *agent, guint stream, guint component, gu
 	pthread_mutex_lock(&ice->send_lock);
 	ice->send_state = s;
 	pthread_mutex_unlock(&ice->send_lock);
-	rx_loop_attach(ice);
+	/* The owner first: it starts DTLS here (the server's first flight leaves from this call),
+	 * and the receive loop's attach (a second socket on the pair's port with its BPF program,
+	 * libnice's sockets moved to another context) took 0.2-0.3 ms that the handshake waited
+	 * for. Whatever arrives meanwhile comes through libnice, as before a pair. */
 	if (ice->cb.on_state)
 		ice->cb.on_state(ice->cb.user, s);
+	rx_loop_attach(ice);
 }
 
 

@@ -9,7 +9,8 @@
  *
  * A struct lumen_ice lives on the GMainContext given at creation: every callback runs there, and
  * every function must be called there (it is the peer connection's worker thread). Callbacks
- * receive the registered user pointer, never the owner's type. */
+ * receive the registered user pointer, never the owner's type, and must not free the object
+ * (free it from the loop later). */
 #ifndef LUMEN_ICE_H
 #define LUMEN_ICE_H
 

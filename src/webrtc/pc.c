@@ -113,6 +113,12 @@ static void arm_dtls_timer(struct lumen_pc *pc)
 	g_source_attach(pc->dtls_timer, pc->ctx);
 }
 
+/* Inside the receive callback this joins its transmit batch, so our last flight (Finished)
+ * leaves after SRTP keying and on_up, not before: the peer starts its media once it has our
+ * Finished, and what comes while we key and run on_up waits in the socket. Sent at once
+ * (a2a05bf, reverted), a Chromium publisher's first packets waited 116-216 ms there, mostly for
+ * the process's first keying (libsrtp's srtp_init runs its self-tests: 85 ms of one such wait,
+ * 33 ms alone on an idle machine). */
 static void dtls_send(void *user, const uint8_t *buf, size_t len)
 {
 	pc_send_raw(user, buf, len);
@@ -172,15 +178,20 @@ static void dtls_input(struct lumen_pc *pc, const uint8_t *buf, size_t len, int6
 
 static void maybe_start_dtls(struct lumen_pc *pc)
 {
+	bool answered; /* a hello answered early (dtls_early): start sends the answer */
+
 	if (pc->dtls_started || !pc->have_roles || pc->closed ||
 	    lumen_ice_state(pc->ice) != LUMEN_ICE_CONNECTED)
 		return;
+	answered = lumen_dtls_get_state(pc->dtls) != LUMEN_DTLS_NEW;
 	pc->dtls_started = true;
 	if (lumen_dtls_start(pc->dtls, g_get_monotonic_time()) < 0) {
 		pc_hangup(pc, "DTLS could not start");
 		return;
 	}
-	if (pc->early_dtls && !pc->dtls_client) {
+	if (answered)
+		pc->stats.dtls_early++;
+	if (pc->early_dtls && !pc->dtls_client && !answered) {
 		gsize len;
 		const uint8_t *buf = g_bytes_get_data(pc->early_dtls, &len);
 
@@ -234,15 +245,36 @@ static void ice_state(void *user, enum lumen_ice_state st)
 		pc_hangup(pc, "ICE failed");
 }
 
-static void dtls_input(struct lumen_pc *pc, const uint8_t *buf, size_t len, int64_t now)
+static void dtls_result(struct lumen_pc *pc, int rc)
 {
-	int rc = lumen_dtls_input(pc->dtls, buf, len, now);
-
 	if (rc == -EKEYREJECTED || rc == -EPROTONOSUPPORT || rc == -ECONNRESET || rc == -EPROTO ||
 	    rc == -ETIMEDOUT)
 		pc_hangup(pc, dtls_error_reason(rc));
 	else if (!pc->closed)
 		arm_dtls_timer(pc);
+}
+
+static void dtls_input(struct lumen_pc *pc, const uint8_t *buf, size_t len, int64_t now)
+{
+	dtls_result(pc, lumen_dtls_input(pc->dtls, buf, len, now));
+}
+
+/* We are the DTLS server and DTLS has not started: the peer's hello came before our pair was
+ * selected (an ICE-lite agent selects it a check round trip after the client's ICE is up), or
+ * before our ICE state event. The engine takes it now and sends its answer when DTLS starts,
+ * so the handshake's CPU (0.3-0.5 ms) overlaps that wait instead of following it. Every
+ * datagram goes in, not only the latest: Chromium's hello is two (1200 and 263 bytes), and with
+ * the second alone the engine waited for Chromium's retransmissions (our answer left 164 ms
+ * after the first hello in a traced join, instead of at the start). */
+static void dtls_early(struct lumen_pc *pc, const uint8_t *buf, size_t len, int64_t now)
+{
+	maybe_start_dtls(pc);
+	if (pc->closed)
+		return;
+	if (pc->dtls_started)
+		dtls_input(pc, buf, len, now);
+	else
+		dtls_result(pc, lumen_dtls_answer_early(pc->dtls, buf, len, now));
 }
 
 static void ice_recv(void *user, uint8_t *buf, size_t len)
@@ -256,13 +288,12 @@ static void ice_recv(void *user, uint8_t *buf, size_t len)
 	switch (lumen_demux_classify(buf, len)) {
 	case LUMEN_DEMUX_DTLS:
 		if (!pc->dtls_started && pc->have_roles && !pc->dtls_client) {
-			/* this datagram is newer than any kept one (a retransmitted hello) */
-			g_clear_pointer(&pc->early_dtls, g_bytes_unref);
-			maybe_start_dtls(pc); /* the client's hello can beat our ICE state event */
+			dtls_early(pc, buf, len, now);
+			return;
 		}
 		if (!pc->dtls_started) {
-			/* Before our pair is selected: keep the peer's hello (the latest) for then. */
-			if (!pc->have_roles || !pc->dtls_client) {
+			/* Before our roles are known: keep the peer's hello (the latest) for then. */
+			if (!pc->have_roles) {
 				g_clear_pointer(&pc->early_dtls, g_bytes_unref);
 				pc->early_dtls = g_bytes_new(buf, len);
 			}

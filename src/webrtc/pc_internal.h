@@ -128,11 +128,10 @@ struct lumen_pc {
 	char *remote_ufrag;
 	bool have_roles, dtls_client, dtls_started;
 	bool dtls_active_answer; /* config: answer actpass with active */
-	/* A peer's first DTLS datagram (its ClientHello) that came before our ICE agent selected
-	 * the pair: a full agent that nominated is connected one check round trip before a lite
-	 * agent, and its hello would otherwise wait for its retransmission timer (400 ms in
-	 * lumen's engine; a browser's too has to fire). Fed to the DTLS server once it starts;
-	 * NULL: none. */
+	/* The latest DTLS datagram of the peer's that came before our roles were known (before
+	 * its answer to our offer). Fed to the DTLS server once it starts; NULL: none. Once the
+	 * roles are known, the server's engine takes the peer's datagrams before the start itself
+	 * (lumen_dtls_answer_early). */
 	GBytes *early_dtls;
 	bool ice_lite; /* our agent's mode, as our descriptions announce it */
 	bool remote_has_data;

@@ -523,6 +523,47 @@ Test(dtls, a_second_handshake_is_refused_and_the_session_survives)
 	g_bytes_unref(hello);
 }
 
+/* Hands from's datagrams to `to` with lumen_dtls_answer_early; returns the last result not 0. */
+static int deliver_early(struct peer *from, struct peer *to)
+{
+	int last = 0;
+
+	for (guint i = 0; i < from->outbox->len; i++) {
+		gsize len;
+		const uint8_t *buf = g_bytes_get_data(from->outbox->pdata[i], &len);
+		int rc = lumen_dtls_answer_early(to->d, buf, len, now_us);
+
+		if (rc != 0)
+			last = rc;
+	}
+	g_ptr_array_set_size(from->outbox, 0);
+	return last;
+}
+
+Test(dtls, an_early_hello_is_answered_but_the_answer_leaves_only_at_start)
+{
+	make_pair(NULL, 0, NULL, 0, 0);
+	cr_assert_eq(lumen_dtls_start(client.d, now_us), 0);
+	cr_assert_eq(deliver_early(&client, &server), 0);
+	cr_expect_eq(server.sent, 0, "nothing sent before start");
+	cr_expect_eq(lumen_dtls_get_state(server.d), LUMEN_DTLS_HANDSHAKING);
+	cr_assert_eq(lumen_dtls_start(server.d, now_us), 0);
+	cr_expect_gt(server.sent, 0, "the held flight went out at start");
+	pump();
+	expect_mirrored(LUMEN_SRTP_AEAD_AES_128_GCM);
+	cr_expect_eq(lumen_dtls_start(server.d, now_us), -EALREADY);
+}
+
+Test(dtls, answer_early_is_for_servers_not_started_yet)
+{
+	uint8_t rec[16] = {22, 0xfe, 0xfd};
+
+	make_pair(NULL, 0, NULL, 0, 0);
+	cr_expect_eq(lumen_dtls_answer_early(client.d, rec, sizeof(rec), now_us), -EALREADY);
+	cr_assert_eq(lumen_dtls_start(server.d, now_us), 0);
+	cr_expect_eq(lumen_dtls_answer_early(server.d, rec, sizeof(rec), now_us), -EALREADY);
+}
+
 Test(dtls, garbage_records_are_dropped_without_harm)
 {
 	uint8_t junk[200];

@@ -19,6 +19,8 @@ struct side {
 	GPtrArray *cands;
 	char last[256];
 	int received;
+	struct lumen_rxloop *loop;
+	int loop_conns_at_connected; /* the loop's connections when CONNECTED was reported, -1 */
 };
 
 static void on_cand(void *u, const char *c)
@@ -37,6 +39,12 @@ static void on_state(void *u, enum lumen_ice_state st)
 	s->state = st;
 	if (st == LUMEN_ICE_CONNECTED && !s->connected_us)
 		s->connected_us = g_get_monotonic_time();
+	if (st == LUMEN_ICE_CONNECTED && s->loop) {
+		struct lumen_rxloop_stats rs;
+
+		lumen_rxloop_get_stats(s->loop, &rs);
+		s->loop_conns_at_connected = (int)rs.conns;
+	}
 }
 static void on_recv(void *u, uint8_t *buf, size_t len)
 {
@@ -58,6 +66,8 @@ static void side_init_loop(struct side *s, bool lite, bool controlling,
 	char *err = NULL;
 
 	memset(s, 0, sizeof(*s));
+	s->loop = loop;
+	s->loop_conns_at_connected = -1;
 	s->cands = g_ptr_array_new_with_free_func(g_free);
 	s->ice = lumen_ice_new(NULL, &cfg, &cb, &err);
 	cr_assert_not_null(s->ice, "lumen_ice_new: %s", err ? err : "?");
@@ -142,6 +152,8 @@ Test(ice, with_a_receive_loop_media_goes_through_it)
 	connect_pair(s);
 	lumen_rxloop_get_stats(loop, &st);
 	cr_assert_eq(st.conns, 1, "the connected lite agent joined the loop");
+	/* The owner heard of the pair first (and started DTLS), the loop took the pair after. */
+	cr_assert_eq(s[0].loop_conns_at_connected, 0);
 	for (int i = 0; i < 10; i++)
 		cr_assert_eq(lumen_ice_send(s[1].ice, (const uint8_t *)"\x80media", 6), 6);
 	pump_until(got_ten, &s[0], 3000);
