@@ -5,7 +5,9 @@
  *
  * OpenSSL 3.0 reads its DTLS retransmission timer from gettimeofday() (see dtls.h), so this
  * program provides gettimeofday(): a clock that moves only when a test advances it. Nothing
- * sleeps. */
+ * sleeps. One file (over 800 lines) on purpose: that clock replaces a libc symbol for the whole
+ * program, and every test drives it through the same engine-pair harness above them; a second
+ * program would carry a second copy of both. */
 #include <criterion/criterion.h>
 #include <arpa/inet.h>
 #include <errno.h>
