@@ -281,9 +281,13 @@ static void direct_clear(struct lumen_ice *ice)
 }
 
 /* Don't-fragment on an IPv4 pair's socket (IP_PMTUDISC_PROBE: DF set, the path MTU the kernel may
- * learn ignored). Every datagram lumen sends is below 1280 bytes (media, DTLS records, SCTP), and
- * a fragmented media packet is lost whole when one fragment is (RFC 8900), so nothing is given
- * up. What it saves: with the socket's default (IP_PMTUDISC_WANT) the kernel may fragment
+ * learn ignored). lumen's own datagrams stay under 1280 bytes (DTLS records at 1200, SCTP);
+ * relayed RTP is as large as its sender made it (browsers about 1200 bytes, GStreamer's payloaders
+ * 1400 by default; the relay takes up to PC_MTU, 1500). A datagram larger than the interface's
+ * MTU is now refused by the kernel (EMSGSIZE, counted as a failed send) instead of fragmented
+ * locally, and one larger than a link further on is dropped there instead of fragmented; a
+ * fragmented media packet is lost whole when one fragment is (RFC 8900), so senders that size
+ * packets for the path lose nothing. What it saves: with the socket's default (IP_PMTUDISC_WANT) the kernel may fragment
  * locally and so gives each datagram of an unconnected socket an IP ID from its shared,
  * hashed generator (__ip_select_ident: 1.3-1.9 % of lumen's CPU at fanout N = 20 in perf);
  * with DF the ID is 0. A failure costs only that, so it is not an error. IPv6 has no such ID. */
