@@ -68,6 +68,7 @@ struct lumen_config {
 	struct {
 		char *listen;          /* HOST:PORT of the client API (HTTP + WebSocket) */
 		int64_t max_body;      /* bytes, default 65536 */
+		int64_t keepalive_timeout; /* s a connection may idle between requests, 0 = close */
 		char **cors_origins;   /* allowed Origin values, "*" for any */
 		bool demo;             /* serve the demo page at / */
 		char *demo_dir;        /* where the demo page files are */

@@ -117,6 +117,9 @@ const struct lumen_cfg_key lumen_cfg_keys[] = {
      .doc = "HOST:PORT of the client API (HTTP long-poll and WebSocket); [V6]:PORT for IPv6"},
     {"http", "max_body", LUMEN_CFG_INT, OFF(http.max_body), "65536", 1024, 16777216, .live = true,
      .doc = "largest request body accepted, in bytes"},
+    {"http", "keepalive_timeout", LUMEN_CFG_INT, OFF(http.keepalive_timeout), "15", 0, 3600,
+     .doc = "seconds a client's HTTP connection may stay open, idle, between two requests; "
+            "0 = close it after every response"},
     {"http", "cors_origins", LUMEN_CFG_STRLIST, OFF(http.cors_origins), "", .check = check_origins,
      .live = true,
      .doc = "Origin values allowed by CORS (\"*\" for any); empty = same origin only"},

@@ -71,20 +71,6 @@ void lumen_api_set_host(struct lumen_api *api, struct lumen_plugin_host *host)
 	api->host = host;
 }
 
-/* libsoup 3.2 never notices a client closing an idle keep-alive connection: each one stays in
- * CLOSE_WAIT, holding a file descriptor, for the life of the process (measured: one per request
- * of a client that closes its connection, e.g. every curl). So every plain HTTP response asks to
- * close the connection after it; WebSocket upgrades are left alone (their 101 must say
- * "Upgrade"). A client pays one TCP handshake per request, which on a control API is nothing. */
-static void close_after_response(SoupServer *server, SoupServerMessage *msg, gpointer user)
-{
-	(void)server;
-	(void)user;
-	if (!soup_message_headers_get_one(soup_server_message_get_request_headers(msg), "Upgrade"))
-		soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-					     "Connection", "close");
-}
-
 int lumen_api_listen(struct lumen_api *api, char **err)
 {
 	GError *gerr = NULL;
@@ -111,7 +97,7 @@ int lumen_api_listen(struct lumen_api *api, char **err)
 		goto out;
 	}
 	api->server = soup_server_new("server-header", "lumen", NULL);
-	g_signal_connect(api->server, "request-read", G_CALLBACK(close_after_response), NULL);
+	api->keep = api_httpkeep_attach(api->server, (unsigned)api->cfg->http.keepalive_timeout);
 	api_http_attach(api, api->server);
 	api_ws_attach(api, api->server);
 	sa = g_inet_socket_address_new(ia, port);
@@ -224,6 +210,7 @@ void lumen_api_free(struct lumen_api *api)
 		return;
 	if (api->sessions)
 		lumen_api_shutdown(api);
+	api_httpkeep_free(api->keep);
 	if (api->server) {
 		soup_server_disconnect(api->server);
 		g_object_unref(api->server);

@@ -3,6 +3,7 @@
 noinst_LTLIBRARIES += src/api/libapi.la
 src_api_libapi_la_SOURCES = src/api/api.c src/api/api.h src/api/api_internal.h \
 	src/api/admin_ext.c src/api/auth.c src/api/core.c src/api/events.c src/api/http.c \
+	src/api/httpkeep.c src/api/httpkeep.h \
 	src/api/limits.c src/api/notify.c src/api/protocol.c src/api/session.c src/api/ws.c \
 	src/api/media.c src/api/media.h src/api/media_rx.c src/api/media_rx.h \
 	src/api/media_metrics.c src/api/media_metrics.h
@@ -23,6 +24,14 @@ EXTRA_DIST += tests/unit/api/es256-private.pem tests/unit/api/es256-public.pem
 tests_unit_test_api_protocol_LDADD = src/api/libapi.la src/libmetrics.la src/libcore.la \
 	$(CRITERION_LIBS_ALL) \
 	$(GLIB_LIBS) $(SOUP_LIBS) $(JANSSON_LIBS) $(JWT_LIBS)
+
+# The keep-alive keeper against a real SoupServer on loopback (no daemon).
+check_PROGRAMS += tests/unit/test_httpkeep
+TESTS += tests/unit/test_httpkeep
+tests_unit_test_httpkeep_SOURCES = tests/unit/test_httpkeep.c
+tests_unit_test_httpkeep_CFLAGS = $(CRITERION_CFLAGS_ALL) $(GLIB_CFLAGS) $(SOUP_CFLAGS)
+tests_unit_test_httpkeep_LDADD = src/api/libapi.la src/libmetrics.la src/libcore.la \
+	$(CRITERION_LIBS_ALL) $(GLIB_LIBS) $(SOUP_LIBS) $(JANSSON_LIBS) $(JWT_LIBS)
 
 # Integration tests: the real daemon over real HTTP and WebSocket (TAP, Debian's python3).
 dist_check_SCRIPTS += tests/integration/api_client.py

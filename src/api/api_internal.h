@@ -16,6 +16,7 @@
 #include <lumen/plugin.h>
 
 #include "api/api.h"
+#include "api/httpkeep.h"
 #include "../config.h"
 
 /* Janus API error codes (the public "Janus API" documentation, apierror list). */
@@ -147,6 +148,7 @@ struct lumen_api {
 	struct lumen_plugin_host *host;
 	struct lumen_core core;
 	SoupServer *server;
+	struct api_httpkeep *keep; /* keep-alive of the server's connections (httpkeep.h) */
 	GHashTable *sessions;    /* id -> struct api_session (owned) */
 	GHashTable *handles;     /* id -> struct lumen_handle (borrowed from sessions) */
 	GHashTable *ips;         /* ip -> struct api_ipstat */

@@ -176,6 +176,9 @@ static struct req *post(struct bench_janus *j, const char *url, json_t *obj, boo
 	}
 	body = g_bytes_new_take(text, strlen(text));
 	soup_message_set_request_body_from_bytes(m, "application/json", body);
+	/* libsoup opens a new connection for every POST unless told it may reuse one; a browser's
+	 * fetch or XHR (janus.js) reuses the server's kept-alive connections, so the bench does. */
+	soup_message_add_flags(m, SOUP_MESSAGE_IDEMPOTENT);
 	g_bytes_unref(body);
 	if (keep)
 		g_hash_table_insert(j->pending, r->tx, r);
