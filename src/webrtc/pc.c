@@ -191,14 +191,19 @@ static void maybe_start_dtls(struct lumen_pc *pc)
 	}
 	if (answered)
 		pc->stats.dtls_early++;
-	if (pc->early_dtls && !pc->dtls_client && !answered) {
-		gsize len;
-		const uint8_t *buf = g_bytes_get_data(pc->early_dtls, &len);
+	if (pc->early_dtls && pc->early_dtls->len && !pc->dtls_client && !answered) {
+		GPtrArray *kept = g_steal_pointer(&pc->early_dtls);
 
 		pc->stats.dtls_early++;
-		dtls_input(pc, buf, len, g_get_monotonic_time());
+		for (unsigned i = 0; i < kept->len && !pc->closed; i++) {
+			gsize len;
+			const uint8_t *buf = g_bytes_get_data(kept->pdata[i], &len);
+
+			dtls_input(pc, buf, len, g_get_monotonic_time());
+		}
+		g_ptr_array_unref(kept);
 	}
-	g_clear_pointer(&pc->early_dtls, g_bytes_unref);
+	g_clear_pointer(&pc->early_dtls, g_ptr_array_unref);
 	if (!pc->closed)
 		arm_dtls_timer(pc);
 }
@@ -277,6 +282,23 @@ static void dtls_early(struct lumen_pc *pc, const uint8_t *buf, size_t len, int6
 		dtls_result(pc, lumen_dtls_answer_early(pc->dtls, buf, len, now));
 }
 
+/* The datagrams kept from before our roles were known go to the server's engine before any
+ * newer one: a hello may span two datagrams, one on each side of the peer's answer. */
+static void feed_kept_dtls(struct lumen_pc *pc, int64_t now)
+{
+	GPtrArray *kept = g_steal_pointer(&pc->early_dtls);
+
+	if (!kept)
+		return;
+	for (unsigned i = 0; i < kept->len && !pc->closed; i++) {
+		gsize len;
+		const uint8_t *buf = g_bytes_get_data(kept->pdata[i], &len);
+
+		dtls_early(pc, buf, len, now);
+	}
+	g_ptr_array_unref(kept);
+}
+
 static void ice_recv(void *user, uint8_t *buf, size_t len)
 {
 	struct lumen_pc *pc = user;
@@ -288,14 +310,20 @@ static void ice_recv(void *user, uint8_t *buf, size_t len)
 	switch (lumen_demux_classify(buf, len)) {
 	case LUMEN_DEMUX_DTLS:
 		if (!pc->dtls_started && pc->have_roles && !pc->dtls_client) {
-			dtls_early(pc, buf, len, now);
+			feed_kept_dtls(pc, now);
+			if (!pc->closed)
+				dtls_early(pc, buf, len, now);
 			return;
 		}
 		if (!pc->dtls_started) {
-			/* Before our roles are known: keep the peer's hello (the latest) for then. */
+			/* Before our roles are known: keep the peer's datagrams for then. */
 			if (!pc->have_roles) {
-				g_clear_pointer(&pc->early_dtls, g_bytes_unref);
-				pc->early_dtls = g_bytes_new(buf, len);
+				if (!pc->early_dtls)
+					pc->early_dtls = g_ptr_array_new_with_free_func(
+					    (GDestroyNotify)g_bytes_unref);
+				if (pc->early_dtls->len == PC_EARLY_DTLS_MAX)
+					g_ptr_array_remove_index(pc->early_dtls, 0);
+				g_ptr_array_add(pc->early_dtls, g_bytes_new(buf, len));
 			}
 			return;
 		}
@@ -722,7 +750,7 @@ void lumen_pc_free(struct lumen_pc *pc)
 	pc_data_free(pc);
 	pc_rtcp_free(pc);
 	lumen_dtls_free(pc->dtls);
-	g_clear_pointer(&pc->early_dtls, g_bytes_unref);
+	g_clear_pointer(&pc->early_dtls, g_ptr_array_unref);
 	lumen_srtp_free(pc->srtp_in);
 	lumen_srtp_free(pc->srtp_out);
 	lumen_sdp_free(pc->remote);

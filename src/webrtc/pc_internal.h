@@ -40,6 +40,7 @@ struct lumen_sctp;
 #define PC_MAX_SSRCS 64
 #define PC_MAX_CHANNELS 64
 #define PC_MTU 1500
+#define PC_EARLY_DTLS_MAX 8 /* datagrams kept from before the roles are known */
 
 /* One m-line of the negotiated session. */
 struct pc_track {
@@ -128,11 +129,13 @@ struct lumen_pc {
 	char *remote_ufrag;
 	bool have_roles, dtls_client, dtls_started;
 	bool dtls_active_answer; /* config: answer actpass with active */
-	/* The latest DTLS datagram of the peer's that came before our roles were known (before
-	 * its answer to our offer). Fed to the DTLS server once it starts; NULL: none. Once the
-	 * roles are known, the server's engine takes the peer's datagrams before the start itself
-	 * (lumen_dtls_answer_early). */
-	GBytes *early_dtls;
+	/* The peer's DTLS datagrams (GBytes) that came before our roles were known (before its
+	 * answer to our offer), oldest first, at most PC_EARLY_DTLS_MAX (the oldest go first).
+	 * Fed to the DTLS server, in order, once it starts; NULL: none. All of them, not only the
+	 * latest: a hello may take two datagrams (Chromium's), and the second alone would wait
+	 * for the peer's retransmission. Once the roles are known, the server's engine takes the
+	 * peer's datagrams before the start itself (lumen_dtls_answer_early). */
+	GPtrArray *early_dtls;
 	bool ice_lite; /* our agent's mode, as our descriptions announce it */
 	bool remote_has_data;
 	int remote_sctp_port;

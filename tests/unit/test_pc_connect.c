@@ -99,6 +99,65 @@ Test(pc, a_client_hello_before_the_lite_side_selected_its_pair_is_answered_at_on
 	pc_peer_fini(&p[0]);
 }
 
+static bool never(void *arg)
+{
+	(void)arg;
+	return false;
+}
+
+static bool client_connected(void *arg)
+{
+	struct lumen_pc_stats st;
+	bool c;
+
+	lumen_pc_get_stats(((struct pc_peer *)arg)->pc, &st);
+	c = strcmp(st.ice_state, "connected") == 0 || strcmp(st.ice_state, "ready") == 0;
+	g_free(st.selected_pair);
+	return c;
+}
+
+/* The same browser's hello can come before the server has its answer (a subscriber's "start"
+ * still on its way): the server's agent answers checks before it knows the roles. Every such
+ * datagram is kept (a hello may span two) and fed to the engine once the roles are known. */
+Test(pc, a_client_hello_before_the_server_has_the_answer_is_kept_and_answered,
+     .init = pc_pair_setup, .fini = pc_pair_teardown)
+{
+	static const char media[] =
+		"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
+		"m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n"
+		"a=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n";
+	struct lumen_pc_config scfg = pc_pair_config(true, 0), cfg = pc_pair_config(false, 0);
+	struct pc_peer p[2];
+	char *err = NULL, *offer, *answer;
+	struct lumen_pc_stats st;
+
+	cfg.dtls_active_answer = true;
+	pc_peer_init_with(&p[0], "server", true, &scfg);
+	pc_peer_init_with(&p[1], "client", false, &cfg);
+	pc_pair_pump(pc_pair_gathered, p, 5000);
+	offer = lumen_pc_complete_local(p[0].pc, media, true, &err);
+	cr_assert_not_null(offer, "server offer: %s", err);
+	cr_assert_eq(lumen_pc_set_remote(p[1].pc, offer, true, &err), 0, "client: %s", err);
+	answer = lumen_pc_complete_local(p[1].pc, media, false, &err);
+	cr_assert_not_null(answer, "client answer: %s", err);
+	/* The client's ICE comes up and its hello leaves while the server has no answer yet. */
+	pc_pair_pump(client_connected, &p[1], 5000);
+	cr_assert(client_connected(&p[1]), "the client's ICE did not come up before the answer");
+	pc_pair_pump(never, NULL, 100);
+	cr_assert_not(p[0].up);
+	cr_assert_eq(lumen_pc_set_remote(p[0].pc, answer, false, &err), 0, "server: %s", err);
+	pc_pair_pump(pc_pair_up_or_hung, p, 10000);
+	cr_assert(p[0].up, "server up (hangup: %s)", p[0].hangup);
+	cr_assert(p[1].up, "client up (hangup: %s)", p[1].hangup);
+	lumen_pc_get_stats(p[0].pc, &st);
+	cr_assert_eq(st.dtls_early, 1, "kept hellos answered: %" PRIu64, st.dtls_early);
+	g_free(st.selected_pair);
+	g_free(offer);
+	g_free(answer);
+	pc_peer_fini(&p[1]);
+	pc_peer_fini(&p[0]);
+}
+
 Test(pc, a_certificate_that_does_not_match_the_fingerprint_hangs_up, .init = pc_pair_setup,
      .fini = pc_pair_teardown)
 {
