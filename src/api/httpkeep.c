@@ -19,7 +19,7 @@ struct api_httpkeep {
 	GMainContext *ctx;
 	GHashTable *idle; /* GSocket * -> struct idle_conn * (owned) */
 	unsigned timeout_s;
-	gulong sig_read, sig_started, sig_finished;
+	gulong sig_read, sig_started, sig_finished, sig_aborted;
 	uint64_t closed_by_client, closed_idle;
 };
 
@@ -198,6 +198,10 @@ struct api_httpkeep *api_httpkeep_attach(SoupServer *server, unsigned idle_timeo
 					  G_CALLBACK(on_request_started), k);
 	k->sig_finished = g_signal_connect(server, "request-finished",
 					   G_CALLBACK(on_request_finished), k);
+	/* A request libsoup counts as aborted (an error status, a broken connection) may still
+	 * leave its connection kept alive; on_arm sees which. */
+	k->sig_aborted = g_signal_connect(server, "request-aborted",
+					  G_CALLBACK(on_request_finished), k);
 	return k;
 }
 
@@ -211,6 +215,8 @@ void api_httpkeep_free(struct api_httpkeep *k)
 		g_signal_handler_disconnect(k->server, k->sig_started);
 	if (k->sig_finished)
 		g_signal_handler_disconnect(k->server, k->sig_finished);
+	if (k->sig_aborted)
+		g_signal_handler_disconnect(k->server, k->sig_aborted);
 	g_hash_table_destroy(k->idle);
 	g_main_context_unref(k->ctx);
 	g_free(k);

@@ -27,10 +27,11 @@ static void handler(SoupServer *s, SoupServerMessage *msg, const char *path, GHa
 		    gpointer u)
 {
 	(void)s;
-	(void)path;
 	(void)q;
 	(void)u;
-	soup_server_message_set_status(msg, 200, NULL);
+	/* /fail: a server error, which libsoup reports as request-aborted, yet keeps the
+	 * connection alive after. */
+	soup_server_message_set_status(msg, strcmp(path, "/fail") ? 200 : 500, NULL);
 	soup_server_message_set_response(msg, "text/plain", SOUP_MEMORY_STATIC, "ok", 2);
 }
 
@@ -97,13 +98,16 @@ static int client_connect(void)
 
 /* One GET on fd; returns 1 if answered 200 (and *closes set when the response said
  * "Connection: close"), 0 if the server had closed the connection, -1 on an error. */
+static const char *req_path = "/x";
+
 static int client_get(int fd, bool *closes)
 {
-	static const char req[] = "GET /x HTTP/1.1\r\nHost: t\r\n\r\n";
+	char req[128];
 	char buf[2048];
 	size_t got = 0;
 
-	if (send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof(req) - 1))
+	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", req_path);
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req))
 		return errno == EPIPE || errno == ECONNRESET ? 0 : -1;
 	/* The response is small: headers plus "ok". */
 	while (got < sizeof(buf) - 1) {
@@ -119,7 +123,9 @@ static int client_get(int fd, bool *closes)
 	}
 	if (closes)
 		*closes = strcasestr(buf, "Connection: close") != NULL;
-	return strncmp(buf, "HTTP/1.1 200", 12) == 0 ? 1 : -1;
+	if (strncmp(buf, "HTTP/1.1 200", 12) == 0 || strncmp(buf, "HTTP/1.1 500", 12) == 0)
+		return 1;
+	return -1;
 }
 
 struct job {
@@ -266,6 +272,20 @@ Test(httpkeep, a_request_cut_off_midway_leaves_no_descriptor_behind)
 	run_until(&(struct job){ .conns = 0 }, fds_back, 2000);
 	cr_assert_eq(count_fds(), base_fds, "descriptors: %d, %d before", count_fds(), base_fds);
 	cr_assert_eq(api_httpkeep_idle(keep), 0);
+}
+
+Test(httpkeep, a_connection_kept_after_a_server_error_is_released_too)
+{
+	struct job j = { .conns = 4, .requests = 2 };
+
+	req_path = "/fail";
+	start(true, 15);
+	run_until(&j, fds_back, 2000);
+	req_path = "/x";
+	cr_assert_eq(j.answered, 8, "answered %d of 8 (two per connection)", j.answered);
+	cr_assert_not(j.any_close);
+	cr_assert_eq(count_fds(), base_fds, "descriptors: %d, %d before", count_fds(), base_fds);
+	cr_assert_eq(api_httpkeep_closed_by_client(keep), 4);
 }
 
 /* Why the module exists: libsoup's own keep-alive loses a connection the client closes while
