@@ -49,6 +49,19 @@ static void collect_timed_out(struct lumen_metrics_out *out, void *arg)
 	lumen_metrics_emit(out, NULL, NULL, (double)read_stats(arg).sessions_timed_out_total);
 }
 
+static void collect_http_idle(struct lumen_metrics_out *out, void *arg)
+{
+	lumen_metrics_emit(out, NULL, NULL, (double)read_stats(arg).http_idle_connections);
+}
+
+static void collect_http_closed(struct lumen_metrics_out *out, void *arg)
+{
+	struct lumen_api_stats st = read_stats(arg);
+
+	lumen_metrics_emit(out, NULL, "reason=\"client\"", (double)st.http_closed_by_client_total);
+	lumen_metrics_emit(out, NULL, "reason=\"timeout\"", (double)st.http_closed_idle_total);
+}
+
 static void collect_requests(struct lumen_metrics_out *out, void *arg)
 {
 	struct lumen_admin *a = arg;
@@ -149,6 +162,11 @@ static const struct {
     {"lumen_sessions_created_total", LUMEN_METRIC_COUNTER, "Sessions created.", collect_created},
     {"lumen_sessions_timed_out_total", LUMEN_METRIC_COUNTER,
      "Sessions ended by the inactivity timeout.", collect_timed_out},
+    {"lumen_http_idle_connections", LUMEN_METRIC_GAUGE,
+     "Client API HTTP connections kept alive, idle between two requests now.", collect_http_idle},
+    {"lumen_http_keepalive_closed_total", LUMEN_METRIC_COUNTER,
+     "Kept-alive client API HTTP connections closed by lumen, by reason: the client had closed "
+     "its end, or the idle timeout.", collect_http_closed},
     {"lumen_requests_total", LUMEN_METRIC_COUNTER,
      "Client API requests by verb (janus field) and result (ok or error).", collect_requests},
     {"lumen_errors_total", LUMEN_METRIC_COUNTER, "Client API error replies by Janus error code.",

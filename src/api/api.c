@@ -238,6 +238,11 @@ void lumen_api_free(struct lumen_api *api)
 void lumen_api_get_stats(const struct lumen_api *api, struct lumen_api_stats *out)
 {
 	*out = api->stats;
+	if (api->keep) {
+		out->http_idle_connections = api_httpkeep_idle(api->keep);
+		out->http_closed_by_client_total = api_httpkeep_closed_by_client(api->keep);
+		out->http_closed_idle_total = api_httpkeep_closed_idle(api->keep);
+	}
 }
 
 static json_t *handle_json(struct lumen_handle *h, bool detail)

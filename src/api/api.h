@@ -27,6 +27,11 @@ struct lumen_api_stats {
 	uint64_t handles;       /* current */
 	uint64_t sessions_created_total;
 	uint64_t sessions_timed_out_total;
+	/* HTTP connections kept alive (httpkeep.h): idle now, and closed after the client had
+	 * closed its end or at http.keepalive_timeout */
+	uint64_t http_idle_connections;
+	uint64_t http_closed_by_client_total;
+	uint64_t http_closed_idle_total;
 	/* requests by verb and result, errors by Janus code: filled by lumen_api_stats_json */
 };
 

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lumentest  # noqa: E402
@@ -356,6 +357,23 @@ for i in range(10):  # each request on its own connection, closed by the client 
 time.sleep(0.5)
 n = close_waits(port)
 t.check(n == 0, f"connections the clients closed are closed by lumen too ({n} in CLOSE_WAIT after 10)")
+# Several requests on one kept-alive connection, then the client hangs up while it is idle.
+conn = http_client.HTTPConnection("127.0.0.1", port, timeout=5)
+for i in range(3):
+    conn.request("POST", "/janus", body=json.dumps({"janus": "info", "transaction": f"ka{i}"}))
+    r = conn.getresponse()
+    r.read()
+    t.check(r.status == 200 and (r.getheader("Connection") or "").lower() != "close",
+            f"request {i + 1} of 3 on one kept-alive connection")
+conn.close()
+time.sleep(0.5)
+n = close_waits(port)
+t.check(n == 0, f"a kept-alive connection the client closed is closed by lumen ({n} in CLOSE_WAIT)")
+metrics = urllib.request.urlopen(d.admin_url + "/metrics", timeout=5).read().decode()
+closed = [ln for ln in metrics.splitlines()
+          if ln.startswith('lumen_http_keepalive_closed_total{reason="client"}')]
+t.check(closed and float(closed[0].split()[-1]) >= 11,
+        f"/metrics counts the connections closed after their clients ({closed})")
 stop_clean(t, d, "auth tests")
 
 t.done()
