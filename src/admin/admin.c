@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "admin/admin_internal.h"
+#include "api/httpkeep.h"
 #include "../config.h"
 #include "log.h"
 
@@ -269,20 +270,6 @@ int lumen_admin_check_config(const struct lumen_config *cfg, char **err)
 	return ret;
 }
 
-/* libsoup 3.2 never notices a client closing an idle keep-alive connection: each one stays in
- * CLOSE_WAIT, holding a file descriptor, for the life of the process (measured: one per request
- * of a client that closes its connection, e.g. every curl). So every plain HTTP response asks to
- * close the connection after it; WebSocket upgrades are left alone (their 101 must say
- * "Upgrade"). A client pays one TCP handshake per request, which on a control API is nothing. */
-static void close_after_response(SoupServer *server, SoupServerMessage *msg, gpointer user)
-{
-	(void)server;
-	(void)user;
-	if (!soup_message_headers_get_one(soup_server_message_get_request_headers(msg), "Upgrade"))
-		soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-					     "Connection", "close");
-}
-
 struct lumen_admin *lumen_admin_new(const struct lumen_config *cfg, struct lumen_api *api,
                                     struct lumen_plugin_host *host,
                                     const struct lumen_admin_hooks *hooks, char **err)
@@ -308,7 +295,10 @@ struct lumen_admin *lumen_admin_new(const struct lumen_config *cfg, struct lumen
 		goto fail;
 	}
 	a->server = soup_server_new("server-header", "lumen-admin ", NULL);
-	g_signal_connect(a->server, "request-read", G_CALLBACK(close_after_response), NULL);
+	/* Every connection closes after its response: libsoup 3.2 would leak the ones a client
+	 * closes while idle (api/httpkeep.h keeps the client API's alive), and the admin API's
+	 * clients (lumenctl, Prometheus' scrapes) do not need the saving. */
+	g_signal_connect(a->server, "request-read", G_CALLBACK(api_http_close_after_response), NULL);
 	soup_server_add_early_handler(a->server, NULL, on_early, a, NULL);
 	soup_server_add_handler(a->server, NULL, on_request, a, NULL);
 	return a;

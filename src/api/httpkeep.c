@@ -170,17 +170,6 @@ static void on_request_finished(SoupServer *server, SoupServerMessage *msg, gpoi
 	g_hash_table_replace(k->idle, c->sock, c);
 }
 
-/* Without keep-alive: every plain HTTP response asks to close its connection. WebSocket
- * upgrades are left alone (their 101 must say "Upgrade"). */
-static void close_after_response(SoupServer *server, SoupServerMessage *msg, gpointer user)
-{
-	(void)server;
-	(void)user;
-	if (!soup_message_headers_get_one(soup_server_message_get_request_headers(msg), "Upgrade"))
-		soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-					     "Connection", "close");
-}
-
 struct api_httpkeep *api_httpkeep_attach(SoupServer *server, unsigned idle_timeout_s)
 {
 	struct api_httpkeep *k = g_new0(struct api_httpkeep, 1);
@@ -191,7 +180,7 @@ struct api_httpkeep *api_httpkeep_attach(SoupServer *server, unsigned idle_timeo
 	k->idle = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, idle_conn_free);
 	if (idle_timeout_s == 0) {
 		k->sig_read = g_signal_connect(server, "request-read",
-					       G_CALLBACK(close_after_response), NULL);
+					       G_CALLBACK(api_http_close_after_response), NULL);
 		return k;
 	}
 	k->sig_started = g_signal_connect(server, "request-started",

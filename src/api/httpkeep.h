@@ -28,6 +28,19 @@
 
 struct api_httpkeep;
 
+/* A "request-read" handler for a server that keeps no connection alive (the admin API, and the
+ * client API with http.keepalive_timeout = 0): every plain HTTP response asks to close its
+ * connection. WebSocket upgrades are left alone (their 101 must say "Upgrade"). */
+static inline void api_http_close_after_response(SoupServer *server, SoupServerMessage *msg,
+						 gpointer user)
+{
+	(void)server;
+	(void)user;
+	if (!soup_message_headers_get_one(soup_server_message_get_request_headers(msg), "Upgrade"))
+		soup_message_headers_replace(soup_server_message_get_response_headers(msg),
+					     "Connection", "close");
+}
+
 /* Starts keeping connections of server alive for at most idle_timeout_s seconds between
  * requests (0: none are kept, every response asks to close its connection). */
 struct api_httpkeep *api_httpkeep_attach(SoupServer *server, unsigned idle_timeout_s);

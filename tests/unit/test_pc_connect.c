@@ -55,6 +55,29 @@ Test(pc, client_and_server_connect_and_echo_rtp_and_data, .init = pc_pair_setup,
 	pc_peer_fini(&p[0]);
 }
 
+/* A subscriber's negotiation: the lite server (scfg) offers one audio m-line, the client (cfg)
+ * answers a=setup:active as a browser does. The offer and answer are g_malloc'd. */
+static void offer_and_answer(struct pc_peer p[2], const struct lumen_pc_config *scfg,
+			     struct lumen_pc_config *cfg, char **offer, char **answer)
+{
+	static const char media[] =
+		"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
+		"m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n"
+		"a=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n";
+	char *err = NULL;
+
+	cfg->dtls_active_answer = true;
+	pc_peer_init_with(&p[0], "server", true, scfg);
+	pc_peer_init_with(&p[1], "client", false, cfg);
+	pc_pair_pump(pc_pair_gathered, p, 5000);
+	*offer = lumen_pc_complete_local(p[0].pc, media, true, &err);
+	cr_assert_not_null(*offer, "server offer: %s", err);
+	cr_assert_eq(lumen_pc_set_remote(p[1].pc, *offer, true, &err), 0, "client: %s", err);
+	*answer = lumen_pc_complete_local(p[1].pc, media, false, &err);
+	cr_assert_not_null(*answer, "client answer: %s", err);
+	cr_assert(strstr(*answer, "a=setup:active") != NULL, "answered as a browser: %s", *answer);
+}
+
 /* A browser answers lumen's offer (a subscriber's) with a=setup:active: it is the DTLS client and
  * sends its ClientHello once its own check succeeded, a check round trip before the lite side
  * has selected the pair. The hello is kept and answered then, not dropped to wait for the
@@ -62,10 +85,6 @@ Test(pc, client_and_server_connect_and_echo_rtp_and_data, .init = pc_pair_setup,
 Test(pc, a_client_hello_before_the_lite_side_selected_its_pair_is_answered_at_once,
      .init = pc_pair_setup, .fini = pc_pair_teardown)
 {
-	static const char media[] =
-		"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
-		"m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n"
-		"a=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n";
 	struct lumen_pc_config scfg = pc_pair_config(true, 0), cfg = pc_pair_config(false, 0);
 	struct pc_peer p[2];
 	char *err = NULL, *offer, *answer;
@@ -74,16 +93,7 @@ Test(pc, a_client_hello_before_the_lite_side_selected_its_pair_is_answered_at_on
 	/* The lite side's triggered check, which selects its pair, waits for its Ta: 50 ms makes
 	 * sure the client's hello comes first (in one process it otherwise may not). */
 	scfg.ice.check_pacing_ms = 50;
-	cfg.dtls_active_answer = true;
-	pc_peer_init_with(&p[0], "server", true, &scfg);
-	pc_peer_init_with(&p[1], "client", false, &cfg);
-	pc_pair_pump(pc_pair_gathered, p, 5000);
-	offer = lumen_pc_complete_local(p[0].pc, media, true, &err);
-	cr_assert_not_null(offer, "server offer: %s", err);
-	cr_assert_eq(lumen_pc_set_remote(p[1].pc, offer, true, &err), 0, "client: %s", err);
-	answer = lumen_pc_complete_local(p[1].pc, media, false, &err);
-	cr_assert_not_null(answer, "client answer: %s", err);
-	cr_assert(strstr(answer, "a=setup:active") != NULL, "answered as a browser: %s", answer);
+	offer_and_answer(p, &scfg, &cfg, &offer, &answer);
 	cr_assert_eq(lumen_pc_set_remote(p[0].pc, answer, false, &err), 0, "server: %s", err);
 	pc_pair_pump(pc_pair_up_or_hung, p, 10000);
 	cr_assert(p[0].up, "server up (hangup: %s)", p[0].hangup);
@@ -122,24 +132,12 @@ static bool client_connected(void *arg)
 Test(pc, a_client_hello_before_the_server_has_the_answer_is_kept_and_answered,
      .init = pc_pair_setup, .fini = pc_pair_teardown)
 {
-	static const char media[] =
-		"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
-		"m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n"
-		"a=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n";
 	struct lumen_pc_config scfg = pc_pair_config(true, 0), cfg = pc_pair_config(false, 0);
 	struct pc_peer p[2];
 	char *err = NULL, *offer, *answer;
 	struct lumen_pc_stats st;
 
-	cfg.dtls_active_answer = true;
-	pc_peer_init_with(&p[0], "server", true, &scfg);
-	pc_peer_init_with(&p[1], "client", false, &cfg);
-	pc_pair_pump(pc_pair_gathered, p, 5000);
-	offer = lumen_pc_complete_local(p[0].pc, media, true, &err);
-	cr_assert_not_null(offer, "server offer: %s", err);
-	cr_assert_eq(lumen_pc_set_remote(p[1].pc, offer, true, &err), 0, "client: %s", err);
-	answer = lumen_pc_complete_local(p[1].pc, media, false, &err);
-	cr_assert_not_null(answer, "client answer: %s", err);
+	offer_and_answer(p, &scfg, &cfg, &offer, &answer);
 	/* The client's ICE comes up and its hello leaves while the server has no answer yet. */
 	pc_pair_pump(client_connected, &p[1], 5000);
 	cr_assert(client_connected(&p[1]), "the client's ICE did not come up before the answer");
