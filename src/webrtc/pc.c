@@ -175,6 +175,7 @@ static const char *dtls_error_reason(int rc)
 }
 
 static void dtls_input(struct lumen_pc *pc, const uint8_t *buf, size_t len, int64_t now);
+static void feed_kept_dtls(struct lumen_pc *pc, int64_t now);
 
 static void maybe_start_dtls(struct lumen_pc *pc)
 {
@@ -192,16 +193,8 @@ static void maybe_start_dtls(struct lumen_pc *pc)
 	if (answered)
 		pc->stats.dtls_early++;
 	if (pc->early_dtls && pc->early_dtls->len && !pc->dtls_client && !answered) {
-		GPtrArray *kept = g_steal_pointer(&pc->early_dtls);
-
 		pc->stats.dtls_early++;
-		for (unsigned i = 0; i < kept->len && !pc->closed; i++) {
-			gsize len;
-			const uint8_t *buf = g_bytes_get_data(kept->pdata[i], &len);
-
-			dtls_input(pc, buf, len, g_get_monotonic_time());
-		}
-		g_ptr_array_unref(kept);
+		feed_kept_dtls(pc, g_get_monotonic_time()); /* started: each goes to dtls_input */
 	}
 	g_clear_pointer(&pc->early_dtls, g_ptr_array_unref);
 	if (!pc->closed)

@@ -78,6 +78,24 @@ static void offer_and_answer(struct pc_peer p[2], const struct lumen_pc_config *
 	cr_assert(strstr(*answer, "a=setup:active") != NULL, "answered as a browser: %s", *answer);
 }
 
+/* Both sides come up, the server's engine answered one hello it had kept, and the negotiation's
+ * descriptions and peers are released. */
+static void expect_up_after_a_kept_hello(struct pc_peer p[2], char *offer, char *answer)
+{
+	struct lumen_pc_stats st;
+
+	pc_pair_pump(pc_pair_up_or_hung, p, 10000);
+	cr_assert(p[0].up, "server up (hangup: %s)", p[0].hangup);
+	cr_assert(p[1].up, "client up (hangup: %s)", p[1].hangup);
+	lumen_pc_get_stats(p[0].pc, &st);
+	cr_assert_eq(st.dtls_early, 1, "kept hellos answered: %" PRIu64, st.dtls_early);
+	g_free(st.selected_pair);
+	g_free(offer);
+	g_free(answer);
+	pc_peer_fini(&p[1]);
+	pc_peer_fini(&p[0]);
+}
+
 /* A browser answers lumen's offer (a subscriber's) with a=setup:active: it is the DTLS client and
  * sends its ClientHello once its own check succeeded, a check round trip before the lite side
  * has selected the pair. The hello is kept and answered then, not dropped to wait for the
@@ -88,25 +106,15 @@ Test(pc, a_client_hello_before_the_lite_side_selected_its_pair_is_answered_at_on
 	struct lumen_pc_config scfg = pc_pair_config(true, 0), cfg = pc_pair_config(false, 0);
 	struct pc_peer p[2];
 	char *err = NULL, *offer, *answer;
-	struct lumen_pc_stats st;
 
 	/* The lite side's triggered check, which selects its pair, waits for its Ta: 50 ms makes
 	 * sure the client's hello comes first (in one process it otherwise may not). */
 	scfg.ice.check_pacing_ms = 50;
 	offer_and_answer(p, &scfg, &cfg, &offer, &answer);
 	cr_assert_eq(lumen_pc_set_remote(p[0].pc, answer, false, &err), 0, "server: %s", err);
-	pc_pair_pump(pc_pair_up_or_hung, p, 10000);
-	cr_assert(p[0].up, "server up (hangup: %s)", p[0].hangup);
-	cr_assert(p[1].up, "client up (hangup: %s)", p[1].hangup);
 	/* The hello was kept and answered when the pair was selected, not retransmitted into a
 	 * started server (lumen's engine retransmits 400 ms after the first). */
-	lumen_pc_get_stats(p[0].pc, &st);
-	cr_assert_eq(st.dtls_early, 1, "early hellos answered: %" PRIu64, st.dtls_early);
-	g_free(st.selected_pair);
-	g_free(offer);
-	g_free(answer);
-	pc_peer_fini(&p[1]);
-	pc_peer_fini(&p[0]);
+	expect_up_after_a_kept_hello(p, offer, answer);
 }
 
 static bool never(void *arg)
@@ -135,7 +143,6 @@ Test(pc, a_client_hello_before_the_server_has_the_answer_is_kept_and_answered,
 	struct lumen_pc_config scfg = pc_pair_config(true, 0), cfg = pc_pair_config(false, 0);
 	struct pc_peer p[2];
 	char *err = NULL, *offer, *answer;
-	struct lumen_pc_stats st;
 
 	offer_and_answer(p, &scfg, &cfg, &offer, &answer);
 	/* The client's ICE comes up and its hello leaves while the server has no answer yet. */
@@ -144,16 +151,7 @@ Test(pc, a_client_hello_before_the_server_has_the_answer_is_kept_and_answered,
 	pc_pair_pump(never, NULL, 100);
 	cr_assert_not(p[0].up);
 	cr_assert_eq(lumen_pc_set_remote(p[0].pc, answer, false, &err), 0, "server: %s", err);
-	pc_pair_pump(pc_pair_up_or_hung, p, 10000);
-	cr_assert(p[0].up, "server up (hangup: %s)", p[0].hangup);
-	cr_assert(p[1].up, "client up (hangup: %s)", p[1].hangup);
-	lumen_pc_get_stats(p[0].pc, &st);
-	cr_assert_eq(st.dtls_early, 1, "kept hellos answered: %" PRIu64, st.dtls_early);
-	g_free(st.selected_pair);
-	g_free(offer);
-	g_free(answer);
-	pc_peer_fini(&p[1]);
-	pc_peer_fini(&p[0]);
+	expect_up_after_a_kept_hello(p, offer, answer);
 }
 
 Test(pc, a_certificate_that_does_not_match_the_fingerprint_hangs_up, .init = pc_pair_setup,
