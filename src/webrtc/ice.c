@@ -55,8 +55,9 @@ struct lumen_ice {
 	enum lumen_ice_state send_state;
 	int send_fd; /* the selected pair's UDP fd, -1: none (send through libnice) */
 	/* lumen_ice_rx_split: the owner's socket for the pair's non-STUN datagrams (-1: none),
-	 * and the context libnice's sockets were moved to. */
-	int split_fd;
+	 * and the context libnice's sockets were moved to; lumen_ice_rx_take: the pair's fd the
+	 * owner reads (libnice's, not ours to close; -1: none). */
+	int split_fd, taken_fd;
 	GMainContext *stun_ctx;
 	/* config.rxloop and this connection's record in it while the pair's media goes there. */
 	GMainContext *ctx;
@@ -419,12 +420,15 @@ struct lumen_ice *lumen_ice_new(GMainContext *ctx, const struct lumen_ice_config
 	ice->rxloop = cfg->rxloop;
 	pthread_mutex_init(&ice->send_lock, NULL);
 	ice->send_fd = -1;
-	ice->split_fd = -1;
+	ice->split_fd = ice->taken_fd = -1;
 	ice->local = g_ptr_array_new_with_free_func(g_free);
 	if (cfg->nat_1_1 && *cfg->nat_1_1)
 		ice->nat_1_1 = g_strdup(cfg->nat_1_1);
 	/* Lite agents answer checks only; consent freshness (RFC 7675) is the full agent's job. */
-	opts |= cfg->lite ? NICE_AGENT_OPTION_LITE_MODE : NICE_AGENT_OPTION_CONSENT_FRESHNESS;
+	if (cfg->lite)
+		opts |= NICE_AGENT_OPTION_LITE_MODE;
+	else if (!cfg->consent_off)
+		opts |= NICE_AGENT_OPTION_CONSENT_FRESHNESS;
 	ice->agent = nice_agent_new_full(ctx, NICE_COMPATIBILITY_RFC5245, opts);
 	if (!ice->agent) {
 		*err = g_strdup("cannot create an ICE agent");
@@ -589,7 +593,7 @@ int lumen_ice_rx_split(struct lumen_ice *ice, GMainContext *stun_ctx)
 
 	if (ice->split_fd >= 0)
 		return ice->split_fd;
-	if (ice->rxloop)
+	if (ice->rxloop || ice->taken_fd >= 0)
 		return -EBUSY;
 	if (ice->state != LUMEN_ICE_CONNECTED || !ice->direct)
 		return ice->state == LUMEN_ICE_CONNECTED ? -ENOTSUP : -EAGAIN;
@@ -606,9 +610,31 @@ int lumen_ice_rx_split(struct lumen_ice *ice, GMainContext *stun_ctx)
 	return fd;
 }
 
+int lumen_ice_rx_take(struct lumen_ice *ice, GMainContext *park_ctx)
+{
+	int fd, rc;
+
+	if (ice->taken_fd >= 0)
+		return ice->taken_fd;
+	if (ice->rxloop || ice->split_fd >= 0)
+		return -EBUSY;
+	if (ice->state != LUMEN_ICE_CONNECTED || !ice->direct)
+		return ice->state == LUMEN_ICE_CONNECTED ? -ENOTSUP : -EAGAIN;
+	fd = g_socket_get_fd(ice->direct);
+	if ((rc = lumen_rxbatch_enable_stamps(fd)) < 0)
+		return rc;
+	/* Datagrams libnice had not read yet stay queued on the socket: the caller reads them. */
+	ice->stun_ctx = g_main_context_ref(park_ctx);
+	nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, park_ctx, on_recv, ice);
+	ice->taken_fd = fd;
+	return fd;
+}
+
 void lumen_ice_rx_input(struct lumen_ice *ice, uint8_t *buf, size_t len, int64_t rx_ns)
 {
-	if (ice->cb.on_recv && len > 0)
+	/* STUN (first byte 0..3, RFC 7983) reaches here only from a taken socket: libnice would
+	 * have consumed it, and nothing of ours does. */
+	if (ice->cb.on_recv && len > 0 && buf[0] > 3)
 		deliver(ice, buf, len, rx_ns);
 }
 

@@ -47,6 +47,10 @@ struct lumen_ice_config {
 	 * 0 = its default, 20). The first check waits one Ta after the remote candidates arrive,
 	 * where a browser sends it at once: lumen-bench's clients use 5 (RFC 8445's minimum). */
 	unsigned check_pacing_ms;
+	/* Full mode only: no consent freshness checks (RFC 7675; on by default in full mode). For
+	 * an owner that reads the pair's socket itself with lumen_ice_rx_take, where no response
+	 * would reach libnice and the connection would fail after 30 s. */
+	bool consent_off;
 	/* Once a plain UDP pair is selected, its media is read by this loop (rxloop.h; it must
 	 * run on the agent's context) instead of by libnice: the daemon's connections. NULL:
 	 * libnice reads everything. Not with lumen_ice_rx_split. */
@@ -117,7 +121,20 @@ unsigned lumen_ice_tx_flush(void); /* returns the packets it submitted */
  * the pair is not plain UDP, -EBUSY when the agent has a receive loop (config.rxloop), or
  * another negative errno (socket, bind, BPF). */
 int lumen_ice_rx_split(struct lumen_ice *ice, GMainContext *stun_ctx);
-/* One datagram read from the split socket, into the path libnice's would take (on_recv, in
+/* Like lumen_ice_rx_split, but without a second socket: the caller reads the pair's own socket
+ * (libnice's), STUN included, and libnice reads it no more (its sockets' sources move to
+ * park_ctx, which the caller never iterates). So nothing answers the peer's binding requests
+ * and no response reaches libnice from then on: only for an agent made with consent_off whose
+ * peer needs no answers once connected (an ICE-lite server; a full one that sends keepalive
+ * indications, not requests). STUN the caller reads is its to drop (lumen_ice_rx_input drops it
+ * too). Why, over the split: the socket stays alone on its port, so the kernel finds it without
+ * a reuseport group and its BPF program, as it finds a browser's (lumen-bench: the load's
+ * receive runs on the sender's CPU, the server's, on one machine). Returns the pair's fd
+ * (libnice's: do not close it; valid until lumen_ice_free, on the pair it was taken for) with
+ * SO_TIMESTAMPNS on, or an error as lumen_ice_rx_split (-EBUSY also after a split). Calling it
+ * again returns the same fd. */
+int lumen_ice_rx_take(struct lumen_ice *ice, GMainContext *park_ctx);
+/* One datagram read from the split (or taken) socket, into the path libnice's would take (on_recv, in
  * a send batch). buf is writable (decrypted in place); rx_ns: its kernel receive time
  * (CLOCK_REALTIME ns, lumen_rxbatch), or 0. */
 void lumen_ice_rx_input(struct lumen_ice *ice, uint8_t *buf, size_t len, int64_t rx_ns);

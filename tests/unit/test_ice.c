@@ -10,6 +10,7 @@
 
 #include "webrtc/ice.h"
 #include "webrtc/rxloop.h"
+#include "webrtc/rxsplit.h"
 
 struct side {
 	struct lumen_ice *ice;
@@ -57,11 +58,9 @@ static void on_recv(void *u, uint8_t *buf, size_t len)
 
 static const char *const loopback[] = { "127.0.0.1", NULL };
 
-static void side_init_loop(struct side *s, bool lite, bool controlling,
-			   struct lumen_rxloop *loop)
+static void side_init_cfg(struct side *s, const struct lumen_ice_config *cfg,
+			  struct lumen_rxloop *loop)
 {
-	struct lumen_ice_config cfg = { .lite = lite, .controlling = controlling,
-					.enforce = loopback, .rxloop = loop };
 	struct lumen_ice_callbacks cb = { on_cand, on_done, on_state, on_recv, s };
 	char *err = NULL;
 
@@ -69,8 +68,17 @@ static void side_init_loop(struct side *s, bool lite, bool controlling,
 	s->loop = loop;
 	s->loop_conns_at_connected = -1;
 	s->cands = g_ptr_array_new_with_free_func(g_free);
-	s->ice = lumen_ice_new(NULL, &cfg, &cb, &err);
+	s->ice = lumen_ice_new(NULL, cfg, &cb, &err);
 	cr_assert_not_null(s->ice, "lumen_ice_new: %s", err ? err : "?");
+}
+
+static void side_init_loop(struct side *s, bool lite, bool controlling,
+			   struct lumen_rxloop *loop)
+{
+	struct lumen_ice_config cfg = { .lite = lite, .controlling = controlling,
+					.enforce = loopback, .rxloop = loop };
+
+	side_init_cfg(s, &cfg, loop);
 }
 
 static void side_init(struct side *s, bool lite, bool controlling)
@@ -402,4 +410,59 @@ Test(ice, nat_1_1_replaces_the_host_address_in_candidates)
 	cr_assert(strstr(g_ptr_array_index(s.cands, 0), " 203.0.113.7 ") != NULL, "%s",
 		  (char *)g_ptr_array_index(s.cands, 0));
 	side_fini(&s);
+}
+
+/* lumen-bench's subscribers (--rx batch): a full agent without consent freshness whose owner takes
+ * the pair's own socket once connected. What the peer sends is then read by the owner (with
+ * kernel timestamps) and reaches the callback only through lumen_ice_rx_input, STUN dropped;
+ * libnice reads the socket no more. */
+Test(ice, a_taken_socket_is_read_by_its_owner_only)
+{
+	struct side s[2];
+	struct lumen_ice_config full = { .controlling = true, .enforce = loopback,
+					 .consent_off = true };
+	GMainContext *park = g_main_context_new();
+	struct lumen_rxbatch *b = g_new0(struct lumen_rxbatch, 1);
+	uint8_t stun[20] = { 0x00, 0x01 };
+	int fd, n = 0;
+
+	side_init(&s[0], true, false);
+	side_init_cfg(&s[1], &full, NULL);
+	cr_assert_eq(lumen_ice_rx_take(s[1].ice, park), -EAGAIN, "not before a pair");
+	connect_pair(s);
+	fd = lumen_ice_rx_take(s[1].ice, park);
+	cr_assert_geq(fd, 0, "take: %s", g_strerror(-fd));
+	cr_assert_eq(lumen_ice_rx_take(s[1].ice, park), fd, "taking again gives the same fd");
+	cr_assert_eq(lumen_ice_rx_split(s[1].ice, NULL), -EBUSY);
+	for (int i = 0; i < 10; i++)
+		cr_assert_eq(lumen_ice_send(s[0].ice, (const uint8_t *)"\x80media", 6), 6);
+	/* libnice's sources for the socket are on park, never iterated: nothing arrives this way. */
+	pump_until(got_one, &s[1], 300);
+	cr_assert_eq(s[1].received, 0, "libnice read the taken socket");
+	for (int tries = 0; n < 10 && tries < 300; tries++) {
+		int k = lumen_rxbatch_read(b, fd, LUMEN_RXBATCH_MAX);
+
+		cr_assert_geq(k, 0, "read: %s", g_strerror(-k));
+		for (int i = 0; i < k; i++) {
+			cr_assert_gt(b->rx_ns[i], 0, "a kernel receive time with every datagram");
+			/* Media only: the lite side may still answer our agent's checks. */
+			n += b->buf[i][0] == 0x80;
+			lumen_ice_rx_input(s[1].ice, b->buf[i], b->msg[i].msg_len, b->rx_ns[i]);
+		}
+		if (n < 10)
+			g_usleep(1000);
+	}
+	cr_assert_eq(n, 10, "the owner read %d of the 10", n);
+	cr_assert_eq(s[1].received, 10);
+	cr_assert_str_eq(s[1].last, "\x80media");
+	lumen_ice_rx_input(s[1].ice, stun, sizeof(stun), 0);
+	cr_assert_eq(s[1].received, 10, "STUN from a taken socket is dropped");
+	/* Sending still works from the taken socket's side. */
+	cr_assert_eq(lumen_ice_send(s[1].ice, (const uint8_t *)"\x80" "back", 5), 5);
+	pump_until(got_one, &s[0], 3000);
+	cr_assert_str_eq(s[0].last, "\x80" "back");
+	side_fini(&s[0]);
+	side_fini(&s[1]);
+	g_main_context_unref(park);
+	g_free(b);
 }

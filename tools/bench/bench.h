@@ -15,6 +15,12 @@
 
 enum bench_srtp { BENCH_SRTP_DEFAULT = 0, BENCH_SRTP_GCM, BENCH_SRTP_CM };
 
+/* --rx: batch (rx.h, the pair's own socket read in batches), split (rx.h, a second socket on
+ * the pair's port in a reuseport group, STUN left to libnice: kept to compare with), glib (libnice reads each datagram, one GLib dispatch and recvmsg per packet). */
+enum bench_rx_mode { BENCH_RX_BATCH = 0, BENCH_RX_SPLIT, BENCH_RX_GLIB };
+
+extern const char *const bench_rx_mode_names[];
+
 struct bench_opts {
 	const char *url;
 	const char *scenario;
@@ -42,8 +48,7 @@ struct bench_opts {
 	                           * a browser's answer: we are the DTLS client) */
 	double pacing;            /* publishers' video leaves at pacing x bitrate (0: each frame's
 	                           * packets back to back) */
-	bool rx_glib;             /* --rx glib: subscribers receive through libnice, one GLib
-	                           * dispatch and recvmsg per packet (else rx.h's batches) */
+	enum bench_rx_mode rx;    /* --rx: how subscribers receive once up (rx.h) */
 	unsigned rx_poll_ms;      /* batches read every this many ms (0: when the kernel wakes us;
 	                           * rx.h says why the default is 1) */
 };

@@ -109,7 +109,7 @@ static json_t *result_json(const struct bench_opts *o, const struct bench_result
 	                    json_pack("{sfsfsfsssfsi}", "cpu_pct", r->bench_cpu_pct,
 	                              "runqueue_wait_pct", r->bench_wait_pct,
 	                              "cpu_us_per_received_packet", r->bench_cpu_us_per_packet,
-	                              "rx", o->rx_glib ? "glib" : "batch",
+	                              "rx", bench_rx_mode_names[o->rx],
 	                              "rx_datagrams_per_read", r->rx_per_read, "rx_poll_ms",
 	                              (int)o->rx_poll_ms));
 	if (r->setup)
@@ -193,7 +193,7 @@ static void print_table(const struct bench_opts *o, const struct bench_result *r
 		       r->bench_cpu_pct, r->bench_wait_pct);
 		printf("%-28s %.2f (--rx %s, --rx-poll-ms %u, %.1f datagrams per read)\n",
 		       "bench CPU us / rx packet", r->bench_cpu_us_per_packet,
-		       o->rx_glib ? "glib" : "batch", o->rx_poll_ms, r->rx_per_read);
+		       bench_rx_mode_names[o->rx], o->rx_poll_ms, r->rx_per_read);
 	}
 	if (r->setup) {
 		json_t *s = r->setup;
@@ -301,8 +301,9 @@ static const GOptionEntry entries[] = {
     {"ice-ip", 0, 0, G_OPTION_ARG_STRING, &cli.ice_ip, "the only address our ICE gathers on",
      "ADDR"},
     {"rx", 0, 0, G_OPTION_ARG_STRING, &cli.rx,
-     "batch|glib: how subscribers receive once up (batch: recvmmsg from one epoll set, "
-     "STUN left to libnice; glib: through libnice, one dispatch and recvmsg per packet)",
+     "batch|split|glib: how subscribers receive once up (batch: their sockets read with "
+     "recvmmsg from one epoll set; split: the same from a second socket per port, STUN left to "
+     "libnice; glib: through libnice, one dispatch and recvmsg per packet) (batch)",
      "MODE"},
     {"rx-poll-ms", 0, 0, G_OPTION_ARG_INT, &cli.rx_poll_ms,
      "--rx batch reads every MS ms; 0: when the kernel wakes the bench, which charges the "
@@ -398,11 +399,14 @@ static int take_args(struct bench_opts *o)
 		return -1;
 	}
 	o->dtls_passive = cli.dtls_role && !strcmp(cli.dtls_role, "passive");
-	if (cli.rx && strcmp(cli.rx, "batch") && strcmp(cli.rx, "glib")) {
-		g_printerr("lumen-bench: --rx must be batch or glib\n");
+	o->rx = BENCH_RX_BATCH;
+	for (int i = 0; cli.rx && bench_rx_mode_names[i]; i++)
+		if (!strcmp(cli.rx, bench_rx_mode_names[i]))
+			o->rx = (enum bench_rx_mode)i;
+	if (cli.rx && strcmp(cli.rx, bench_rx_mode_names[o->rx])) {
+		g_printerr("lumen-bench: --rx must be batch, split or glib\n");
 		return -1;
 	}
-	o->rx_glib = cli.rx && !strcmp(cli.rx, "glib");
 	if (cli.rx_poll_ms < 0 || cli.rx_poll_ms > 100) {
 		g_printerr("lumen-bench: --rx-poll-ms must be 0..100\n");
 		return -1;

@@ -25,7 +25,8 @@ int bench_env_init(struct bench_env *env, const struct bench_opts *o, char **err
 	env->sess[0] = env->j;
 	env->sess_handles[0] = 1; /* the room handle */
 	env->n_sess = 1;
-	if (!o->rx_glib && !(env->rx = bench_rx_new(o->rx_poll_ms, err)))
+	if (o->rx != BENCH_RX_GLIB &&
+	    !(env->rx = bench_rx_new(o->rx == BENCH_RX_SPLIT, o->rx_poll_ms, err)))
 		return -1;
 	return 0;
 }
@@ -218,7 +219,10 @@ int bench_conn_pc(struct bench_conn *c, struct lumen_pc_callbacks *cb, bool cont
 	             * default (one check every 20 ms, the first after 20 ms) added 20 ms to
 	             * every join against either server. --ice-pacing-ms sets it. */
 	            .check_pacing_ms = c->env->o->ice_pacing_ms,
-	            .enforce = c->env->enforce[0] ? c->env->enforce : NULL},
+	            .enforce = c->env->enforce[0] ? c->env->enforce : NULL,
+	            /* --rx batch reads a subscriber's socket itself once up: no consent
+	             * responses would reach libnice (rx.h). */
+	            .consent_off = c->rx_wanted && c->env->o->rx == BENCH_RX_BATCH},
 	    .cert = c->env->cert,
 	    .dtls_ctx = c->env->dctx,
 	    .gcm_only_for_tests = c->env->o->srtp == BENCH_SRTP_GCM,

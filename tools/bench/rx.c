@@ -15,10 +15,14 @@
 
 #define EVENTS 256
 
+const char *const bench_rx_mode_names[] = {"batch", "split", "glib", NULL};
+
 struct bench_rx {
 	int epfd;
+	bool split; /* a second socket per port (else the pair's own socket is read) */
 	guint watch, stun_timer;
 	GMainContext *stun; /* libnice's sockets of split connections */
+	GMainContext *park; /* libnice's sockets of taken connections: never iterated */
 	struct lumen_rxbatch *batch;
 	struct bench_rx_stats st;
 };
@@ -102,10 +106,11 @@ static gboolean on_stun_tick(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
-struct bench_rx *bench_rx_new(unsigned poll_ms, char **err)
+struct bench_rx *bench_rx_new(bool split, unsigned poll_ms, char **err)
 {
 	struct bench_rx *rx = g_new0(struct bench_rx, 1);
 
+	rx->split = split;
 	rx->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (rx->epfd < 0) {
 		*err = g_strdup_printf("epoll_create1: %s", strerror(errno));
@@ -114,11 +119,13 @@ struct bench_rx *bench_rx_new(unsigned poll_ms, char **err)
 	}
 	rx->batch = g_new(struct lumen_rxbatch, 1);
 	rx->stun = g_main_context_new();
+	rx->park = g_main_context_new();
 	if (poll_ms)
 		rx->watch = g_timeout_add_full(G_PRIORITY_DEFAULT, poll_ms, on_poll_tick, rx, NULL);
 	else
 		rx->watch = g_unix_fd_add(rx->epfd, G_IO_IN, on_ready, rx);
-	rx->stun_timer = g_timeout_add(BENCH_RX_STUN_MS, on_stun_tick, rx);
+	if (split)
+		rx->stun_timer = g_timeout_add(BENCH_RX_STUN_MS, on_stun_tick, rx);
 	return rx;
 }
 
@@ -127,10 +134,12 @@ void bench_rx_free(struct bench_rx *rx)
 	if (!rx)
 		return;
 	g_source_remove(rx->watch);
-	g_source_remove(rx->stun_timer);
+	if (rx->stun_timer)
+		g_source_remove(rx->stun_timer);
 	close(rx->epfd);
 	/* Sources of pcs still alive stay attached to it; the context lives on while they do. */
 	g_main_context_unref(rx->stun);
+	g_main_context_unref(rx->park);
 	g_free(rx->batch);
 	g_free(rx);
 }
@@ -138,7 +147,7 @@ void bench_rx_free(struct bench_rx *rx)
 int bench_rx_add(struct bench_rx *rx, struct bench_rx_conn *c, struct lumen_pc *pc)
 {
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
-	int fd = lumen_pc_rawrx_open(pc, rx->stun);
+	int fd = rx->split ? lumen_pc_rawrx_open(pc, rx->stun) : lumen_pc_rawrx_take(pc, rx->park);
 
 	if (fd < 0)
 		return fd;
@@ -147,8 +156,10 @@ int bench_rx_add(struct bench_rx *rx, struct bench_rx_conn *c, struct lumen_pc *
 	c->pc = pc;
 	c->fd = fd;
 	/* What libnice had queued before the split is read there now: at once, not a tick
-	 * later (the join scenario times the first packet). */
-	on_stun_tick(rx);
+	 * later (the join scenario times the first packet). A taken socket keeps its queue for
+	 * the next read. */
+	if (rx->split)
+		on_stun_tick(rx);
 	return 0;
 }
 

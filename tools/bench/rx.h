@@ -1,12 +1,19 @@
-/* rx.h -- lumen-bench's subscribers' receive loop (--rx batch, the default): once a subscriber's
- * pc is up, its selected pair's non-STUN datagrams come to a socket of its own
- * (webrtc/pc_rawrx.h, rxsplit.h), which this loop reads with recvmmsg(2) from one epoll set for
- * every subscriber, and hands each datagram to the pc's normal input path (DTLS, SRTP, SRTCP).
- * Replaces, per packet, a GLib source dispatch, a poll over every socket and a recvmsg(2) through
- * libnice (about half of the bench's CPU at 200 subscribers, docs/bench.md).
+/* rx.h -- lumen-bench's subscribers' receive loop (--rx batch, the default, and --rx split): once
+ * a subscriber's pc is up, this loop reads its selected pair's datagrams with recvmmsg(2) from one
+ * epoll set for every subscriber, and hands each to the pc's normal input path (DTLS, SRTP,
+ * SRTCP). Replaces, per packet, a GLib source dispatch, a poll over every socket and a recvmsg(2)
+ * through libnice (about half of the bench's CPU at 200 subscribers, docs/bench.md).
  *
- * STUN stays with libnice: its sockets move to a context of their own, iterated every
- * BENCH_RX_STUN_MS from the default one, so consent freshness and keepalives keep working.
+ * Which socket. batch: the pair's own (webrtc/pc_rawrx.h lumen_pc_rawrx_take); libnice reads it
+ * no more, so the subscriber's agent runs without consent freshness (no response would reach it)
+ * and STUN that arrives is dropped: neither server needs answers once connected (lumen is
+ * ICE-lite, Janus sends keepalive indications). split: a second socket on the pair's port that
+ * the kernel gives every non-STUN datagram (rxsplit.h), STUN left to libnice on a context of its
+ * own, iterated every BENCH_RX_STUN_MS. The split costs the sender: the two sockets form a
+ * reuseport group, and the kernel picks between them by running the group's BPF program on
+ * every datagram, in the softirq of the send, which on one machine is the server's
+ * (reuseport_select_sock: 1.4-3.4 % of lumen's CPU at fanout N = 20 in perf). A browser's
+ * socket is alone on its port; so is batch's.
  *
  * When: with poll_ms 0, as soon as the kernel wakes the bench (the bench's thread sleeps on the
  * epoll fd); with poll_ms N, every N ms, the thread never sleeping on the sockets. Why the second
@@ -38,7 +45,7 @@ struct bench_rx;
 
 struct bench_rx_conn {
 	struct lumen_pc *pc;
-	int fd; /* the pc's split socket (owned by the pc), -1: not added */
+	int fd; /* the pc's taken or split socket (the pc's), -1: not added */
 };
 
 struct bench_rx_stats {
@@ -47,13 +54,15 @@ struct bench_rx_stats {
 	uint64_t datagrams;
 };
 
-/* poll_ms: 0, read when the epoll fd is readable; N, every N ms (see above). Returns NULL with
+/* split: --rx split (else batch, above). poll_ms: 0, read when the epoll fd is readable; N, every
+ * N ms (see above). Returns NULL with
  * *err (g_malloc'd) when epoll cannot be set up. */
-struct bench_rx *bench_rx_new(unsigned poll_ms, char **err);
+struct bench_rx *bench_rx_new(bool split, unsigned poll_ms, char **err);
 void bench_rx_free(struct bench_rx *rx);
 
-/* Starts reading c's pc (up) through rx. Returns 0, or a negative errno (the pc keeps receiving
- * through libnice then). */
+/* Starts reading c's pc (up) through rx. With batch, the pc must have been made with
+ * config.ice.consent_off. Returns 0, or a negative errno (the pc keeps receiving through libnice
+ * then). */
 int bench_rx_add(struct bench_rx *rx, struct bench_rx_conn *c, struct lumen_pc *pc);
 /* Stops it (c not added: nothing). */
 void bench_rx_remove(struct bench_rx *rx, struct bench_rx_conn *c);
