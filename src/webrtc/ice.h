@@ -134,8 +134,8 @@ int lumen_ice_rx_split(struct lumen_ice *ice, GMainContext *stun_ctx);
  * SO_TIMESTAMPNS on, or an error as lumen_ice_rx_split (-EBUSY also after a split). Calling it
  * again returns the same fd. */
 int lumen_ice_rx_take(struct lumen_ice *ice, GMainContext *park_ctx);
-/* One datagram read from the split (or taken) socket, into the path libnice's would take (on_recv, in
- * a send batch). buf is writable (decrypted in place); rx_ns: its kernel receive time
+/* One datagram read from the split (or taken) socket, into the path libnice's would take (on_recv,
+ * in a send batch). buf is writable (decrypted in place); rx_ns: its kernel receive time
  * (CLOCK_REALTIME ns, lumen_rxbatch), or 0. */
 void lumen_ice_rx_input(struct lumen_ice *ice, uint8_t *buf, size_t len, int64_t rx_ns);
 

@@ -23,9 +23,9 @@ int lumen_pc_rawrx_open(struct lumen_pc *pc, GMainContext *stun_ctx);
  * (valid until lumen_pc_free; do not close it). Returns the fd, -EAGAIN before the pc is up or
  * after it closed, or another negative errno. */
 int lumen_pc_rawrx_take(struct lumen_pc *pc, GMainContext *park_ctx);
-/* A datagram read from that socket (or the taken one): processed as if libnice had delivered it (DTLS, SRTP,
- * SRTCP; callbacks run from here). buf is decrypted in place. rx_ns: kernel receive time
- * (CLOCK_REALTIME) or 0. */
+/* A datagram read from that socket (or the taken one): processed as if libnice had delivered it
+ * (DTLS, SRTP, SRTCP; callbacks run from here). buf is decrypted in place. rx_ns: kernel receive
+ * time (CLOCK_REALTIME) or 0. */
 void lumen_pc_rawrx_input(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t rx_ns);
 
 #endif

@@ -15,8 +15,9 @@
 
 enum bench_srtp { BENCH_SRTP_DEFAULT = 0, BENCH_SRTP_GCM, BENCH_SRTP_CM };
 
-/* --rx: batch (rx.h, the pair's own socket read in batches), split (rx.h, a second socket on
- * the pair's port in a reuseport group, STUN left to libnice: kept to compare with), glib (libnice reads each datagram, one GLib dispatch and recvmsg per packet). */
+/* --rx: batch (rx.h, the pair's own socket read in batches), split (rx.h, a second socket on the
+ * pair's port in a reuseport group, STUN left to libnice: kept to compare with), glib (libnice
+ * reads each datagram, one GLib dispatch and recvmsg per packet). */
 enum bench_rx_mode { BENCH_RX_BATCH = 0, BENCH_RX_SPLIT, BENCH_RX_GLIB };
 
 extern const char *const bench_rx_mode_names[];
