@@ -9,12 +9,12 @@
 #include "webrtc/latency.h"
 #include "webrtc/rxloop.h"
 #include "webrtc/rxsplit.h"
+#include "webrtc/sendpath.h"
 #include "webrtc/txbatch.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
-#include <pthread.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <linux/sockios.h>
@@ -45,15 +45,12 @@ struct lumen_ice {
 	/* The selected pair's UDP socket and remote address, to send on directly (see
 	 * lumen_ice_send); NULL when there is none or it is not plain UDP (TCP, TURN). */
 	GSocket *direct;
-	struct sockaddr_storage direct_to;
-	socklen_t direct_to_len;
 	unsigned rx_count; /* packets received, for sampling the forwarding delay */
 	/* What lumen_ice_send reads, which may run on a transmit worker while the agent's thread
-	 * changes the pair or the state: the send state below, under send_lock (uncontended but
-	 * for a pair change). The GSocket reference above stays on the agent's thread. */
-	pthread_mutex_t send_lock;
-	enum lumen_ice_state send_state;
-	int send_fd; /* the selected pair's UDP fd, -1: none (send through libnice) */
+	 * changes the pair or the state (sendpath.h): whether ICE is up, the selected pair's UDP
+	 * fd (-1: none, send through libnice) and the peer's address. The GSocket reference above
+	 * stays on the agent's thread. */
+	struct lumen_sendpath send;
 	/* lumen_ice_rx_split: the owner's socket for the pair's non-STUN datagrams (-1: none),
 	 * and the context libnice's sockets were moved to; lumen_ice_rx_take: the pair's fd the
 	 * owner reads (libnice's, not ours to close; -1: none). */
@@ -248,9 +245,7 @@ static void on_state_changed(NiceAgent *agent, guint stream, guint component, gu
 	if (s == LUMEN_ICE_NEW && ice->state == LUMEN_ICE_CONNECTED)
 		s = LUMEN_ICE_FAILED;
 	ice->state = s;
-	pthread_mutex_lock(&ice->send_lock);
-	ice->send_state = s;
-	pthread_mutex_unlock(&ice->send_lock);
+	lumen_sendpath_set_up(&ice->send, s == LUMEN_ICE_CONNECTED);
 	/* The owner first: it starts DTLS here (the server's first flight leaves from this call),
 	 * and the receive loop's attach (a second socket on the pair's port with its BPF program,
 	 * libnice's sockets moved to another context) took 0.2-0.3 ms that the handshake waited
@@ -274,10 +269,7 @@ static void rx_loop_detach(struct lumen_ice *ice)
 static void direct_clear(struct lumen_ice *ice)
 {
 	rx_loop_detach(ice);
-	pthread_mutex_lock(&ice->send_lock);
-	ice->send_fd = -1;
-	ice->direct_to_len = 0;
-	pthread_mutex_unlock(&ice->send_lock);
+	lumen_sendpath_set_socket(&ice->send, -1, NULL, 0);
 	g_clear_object(&ice->direct);
 }
 
@@ -308,6 +300,7 @@ static void on_selected_pair(NiceAgent *agent, guint stream, guint component, Ni
 			     NiceCandidate *r, gpointer data)
 {
 	struct lumen_ice *ice = data;
+	struct sockaddr_storage to;
 
 	if (stream != ice->stream || component != COMPONENT)
 		return;
@@ -319,14 +312,12 @@ static void on_selected_pair(NiceAgent *agent, guint stream, guint component, Ni
 	if (!sock)
 		return;
 	ice->direct = sock; /* our reference keeps the fd open */
-	pthread_mutex_lock(&ice->send_lock);
-	memset(&ice->direct_to, 0, sizeof(ice->direct_to));
-	nice_address_copy_to_sockaddr(&r->addr, (struct sockaddr *)&ice->direct_to);
-	ice->direct_to_len = ice->direct_to.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-								   : sizeof(struct sockaddr_in);
-	ice->send_fd = g_socket_get_fd(sock);
-	set_dont_fragment(ice->send_fd, l);
-	pthread_mutex_unlock(&ice->send_lock);
+	memset(&to, 0, sizeof(to));
+	nice_address_copy_to_sockaddr(&r->addr, (struct sockaddr *)&to);
+	set_dont_fragment(g_socket_get_fd(sock), l);
+	lumen_sendpath_set_socket(&ice->send, g_socket_get_fd(sock), (struct sockaddr *)&to,
+				  to.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+							   : sizeof(struct sockaddr_in));
 	rx_loop_attach(ice);
 }
 
@@ -418,8 +409,7 @@ struct lumen_ice *lumen_ice_new(GMainContext *ctx, const struct lumen_ice_config
 	ice->lite = cfg->lite;
 	ice->ctx = ctx;
 	ice->rxloop = cfg->rxloop;
-	pthread_mutex_init(&ice->send_lock, NULL);
-	ice->send_fd = -1;
+	lumen_sendpath_init(&ice->send);
 	ice->split_fd = ice->taken_fd = -1;
 	ice->local = g_ptr_array_new_with_free_func(g_free);
 	if (cfg->nat_1_1 && *cfg->nat_1_1)
@@ -558,19 +548,16 @@ void lumen_ice_remote_gathering_done(struct lumen_ice *ice)
 
 ssize_t lumen_ice_send(struct lumen_ice *ice, const uint8_t *buf, size_t len)
 {
-	ssize_t k = -EAGAIN;
-	bool up, direct;
+	struct lumen_sendpath_snap p;
 	gint n;
 
-	pthread_mutex_lock(&ice->send_lock);
-	up = ice->send_state == LUMEN_ICE_CONNECTED;
-	direct = up && ice->send_fd >= 0;
-	if (direct) /* copies the address: the pair may change once we unlock */
-		k = lumen_txbatch_send(ice->send_fd, (const struct sockaddr *)&ice->direct_to,
-				       ice->direct_to_len, buf, len);
-	pthread_mutex_unlock(&ice->send_lock);
-	if (!up || direct)
-		return k;
+	/* A pair changed on the agent's thread during this call is taken by the next one; the
+	 * old pair's fd stays open (libnice's candidate socket) until the agent is freed. */
+	lumen_sendpath_get(&ice->send, &p);
+	if (!p.up)
+		return -EAGAIN;
+	if (p.fd >= 0)
+		return lumen_txbatch_send(p.fd, &p.to.sa, p.to_len, buf, len);
 	n = nice_agent_send(ice->agent, ice->stream, COMPONENT, (guint)len, (const gchar *)buf);
 	if (n < 0)
 		return -EIO;
@@ -682,7 +669,6 @@ void lumen_ice_free(struct lumen_ice *ice)
 		close(ice->split_fd);
 	if (ice->stun_ctx)
 		g_main_context_unref(ice->stun_ctx);
-	pthread_mutex_destroy(&ice->send_lock);
 	g_ptr_array_free(ice->local, TRUE);
 	g_free(ice->nat_1_1);
 	g_free(ice->ufrag);

@@ -104,8 +104,8 @@ ssize_t lumen_ice_send(struct lumen_ice *ice, const uint8_t *buf, size_t len);
  * the matching lumen_ice_tx_flush() leaves in one system call at the flush; pairs nest. The
  * receive callback already runs inside such a pair. A media worker brackets each hand-off it
  * processes. lumen_ice_send is safe on any thread: the selected pair's fd, address and the state
- * it reads are changed on the agent's thread under a lock of the ice object (the caller must still
- * keep the object alive: no lumen_ice_free during a send). */
+ * it reads are changed on the agent's thread and read without a lock (sendpath.h; the caller must
+ * still keep the object alive: no lumen_ice_free during a send). */
 void lumen_ice_tx_begin(void);
 unsigned lumen_ice_tx_flush(void); /* returns the packets it submitted */
 

@@ -1,5 +1,5 @@
 # src/webrtc/ice.mk -- ICE (libnice) and the peer connection that joins the engine's parts.
-src_webrtc_libwebrtc_la_SOURCES += src/webrtc/ice.c src/webrtc/ice.h \
+src_webrtc_libwebrtc_la_SOURCES += src/webrtc/ice.c src/webrtc/ice.h src/webrtc/sendpath.h \
 	src/webrtc/txbatch.c src/webrtc/txbatch.h src/webrtc/latency.c src/webrtc/latency.h
 check_PROGRAMS += tests/unit/test_txbatch
 TESTS += tests/unit/test_txbatch
@@ -11,6 +11,12 @@ TESTS += tests/unit/test_latency
 tests_unit_test_latency_SOURCES = tests/unit/test_latency.c
 tests_unit_test_latency_CFLAGS = $(WEBRTC_TEST_CFLAGS)
 tests_unit_test_latency_LDADD = $(WEBRTC_TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_sendpath
+TESTS += tests/unit/test_sendpath
+tests_unit_test_sendpath_SOURCES = tests/unit/test_sendpath.c
+tests_unit_test_sendpath_CFLAGS = $(WEBRTC_TEST_CFLAGS)
+tests_unit_test_sendpath_LDADD = $(WEBRTC_TEST_LIBS)
 
 check_PROGRAMS += tests/unit/test_ice
 TESTS += tests/unit/test_ice
