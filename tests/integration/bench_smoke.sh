@@ -49,6 +49,18 @@ jqok "fanout: the delay lumen adds is read from its histogram" "$e2e_tmp/fanout.
 	'.server_delay.samples >= 300 and .server_delay.p99_le_ms > 0'
 jqok "fanout: the subscribers were read by the 1 ms poll (the default)" "$e2e_tmp/fanout.json" \
 	'.bench.rx_poll_ms == 1'
+jqok "fanout: from their own sockets (--rx batch, the default)" "$e2e_tmp/fanout.json" \
+	'.bench.rx == "batch"'
+
+# --rx split, the earlier receive kept for comparisons: a second socket per port, STUN to libnice.
+bench --scenario fanout --subscribers 3 --duration 2 --warmup 1 --rx split \
+	--json "$e2e_tmp/split.json" >"$e2e_tmp/split.txt" 2>&1
+ok $? "fanout --rx split: lumen-bench exits 0"
+jqok "fanout --rx split: media through the split sockets, loss under 5 %" "$e2e_tmp/split.json" \
+	'.bench.rx == "split" and .received_packets >= 2 * .sent_packets and .loss_pct < 5'
+bench --rx nonsense --duration 1 >"$e2e_tmp/badrx.txt" 2>&1
+[ $? -eq 2 ] && grep -q -- "--rx must be batch, split or glib" "$e2e_tmp/badrx.txt"
+ok $? "--rx nonsense: exit status 2 (usage) and what it takes"
 
 # --record: the room was created with "record": true, lumen said so to the publisher, and the
 # recorder wrote it. The room is gone when lumen-bench exits; the writer finalises the manifest
