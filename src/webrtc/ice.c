@@ -574,16 +574,24 @@ unsigned lumen_ice_tx_flush(void)
 	return lumen_txbatch_end();
 }
 
+/* Whether the owner may read the pair itself (split or take): 0, or why not. */
+static int owner_rx_allowed(const struct lumen_ice *ice)
+{
+	if (ice->rxloop || ice->split_fd >= 0 || ice->taken_fd >= 0)
+		return -EBUSY;
+	if (ice->state != LUMEN_ICE_CONNECTED || !ice->direct)
+		return ice->state == LUMEN_ICE_CONNECTED ? -ENOTSUP : -EAGAIN;
+	return 0;
+}
+
 int lumen_ice_rx_split(struct lumen_ice *ice, GMainContext *stun_ctx)
 {
 	int fd;
 
 	if (ice->split_fd >= 0)
 		return ice->split_fd;
-	if (ice->rxloop || ice->taken_fd >= 0)
-		return -EBUSY;
-	if (ice->state != LUMEN_ICE_CONNECTED || !ice->direct)
-		return ice->state == LUMEN_ICE_CONNECTED ? -ENOTSUP : -EAGAIN;
+	if ((fd = owner_rx_allowed(ice)) < 0)
+		return fd;
 	fd = lumen_rxsplit_open(g_socket_get_fd(ice->direct));
 	if (fd < 0)
 		return fd;
@@ -603,10 +611,8 @@ int lumen_ice_rx_take(struct lumen_ice *ice, GMainContext *park_ctx)
 
 	if (ice->taken_fd >= 0)
 		return ice->taken_fd;
-	if (ice->rxloop || ice->split_fd >= 0)
-		return -EBUSY;
-	if (ice->state != LUMEN_ICE_CONNECTED || !ice->direct)
-		return ice->state == LUMEN_ICE_CONNECTED ? -ENOTSUP : -EAGAIN;
+	if ((rc = owner_rx_allowed(ice)) < 0)
+		return rc;
 	fd = g_socket_get_fd(ice->direct);
 	if ((rc = lumen_rxbatch_enable_stamps(fd)) < 0)
 		return rc;
