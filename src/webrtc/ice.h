@@ -118,8 +118,8 @@ unsigned lumen_ice_tx_flush(void); /* returns the packets it submitted */
  * hands each datagram to lumen_ice_rx_input. The fd belongs to the ice object: it stays valid
  * until lumen_ice_free, on the pair it was made for (not for agents that restart). Calling it
  * again returns the same fd. Returns the fd, -EAGAIN before ICE is connected, -ENOTSUP when
- * the pair is not plain UDP, -EBUSY when the agent has a receive loop (config.rxloop), or
- * another negative errno (socket, bind, BPF). */
+ * the pair is not plain UDP, -EBUSY when the agent has a receive loop (config.rxloop) or
+ * its socket was taken (lumen_ice_rx_take), or another negative errno (socket, bind, BPF). */
 int lumen_ice_rx_split(struct lumen_ice *ice, GMainContext *stun_ctx);
 /* Like lumen_ice_rx_split, but without a second socket: the caller reads the pair's own socket
  * (libnice's), STUN included, and libnice reads it no more (its sockets' sources move to
