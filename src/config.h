@@ -108,6 +108,7 @@ struct lumen_config {
 		char **ice_enforce;    /* interfaces or addresses to gather on (empty = all) */
 		char **ice_ignore;     /* interfaces or addresses never to gather on */
 		bool ice_lite;         /* lite mode (default) or full */
+		bool ice_lite_nominate; /* lite: the pair in use at the peer's nominating check */
 		char *nat_1_1;         /* public address announced instead of the host one */
 		char *stun_server;     /* HOST:PORT or "" */
 		bool ipv6;             /* gather IPv6 candidates */

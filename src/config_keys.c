@@ -184,6 +184,9 @@ const struct lumen_cfg_key lumen_cfg_keys[] = {
      .doc = "interfaces or addresses never to gather candidates on"},
     {"media", "ice_lite", LUMEN_CFG_BOOL, OFF(media.ice_lite), "true",
      .doc = "ICE lite (a server with a public address); false = full ICE"},
+    {"media", "ice_lite_nominate", LUMEN_CFG_BOOL, OFF(media.ice_lite_nominate), "true",
+     .doc = "lite mode: use a pair as soon as the peer's check nominates it (RFC 8445 7.3.2); "
+            "false = after libnice's own check of it, a round trip later"},
     {"media", "nat_1_1", LUMEN_CFG_STRING, OFF(media.nat_1_1), "", .check = check_ip_or_empty,
      .doc = "public IP address announced instead of the host's (1:1 NAT); \"\" = off"},
     {"media", "stun_server", LUMEN_CFG_HOSTPORT, OFF(media.stun_server), "", .empty_ok = true,

@@ -446,6 +446,7 @@ static int ensure_pc(struct lumen_handle *h, char **err)
 	struct lumen_pc_config pc_cfg = {
 		.ice = {
 			.lite = cfg->media.ice_lite,
+			.no_early_nominate = !cfg->media.ice_lite_nominate,
 			.controlling = false,
 			.enforce = (const char *const *)cfg->media.ice_enforce,
 			.ignore = (const char *const *)cfg->media.ice_ignore,

@@ -7,6 +7,7 @@
 #include "webrtc/ice.h"
 
 #include "webrtc/latency.h"
+#include "webrtc/nominate.h"
 #include "webrtc/rxloop.h"
 #include "webrtc/rxsplit.h"
 #include "webrtc/sendpath.h"
@@ -45,6 +46,11 @@ struct lumen_ice {
 	/* The selected pair's UDP socket and remote address, to send on directly (see
 	 * lumen_ice_send); NULL when there is none or it is not plain UDP (TCP, TURN). */
 	GSocket *direct;
+	/* A lite agent's watch for the peer's nominating check (nominate.h), until it reports or
+	 * libnice selects; early: the pair it reported is in use and libnice's own selection has
+	 * not come yet (its state events meanwhile say it is still checking). */
+	struct lumen_nominate *nominate;
+	bool early;
 	unsigned rx_count; /* packets received, for sampling the forwarding delay */
 	/* What lumen_ice_send reads, which may run on a transmit worker while the agent's thread
 	 * changes the pair or the state (sendpath.h): whether ICE is up, the selected pair's UDP
@@ -241,6 +247,10 @@ static void on_state_changed(NiceAgent *agent, guint stream, guint component, gu
 
 	if (stream != ice->stream || component != COMPONENT || s == ice->state)
 		return;
+	/* libnice's checks behind the pair we took at the nomination: not news */
+	if (ice->early && (s == LUMEN_ICE_CHECKING || s == LUMEN_ICE_NEW))
+		return;
+	ice->early = false;
 	/* DISCONNECTED after a working pair means the pair was lost: report it as a failure. */
 	if (s == LUMEN_ICE_NEW && ice->state == LUMEN_ICE_CONNECTED)
 		s = LUMEN_ICE_FAILED;
@@ -284,11 +294,11 @@ static void direct_clear(struct lumen_ice *ice)
  * locally and so gives each datagram of an unconnected socket an IP ID from its shared,
  * hashed generator (__ip_select_ident: 1.3-1.9 % of lumen's CPU at fanout N = 20 in perf);
  * with DF the ID is 0. A failure costs only that, so it is not an error. IPv6 has no such ID. */
-static void set_dont_fragment(int fd, const NiceCandidate *local)
+static void set_dont_fragment(int fd, bool ipv4)
 {
 	int v = IP_PMTUDISC_PROBE;
 
-	if (nice_address_ip_version(&local->addr) == 4)
+	if (ipv4)
 		(void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v));
 }
 
@@ -304,6 +314,9 @@ static void on_selected_pair(NiceAgent *agent, guint stream, guint component, Ni
 
 	if (stream != ice->stream || component != COMPONENT)
 		return;
+	/* libnice's choice from here on, whatever was taken at the nomination */
+	ice->early = false;
+	g_clear_pointer(&ice->nominate, lumen_nominate_free);
 	direct_clear(ice);
 	if (!l || !r || l->transport != NICE_CANDIDATE_TRANSPORT_UDP ||
 	    r->transport != NICE_CANDIDATE_TRANSPORT_UDP || l->type == NICE_CANDIDATE_TYPE_RELAYED)
@@ -314,7 +327,7 @@ static void on_selected_pair(NiceAgent *agent, guint stream, guint component, Ni
 	ice->direct = sock; /* our reference keeps the fd open */
 	memset(&to, 0, sizeof(to));
 	nice_address_copy_to_sockaddr(&r->addr, (struct sockaddr *)&to);
-	set_dont_fragment(g_socket_get_fd(sock), l);
+	set_dont_fragment(g_socket_get_fd(sock), nice_address_ip_version(&l->addr) == 4);
 	lumen_sendpath_set_socket(&ice->send, g_socket_get_fd(sock), (struct sockaddr *)&to,
 				  to.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
 							   : sizeof(struct sockaddr_in));
@@ -381,7 +394,9 @@ static void rx_loop_attach(struct lumen_ice *ice)
 {
 	int err = 0;
 
-	if (!ice->rxloop || ice->rxconn || !ice->direct || ice->state != LUMEN_ICE_CONNECTED)
+	/* early: libnice selects in a moment, and takes the sockets' sources along (on_selected_pair) */
+	if (!ice->rxloop || ice->rxconn || !ice->direct || ice->state != LUMEN_ICE_CONNECTED ||
+	    ice->early)
 		return;
 	nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT,
 			       lumen_rxloop_stun_context(ice->rxloop), on_recv, ice);
@@ -389,6 +404,41 @@ static void rx_loop_attach(struct lumen_ice *ice)
 				       ice, &err);
 	if (!ice->rxconn)
 		nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, ice->ctx, on_recv, ice);
+}
+
+/* The controlling peer nominated a pair of this lite agent (nominate.h): in use at once, as
+ * RFC 8445 §7.3.2 has it, ahead of libnice's own selection a triggered check later. Only the
+ * first connection: after a restart libnice's path alone selects. */
+static void on_nominated(void *user, GSocket *sock, const struct sockaddr *from,
+			 socklen_t from_len)
+{
+	struct lumen_ice *ice = user;
+	GSocket *keep = g_object_ref(sock);
+	int fd = g_socket_get_fd(keep);
+
+	g_clear_pointer(&ice->nominate, lumen_nominate_free);
+	if (ice->direct || ice->state == LUMEN_ICE_CONNECTED || ice->state == LUMEN_ICE_FAILED) {
+		g_object_unref(keep);
+		return;
+	}
+	ice->direct = keep;
+	ice->early = true;
+	set_dont_fragment(fd, from->sa_family == AF_INET);
+	lumen_sendpath_set_socket(&ice->send, fd, from, from_len);
+	ice->state = LUMEN_ICE_CONNECTED;
+	lumen_sendpath_set_up(&ice->send, true);
+	if (ice->cb.on_state)
+		ice->cb.on_state(ice->cb.user, LUMEN_ICE_CONNECTED);
+}
+
+static void watch_nomination(struct lumen_ice *ice)
+{
+	GPtrArray *socks = nice_agent_get_sockets(ice->agent, ice->stream, COMPONENT);
+
+	if (!socks)
+		return;
+	ice->nominate = lumen_nominate_new(ice->ctx, socks, ice->ufrag, ice->pwd, on_nominated, ice);
+	g_ptr_array_unref(socks);
 }
 
 static void refresh_credentials(struct lumen_ice *ice)
@@ -469,6 +519,8 @@ struct lumen_ice *lumen_ice_new(GMainContext *ctx, const struct lumen_ice_config
 		goto fail;
 	}
 	refresh_credentials(ice);
+	if (ice->lite && !cfg->no_early_nominate)
+		watch_nomination(ice);
 	return ice;
 fail:
 	lumen_ice_free(ice);
@@ -633,6 +685,8 @@ void lumen_ice_rx_input(struct lumen_ice *ice, uint8_t *buf, size_t len, int64_t
 
 int lumen_ice_restart(struct lumen_ice *ice)
 {
+	g_clear_pointer(&ice->nominate, lumen_nominate_free);
+	ice->early = false;
 	direct_clear(ice); /* the next selected pair sets it again */
 	if (!nice_agent_restart_stream(ice->agent, ice->stream))
 		return -EIO;
@@ -640,11 +694,45 @@ int lumen_ice_restart(struct lumen_ice *ice)
 	return 0;
 }
 
+/* "a:p" of a socket address (IPv4 or IPv6), as libnice's addresses print below. */
+static bool sockaddr_string(const struct sockaddr *sa, char *buf, size_t size)
+{
+	char ip[INET6_ADDRSTRLEN];
+	const void *a = sa->sa_family == AF_INET6 ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
+						  : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+	unsigned port = ntohs(sa->sa_family == AF_INET6 ? ((const struct sockaddr_in6 *)sa)->sin6_port
+						       : ((const struct sockaddr_in *)sa)->sin_port);
+
+	if ((sa->sa_family != AF_INET && sa->sa_family != AF_INET6) ||
+	    !inet_ntop(sa->sa_family, a, ip, sizeof(ip)))
+		return false;
+	return (size_t)snprintf(buf, size, "%s:%u", ip, port) < size;
+}
+
+/* The pair taken at the nomination, before libnice has selected it: our socket's address and
+ * the peer's. */
+static char *early_pair(const struct lumen_ice *ice)
+{
+	struct sockaddr_storage local;
+	socklen_t len = sizeof(local);
+	struct lumen_sendpath_snap p;
+	char a[INET6_ADDRSTRLEN + 8], b[INET6_ADDRSTRLEN + 8];
+
+	lumen_sendpath_get((struct lumen_sendpath *)&ice->send, &p);
+	if (p.fd < 0 || getsockname(p.fd, (struct sockaddr *)&local, &len) < 0 ||
+	    !sockaddr_string((struct sockaddr *)&local, a, sizeof(a)) ||
+	    !sockaddr_string(&p.to.sa, b, sizeof(b)))
+		return NULL;
+	return g_strdup_printf("%s <-> %s", a, b);
+}
+
 char *lumen_ice_selected_pair(const struct lumen_ice *ice)
 {
 	NiceCandidate *l = NULL, *r = NULL;
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 
+	if (ice->early)
+		return early_pair(ice);
 	if (!nice_agent_get_selected_pair(ice->agent, ice->stream, COMPONENT, &l, &r) || !l || !r)
 		return NULL;
 	nice_address_to_string(&l->addr, a);
@@ -662,6 +750,7 @@ void lumen_ice_free(struct lumen_ice *ice)
 {
 	if (!ice)
 		return;
+	lumen_nominate_free(ice->nominate);
 	direct_clear(ice); /* first: the receive loop lets go of the pair's socket */
 	if (ice->agent) {
 		if (ice->stream) {

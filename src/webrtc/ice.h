@@ -33,6 +33,9 @@ enum lumen_ice_state {
 
 struct lumen_ice_config {
 	bool lite;                    /* lite mode (we are controlled), else full mode */
+	/* Lite mode: no pair in use at the peer's nominating check itself (nominate.h), only at
+	 * libnice's selection, which follows a triggered check of its own and its response. */
+	bool no_early_nominate;
 	bool controlling;             /* full mode only: we are the controlling agent */
 	uint16_t port_min, port_max;  /* UDP port range, 0/0 = any */
 	const char *const *enforce;   /* NULL-terminated IP addresses or interface names to gather

@@ -1,5 +1,6 @@
 # src/webrtc/ice.mk -- ICE (libnice) and the peer connection that joins the engine's parts.
 src_webrtc_libwebrtc_la_SOURCES += src/webrtc/ice.c src/webrtc/ice.h src/webrtc/sendpath.h \
+	src/webrtc/nominate.c src/webrtc/nominate.h \
 	src/webrtc/txbatch.c src/webrtc/txbatch.h src/webrtc/latency.c src/webrtc/latency.h
 check_PROGRAMS += tests/unit/test_txbatch
 TESTS += tests/unit/test_txbatch
@@ -70,3 +71,22 @@ tests_unit_test_rxsplit_SOURCES = tests/unit/test_rxsplit.c tests/unit/udp_loopb
 	tests/unit/udp_loopback.h
 tests_unit_test_rxsplit_CFLAGS = $(WEBRTC_TEST_CFLAGS)
 tests_unit_test_rxsplit_LDADD = $(WEBRTC_TEST_LIBS)
+
+# A lite agent's pair in use at the peer's nominating check (nominate.h).
+check_PROGRAMS += tests/unit/test_nominate
+TESTS += tests/unit/test_nominate
+tests_unit_test_nominate_SOURCES = tests/unit/test_nominate.c
+tests_unit_test_nominate_CFLAGS = $(WEBRTC_TEST_CFLAGS)
+tests_unit_test_nominate_LDADD = $(WEBRTC_TEST_LIBS) $(NICE_LIBS)
+
+# Fuzz target of the nominating-check test, corpus replayed in `make check`
+# (seeds: tests/fuzz/gen_nominate_seeds.py).
+FUZZ_TARGETS += nominate
+tests/fuzz/fuzz-nominate: FUZZ_nominate_SOURCES = src/webrtc/nominate.c
+tests/fuzz/fuzz-nominate: FUZZ_nominate_LIBS = $(NICE_CFLAGS) $(NICE_LIBS)
+check_PROGRAMS += tests/fuzz/replay_nominate
+TESTS += tests/fuzz/replay_nominate
+tests_fuzz_replay_nominate_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_nominate.c
+tests_fuzz_replay_nominate_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(NICE_CFLAGS)
+tests_fuzz_replay_nominate_LDADD = src/webrtc/libwebrtc.la
+EXTRA_DIST += tests/fuzz/gen_nominate_seeds.py

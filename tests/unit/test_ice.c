@@ -145,6 +145,14 @@ static bool got_ten(void *a)
 	return ((struct side *)a)->received >= 10;
 }
 
+static bool loop_has_one(void *a)
+{
+	struct lumen_rxloop_stats st;
+
+	lumen_rxloop_get_stats(a, &st);
+	return st.conns == 1;
+}
+
 /* The daemon's agents: once connected, the pair's media comes through the receive loop
  * (rxloop.h) while STUN stays with libnice; a restart hands everything back to libnice. */
 Test(ice, with_a_receive_loop_media_goes_through_it)
@@ -158,6 +166,9 @@ Test(ice, with_a_receive_loop_media_goes_through_it)
 	side_init_loop(&s[0], true, false, loop);
 	side_init(&s[1], false, true);
 	connect_pair(s);
+	/* connected at the nomination; the loop takes the pair at libnice's selection, which
+	 * follows its own triggered check (nominate.h) */
+	pump_until(loop_has_one, loop, 3000);
 	lumen_rxloop_get_stats(loop, &st);
 	cr_assert_eq(st.conns, 1, "the connected lite agent joined the loop");
 	/* The owner heard of the pair first (and started DTLS), the loop took the pair after. */

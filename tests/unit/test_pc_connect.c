@@ -108,13 +108,43 @@ Test(pc, a_client_hello_before_the_lite_side_selected_its_pair_is_answered_at_on
 	char *err = NULL, *offer, *answer;
 
 	/* The lite side's triggered check, which selects its pair, waits for its Ta: 50 ms makes
-	 * sure the client's hello comes first (in one process it otherwise may not). */
+	 * sure the client's hello comes first (in one process it otherwise may not). Without the
+	 * pair taken at the nominating check (nominate.h), as when a browser's hello leaves before
+	 * its nomination (Chromium nominates a lite server's pair only once it is writable). */
 	scfg.ice.check_pacing_ms = 50;
+	scfg.ice.no_early_nominate = true;
 	offer_and_answer(p, &scfg, &cfg, &offer, &answer);
 	cr_assert_eq(lumen_pc_set_remote(p[0].pc, answer, false, &err), 0, "server: %s", err);
 	/* The hello was kept and answered when the pair was selected, not retransmitted into a
 	 * started server (lumen's engine retransmits 400 ms after the first). */
 	expect_up_after_a_kept_hello(p, offer, answer);
+}
+
+/* The same with the pair in use at the client's nominating check (nominate.h, the default): the
+ * lite side is connected before the client's hello leaves, whatever its own Ta, so the hello
+ * goes straight to a started engine and nothing is kept. */
+Test(pc, with_the_pair_taken_at_the_nomination_the_hello_meets_a_connected_server,
+     .init = pc_pair_setup, .fini = pc_pair_teardown)
+{
+	struct lumen_pc_config scfg = pc_pair_config(true, 0), cfg = pc_pair_config(false, 0);
+	struct lumen_pc_stats st;
+	struct pc_peer p[2];
+	char *err = NULL, *offer, *answer;
+
+	scfg.ice.check_pacing_ms = 50; /* libnice's own selection 50 ms late: not waited for */
+	offer_and_answer(p, &scfg, &cfg, &offer, &answer);
+	cr_assert_eq(lumen_pc_set_remote(p[0].pc, answer, false, &err), 0, "server: %s", err);
+	pc_pair_pump(pc_pair_up_or_hung, p, 10000);
+	cr_assert(p[0].up, "server up (hangup: %s)", p[0].hangup);
+	cr_assert(p[1].up, "client up (hangup: %s)", p[1].hangup);
+	lumen_pc_get_stats(p[0].pc, &st);
+	cr_assert_eq(st.dtls_early, 0, "no hello had to be kept: %" PRIu64, st.dtls_early);
+	cr_assert_not_null(st.selected_pair, "the pair in use is reported");
+	g_free(st.selected_pair);
+	g_free(offer);
+	g_free(answer);
+	pc_peer_fini(&p[1]);
+	pc_peer_fini(&p[0]);
 }
 
 static bool never(void *arg)
