@@ -702,16 +702,17 @@ int lumen_ice_restart(struct lumen_ice *ice)
 /* "a:p" of a socket address (IPv4 or IPv6), as libnice's addresses print below. */
 static bool sockaddr_string(const struct sockaddr *sa, char *buf, size_t size)
 {
+	const struct sockaddr_in *v4 = (const struct sockaddr_in *)sa;
+	const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)sa;
+	bool is6 = sa->sa_family == AF_INET6;
 	char ip[INET6_ADDRSTRLEN];
-	const void *a = sa->sa_family == AF_INET6 ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
-						  : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
-	unsigned port = ntohs(sa->sa_family == AF_INET6 ? ((const struct sockaddr_in6 *)sa)->sin6_port
-						       : ((const struct sockaddr_in *)sa)->sin_port);
 
-	if ((sa->sa_family != AF_INET && sa->sa_family != AF_INET6) ||
-	    !inet_ntop(sa->sa_family, a, ip, sizeof(ip)))
+	if ((sa->sa_family != AF_INET && !is6) ||
+	    !inet_ntop(sa->sa_family, is6 ? (const void *)&v6->sin6_addr : (const void *)&v4->sin_addr,
+		       ip, sizeof(ip)))
 		return false;
-	return (size_t)snprintf(buf, size, "%s:%u", ip, port) < size;
+	return (size_t)snprintf(buf, size, "%s:%u", ip,
+				(unsigned)ntohs(is6 ? v6->sin6_port : v4->sin_port)) < size;
 }
 
 /* The pair taken at the nomination, before libnice has selected it: our socket's address and

@@ -58,6 +58,18 @@ bench --scenario fanout --subscribers 3 --duration 2 --warmup 1 --rx split \
 ok $? "fanout --rx split: lumen-bench exits 0"
 jqok "fanout --rx split: media through the split sockets, loss under 5 %" "$e2e_tmp/split.json" \
 	'.bench.rx == "split" and .received_packets >= 2 * .sent_packets and .loss_pct < 5'
+# find-max: a step that misses the limits (none can hold 1 us) is run once more before N fails.
+bench --scenario fanout --find-max --subscribers 2 --max 2 --duration 1 --warmup 0 \
+	--delay-limit-ms 0.001 --json "$e2e_tmp/findmax.json" >"$e2e_tmp/findmax.txt" 2>&1
+[ $? -eq 1 ]
+ok $? "find-max, no N can hold: exit status 1"
+jqok "find-max: the missing step ran twice (--tries 2, the default), then N failed" \
+	"$e2e_tmp/findmax.json" '.find_max.tries == 2 and (.find_max.steps | length) == 2 and
+	 ([.find_max.steps[].try] == [1, 2]) and ([.find_max.steps[].ok] == [false, false]) and
+	 .find_max.max_ok == 0'
+bench --find-max --tries 0 >"$e2e_tmp/badtries.txt" 2>&1
+[ $? -eq 2 ]
+ok $? "--tries 0: exit status 2 (usage)"
 bench --rx nonsense --duration 1 >"$e2e_tmp/badrx.txt" 2>&1
 [ $? -eq 2 ] && grep -q -- "--rx must be batch, split or glib" "$e2e_tmp/badrx.txt"
 ok $? "--rx nonsense: exit status 2 (usage) and what it takes"

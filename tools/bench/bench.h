@@ -37,6 +37,7 @@ struct bench_opts {
 	const char *rec_dir; /* and "rec_dir" (Janus's; lumen's recorder has its own dir) */
 	bool find_max;
 	int max_n, step_n;
+	int tries; /* find-max: runs of a step that misses the limits before it fails */
 	double loss_limit, delay_limit_ms;
 	const char *json_path;
 	const char *label;

@@ -140,9 +140,9 @@ static json_t *result_json(const struct bench_opts *o, const struct bench_result
 	                              (int)r->rec_announced));
 	if (r->find_max)
 		json_object_set_new(j, "find_max",
-		                    json_pack("{sisOsfsf}", "max_ok", r->max_ok, "steps", r->steps,
+		                    json_pack("{sisOsfsfsi}", "max_ok", r->max_ok, "steps", r->steps,
 		                              "loss_limit_pct", o->loss_limit, "delay_limit_ms",
-		                              o->delay_limit_ms));
+		                              o->delay_limit_ms, "tries", o->tries));
 	json_object_set_new(j, "ok", json_boolean(!r->error));
 	json_object_set_new(j, "error", r->error ? json_string(r->error) : json_null());
 	return j;
@@ -247,6 +247,7 @@ static struct {
             .join_budget_s = 300,
             .max_n = 500,
             .step_n = 10,
+            .tries = 2,
             .loss_limit = 1.0,
             .delay_limit_ms = 50,
         },
@@ -321,6 +322,9 @@ static const GOptionEntry entries[] = {
      "raise N (fanout) until loss or delay exceeds the limit", NULL},
     {"max", 0, 0, G_OPTION_ARG_INT, &cli.o.max_n, "find-max: the largest N tried (500)", "N"},
     {"step", 0, 0, G_OPTION_ARG_INT, &cli.o.step_n, "find-max: N step (10)", "N"},
+    {"tries", 0, 0, G_OPTION_ARG_INT, &cli.o.tries,
+     "find-max: runs of a step that misses the limits before N fails (2; 1 = no second run)",
+     "N"},
     {"loss-limit", 0, 0, G_OPTION_ARG_DOUBLE, &cli.o.loss_limit,
      "find-max: loss % that fails (1.0)", "PCT"},
     {"delay-limit-ms", 0, 0, G_OPTION_ARG_DOUBLE, &cli.o.delay_limit_ms,
@@ -370,7 +374,8 @@ static int check_ranges(const struct bench_opts *o)
 	}
 	if (o->subscribers < 1 || o->publishers < 2 || o->duration_s <= 0 || o->warmup_s < 0 ||
 	    o->bitrate < 8000 || o->fps < 1 || o->fps > 120 || o->keyframe_s <= 0 || o->joins < 1 ||
-	    o->join_budget_s <= 0 || o->join_gap_ms < 0 || o->join_gap_ms > 60000) {
+	    o->join_budget_s <= 0 || o->join_gap_ms < 0 || o->join_gap_ms > 60000 || o->tries < 1 ||
+	    o->tries > 5) {
 		g_printerr("lumen-bench: an option is out of range (see --help)\n");
 		return -1;
 	}

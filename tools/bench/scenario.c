@@ -531,6 +531,43 @@ out:
 	return r->error ? -1 : 0;
 }
 
+/* One find-max step: up to o->tries runs of fanout with n subscribers, each recorded in
+ * r->steps; true when one held the limits (*s is then its result, to be taken or freed). A run
+ * that misses is run again because one 10 s window on a shared machine can catch a slow phase
+ * (a step at 95 % of a core after the one before it held at 56 %, docs/performance.md); a
+ * server at its limit misses every time. */
+static bool find_max_step(struct bench_env *env, struct bench_result *r, int n,
+                          struct bench_result *s)
+{
+	const struct bench_opts *o = env->o;
+
+	for (int t = 1; t <= o->tries; t++) {
+		int rc;
+		bool ok;
+
+		*s = (struct bench_result){.scenario = "fanout"};
+		rc = run_media(env, s, 1, n, true, false);
+		ok = rc == 0 && s->loss_pct <= o->loss_limit && s->delay_p99_ms <= o->delay_limit_ms;
+		json_array_append_new(
+		    r->steps,
+		    json_pack("{sisisfsfsfsfsfsfsfsfsbss?sO?}", "subscribers", n, "try", t, "loss_pct",
+		              s->loss_pct, "delay_p99_ms", s->delay_p99_ms, "forwarded_pps",
+		              s->forwarded_pps, "cpu_pct", s->cpu_pct, "bench_cpu_pct",
+		              s->bench_cpu_pct, "bench_cpu_us_per_received_packet",
+		              s->bench_cpu_us_per_packet, "wait_pct", s->wait_pct, "bench_wait_pct",
+		              s->bench_wait_pct, "ok", ok, "error", s->error, "setup", s->setup));
+		bench_log("find-max: N=%d%s loss %.2f %% p99 %.2f ms server %.0f %% bench %.0f %% "
+		          "(%.2f us/rx packet) -> %s\n",
+		          n, t > 1 ? " (again)" : "", s->loss_pct, s->delay_p99_ms, s->cpu_pct,
+		          s->bench_cpu_pct, s->bench_cpu_us_per_packet,
+		          ok ? "ok" : (t < o->tries ? "over the limit, once more" : "over the limit"));
+		if (ok)
+			return true;
+		bench_result_fini(s);
+	}
+	return false;
+}
+
 static int run_find_max(struct bench_env *env, struct bench_result *r)
 {
 	const struct bench_opts *o = env->o;
@@ -539,28 +576,10 @@ static int run_find_max(struct bench_env *env, struct bench_result *r)
 	r->find_max = true;
 	r->steps = json_array();
 	for (int n = o->subscribers; n <= o->max_n; n += step) {
-		struct bench_result s = {.scenario = "fanout"};
-		int rc = run_media(env, &s, 1, n, true, false);
-		bool ok =
-		    rc == 0 && s.loss_pct <= o->loss_limit && s.delay_p99_ms <= o->delay_limit_ms;
+		struct bench_result s;
 
-		json_array_append_new(
-		    r->steps, json_pack("{sisfsfsfsfsfsfsfsfsbss?sO?}", "subscribers", n, "loss_pct",
-		                        s.loss_pct, "delay_p99_ms", s.delay_p99_ms, "forwarded_pps",
-		                        s.forwarded_pps, "cpu_pct", s.cpu_pct, "bench_cpu_pct",
-		                        s.bench_cpu_pct, "bench_cpu_us_per_received_packet",
-		                        s.bench_cpu_us_per_packet, "wait_pct", s.wait_pct, "bench_wait_pct",
-		                        s.bench_wait_pct, "ok", ok, "error", s.error, "setup",
-		                        s.setup));
-		bench_log(
-		    "find-max: N=%d loss %.2f %% p99 %.2f ms server %.0f %% bench %.0f %% "
-		    "(%.2f us/rx packet) -> %s\n",
-		    n, s.loss_pct, s.delay_p99_ms, s.cpu_pct, s.bench_cpu_pct, s.bench_cpu_us_per_packet,
-		    ok ? "ok" : "over the limit");
-		if (!ok) {
-			bench_result_fini(&s);
+		if (!find_max_step(env, r, n, &s))
 			break;
-		}
 		/* The result of the largest N that held is the run's result. */
 		{
 			json_t *steps = r->steps;
