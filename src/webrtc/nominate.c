@@ -167,7 +167,8 @@ struct lumen_nominate *lumen_nominate_new(GMainContext *ctx, GPtrArray *socks, c
 	if (!socks || !ufrag || !*ufrag || !pwd || !*pwd || !fn)
 		return NULL;
 	n = g_new0(struct lumen_nominate, 1);
-	n->ctx = ctx ? g_main_context_ref(ctx) : g_main_context_ref_thread_default();
+	/* NULL: the global default context, where libnice (g_source_attach) puts its sources too */
+	n->ctx = g_main_context_ref(ctx ? ctx : g_main_context_default());
 	n->socks = g_ptr_array_new_with_free_func(g_object_unref);
 	n->tags = g_ptr_array_new();
 	n->ufrag = g_strdup(ufrag);

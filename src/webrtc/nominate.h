@@ -41,8 +41,9 @@ typedef void (*lumen_nominate_fn)(void *user, GSocket *sock, const struct sockad
  * malformed or truncated input included, is false. */
 bool lumen_nominate_check(const uint8_t *buf, size_t len, const char *ufrag, const char *pwd);
 
-/* Watches socks (GSocket, UDP; references taken) on ctx for a nominating check with these
- * credentials (copied). Returns NULL when there is nothing to watch. */
+/* Watches socks (GSocket, UDP; references taken) on ctx (NULL: the global default context, as
+ * libnice takes NULL) for a nominating check with these credentials (copied). Returns NULL when
+ * there is nothing to watch. */
 struct lumen_nominate *lumen_nominate_new(GMainContext *ctx, GPtrArray *socks, const char *ufrag,
 					  const char *pwd, lumen_nominate_fn fn, void *user);
 /* Stops watching. NULL: nothing. */

@@ -10,7 +10,7 @@ tools_bench_lumen_floor_LDADD = src/webrtc/libwebrtc.la $(JANSSON_LIBS)
 dist_check_SCRIPTS += tests/integration/floor_smoke.sh
 TESTS += tests/integration/floor_smoke.sh
 EXTRA_DIST += tools/bench/compare-janus.sh tools/bench/profile.sh tools/bench/record-cost.sh tools/bench/ab.sh \
-	tools/bench/callgrind.sh \
+	tools/bench/callgrind.sh tools/bench/join-trace.sh tools/bench/join-trace.py \
 	tools/bench/bench-lib.sh tools/bench/janus/janus.jcfg.in \
 	tools/bench/janus/janus.transport.http.jcfg.in tools/bench/janus/janus.plugin.videoroom.jcfg \
 	docs/performance.md
