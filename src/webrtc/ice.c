@@ -626,11 +626,6 @@ unsigned lumen_ice_tx_flush(void)
 	return lumen_txbatch_end();
 }
 
-void lumen_ice_tx_push(void)
-{
-	lumen_txbatch_push();
-}
-
 /* Whether the owner may read the pair itself (split or take): 0, or why not. */
 static int owner_rx_allowed(const struct lumen_ice *ice)
 {

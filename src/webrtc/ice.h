@@ -111,8 +111,6 @@ ssize_t lumen_ice_send(struct lumen_ice *ice, const uint8_t *buf, size_t len);
  * still keep the object alive: no lumen_ice_free during a send). */
 void lumen_ice_tx_begin(void);
 unsigned lumen_ice_tx_flush(void); /* returns the packets it submitted */
-/* Submits what the open batch holds now, keeping it open (lumen_txbatch_push). */
-void lumen_ice_tx_push(void);
 
 /* Receiving the selected pair's datagrams on a socket of the caller's (a load generator with
  * hundreds of connections: webrtc/rxsplit.h). Once connected on a plain UDP pair, makes a socket
