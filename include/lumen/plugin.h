@@ -109,7 +109,9 @@ struct lumen_rtp_packet {
 	const char *rid;     /* simulcast layer, or NULL */
 	int8_t audio_level;  /* -dBov from the ssrc-audio-level extension, or -1 */
 	bool keyframe;       /* start of a keyframe, where the codec tells */
-	int64_t arrival_us;  /* monotonic arrival time */
+	int64_t arrival_us;  /* when it reached the host, g_get_monotonic_time's clock: the
+			      * kernel's receive time of its datagram on a plain UDP pair, so a
+			      * packet that waited while the server was busy keeps its arrival */
 	void *priv;          /* the core's: where the packet came from (its header extension ids).
 			      * Keep it when relaying a modified copy (struct copy, new data), so
 			      * the core can translate extension ids for the receiving peer. */

@@ -46,12 +46,12 @@ struct lumen_ice {
 	/* The selected pair's UDP socket and remote address, to send on directly (see
 	 * lumen_ice_send); NULL when there is none or it is not plain UDP (TCP, TURN). */
 	GSocket *direct;
+	int64_t last_stamp_ns; /* the kernel receive time rx_stamp gave last */
 	/* A lite agent's watch for the peer's nominating check (nominate.h), until it reports or
 	 * libnice selects; early: the pair it reported is in use and libnice's own selection has
 	 * not come yet (its state events meanwhile say it is still checking). */
 	struct lumen_nominate *nominate;
 	bool early;
-	unsigned rx_count; /* packets received, for sampling the forwarding delay */
 	/* What lumen_ice_send reads, which may run on a transmit worker while the agent's thread
 	 * changes the pair or the state (sendpath.h): whether ICE is up, the selected pair's UDP
 	 * fd (-1: none, send through libnice) and the peer's address. The GSocket reference above
@@ -222,6 +222,7 @@ static void on_gathering_done(NiceAgent *agent, guint stream, gpointer data)
 static void on_recv(NiceAgent *agent, guint stream, guint component, guint len, gchar *buf,
 		    gpointer data);
 static void rx_loop_attach(struct lumen_ice *ice);
+static void stamps_on(struct lumen_ice *ice);
 
 static enum lumen_ice_state map_state(guint st)
 {
@@ -328,6 +329,7 @@ static void on_selected_pair(NiceAgent *agent, guint stream, guint component, Ni
 	memset(&to, 0, sizeof(to));
 	nice_address_copy_to_sockaddr(&r->addr, (struct sockaddr *)&to);
 	set_dont_fragment(g_socket_get_fd(sock), nice_address_ip_version(&l->addr) == 4);
+	stamps_on(ice);
 	lumen_sendpath_set_socket(&ice->send, g_socket_get_fd(sock), (struct sockaddr *)&to,
 				  to.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
 							   : sizeof(struct sockaddr_in));
@@ -335,15 +337,55 @@ static void on_selected_pair(NiceAgent *agent, guint stream, guint component, Ni
 }
 
 /* The kernel's receive time (CLOCK_REALTIME, ns) of the datagram just read from the pair's
- * socket, which libnice read for this callback: SIOCGSTAMPNS gives the last one's. 0 when there
- * is none (the first call on a socket only switches its timestamps on: ENOENT). */
+ * socket, which libnice read for this callback (one datagram a read): SIOCGSTAMPNS gives the
+ * last one's. 0 when there is none (ENOENT: nothing read since stamps were switched on), or
+ * when it is the stamp already given, as then the datagram came from another of the agent's
+ * sockets. The first call on a socket switches its stamps on (stamps_on). */
 static int64_t rx_stamp(struct lumen_ice *ice)
 {
 	struct timespec rx;
+	int64_t ns;
 
 	if (!ice->direct || ioctl(g_socket_get_fd(ice->direct), SIOCGSTAMPNS, &rx) < 0)
 		return 0;
-	return (int64_t)rx.tv_sec * 1000000000 + rx.tv_nsec;
+	ns = (int64_t)rx.tv_sec * 1000000000 + rx.tv_nsec;
+	if (ns == ice->last_stamp_ns)
+		return 0;
+	ice->last_stamp_ns = ns;
+	return ns;
+}
+
+/* Has the kernel stamp what arrives on the pair's socket, so that the datagrams libnice reads
+ * before the receive loop takes the pair (those of the handshake's first moments, which wait in
+ * the socket while on_up runs) carry their arrival. Also done for every socket at gathering
+ * (stamps_on_sockets): the kernel switches its receive stamps on a moment after the first
+ * socket of the host asks (a deferred static key), which must not be the pair's first media. */
+static void stamps_on(struct lumen_ice *ice)
+{
+	(void)rx_stamp(ice);
+}
+
+static void stamps_on_sockets(struct lumen_ice *ice)
+{
+	GPtrArray *socks = nice_agent_get_sockets(ice->agent, ice->stream, COMPONENT);
+	struct timespec ts;
+
+	for (guint i = 0; socks && i < socks->len; i++)
+		(void)ioctl(g_socket_get_fd(g_ptr_array_index(socks, i)), SIOCGSTAMPNS, &ts);
+	if (socks)
+		g_ptr_array_unref(socks);
+}
+
+/* rx_ns (CLOCK_REALTIME ns, 0: unknown) on g_get_monotonic_time's clock. An age outside
+ * [0, 10 s] means the wall clock moved between the stamp and now: the read time then. */
+static int64_t arrival_of(int64_t rx_ns)
+{
+	int64_t now = g_get_monotonic_time(), age_us;
+
+	if (!rx_ns)
+		return now;
+	age_us = (g_get_real_time() * 1000 - rx_ns) / 1000;
+	return age_us >= 0 && age_us <= 10 * G_USEC_PER_SEC ? now - age_us : now;
 }
 
 /* One datagram that is not STUN to the owner; rx_ns: its kernel receive time if known. */
@@ -354,7 +396,7 @@ static void deliver(struct lumen_ice *ice, uint8_t *buf, size_t len, int64_t rx_
 	 * rx_ns, and the workers time their own part. */
 	lumen_latency_set_current(rx_ns);
 	lumen_txbatch_begin();
-	ice->cb.on_recv(ice->cb.user, buf, len);
+	ice->cb.on_recv(ice->cb.user, buf, len, arrival_of(rx_ns));
 	/* Only packets that made us send count: a receiver report forwards nothing. */
 	if (lumen_txbatch_end() > 0)
 		lumen_latency_record_since(rx_ns);
@@ -365,13 +407,12 @@ static void on_recv(NiceAgent *agent, guint stream, guint component, guint len, 
 		    gpointer data)
 {
 	struct lumen_ice *ice = data;
-	int64_t rx_ns = 0;
 
 	if (!ice->cb.on_recv || len == 0)
 		return;
-	if (ice->direct && ++ice->rx_count % LUMEN_LATENCY_SAMPLE_EVERY == 0)
-		rx_ns = rx_stamp(ice);
-	deliver(ice, (uint8_t *)buf, len, rx_ns);
+	/* One system call a datagram, on this path only: the daemon's pairs move to the receive
+	 * loop once libnice selects them, and a relayed or TCP pair has no direct socket. */
+	deliver(ice, (uint8_t *)buf, len, ice->direct ? rx_stamp(ice) : 0);
 }
 
 /* A datagram from the receive loop: as on_recv, with the kernel's receive time at hand. */
@@ -424,6 +465,7 @@ static void on_nominated(void *user, GSocket *sock, const struct sockaddr *from,
 	ice->direct = keep;
 	ice->early = true;
 	set_dont_fragment(fd, from->sa_family == AF_INET);
+	stamps_on(ice);
 	lumen_sendpath_set_socket(&ice->send, fd, from, from_len);
 	ice->state = LUMEN_ICE_CONNECTED;
 	lumen_sendpath_set_up(&ice->send, true);
@@ -519,6 +561,7 @@ struct lumen_ice *lumen_ice_new(GMainContext *ctx, const struct lumen_ice_config
 		goto fail;
 	}
 	refresh_credentials(ice);
+	stamps_on_sockets(ice);
 	if (ice->lite && !cfg->no_early_nominate)
 		watch_nomination(ice);
 	return ice;
@@ -624,6 +667,11 @@ void lumen_ice_tx_begin(void)
 unsigned lumen_ice_tx_flush(void)
 {
 	return lumen_txbatch_end();
+}
+
+void lumen_ice_tx_push(void)
+{
+	lumen_txbatch_push();
 }
 
 /* Whether the owner may read the pair itself (split or take): 0, or why not. */

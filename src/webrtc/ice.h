@@ -66,8 +66,12 @@ struct lumen_ice_callbacks {
 	void (*on_gathering_done)(void *user);
 	void (*on_state)(void *user, enum lumen_ice_state state);
 	/* A datagram that is not STUN (libnice consumes STUN): DTLS, SRTP or SRTCP. buf is
-	 * writable and valid during the call only (decrypt in place). */
-	void (*on_recv)(void *user, uint8_t *buf, size_t len);
+	 * writable and valid during the call only (decrypt in place). arrival_us: when it reached
+	 * this host, on g_get_monotonic_time's clock: the kernel's receive time on a selected plain
+	 * UDP pair (read by the receive loop, or by libnice with one SIOCGSTAMPNS per datagram),
+	 * else the time it was read. A datagram that waited in the socket while the thread was
+	 * busy keeps its real arrival (recordings place packets by it). */
+	void (*on_recv)(void *user, uint8_t *buf, size_t len, int64_t arrival_us);
 	void *user;
 };
 
@@ -111,6 +115,8 @@ ssize_t lumen_ice_send(struct lumen_ice *ice, const uint8_t *buf, size_t len);
  * still keep the object alive: no lumen_ice_free during a send). */
 void lumen_ice_tx_begin(void);
 unsigned lumen_ice_tx_flush(void); /* returns the packets it submitted */
+/* Submits what the open batch holds now, keeping it open (lumen_txbatch_push). */
+void lumen_ice_tx_push(void);
 
 /* Receiving the selected pair's datagrams on a socket of the caller's (a load generator with
  * hundreds of connections: webrtc/rxsplit.h). Once connected on a plain UDP pair, makes a socket

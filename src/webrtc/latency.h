@@ -8,15 +8,15 @@
  * read by the metrics scrape (lumen_forward_delay_seconds). ice.c records the packets that caused
  * sends, when batching is on (with sendto(2) per packet there is no single hand-off to time):
  * every one the receive loop read (rxloop.h: the kernel timestamp comes with the batch), and
- * every LUMEN_LATENCY_SAMPLE_EVERY-th per connection of those libnice read (reading the
- * timestamp costs a system call there). Engine code: no logging, no clock of its own. */
+ * every one libnice read from a selected plain UDP pair (ice.c reads its timestamp with
+ * SIOCGSTAMPNS, which the packet's arrival time needs anyway). Engine code: no logging, no
+ * clock of its own. */
 #ifndef LUMEN_WEBRTC_LATENCY_H
 #define LUMEN_WEBRTC_LATENCY_H
 
 #include <stdint.h>
 
 #define LUMEN_LATENCY_BUCKETS      16
-#define LUMEN_LATENCY_SAMPLE_EVERY 8
 
 /* Upper bounds of the buckets in nanoseconds, increasing; the last is UINT64_MAX (+Inf). */
 extern const uint64_t lumen_latency_bounds_ns[LUMEN_LATENCY_BUCKETS];

@@ -113,23 +113,29 @@ static void arm_dtls_timer(struct lumen_pc *pc)
 	g_source_attach(pc->dtls_timer, pc->ctx);
 }
 
-/* Inside the receive callback this joins its transmit batch, so our last flight (Finished)
- * leaves after SRTP keying and on_up, not before: the peer starts its media once it has our
- * Finished, and what comes while we key and run on_up waits in the socket. Sent at once
- * (a2a05bf, reverted), a Chromium publisher's first packets waited 116-216 ms there, mostly for
- * the process's first keying (libsrtp's srtp_init runs its self-tests: 85 ms of one such wait,
- * 33 ms alone on an idle machine). */
+/* Inside the receive callback this joins its transmit batch; dtls_connected submits our last
+ * flight (Finished) before it keys SRTP and runs on_up. */
 static void dtls_send(void *user, const uint8_t *buf, size_t len)
 {
 	pc_send_raw(user, buf, len);
 }
 
+/* Our Finished (queued in the receive callback's batch by drain) leaves first: the peer is up
+ * once it has it, while our keying (two libsrtp sessions, 0.1 ms) and on_up (a plugin's work)
+ * follow; media the peer sends meanwhile waits in the socket for this callback to return, and
+ * keeps its kernel receive time as its arrival (ice.h's on_recv), which is what a recording
+ * places it by. Held until after them, the Finished cost every join 0.15-0.3 ms (lumen-bench's
+ * join trace). Tried twice before: a2a05bf, reverted while the process's first keying still ran
+ * libsrtp's self-tests (they run when the daemon starts now, lumen_srtp_global_init), and
+ * cc2c7d7, reverted while arrival was the read time (a slow on_up under ASan moved a late
+ * joiner's first packets by 0.15 s in its recording). */
 static void dtls_connected(void *user, const struct lumen_srtp_keys *keys)
 {
 	struct lumen_pc *pc = user;
-	struct lumen_srtp *out = lumen_srtp_new(keys->profile, LUMEN_SRTP_OUTBOUND, keys->local,
-						keys->len);
+	struct lumen_srtp *out;
 
+	lumen_ice_tx_push();
+	out = lumen_srtp_new(keys->profile, LUMEN_SRTP_OUTBOUND, keys->local, keys->len);
 	pc->srtp_in = lumen_srtp_new(keys->profile, LUMEN_SRTP_INBOUND, keys->remote, keys->len);
 	if (!out || !pc->srtp_in) {
 		lumen_srtp_free(out);
@@ -292,7 +298,7 @@ static void feed_kept_dtls(struct lumen_pc *pc, int64_t now)
 	g_ptr_array_unref(kept);
 }
 
-static void ice_recv(void *user, uint8_t *buf, size_t len)
+static void ice_recv(void *user, uint8_t *buf, size_t len, int64_t arrival_us)
 {
 	struct lumen_pc *pc = user;
 	int64_t now = g_get_monotonic_time();
@@ -323,7 +329,7 @@ static void ice_recv(void *user, uint8_t *buf, size_t len)
 		dtls_input(pc, buf, len, now);
 		break;
 	case LUMEN_DEMUX_RTP:
-		pc_media_rtp_in(pc, buf, len, now);
+		pc_media_rtp_in(pc, buf, len, now, arrival_us);
 		break;
 	case LUMEN_DEMUX_RTCP:
 		pc_media_rtcp_in(pc, buf, len, now);

@@ -72,7 +72,8 @@ struct lumen_pc_rtp {
 	const char *rid;     /* NULL unless simulcast */
 	int audio_level;     /* -dBov 0..127 from the ssrc-audio-level extension, or -1 */
 	bool keyframe;       /* VP8/H.264/VP9/AV1 keyframe start, where cheaply visible */
-	int64_t arrival_us;
+	int64_t arrival_us;  /* when its datagram reached the host (ice.h's on_recv: the kernel's
+			      * receive time where there is one), g_get_monotonic_time's clock */
 	struct lumen_pktbuf *buf; /* holds data[0..len), or NULL; see above (transfer none) */
 };
 

@@ -210,7 +210,11 @@ ssize_t pc_send_raw(struct lumen_pc *pc, const uint8_t *buf, size_t len);
 /* Recomputes send_ext_id from the local and remote descriptions (either may be NULL). */
 void pc_media_update_send_ext(struct lumen_pc *pc, const struct lumen_sdp *local,
 			      const struct lumen_sdp *remote);
-void pc_media_rtp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_us);
+/* An SRTP datagram. now_us: the time it is handled (timers, NACK, statistics); arrival_us:
+ * when it reached the host (ice.h's on_recv), what the owner's on_rtp and the transport-wide
+ * feedback report. */
+void pc_media_rtp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_us,
+		     int64_t arrival_us);
 void pc_media_rtcp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_us);
 void pc_media_tick(struct lumen_pc *pc, int64_t now_us);
 int pc_media_learn_remote(struct lumen_pc *pc, const struct lumen_sdp *sdp, char **err);

@@ -248,7 +248,7 @@ static bool unwrap_rtx(struct lumen_pc *pc, struct pc_ssrc **s, uint8_t *buf, st
 
 /* Hands a received, decrypted packet of track t (stream s) to the owner's on_rtp. */
 static void deliver_rtp(struct lumen_pc *pc, struct pc_track *t, const struct pc_ssrc *s,
-			const struct lumen_rtp *rtp, uint8_t *buf, size_t len, int64_t now_us)
+			const struct lumen_rtp *rtp, uint8_t *buf, size_t len, int64_t arrival_us)
 {
 	struct lumen_pc_rtp out;
 	struct lumen_rtp_ext ext;
@@ -270,7 +270,7 @@ static void deliver_rtp(struct lumen_pc *pc, struct pc_track *t, const struct pc
 		out.audio_level = ext.data[0] & 0x7f;
 	out.keyframe = lumen_keyframe_start(codec_of(t, rtp->pt), lumen_rtp_payload(rtp),
 					    rtp->payload_len);
-	out.arrival_us = now_us;
+	out.arrival_us = arrival_us;
 	if (!pc->cb.on_rtp)
 		return;
 	/* Video is what the receiving pcs cache for retransmission: give them one shared copy to
@@ -288,7 +288,8 @@ static void deliver_rtp(struct lumen_pc *pc, struct pc_track *t, const struct pc
 	lumen_pktbuf_unref(out.buf); /* the callback's receivers took their own references */
 }
 
-void pc_media_rtp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_us)
+void pc_media_rtp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_us,
+		     int64_t arrival_us)
 {
 	struct lumen_rtp rtp;
 	struct lumen_rtp_ext ext;
@@ -314,7 +315,7 @@ void pc_media_rtp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_
 	}
 	/* Every packet that made it here counts for the sender's estimate, whatever it carries
 	 * (RTX, padding probes) and whether or not we can place it. */
-	pc_rtcp_tcc_record(pc, &rtp, now_us);
+	pc_rtcp_tcc_record(pc, &rtp, arrival_us);
 	s = find_ssrc(pc, rtp.ssrc);
 	/* The mid extension is authoritative (RFC 8843 section 9.2); else signalled SSRCs; else the
 	 * payload type when only one m-line uses it. */
@@ -360,7 +361,7 @@ void pc_media_rtp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_
 	if (s->rtx && !unwrap_rtx(pc, &s, buf, &rtp, &len, now_us))
 		return;
 	pc_rtcp_on_rtp_in(pc, s, &rtp, len, now_us);
-	deliver_rtp(pc, t, s, &rtp, buf, len, now_us);
+	deliver_rtp(pc, t, s, &rtp, buf, len, arrival_us);
 }
 
 void pc_media_rtcp_in(struct lumen_pc *pc, uint8_t *buf, size_t len, int64_t now_us)

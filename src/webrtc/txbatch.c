@@ -170,6 +170,16 @@ unsigned lumen_txbatch_end(void)
 	return n;
 }
 
+void lumen_txbatch_push(void)
+{
+	struct txbatch *b = g_private_get(&tls_batch);
+
+	if (!b || !b->depth || !b->uring || !b->used)
+		return;
+	b->flushed += b->used;
+	flush(b);
+}
+
 ssize_t lumen_txbatch_send(int fd, const struct sockaddr *to, socklen_t to_len, const uint8_t *buf,
 			   size_t len)
 {

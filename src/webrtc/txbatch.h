@@ -52,6 +52,11 @@ void lumen_txbatch_begin(void);
  * because io_uring is off). */
 unsigned lumen_txbatch_end(void);
 
+/* Submits what the open scopes have queued so far, now; they stay open (their outermost end
+ * counts these packets too). For a packet that must not wait for the rest of the scope's work.
+ * No scope, nothing queued or no io_uring: nothing to do. */
+void lumen_txbatch_push(void);
+
 /* Sends buf as one datagram on fd to `to` (NULL for a connected socket): queued when a scope is
  * open on this thread, else sent now. Returns len when queued or sent, -EAGAIN when the socket
  * buffer is full (immediate sends only), -EMSGSIZE, or -EIO for other errors. buf is copied: the

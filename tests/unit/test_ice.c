@@ -20,6 +20,7 @@ struct side {
 	GPtrArray *cands;
 	char last[256];
 	int received;
+	int64_t last_arrival_us; /* on_recv's arrival_us of the last datagram */
 	struct lumen_rxloop *loop;
 	int loop_conns_at_connected; /* the loop's connections when CONNECTED was reported, -1 */
 };
@@ -47,12 +48,13 @@ static void on_state(void *u, enum lumen_ice_state st)
 		s->loop_conns_at_connected = (int)rs.conns;
 	}
 }
-static void on_recv(void *u, uint8_t *buf, size_t len)
+static void on_recv(void *u, uint8_t *buf, size_t len, int64_t arrival_us)
 {
 	struct side *s = u;
 	size_t n = len < sizeof(s->last) - 1 ? len : sizeof(s->last) - 1;
 	memcpy(s->last, buf, n);
 	s->last[n] = '\0';
+	s->last_arrival_us = arrival_us;
 	s->received++;
 }
 
@@ -155,9 +157,10 @@ static bool loop_has_one(void *a)
 
 /* The daemon's agents: once connected, the pair's media comes through the receive loop
  * (rxloop.h) while STUN stays with libnice; a restart hands everything back to libnice. */
-Test(ice, with_a_receive_loop_media_goes_through_it)
+/* A lite agent on a new receive loop connected to a full controlling one, and the loop holding
+ * the pair. Returns the loop (lumen_rxloop_free it after the sides). */
+static struct lumen_rxloop *connect_pair_on_a_loop(struct side s[2])
 {
-	struct side s[2];
 	struct lumen_rxloop_stats st;
 	char *err = NULL;
 	struct lumen_rxloop *loop = lumen_rxloop_new(NULL, &err);
@@ -171,6 +174,15 @@ Test(ice, with_a_receive_loop_media_goes_through_it)
 	pump_until(loop_has_one, loop, 3000);
 	lumen_rxloop_get_stats(loop, &st);
 	cr_assert_eq(st.conns, 1, "the connected lite agent joined the loop");
+	return loop;
+}
+
+Test(ice, with_a_receive_loop_media_goes_through_it)
+{
+	struct side s[2];
+	struct lumen_rxloop_stats st;
+	struct lumen_rxloop *loop = connect_pair_on_a_loop(s);
+
 	/* The owner heard of the pair first (and started DTLS), the loop took the pair after. */
 	cr_assert_eq(s[0].loop_conns_at_connected, 0);
 	for (int i = 0; i < 10; i++)
@@ -188,6 +200,54 @@ Test(ice, with_a_receive_loop_media_goes_through_it)
 	cr_assert_eq(st.conns, 0, "a restart leaves the loop");
 	cr_assert_eq(st.add_failures, 0);
 	cr_assert_eq(lumen_ice_rx_split(s[0].ice, NULL), -EBUSY);
+	side_fini(&s[0]);
+	side_fini(&s[1]);
+	lumen_rxloop_free(loop);
+}
+
+/* A datagram that waits in the socket while the thread is busy keeps its arrival: sent, then
+ * 150 ms without iterating the context, then read. on_recv's arrival_us must be the send's
+ * time (the kernel's receive stamp), not the read's, whichever path reads it: libnice before
+ * the receive loop takes the pair (and without a loop), the loop after. */
+static void check_arrival_of_a_waiting_datagram(struct side s[2], const char *what)
+{
+	int before = s[0].received;
+	int64_t sent, read_at;
+
+	sent = g_get_monotonic_time();
+	cr_assert_eq(lumen_ice_send(s[1].ice, (const uint8_t *)"\x80late", 5), 5);
+	g_usleep(150 * 1000);
+	read_at = g_get_monotonic_time();
+	for (int i = 0; i < 3000 && s[0].received == before; i++)
+		if (!iterate())
+			g_usleep(1000);
+	cr_assert_eq(s[0].received, before + 1, "%s: the datagram arrived", what);
+	cr_assert_str_eq(s[0].last, "\x80late");
+	cr_log_info("%s: arrival %.1f ms after the send, read %.1f ms after it", what,
+		    (double)(s[0].last_arrival_us - sent) / 1000, (double)(read_at - sent) / 1000);
+	cr_assert_geq(s[0].last_arrival_us, sent - 1000, "%s: not before the send", what);
+	cr_assert_lt(s[0].last_arrival_us, sent + 50 * 1000,
+		     "%s: arrival %.1f ms after the send: the read time, not the kernel's", what,
+		     (double)(s[0].last_arrival_us - sent) / 1000);
+}
+
+Test(ice, a_datagram_read_late_keeps_its_kernel_arrival_time)
+{
+	struct side s[2];
+	struct lumen_rxloop_stats st;
+	struct lumen_rxloop *loop;
+
+	side_init(&s[0], true, false);
+	side_init(&s[1], false, true);
+	connect_pair(s);
+	check_arrival_of_a_waiting_datagram(s, "libnice");
+	side_fini(&s[0]);
+	side_fini(&s[1]);
+
+	loop = connect_pair_on_a_loop(s);
+	check_arrival_of_a_waiting_datagram(s, "receive loop");
+	lumen_rxloop_get_stats(loop, &st);
+	cr_assert_geq(st.datagrams, 1, "the loop read it");
 	side_fini(&s[0]);
 	side_fini(&s[1]);
 	lumen_rxloop_free(loop);

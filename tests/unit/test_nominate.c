@@ -128,9 +128,9 @@ static void on_state(void *u, enum lumen_ice_state st)
 	((struct lite *)u)->state = st;
 }
 
-static void on_recv(void *u, uint8_t *buf, size_t len)
+static void on_recv(void *u, uint8_t *buf, size_t len, int64_t arrival_us)
 {
-	(void)u, (void)buf, (void)len;
+	(void)u, (void)buf, (void)len, (void)arrival_us;
 }
 
 static void pump(struct lite *l, bool (*done)(struct lite *), int ms)

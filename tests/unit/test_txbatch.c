@@ -112,6 +112,28 @@ Test(txbatch, a_scope_holds_packets_until_it_ends_and_keeps_per_socket_order)
 	cr_assert_eq(st.failed, 0);
 }
 
+/* pc.c's DTLS Finished: out at once, while the scope goes on (SRTP keying, on_up). */
+Test(txbatch, a_push_submits_what_is_queued_and_keeps_the_scope_open)
+{
+	struct lumen_txbatch_stats st;
+
+	lumen_txbatch_push(); /* no scope: nothing to do */
+	lumen_txbatch_begin();
+	lumen_txbatch_begin();
+	cr_assert_eq(send_tagged(0, 1, 100), 100);
+	lumen_txbatch_push();
+	cr_assert_eq(recv_tag(0, NULL), 1, "pushed: out before the scope ends");
+	lumen_txbatch_push(); /* nothing queued */
+	cr_assert_eq(send_tagged(0, 2, 100), 100);
+	cr_assert_eq(recv_tag(0, NULL), -1, "the scope is still open");
+	cr_assert_eq(lumen_txbatch_end(), 0, "inner scope");
+	cr_assert_eq(lumen_txbatch_end(), 2, "the outermost end counts the pushed packet too");
+	cr_assert_eq(recv_tag(0, NULL), 2);
+	lumen_txbatch_stats(&st);
+	cr_assert_eq(st.batched, 2);
+	cr_assert_eq(st.submits, 2);
+}
+
 Test(txbatch, scopes_nest_and_only_the_outermost_flushes)
 {
 	lumen_txbatch_begin();
