@@ -10,7 +10,7 @@ tools_bench_lumen_floor_LDADD = src/webrtc/libwebrtc.la $(JANSSON_LIBS)
 dist_check_SCRIPTS += tests/integration/floor_smoke.sh
 TESTS += tests/integration/floor_smoke.sh
 EXTRA_DIST += tools/bench/compare-janus.sh tools/bench/profile.sh tools/bench/record-cost.sh tools/bench/ab.sh \
-	tools/bench/callgrind.sh tools/bench/join-trace.sh tools/bench/join-trace.py \
+	tools/bench/callgrind.sh tools/bench/join-trace.sh tools/bench/join-trace.py tools/bench/scaling.sh tools/bench/scaling.py \
 	tools/bench/bench-lib.sh tools/bench/janus/janus.jcfg.in \
 	tools/bench/janus/janus.transport.http.jcfg.in tools/bench/janus/janus.plugin.videoroom.jcfg \
 	docs/performance.md
@@ -28,4 +28,9 @@ bench-profile: all
 bench-callgrind: all
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	  $(SHELL) $(abs_top_srcdir)/tools/bench/callgrind.sh $(BENCH_ARGS)
-.PHONY: bench bench-profile bench-callgrind
+# make bench-scaling: lumen's and Janus's CPU per received packet split into a fixed part and a
+# part per subscriber (fanout at several N).
+bench-scaling: all
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	  $(SHELL) $(abs_top_srcdir)/tools/bench/scaling.sh $(BENCH_ARGS)
+.PHONY: bench bench-profile bench-callgrind bench-scaling
