@@ -148,6 +148,16 @@ for name, body in re.findall(r"<summary>([A-Za-z0-9_.-]+-r\d+\.json)</summary>\s
         continue
     open(os.path.join(results, name), "w").write(body + "\n")
     open(os.path.join(results, name[:-5] + ".carried"), "w").write(when + "\n")
+# The floor is read against the fanout's CPU per packet: when the fanout is carried over, so is
+# the floor measured beside it (a floor of today over a fanout of another day mixes two runs).
+if "fanout20" not in run_now and not os.path.exists(os.path.join(results, "floor.json")):
+    m = re.search(r"<summary>floor\.json</summary>\s*```json\n(.*?)\n```", text, re.S)
+    try:
+        if m and json.loads(m.group(1)):
+            open(os.path.join(results, "floor.json"), "w").write(m.group(1) + "\n")
+            open(os.path.join(results, "floor.carried"), "w").write(when + "\n")
+    except ValueError:
+        pass
 m = re.search(r"## Commands\n\n```\n(.*?)```", text, re.S)
 if m:
     lines = [l for l in m.group(1).splitlines() if l.startswith("lumen-bench ")]
@@ -208,8 +218,12 @@ alternate() {
 }
 
 # --- the floor ----------------------------------------------------------------------------------
-log "lumen-floor"
-taskset -c "$SERVER_CPU" "$LUMEN_FLOOR" --json-file "$RESULTS/floor.json" >&2
+if [ -e "$RESULTS/floor.carried" ]; then
+	log "lumen-floor: carried over with the fanout results"
+else
+	log "lumen-floor"
+	taskset -c "$SERVER_CPU" "$LUMEN_FLOOR" --json-file "$RESULTS/floor.json" >&2
+fi
 
 # --- scenarios ----------------------------------------------------------------------------------
 RUN_TIMEOUT=$((WARMUP + DURATION + 120))
@@ -336,8 +350,9 @@ w("- Each server runs alone, pinned to CPU 0 (`taskset -c 0`), freshly started f
 w(f"- Runs: {env.get('ROUNDS')} round(s) per scenario, lumen and Janus alternating (order flipped each "
   f"round); duration {env.get('DURATION')} s after a {env.get('WARMUP')} s warm-up; medians over rounds.")
 carried = {}
-for path in glob.glob(os.path.join(results, "*-r*.carried")):
+for path in glob.glob(os.path.join(results, "*-r*.carried")) + glob.glob(os.path.join(results, "floor.carried")):
     n = os.path.basename(path)[:-len(".carried")]
+    n = "lumen-floor's figures" if n == "floor" else n
     carried.setdefault(open(path).read().strip(), []).append(n)
 delay_limit = env.get("DELAY_LIMIT")
 fm = [r for k, v in runs.items() if k[0] == "findmax" for r in v]
