@@ -9,6 +9,10 @@ tools_bench_lumen_floor_LDADD = src/webrtc/libwebrtc.la $(JANSSON_LIBS)
 
 dist_check_SCRIPTS += tests/integration/floor_smoke.sh
 TESTS += tests/integration/floor_smoke.sh
+# scaling_fit.py: tools/bench/scaling.py's fit on made-up results (scaling.sh itself needs root,
+# Janus and minutes).
+dist_check_SCRIPTS += tests/integration/scaling_fit.py
+TESTS += tests/integration/scaling_fit.py
 EXTRA_DIST += tools/bench/compare-janus.sh tools/bench/profile.sh tools/bench/record-cost.sh tools/bench/ab.sh \
 	tools/bench/callgrind.sh tools/bench/join-trace.sh tools/bench/join-trace.py tools/bench/scaling.sh tools/bench/scaling.py \
 	tools/bench/bench-lib.sh tools/bench/janus/janus.jcfg.in \
