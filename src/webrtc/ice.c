@@ -10,6 +10,7 @@
 #include "webrtc/nominate.h"
 #include "webrtc/rxloop.h"
 #include "webrtc/rxsplit.h"
+#include "webrtc/rxstamp.h"
 #include "webrtc/sendpath.h"
 #include "webrtc/txbatch.h"
 
@@ -18,8 +19,6 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <linux/sockios.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <stdio.h>
@@ -222,7 +221,6 @@ static void on_gathering_done(NiceAgent *agent, guint stream, gpointer data)
 static void on_recv(NiceAgent *agent, guint stream, guint component, guint len, gchar *buf,
 		    gpointer data);
 static void rx_loop_attach(struct lumen_ice *ice);
-static void stamps_on(struct lumen_ice *ice);
 
 static enum lumen_ice_state map_state(guint st)
 {
@@ -329,63 +327,31 @@ static void on_selected_pair(NiceAgent *agent, guint stream, guint component, Ni
 	memset(&to, 0, sizeof(to));
 	nice_address_copy_to_sockaddr(&r->addr, (struct sockaddr *)&to);
 	set_dont_fragment(g_socket_get_fd(sock), nice_address_ip_version(&l->addr) == 4);
-	stamps_on(ice);
+	lumen_rxstamp_enable(g_socket_get_fd(sock));
 	lumen_sendpath_set_socket(&ice->send, g_socket_get_fd(sock), (struct sockaddr *)&to,
 				  to.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
 							   : sizeof(struct sockaddr_in));
 	rx_loop_attach(ice);
 }
 
-/* The kernel's receive time (CLOCK_REALTIME, ns) of the datagram just read from the pair's
- * socket, which libnice read for this callback (one datagram a read): SIOCGSTAMPNS gives the
- * last one's. 0 when there is none (ENOENT: nothing read since stamps were switched on), or
- * when it is the stamp already given, as then the datagram came from another of the agent's
- * sockets. The first call on a socket switches its stamps on (stamps_on). */
+/* The kernel's receive time of the datagram libnice just read for on_recv (rxstamp.h), when it
+ * came from the pair's socket. */
 static int64_t rx_stamp(struct lumen_ice *ice)
 {
-	struct timespec rx;
-	int64_t ns;
-
-	if (!ice->direct || ioctl(g_socket_get_fd(ice->direct), SIOCGSTAMPNS, &rx) < 0)
-		return 0;
-	ns = (int64_t)rx.tv_sec * 1000000000 + rx.tv_nsec;
-	if (ns == ice->last_stamp_ns)
-		return 0;
-	ice->last_stamp_ns = ns;
-	return ns;
+	return ice->direct ? lumen_rxstamp_last(g_socket_get_fd(ice->direct), &ice->last_stamp_ns) : 0;
 }
 
-/* Has the kernel stamp what arrives on the pair's socket, so that the datagrams libnice reads
- * before the receive loop takes the pair (those of the handshake's first moments, which wait in
- * the socket while on_up runs) carry their arrival. Also done for every socket at gathering
- * (stamps_on_sockets): the kernel switches its receive stamps on a moment after the first
- * socket of the host asks (a deferred static key), which must not be the pair's first media. */
-static void stamps_on(struct lumen_ice *ice)
-{
-	(void)rx_stamp(ice);
-}
-
+/* Stamps on for every socket of the agent when it gathers, so that the datagrams libnice reads
+ * before the receive loop takes the pair (the handshake's first moments, which wait in the
+ * socket while on_up runs) carry their arrival. */
 static void stamps_on_sockets(struct lumen_ice *ice)
 {
 	GPtrArray *socks = nice_agent_get_sockets(ice->agent, ice->stream, COMPONENT);
-	struct timespec ts;
 
 	for (guint i = 0; socks && i < socks->len; i++)
-		(void)ioctl(g_socket_get_fd(g_ptr_array_index(socks, i)), SIOCGSTAMPNS, &ts);
+		lumen_rxstamp_enable(g_socket_get_fd(g_ptr_array_index(socks, i)));
 	if (socks)
 		g_ptr_array_unref(socks);
-}
-
-/* rx_ns (CLOCK_REALTIME ns, 0: unknown) on g_get_monotonic_time's clock. An age outside
- * [0, 10 s] means the wall clock moved between the stamp and now: the read time then. */
-static int64_t arrival_of(int64_t rx_ns)
-{
-	int64_t now = g_get_monotonic_time(), age_us;
-
-	if (!rx_ns)
-		return now;
-	age_us = (g_get_real_time() * 1000 - rx_ns) / 1000;
-	return age_us >= 0 && age_us <= 10 * G_USEC_PER_SEC ? now - age_us : now;
 }
 
 /* One datagram that is not STUN to the owner; rx_ns: its kernel receive time if known. */
@@ -396,7 +362,7 @@ static void deliver(struct lumen_ice *ice, uint8_t *buf, size_t len, int64_t rx_
 	 * rx_ns, and the workers time their own part. */
 	lumen_latency_set_current(rx_ns);
 	lumen_txbatch_begin();
-	ice->cb.on_recv(ice->cb.user, buf, len, arrival_of(rx_ns));
+	ice->cb.on_recv(ice->cb.user, buf, len, lumen_rxstamp_arrival_us(rx_ns));
 	/* Only packets that made us send count: a receiver report forwards nothing. */
 	if (lumen_txbatch_end() > 0)
 		lumen_latency_record_since(rx_ns);
@@ -412,7 +378,7 @@ static void on_recv(NiceAgent *agent, guint stream, guint component, guint len, 
 		return;
 	/* One system call a datagram, on this path only: the daemon's pairs move to the receive
 	 * loop once libnice selects them, and a relayed or TCP pair has no direct socket. */
-	deliver(ice, (uint8_t *)buf, len, ice->direct ? rx_stamp(ice) : 0);
+	deliver(ice, (uint8_t *)buf, len, rx_stamp(ice));
 }
 
 /* A datagram from the receive loop: as on_recv, with the kernel's receive time at hand. */
@@ -422,9 +388,8 @@ static void on_loop_input(void *user, uint8_t *buf, size_t len, int64_t rx_ns)
 
 	if (!ice->cb.on_recv || len == 0)
 		return;
-	/* Every packet is a sample here: the receive time came with the batch (libnice's path
-	 * samples, as it costs an ioctl there), and the hand-off's clock read is a vDSO call per
-	 * received packet, not per copy sent. The histogram's p99 then rests on every packet. */
+	/* The receive time came with the batch; the hand-off's clock read is a vDSO call per
+	 * received packet, not per copy sent, so every packet is a sample of the histogram. */
 	deliver(ice, buf, len, rx_ns);
 }
 
@@ -465,7 +430,7 @@ static void on_nominated(void *user, GSocket *sock, const struct sockaddr *from,
 	ice->direct = keep;
 	ice->early = true;
 	set_dont_fragment(fd, from->sa_family == AF_INET);
-	stamps_on(ice);
+	lumen_rxstamp_enable(fd);
 	lumen_sendpath_set_socket(&ice->send, fd, from, from_len);
 	ice->state = LUMEN_ICE_CONNECTED;
 	lumen_sendpath_set_up(&ice->send, true);
