@@ -149,6 +149,38 @@ Test(pp_clock, absorbs_100_ppm_skew_over_ten_minutes)
 	lumen_pp_track_fini(&t);
 }
 
+/* SRs a second apart, the second one's NTP time 4 ms late (a loaded sender's SR): the pair implies
+ * 4000 ppm, which no sender clock runs at. The packets between the first two SRs keep the nominal
+ * rate from the first instead of sliding by up to 4 ms over that second. */
+Test(pp_clock, does_not_trust_an_sr_pair_implying_an_impossible_skew)
+{
+	struct lumen_pp_track t, *tp = &t;
+	int rate = 48000;
+	const int64_t base = 1795429000000000LL, ntp_off = 3200000;
+	double max_err = 0;
+
+	lumen_pp_track_init(&t, 111);
+	for (int64_t k = 0; k < 250; k++) { /* 20 ms packets, SRs at 0, 1 and 2 s, 20 ms delay */
+		int64_t cap = base + k * 20000;
+		uint32_t ts = (uint32_t)(1000 + k * 960);
+
+		if (k % 50 == 0)
+			feed_sr(&t, cap + 20000, cap + ntp_off + (k == 50 ? 4000 : 0), ts, 9);
+		feed_rtp(&t, cap + 20000, (uint16_t)k, ts, 9);
+	}
+	lumen_pp_track_finish(&t);
+	lumen_pp_clock_map(&tp, &rate, 1);
+	/* The bad SR also moves the publisher's offset (its minimum delay) by 4 ms for every
+	 * packet; what must not happen is the slide within the first second. */
+	for (size_t i = 0; i < 50; i++) {
+		double err = (double)(t.pkts[i].t_us - t.pkts[0].t_us - (int64_t)i * 20000);
+
+		max_err = err > max_err ? err : (-err > max_err ? -err : max_err);
+	}
+	cr_assert_lt(max_err, 500, "the first second's packets slide by %.0f us", max_err);
+	lumen_pp_track_fini(&t);
+}
+
 /* Audio and video of one publisher: the video arrives 40 ms later than the audio, but SRs of one
  * sender clock keep them level (the publisher's minimum delay is shared). */
 Test(pp_clock, one_publisher_shares_the_minimum_delay)

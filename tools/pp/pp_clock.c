@@ -7,8 +7,11 @@
 #include "pp_clock.h"
 
 /* An SR pair whose slope is off the nominal rate by more than this is not trusted (a sender that
- * reset its clock, or a bogus SR): the nominal rate is used instead. 100 ppm skew is far inside. */
-#define MAX_SKEW 0.005
+ * reset its clock, or a bogus SR): the nominal rate is used instead. 100 ppm skew is far inside,
+ * and so are sound cards a few hundred ppm off. It was 0.5 %: a loaded GStreamer publisher's
+ * first audio SRs, a second apart with a few ms of error in their NTP times, implied 0.49 % and
+ * slid that stretch of audio by up to 20 ms against its video (recording_sync.sh under ASan). */
+#define MAX_SKEW 0.002
 
 static int cmp_sr(const void *a, const void *b)
 {
