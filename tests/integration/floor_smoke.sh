@@ -3,7 +3,8 @@
 # (3 runs x 2000 packets, well under a second): the figures must be positive and within broad
 # physical bounds (an SRTP protect of 1200 bytes between 50 ns and 200 us, a UDP send between
 # 100 ns and 1 ms), GCM must not cost more than 4x AES_CM+HMAC-SHA1, a 100-byte protect no more
-# than a 1200-byte one, and a sendmmsg packet no more than a send() one (with slack for noise).
+# than a 1200-byte one, a sendmmsg packet no more than a send() one, and a packet of lumen's
+# io_uring fan-out (txbatch) no more than a sendto() one (with slack for noise).
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 FLOOR="$top_builddir/tools/bench/lumen-floor"
 tmp=$(mktemp -d)
@@ -17,11 +18,15 @@ ok $? "--help lists --json"
 "$FLOOR" --runs 0 >/dev/null 2>&1
 [ $? -eq 2 ]
 ok $? "a bad --runs is refused with exit 2"
+"$FLOOR" --fanout 65 >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "bad value '65'" "$tmp/err"
+ok $? "a --fanout beyond the batch's 64 slots is refused with exit 2"
 
 timeout 15 "$FLOOR" --runs 3 --packets 2000 >"$tmp/table" 2>&1
 ok $? "a short run exits 0"
-grep -q 'SRTP_AEAD_AES_128_GCM' "$tmp/table" && grep -q 'sendmmsg' "$tmp/table"
-ok $? "the table names the GCM profile and sendmmsg"
+grep -q 'SRTP_AEAD_AES_128_GCM' "$tmp/table" && grep -q 'sendmmsg' "$tmp/table" &&
+	grep -q 'txbatch fan-out 20' "$tmp/table"
+ok $? "the table names the GCM profile, sendmmsg and the fan-out of 20"
 
 timeout 15 "$FLOOR" --runs 3 --packets 2000 --json --json-file "$tmp/f2.json" >"$tmp/f.json" 2>&1
 ok $? "a short --json run exits 0"
@@ -33,7 +38,10 @@ p = {(e["profile"], e["bytes"]): e["ns_median"] for e in d["srtp_protect"]}
 s = {(e["method"], e["bytes"]): e["ns_median"] for e in d["udp_send"]}
 gcm, cm = p[("SRTP_AEAD_AES_128_GCM", 1200)], p[("SRTP_AES128_CM_SHA1_80", 1200)]
 checks = [
-    (len(p) == 4 and len(s) == 6, "4 protect and 6 send figures"),
+    (len(p) == 4 and len(s) == 8, "4 protect and 8 send figures"),
+    (d["fanout"] == 20 and all(e["batch"] == 20 and isinstance(e["io_uring"], bool)
+                               for e in d["udp_send"] if e["method"] == "txbatch"),
+     "the fan-out figures say their width and whether io_uring sent them"),
     (all(e["ns_min"] <= e["ns_median"] <= e["ns_max"] for e in d["srtp_protect"] + d["udp_send"]),
      "min <= median <= max"),
     (all(50 <= v <= 200000 for v in p.values()), "protect between 50 ns and 200 us"),
@@ -42,6 +50,7 @@ checks = [
     (all(p[(k, 100)] <= 1.5 * p[(k, 1200)] + 200 for k in ("SRTP_AEAD_AES_128_GCM", "SRTP_AES128_CM_SHA1_80")),
      "a 100-byte protect costs no more than a 1200-byte one"),
     (s[("sendmmsg", 1200)] <= 1.5 * s[("send", 1200)] + 500, "sendmmsg per packet <= send"),
+    (s[("txbatch", 1200)] <= 1.5 * s[("sendto", 1200)] + 500, "a fan-out packet <= sendto"),
 ]
 for good, name in checks:
     print(("ok" if good else "not ok") + " " + name)

@@ -7,7 +7,12 @@
  *     AEAD_AES_128_GCM and AES_CM_128_HMAC_SHA1_80, through lumen_srtp (src/webrtc/srtp.c),
  *     the server's own SRTP: srtp_gcm.c on OpenSSL for GCM, libsrtp2 for AES-CM;
  *   - one UDP datagram on loopback with send() on a connected socket, with sendto() on an
- *     unconnected one (what a libnice socket does), and per packet with sendmmsg() in batches.
+ *     unconnected one (what a libnice socket does), and per packet with sendmmsg() in batches;
+ *   - one UDP datagram of lumen's own fan-out: lumen_txbatch (src/webrtc/txbatch.h) sending one
+ *     packet to each of --fanout unconnected sockets, every one to its own receiver, in one
+ *     io_uring submission, as the forwarding path sends a packet to its subscribers. sendmmsg
+ *     needs one socket for the whole batch, which a fan-out over one connection per subscriber
+ *     does not have, so this is the send floor of lumen's design.
  * Each figure is the median over --runs runs of --packets packets. Sends are timed in bursts of
  * one batch and the receiver is drained (untimed) between bursts, so every timed datagram is
  * delivered, not dropped at a full receive buffer: the figure includes the kernel's loopback
@@ -30,6 +35,7 @@
 #include <jansson.h>
 
 #include "webrtc/srtp.h"
+#include "webrtc/txbatch.h"
 
 #define MAX_BATCH  64
 #define MAX_RUNS   101
@@ -39,6 +45,7 @@ struct options {
 	int runs;
 	long packets;
 	int batch;
+	int fanout;
 	bool json;
 	const char *json_file;
 };
@@ -122,9 +129,9 @@ static int measure_protect(enum lumen_srtp_profile profile, size_t bytes, const 
 	return 0;
 }
 
-enum send_method { SEND_CONNECTED, SENDTO_UNCONNECTED, SENDMMSG_BATCH };
+enum send_method { SEND_CONNECTED, SENDTO_UNCONNECTED, SENDMMSG_BATCH, TXBATCH_FANOUT };
 
-static const char *const method_names[] = {"send", "sendto", "sendmmsg"};
+static const char *const method_names[] = {"send", "sendto", "sendmmsg", "txbatch"};
 
 struct udp_pair {
 	int rx, tx;
@@ -214,6 +221,8 @@ static int send_burst(struct udp_pair *p, enum send_method m, uint8_t *buf, size
 		for (int i = 0; i < batch; i++)
 			msgs[i] = (struct mmsghdr){.msg_hdr = {.msg_iov = &iov, .msg_iovlen = 1}};
 		return sendmmsg(p->tx, msgs, (unsigned)batch, 0) == batch ? 0 : -1;
+	case TXBATCH_FANOUT: /* many sockets: measure_fanout */
+		break;
 	}
 	return -1;
 }
@@ -255,6 +264,64 @@ static int measure_send(enum send_method m, size_t bytes, const struct options *
 	return 0;
 }
 
+/* ns per datagram of `bytes` in lumen's fan-out: one packet to each of o->fanout unconnected
+ * sockets (one receiver each) inside one lumen_txbatch scope, so one io_uring submission per
+ * burst when the kernel allows io_uring (*uring tells; without it each is a sendto()). */
+static int measure_fanout(size_t bytes, const struct options *o, struct figure *out, bool *uring)
+{
+	double wall[MAX_RUNS], cpu[MAX_RUNS];
+	struct udp_pair p[MAX_BATCH];
+	struct lumen_txbatch_stats st0, st1;
+	uint8_t buf[1500];
+	long bursts = (o->packets + o->fanout - 1) / o->fanout;
+	int rc = -1, opened = 0;
+
+	for (; opened < o->fanout; opened++)
+		if (udp_pair_open(&p[opened], false) < 0)
+			goto out;
+	memset(buf, 0x5a, sizeof(buf));
+	lumen_txbatch_stats(&st0);
+	for (int r = 0; r < o->runs; r++) {
+		int64_t wall_ns = 0, cpu_ns = 0;
+
+		for (long b = 0; b < bursts; b++) {
+			int64_t t0 = clock_ns(CLOCK_MONOTONIC),
+			        c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+
+			lumen_txbatch_begin();
+			for (int i = 0; i < o->fanout; i++)
+				if (lumen_txbatch_send(p[i].tx, (struct sockaddr *)&p[i].to,
+				                       sizeof(p[i].to), buf, bytes) < 0) {
+					lumen_txbatch_end();
+					fprintf(stderr, "lumen-floor: txbatch send: %s\n",
+					        strerror(errno));
+					goto out;
+				}
+			lumen_txbatch_end();
+			wall_ns += clock_ns(CLOCK_MONOTONIC) - t0;
+			cpu_ns += clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
+			for (int i = 0; i < o->fanout; i++)
+				drain(p[i].rx, 1);
+		}
+		wall[r] = (double)wall_ns / (double)(bursts * o->fanout);
+		cpu[r] = (double)cpu_ns / (double)(bursts * o->fanout);
+	}
+	lumen_txbatch_stats(&st1);
+	/* A refused datagram costs less than a delivered one: the figure would flatter. */
+	if (st1.failed != st0.failed) {
+		fprintf(stderr, "lumen-floor: txbatch: %llu sends failed\n",
+		        (unsigned long long)(st1.failed - st0.failed));
+		goto out;
+	}
+	*uring = st1.batched > st0.batched;
+	summarize(out, wall, cpu, o->runs);
+	rc = 0;
+out:
+	while (opened > 0)
+		udp_pair_close(&p[--opened]);
+	return rc;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(
@@ -262,11 +329,13 @@ static void usage(FILE *f)
 	    "Usage: lumen-floor [OPTION...]\n"
 	    "Measure the per-packet cost floor of an SFU on this machine: one SRTP protect per\n"
 	    "profile (the server's SRTP: OpenSSL for GCM, libsrtp2 for AES-CM) and one UDP send\n"
-	    "on loopback.\n"
+	    "on loopback: send(), sendto(), sendmmsg(), and lumen's io_uring fan-out (one packet\n"
+	    "to each of --fanout sockets per submission, as the forwarding path sends).\n"
 	    "\n"
 	    "  --runs N       repeated runs per figure; the median is reported (default 9)\n"
 	    "  --packets N    packets per run (default 20000)\n"
 	    "  --batch N      sendmmsg batch and burst size, 1..%d (default 32)\n"
+	    "  --fanout N     sockets of lumen's io_uring fan-out (txbatch), 1..%d (default 20)\n"
 	    "  --json         print one JSON object instead of the table\n"
 	    "  --json-file F  also write the JSON object to file F\n"
 	    "  --help         this text\n"
@@ -274,7 +343,7 @@ static void usage(FILE *f)
 	    "Figures are nanoseconds per packet, wall clock (median, min, max) and thread CPU\n"
 	    "(median). Packet sizes count the RTP header, not the SRTP tag. The defaults run\n"
 	    "in about 2 s.\n",
-	    MAX_BATCH);
+	    MAX_BATCH, MAX_BATCH);
 }
 
 static int parse_long(const char *s, long lo, long hi, long *out)
@@ -296,6 +365,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	    {"runs", required_argument, NULL, 'r'},
 	    {"packets", required_argument, NULL, 'p'},
 	    {"batch", required_argument, NULL, 'b'},
+	    {"fanout", required_argument, NULL, 'f'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"json-file", required_argument, NULL, 'J'},
 	    {"help", no_argument, NULL, 'h'},
@@ -304,7 +374,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	long v;
 	int c;
 
-	*o = (struct options){.runs = 9, .packets = 20000, .batch = 32};
+	*o = (struct options){.runs = 9, .packets = 20000, .batch = 32, .fanout = 20};
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -321,6 +391,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if (parse_long(optarg, 1, MAX_BATCH, &v) < 0)
 				goto bad;
 			o->batch = (int)v;
+			break;
+		case 'f':
+			if (parse_long(optarg, 1, MAX_BATCH, &v) < 0)
+				goto bad;
+			o->fanout = (int)v;
 			break;
 		case 'j':
 			o->json = true;
@@ -369,7 +444,8 @@ static void print_row(const char *what, const char *how, size_t bytes, const str
 
 int main(int argc, char **argv)
 {
-	struct figure prot[N_PROFILES][N_SIZES], snd[N_METHODS][N_SIZES];
+	struct figure prot[N_PROFILES][N_SIZES], snd[N_METHODS][N_SIZES], fan[N_SIZES];
+	bool fan_uring = false;
 	struct options o;
 	struct utsname un;
 	json_t *root = NULL, *arr;
@@ -386,9 +462,12 @@ int main(int argc, char **argv)
 		for (size_t s = 0; s < N_SIZES; s++)
 			if (measure_send(methods[m], sizes[s], &o, &snd[m][s]) < 0)
 				goto out;
+	for (size_t s = 0; s < N_SIZES; s++)
+		if (measure_fanout(sizes[s], &o, &fan[s], &fan_uring) < 0)
+			goto out;
 
-	root = json_pack("{s:i,s:i,s:i}", "runs", o.runs, "packets_per_run", (json_int_t)o.packets,
-	                 "batch", o.batch);
+	root = json_pack("{s:i,s:i,s:i,s:i}", "runs", o.runs, "packets_per_run",
+	                 (json_int_t)o.packets, "batch", o.batch, "fanout", o.fanout);
 	if (uname(&un) == 0)
 		json_object_set_new(root, "kernel", json_string(un.release));
 	arr = json_array();
@@ -413,6 +492,15 @@ int main(int argc, char **argv)
 			json_object_set_new(e, "bytes", json_integer((json_int_t)sizes[s]));
 			json_array_append_new(arr, e);
 		}
+	for (size_t s = 0; s < N_SIZES; s++) {
+		json_t *e = figure_json(&fan[s]);
+
+		json_object_set_new(e, "method", json_string(method_names[TXBATCH_FANOUT]));
+		json_object_set_new(e, "batch", json_integer(o.fanout));
+		json_object_set_new(e, "io_uring", json_boolean(fan_uring));
+		json_object_set_new(e, "bytes", json_integer((json_int_t)sizes[s]));
+		json_array_append_new(arr, e);
+	}
 	json_object_set_new(root, "udp_send", arr);
 
 	if (o.json_file && json_dump_file(root, o.json_file, JSON_INDENT(2)) < 0) {
@@ -437,6 +525,10 @@ int main(int argc, char **argv)
 				         methods[m] == SENDMMSG_BATCH ? " (per packet)" : "");
 				print_row("udp_loopback", how, sizes[s], &snd[m][s]);
 			}
+		snprintf(how, sizeof(how), "txbatch fan-out %d%s", o.fanout,
+		         fan_uring ? "" : " (no io_uring)");
+		for (size_t s = 0; s < N_SIZES; s++)
+			print_row("udp_loopback", how, sizes[s], &fan[s]);
 	}
 	rc = 0;
 out:
