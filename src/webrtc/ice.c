@@ -1,10 +1,9 @@
 /* ice.c -- one libnice agent per peer connection (see ice.h for the contract).
  *
- * We pick the local addresses ourselves (getifaddrs, or the configured ice_enforce list) instead
- * of letting libnice enumerate, because libnice silently skips interfaces named veth*, docker* and
- * virbr*, and because ice_ignore and the IPv6 switch need a say. Everything runs on the context
- * passed to lumen_ice_new. */
+ * We pick the local addresses ourselves (ice_addr.h). Everything runs on the context passed to
+ * lumen_ice_new. */
 #include "webrtc/ice.h"
+#include "webrtc/ice_addr.h"
 
 #include "webrtc/latency.h"
 #include "webrtc/nominate.h"
@@ -16,8 +15,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ifaddrs.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -78,90 +75,6 @@ int lumen_ice_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
 		return -EINVAL;
 	*lo = (uint16_t)a;
 	*hi = (uint16_t)b;
-	return 0;
-}
-
-static bool in_list(const char *const *list, const char *a, const char *b)
-{
-	for (; list && *list; list++)
-		if ((a && strcmp(*list, a) == 0) || (b && strcmp(*list, b) == 0))
-			return true;
-	return false;
-}
-
-/* Adds one configured entry: an IP literal, or an interface name (all its usable addresses). */
-static int add_enforced(NiceAgent *agent, const char *entry, bool ipv6, char **err)
-{
-	struct ifaddrs *ifs, *i;
-	NiceAddress addr;
-	int added = 0;
-
-	if (nice_address_set_from_string(&addr, entry)) {
-		nice_agent_add_local_address(agent, &addr);
-		return 0;
-	}
-	if (getifaddrs(&ifs) < 0) {
-		*err = g_strdup_printf("media.ice_enforce: cannot list interfaces: %s", strerror(errno));
-		return -errno;
-	}
-	for (i = ifs; i; i = i->ifa_next) {
-		if (!i->ifa_addr || strcmp(i->ifa_name, entry) != 0)
-			continue;
-		if (i->ifa_addr->sa_family != AF_INET && !(ipv6 && i->ifa_addr->sa_family == AF_INET6))
-			continue;
-		nice_address_set_from_sockaddr(&addr, i->ifa_addr);
-		if (i->ifa_addr->sa_family == AF_INET6 &&
-		    IN6_IS_ADDR_LINKLOCAL(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr))
-			continue;
-		nice_agent_add_local_address(agent, &addr);
-		added++;
-	}
-	freeifaddrs(ifs);
-	if (!added) {
-		*err = g_strdup_printf("media.ice_enforce: \"%s\" is neither an IP address nor an "
-				       "interface with a usable address",
-				       entry);
-		return -EADDRNOTAVAIL;
-	}
-	return 0;
-}
-
-/* No enforce list: every up, non-loopback interface, minus ice_ignore. */
-static int add_automatic(NiceAgent *agent, const struct lumen_ice_config *cfg, char **err)
-{
-	struct ifaddrs *ifs, *i;
-	int added = 0;
-
-	if (getifaddrs(&ifs) < 0) {
-		*err = g_strdup_printf("cannot list interfaces: %s", strerror(errno));
-		return -errno;
-	}
-	for (i = ifs; i; i = i->ifa_next) {
-		char ip[INET6_ADDRSTRLEN];
-		NiceAddress addr;
-		int fam;
-
-		if (!i->ifa_addr || !(i->ifa_flags & IFF_UP) || (i->ifa_flags & IFF_LOOPBACK))
-			continue;
-		fam = i->ifa_addr->sa_family;
-		if (fam != AF_INET && !(cfg->ipv6 && fam == AF_INET6))
-			continue;
-		if (fam == AF_INET6 &&
-		    IN6_IS_ADDR_LINKLOCAL(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr))
-			continue;
-		nice_address_set_from_sockaddr(&addr, i->ifa_addr);
-		nice_address_to_string(&addr, ip);
-		if (in_list(cfg->ignore, i->ifa_name, ip))
-			continue;
-		nice_agent_add_local_address(agent, &addr);
-		added++;
-	}
-	freeifaddrs(ifs);
-	if (!added) {
-		*err = g_strdup("no usable network address for ICE (all interfaces down, loopback or "
-				"ignored; set media.ice_enforce)");
-		return -EADDRNOTAVAIL;
-	}
 	return 0;
 }
 
@@ -498,13 +411,8 @@ struct lumen_ice *lumen_ice_new(GMainContext *ctx, const struct lumen_ice_config
 	if (!cfg->lite && cfg->stun_host && *cfg->stun_host)
 		g_object_set(ice->agent, "stun-server", cfg->stun_host, "stun-server-port",
 			     (guint)cfg->stun_port, NULL);
-	if (cfg->enforce && cfg->enforce[0]) {
-		for (const char *const *e = cfg->enforce; *e; e++)
-			if (add_enforced(ice->agent, *e, cfg->ipv6, err) < 0)
-				goto fail;
-	} else if (add_automatic(ice->agent, cfg, err) < 0) {
+	if (lumen_ice_add_local_addresses(ice->agent, cfg, err) < 0)
 		goto fail;
-	}
 	ice->stream = nice_agent_add_stream(ice->agent, 1);
 	if (!ice->stream) {
 		*err = g_strdup("cannot add an ICE stream");

@@ -1,5 +1,5 @@
 # src/webrtc/ice.mk -- ICE (libnice) and the peer connection that joins the engine's parts.
-src_webrtc_libwebrtc_la_SOURCES += src/webrtc/ice.c src/webrtc/ice.h src/webrtc/sendpath.h \
+src_webrtc_libwebrtc_la_SOURCES += src/webrtc/ice.c src/webrtc/ice.h src/webrtc/ice_addr.c src/webrtc/ice_addr.h src/webrtc/sendpath.h \
 	src/webrtc/nominate.c src/webrtc/nominate.h src/webrtc/rxstamp.c src/webrtc/rxstamp.h \
 	src/webrtc/txbatch.c src/webrtc/txbatch.h src/webrtc/latency.c src/webrtc/latency.h
 check_PROGRAMS += tests/unit/test_txbatch
