@@ -31,6 +31,10 @@ static const struct {
 	{ "lumen_media_rx_stun_dropped_total", "STUN datagrams that reached a media socket while "
 					       "its split was being set up, dropped",
 	  LUMEN_METRIC_COUNTER },
+	{ "lumen_media_rx_other_sockets", "other UDP sockets of those connections' ICE agents "
+					  "that wake the loop when readable", LUMEN_METRIC_GAUGE },
+	{ "lumen_media_rx_timer_connections", "connections with sockets the loop reads on a "
+					      "100 ms timer (TCP candidates)", LUMEN_METRIC_GAUGE },
 };
 
 static void collect(struct lumen_metrics_out *out, void *arg)
@@ -41,7 +45,7 @@ static void collect(struct lumen_metrics_out *out, void *arg)
 	lumen_rxloop_get_stats(media_rx, &st);
 	/* in the order of rx_families */
 	const uint64_t v[] = { st.conns, st.wakeups, st.reads, st.datagrams, st.stun_runs,
-			       st.add_failures, st.stun_dropped };
+			       st.add_failures, st.stun_dropped, st.others, st.polled };
 	G_STATIC_ASSERT(G_N_ELEMENTS(v) == G_N_ELEMENTS(rx_families));
 	lumen_metrics_emit(out, rx_families[fam].name, NULL, (double)v[fam]);
 }

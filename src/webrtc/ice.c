@@ -306,6 +306,30 @@ static void on_loop_input(void *user, uint8_t *buf, size_t len, int64_t rx_ns)
 	deliver(ice, buf, len, rx_ns);
 }
 
+/* The agent's other sockets moved to the loop's STUN context with the pair's: its UDP ones
+ * (other local candidates; a TURN allocation over UDP shares its host candidate's) are read when
+ * they are readable, the rest (TCP) by the loop's timer. */
+static void rx_loop_watch_others(struct lumen_ice *ice)
+{
+	GPtrArray *socks = nice_agent_get_sockets(ice->agent, ice->stream, COMPONENT);
+	bool unwatched = !socks;
+
+	for (guint i = 0; socks && i < socks->len; i++) {
+		GSocket *s = g_ptr_array_index(socks, i);
+		int fd = g_socket_get_fd(s);
+
+		if (s == ice->direct || fd == g_socket_get_fd(ice->direct))
+			continue;
+		if (g_socket_get_socket_type(s) != G_SOCKET_TYPE_DATAGRAM ||
+		    lumen_rxloop_watch(ice->rxloop, ice->rxconn, fd) < 0)
+			unwatched = true;
+	}
+	if (socks)
+		g_ptr_array_unref(socks);
+	if (unwatched)
+		lumen_rxloop_poll_others(ice->rxloop, ice->rxconn);
+}
+
 /* Connected on a plain UDP pair: its media to the receive loop (rxloop.h), its STUN (and the
  * agent's other sockets) to the loop's STUN context. On any error libnice keeps reading
  * everything, as without a loop (the loop counts the failure). */
@@ -321,8 +345,11 @@ static void rx_loop_attach(struct lumen_ice *ice)
 			       lumen_rxloop_stun_context(ice->rxloop), on_recv, ice);
 	ice->rxconn = lumen_rxloop_add(ice->rxloop, g_socket_get_fd(ice->direct), on_loop_input,
 				       ice, &err);
-	if (!ice->rxconn)
+	if (!ice->rxconn) {
 		nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, ice->ctx, on_recv, ice);
+		return;
+	}
+	rx_loop_watch_others(ice);
 }
 
 /* The controlling peer nominated a pair of this lite agent (nominate.h): in use at once, as

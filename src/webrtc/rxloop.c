@@ -20,9 +20,16 @@ struct rx_watch {
 	bool stun;
 };
 
+/* Most agents have one socket per local candidate; with media.ice_enforce, one in all. */
+#define OTHERS_MAX 16
+
 struct lumen_rxloop_conn {
 	struct rx_watch media, stun;
 	int media_fd, stun_fd;
+	/* the agent's other UDP sockets in the epoll set (lumen_rxloop_watch), all STUN */
+	int other_fd[OTHERS_MAX];
+	unsigned n_other;
+	bool polls_others; /* has sockets no watch covers: the loop's timer reads them */
 	lumen_rxloop_input_fn input;
 	void *user;
 	bool dead; /* removed during a dispatch: skip its events, free at the end */
@@ -208,11 +215,7 @@ struct lumen_rxloop_conn *lumen_rxloop_add(struct lumen_rxloop *l, int pair_fd,
 		epoll_ctl(l->epfd, EPOLL_CTL_DEL, c->media_fd, NULL);
 		goto fail;
 	}
-	if (l->st.conns++ == 0) {
-		l->stun_timer = g_timeout_source_new(LUMEN_RXLOOP_STUN_MS);
-		g_source_set_callback(l->stun_timer, on_stun_timer, l, NULL);
-		g_source_attach(l->stun_timer, l->ctx);
-	}
+	l->st.conns++;
 	/* Whatever libnice's sockets held when they moved (a DTLS flight that came with the
 	 * nominating check) is read now, not a timer later. */
 	run_stun_outside(l);
@@ -234,15 +237,54 @@ void lumen_rxloop_remove(struct lumen_rxloop *l, struct lumen_rxloop_conn *c)
 	/* Errors are ignored: an fd closed already left the set by itself. */
 	epoll_ctl(l->epfd, EPOLL_CTL_DEL, c->media_fd, NULL);
 	epoll_ctl(l->epfd, EPOLL_CTL_DEL, c->stun_fd, NULL);
+	for (unsigned i = 0; i < c->n_other; i++)
+		epoll_ctl(l->epfd, EPOLL_CTL_DEL, c->other_fd[i], NULL);
 	close(c->media_fd);
 	c->media_fd = c->stun_fd = -1;
-	if (--l->st.conns == 0)
+	l->st.others -= c->n_other;
+	c->n_other = 0;
+	l->st.conns--;
+	if (c->polls_others && --l->st.polled == 0)
 		stun_timer_stop(l);
+	c->polls_others = false;
 	if (l->dispatching) {
 		c->dead = true; /* events of this round may still point at it */
 		g_ptr_array_add(l->graveyard, c);
 	} else {
 		g_free(c);
+	}
+}
+
+int lumen_rxloop_watch(struct lumen_rxloop *l, struct lumen_rxloop_conn *c, int fd)
+{
+	int rc;
+
+	if (!c || c->dead || fd < 0 || fd == c->stun_fd || fd == c->media_fd)
+		return -EINVAL;
+	for (unsigned i = 0; i < c->n_other; i++)
+		if (c->other_fd[i] == fd)
+			return 0;
+	if (c->n_other == OTHERS_MAX)
+		return -ENOSPC;
+	/* Every watch of a connection points at its one STUN record: any of them readable
+	 * means "iterate the STUN context", which reads them all. */
+	rc = watch_fd(l, fd, &c->stun);
+	if (rc < 0)
+		return rc;
+	c->other_fd[c->n_other++] = fd;
+	l->st.others++;
+	return 0;
+}
+
+void lumen_rxloop_poll_others(struct lumen_rxloop *l, struct lumen_rxloop_conn *c)
+{
+	if (!c || c->dead || c->polls_others)
+		return;
+	c->polls_others = true;
+	if (l->st.polled++ == 0) {
+		l->stun_timer = g_timeout_source_new(LUMEN_RXLOOP_STUN_MS);
+		g_source_set_callback(l->stun_timer, on_stun_timer, l, NULL);
+		g_source_attach(l->stun_timer, l->ctx);
 	}
 }
 

@@ -15,7 +15,12 @@
  * lumen_rxloop_add registers both: the media socket is read here in batches and each datagram
  * handed to the connection's input function; libnice's sockets move to the loop's STUN
  * context, which the loop iterates when the pair's libnice socket is readable (consent
- * checks, keepalives) and every LUMEN_RXLOOP_STUN_MS for the agent's other sockets, if any.
+ * checks, keepalives), or another of the agent's UDP sockets that the owner registered
+ * (lumen_rxloop_watch). Sockets no watch covers (TCP) are read every LUMEN_RXLOOP_STUN_MS, by a
+ * timer that runs only while some connection has such sockets (lumen_rxloop_poll_others): a
+ * timer of its own would wake an otherwise idle process 10 times a second (strace of lumen at
+ * fanout N = 20: 10 of its ~210 wake-ups a second were that timer, each a poll over every
+ * socket of every connection).
  *
  * Threads: one loop per GMainContext; everything (new, add, remove, free) on the thread that
  * runs that context, where the input functions are called too. Ownership: the loop owns its
@@ -29,7 +34,7 @@
 
 #include <glib.h>
 
-#define LUMEN_RXLOOP_STUN_MS 100 /* how often the STUN context is read without a wake-up */
+#define LUMEN_RXLOOP_STUN_MS 100 /* how often the timer reads sockets no watch covers */
 
 struct lumen_rxloop;
 struct lumen_rxloop_conn;
@@ -49,6 +54,8 @@ struct lumen_rxloop_stats {
 	 * program is attached, see rxloop.c's drain) */
 	uint64_t stun_dropped;
 	unsigned conns;     /* connections registered now */
+	unsigned others;    /* other sockets of their agents watched now (lumen_rxloop_watch) */
+	unsigned polled;    /* connections with sockets the timer reads (lumen_rxloop_poll_others) */
 };
 
 /* A loop attached to ctx (NULL: the default context). Returns NULL with *err (g_malloc'd)
@@ -73,6 +80,18 @@ struct lumen_rxloop_conn *lumen_rxloop_add(struct lumen_rxloop *l, int pair_fd,
  * socket gets everything again from now on). Its input is not called again; the record is
  * freed now or, from inside the loop's dispatch, when that ends. NULL: nothing. */
 void lumen_rxloop_remove(struct lumen_rxloop *l, struct lumen_rxloop_conn *c);
+
+/* Also iterates the STUN context when fd is readable: another UDP socket of c's agent (a local
+ * candidate other than the pair's), attached to the STUN context like the pair's. fd stays
+ * libnice's and must stay open until c is removed (an agent's UDP sockets live as long as its
+ * stream). Returns 0 (also when fd is watched already) or a negative errno: -EINVAL (a bad fd,
+ * c's own, a removed c), -ENOSPC (16 watched already) or epoll_ctl's; the owner then has the
+ * timer read it (lumen_rxloop_poll_others). */
+int lumen_rxloop_watch(struct lumen_rxloop *l, struct lumen_rxloop_conn *c, int fd);
+
+/* c's agent has sockets no watch covers: while any such connection is registered the loop
+ * iterates the STUN context every LUMEN_RXLOOP_STUN_MS. Once per connection is enough. */
+void lumen_rxloop_poll_others(struct lumen_rxloop *l, struct lumen_rxloop_conn *c);
 
 void lumen_rxloop_get_stats(const struct lumen_rxloop *l, struct lumen_rxloop_stats *out);
 

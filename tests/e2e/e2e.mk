@@ -12,6 +12,10 @@ EXTRA_DIST += tests/e2e/janusjs_api.mjs tests/e2e/pages/janusjs_api.html
 # skipped otherwise): Chromium + janus.js, and GStreamer's webrtcbin, against the echotest.
 dist_check_SCRIPTS += tests/e2e/echotest_browser.sh tests/e2e/echotest_webrtcbin.sh
 TESTS += tests/e2e/echotest_browser.sh tests/e2e/echotest_webrtcbin.sh
+# The same echotest with lumen's ICE on two addresses: the receive loop watches each agent's
+# second UDP socket, with no timer (webrtc/rxloop.h).
+dist_check_SCRIPTS += tests/e2e/ice_addresses_browser.sh
+TESTS += tests/e2e/ice_addresses_browser.sh
 EXTRA_DIST += tests/e2e/lib.sh tests/e2e/netns.sh tests/e2e/echotest.mjs tests/e2e/webrtcbin_echo.py \
 	tests/e2e/pages/echotest.html tests/e2e/package.json tests/e2e/package-lock.json
 

@@ -170,8 +170,26 @@ Test(rxloop, remove_from_input_drops_the_rest_of_the_batch)
 	teardown(&f);
 }
 
-/* A socket of the agent that the loop does not watch (another local candidate): its STUN is
- * read by the loop's timer. */
+/* Iterates the loop's context for ms milliseconds. */
+static void run_for(struct fixture *f, unsigned ms)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+
+	while (g_get_monotonic_time() < end)
+		if (!g_main_context_iteration(f->ctx, FALSE))
+			g_usleep(1000);
+}
+
+static void send_stun_to(struct fixture *f, const struct sockaddr_in *to)
+{
+	uint8_t stun[20] = { 0 };
+
+	cr_assert_eq(sendto(f->peer, stun, sizeof(stun), 0, (const struct sockaddr *)to,
+			    sizeof(*to)), (ssize_t)sizeof(stun));
+}
+
+/* A socket of the agent that no watch covers (a TCP one in lumen): once the owner says so, its
+ * STUN is read by the loop's timer. */
 Test(rxloop, other_sockets_read_by_the_timer)
 {
 	struct fixture f;
@@ -182,12 +200,93 @@ Test(rxloop, other_sockets_read_by_the_timer)
 	setup(&f);
 	other = udp_loopback_bound(&other_addr);
 	attach_reader(&f, other);
+	lumen_rxloop_poll_others(f.loop, f.conn);
+	lumen_rxloop_poll_others(f.loop, f.conn); /* once per connection counts */
+	struct lumen_rxloop_stats st;
+	lumen_rxloop_get_stats(f.loop, &st);
+	cr_assert_eq(st.polled, 1);
 	cr_assert_eq(sendto(f.peer, stun, sizeof(stun), 0, (struct sockaddr *)&other_addr,
 			    sizeof(other_addr)), (ssize_t)sizeof(stun));
 	gint64 t0 = g_get_monotonic_time();
 	run_until(&f, &f.stun, 1);
 	cr_assert_eq(f.stun, 1);
 	cr_assert_lt(g_get_monotonic_time() - t0, 3 * LUMEN_RXLOOP_STUN_MS * 1000 + 500000);
+	teardown(&f);
+	close(other);
+}
+
+/* Another UDP socket of the agent, watched: read when it is readable, with no timer running.
+ * A socket neither watched nor declared to the timer is not read at all: nothing wakes the
+ * loop for it (before, a 100 ms timer ran for every registered connection). */
+Test(rxloop, watched_sockets_need_no_timer)
+{
+	struct fixture f;
+	struct sockaddr_in other_addr, unwatched_addr;
+	struct lumen_rxloop_stats st;
+	int other, unwatched;
+
+	setup(&f);
+	other = udp_loopback_bound(&other_addr);
+	unwatched = udp_loopback_bound(&unwatched_addr);
+	attach_reader(&f, other);
+	attach_reader(&f, unwatched);
+	send_stun_to(&f, &unwatched_addr);
+	run_for(&f, 3 * LUMEN_RXLOOP_STUN_MS);
+	cr_assert_eq(f.stun, 0, "no timer reads a socket nobody declared");
+	lumen_rxloop_get_stats(f.loop, &st);
+	unsigned long long runs = st.stun_runs;
+
+	cr_assert_eq(lumen_rxloop_watch(f.loop, f.conn, other), 0);
+	cr_assert_eq(lumen_rxloop_watch(f.loop, f.conn, other), 0, "watching twice is no error");
+	send_stun_to(&f, &other_addr);
+	run_until(&f, &f.stun, 2);
+	/* The watched socket woke the loop; the STUN context's iteration read both. */
+	cr_assert_eq(f.stun, 2);
+	lumen_rxloop_get_stats(f.loop, &st);
+	cr_assert_gt(st.stun_runs, runs);
+	cr_assert_eq(st.others, 1);
+	cr_assert_eq(st.polled, 0);
+	teardown(&f);
+	close(other);
+	close(unwatched);
+}
+
+Test(rxloop, watch_refuses_bad_sockets)
+{
+	struct fixture f;
+
+	setup(&f);
+	cr_assert_eq(lumen_rxloop_watch(f.loop, f.conn, -1), -EINVAL);
+	cr_assert_eq(lumen_rxloop_watch(f.loop, f.conn, f.pair), -EINVAL, "the pair's own socket");
+	cr_assert_eq(lumen_rxloop_watch(f.loop, NULL, 5), -EINVAL);
+	cr_assert_lt(lumen_rxloop_watch(f.loop, f.conn, 987654), 0, "not an open fd");
+	teardown(&f);
+}
+
+/* Removing a connection takes its other sockets out of the set: their datagrams no longer wake
+ * the loop (libnice reads them on its own context again). */
+Test(rxloop, remove_unwatches_the_other_sockets)
+{
+	struct fixture f;
+	struct sockaddr_in other_addr;
+	struct lumen_rxloop_stats st;
+	int other;
+
+	setup(&f);
+	other = udp_loopback_bound(&other_addr);
+	attach_reader(&f, other);
+	cr_assert_eq(lumen_rxloop_watch(f.loop, f.conn, other), 0);
+	lumen_rxloop_remove(f.loop, f.conn);
+	f.conn = NULL;
+	lumen_rxloop_get_stats(f.loop, &st);
+	cr_assert_eq(st.others, 0);
+	unsigned long long runs = st.stun_runs;
+
+	send_stun_to(&f, &other_addr);
+	run_for(&f, 3 * LUMEN_RXLOOP_STUN_MS);
+	lumen_rxloop_get_stats(f.loop, &st);
+	cr_assert_eq(st.stun_runs, runs, "no run for a removed connection's socket");
+	cr_assert_eq(f.stun, 0);
 	teardown(&f);
 	close(other);
 }

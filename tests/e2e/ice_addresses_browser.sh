@@ -1,0 +1,90 @@
+#!/bin/sh
+# ice_addresses_browser.sh -- end to end: lumen gathers on two addresses (media.ice_enforce =
+# 192.0.2.1 and 192.0.2.2, both on the namespace's veth pair), so each ICE agent has a second UDP
+# socket besides the selected pair's. Headless Chromium runs janus.js's echotest against it
+# (echotest.mjs: video and audio come back decoded, the data channel echoes) while /metrics is
+# sampled every 0.2 s: the receive loop must have taken the call's connection
+# (lumen_media_rx_connections), watch the agent's other UDP socket
+# (lumen_media_rx_other_sockets) and run no 100 ms timer for it
+# (lumen_media_rx_timer_connections stays 0). After the calls end the loop holds nothing and
+# reads nothing (lumen_media_rx_stun_runs_total stands still: nothing wakes an idle daemon). TAP.
+. "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/e2e/lib.sh"
+
+[ -x /usr/bin/chromium ] || e2e_skip_all "chromium not installed (tools/install-deps.sh)"
+[ -d "$E2E/node_modules/playwright-core" ] || e2e_skip_all "playwright-core missing (npm ci --prefix tests/e2e)"
+[ -f /usr/share/javascript/janus-gateway/janus.js ] || e2e_skip_all "libjs-janus-gateway not installed"
+e2e_require_netns
+
+page_port=18080
+# The later --set wins over lib.sh's single address.
+e2e_start --set http.cors_origins="http://127.0.0.1:$page_port" \
+	--set media.ice_enforce=192.0.2.1,192.0.2.2
+
+mkdir -p "$e2e_tmp/www"
+cp "$E2E/pages/echotest.html" /usr/share/javascript/janus-gateway/janus.js \
+	/usr/share/javascript/webrtc-adapter/adapter.js "$e2e_tmp/www/"
+"$E2E/netns.sh" exec "$e2e_ns" /usr/bin/python3 -m http.server -b 127.0.0.1 -d "$e2e_tmp/www" \
+	$page_port >"$e2e_tmp/http.log" 2>&1 &
+e2e_extra_pids=$!
+e2e_wait_port $page_port
+
+# metrics_sampler OUT STOPFILE: the receive loop's gauges every 0.2 s, one line per sample, until
+# STOPFILE exists or 90 s pass.
+metrics_url="http://127.0.0.1:$E2E_ADMIN_PORT/metrics"
+"$E2E/netns.sh" exec "$e2e_ns" /usr/bin/python3 - "$metrics_url" "$e2e_tmp/samples" "$e2e_tmp/stop" <<'PY' &
+import os, re, sys, time, urllib.request
+url, out, stop = sys.argv[1:4]
+names = ("lumen_media_rx_connections", "lumen_media_rx_other_sockets",
+         "lumen_media_rx_timer_connections", "lumen_media_rx_stun_runs_total")
+with open(out, "w") as f:
+    for _ in range(450):
+        if os.path.exists(stop):
+            break
+        try:
+            text = urllib.request.urlopen(url, timeout=2).read().decode()
+            vals = [re.search(r"^%s (\S+)$" % n, text, re.M) for n in names]
+            f.write(" ".join(v.group(1) if v else "nan" for v in vals) + "\n")
+            f.flush()
+        except OSError as e:
+            f.write("# %s\n" % e)
+        time.sleep(0.2)
+PY
+sampler_pid=$!
+
+"$E2E/netns.sh" exec "$e2e_ns" node "$E2E/echotest.mjs" "http://127.0.0.1:$page_port/echotest.html" \
+	"http://127.0.0.1:$E2E_API_PORT/janus" "ws://127.0.0.1:$E2E_API_PORT/" \
+	>"$e2e_tmp/tap" 2>"$e2e_tmp/node.err"
+rc=$?
+[ $rc -eq 0 ] || sed 's/^/# node: /' "$e2e_tmp/node.err" | tail -20
+
+# The calls are over: the loop must have let go of every connection, and then read nothing.
+gone=1
+for _ in $(seq 50); do
+	tail -1 "$e2e_tmp/samples" | grep -q '^0 0 0 ' && { gone=0; break; }
+	sleep 0.2
+done
+idle_before=$(tail -1 "$e2e_tmp/samples" | awk '{print $4}')
+sleep 1.5
+idle_after=$(tail -1 "$e2e_tmp/samples" | awk '{print $4}')
+touch "$e2e_tmp/stop"
+wait "$sampler_pid" 2>/dev/null
+
+n=$(grep -c '^\(not \)\{0,1\}ok ' "$e2e_tmp/tap")
+check() { # check RESULT DESCRIPTION: one more TAP line after the client's
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; rc=1; fi >>"$e2e_tmp/tap"
+}
+max_of() { grep -v '^#' "$e2e_tmp/samples" | awk -v c="$1" 'BEGIN { m = -1 } $c > m { m = $c } END { print m }'; }
+conns=$(max_of 1) others=$(max_of 2) timer=$(max_of 3)
+[ "$conns" -ge 1 ] 2>/dev/null
+check $? "the receive loop took the calls' connections (lumen_media_rx_connections up to $conns)"
+[ "$others" -ge 1 ] 2>/dev/null
+check $? "it watched the agents' second UDP socket (lumen_media_rx_other_sockets up to $others)"
+[ "$timer" -eq 0 ] 2>/dev/null
+check $? "no connection needed the 100 ms timer (lumen_media_rx_timer_connections up to $timer)"
+check $gone "after the calls the loop holds no connection and watches no socket"
+[ -n "$idle_before" ] && [ "$idle_before" = "$idle_after" ]
+check $? "idle, the loop reads nothing for 1.5 s (lumen_media_rx_stun_runs_total $idle_before -> $idle_after)"
+echo "# $(grep -vc '^#' "$e2e_tmp/samples") metrics samples" >>"$e2e_tmp/tap"
+e2e_finish "$e2e_tmp/tap" $rc
