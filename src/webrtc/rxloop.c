@@ -137,16 +137,22 @@ struct lumen_rxloop *lumen_rxloop_new(GMainContext *ctx, char **err)
 {
 	struct lumen_rxloop *l = g_new0(struct lumen_rxloop, 1);
 
+	l->batch = lumen_rxbatch_new();
+	if (!l->batch) {
+		*err = g_strdup("cannot allocate the receive loop's buffers");
+		g_free(l);
+		return NULL;
+	}
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (l->epfd < 0) {
 		*err = g_strdup_printf("cannot create the receive loop's epoll set: %s",
 				       strerror(errno));
+		lumen_rxbatch_free(l->batch);
 		g_free(l);
 		return NULL;
 	}
 	l->ctx = ctx ? g_main_context_ref(ctx) : g_main_context_ref(g_main_context_default());
 	l->stun_ctx = g_main_context_new();
-	l->batch = g_new(struct lumen_rxbatch, 1);
 	l->graveyard = g_ptr_array_new_with_free_func(g_free);
 	l->watch = g_unix_fd_source_new(l->epfd, G_IO_IN);
 	g_source_set_callback(l->watch, G_SOURCE_FUNC(on_ready), l, NULL);
@@ -177,7 +183,7 @@ void lumen_rxloop_free(struct lumen_rxloop *l)
 	g_main_context_unref(l->stun_ctx);
 	g_main_context_unref(l->ctx);
 	g_ptr_array_free(l->graveyard, TRUE);
-	g_free(l->batch);
+	lumen_rxbatch_free(l->batch);
 	g_free(l);
 }
 

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -87,27 +88,53 @@ static int64_t stamp_of(struct msghdr *m)
 	return 0;
 }
 
+static void setup(struct lumen_rxbatch *b, unsigned i)
+{
+	b->iov[i].iov_base = b->buf[i];
+	b->iov[i].iov_len = sizeof(b->buf[i]);
+	b->msg[i].msg_hdr = (struct msghdr){.msg_iov = &b->iov[i],
+	                                    .msg_iovlen = 1,
+	                                    .msg_control = b->ctl[i],
+	                                    .msg_controllen = sizeof(b->ctl[i])};
+	b->msg[i].msg_len = 0;
+}
+
 int lumen_rxbatch_read(struct lumen_rxbatch *b, int fd, unsigned max)
 {
 	int n;
 
 	if (max > LUMEN_RXBATCH_MAX)
 		max = LUMEN_RXBATCH_MAX;
-	for (unsigned i = 0; i < max; i++) {
-		b->iov[i].iov_base = b->buf[i];
-		b->iov[i].iov_len = sizeof(b->buf[i]);
-		b->msg[i].msg_hdr = (struct msghdr){.msg_iov = &b->iov[i],
-		                                    .msg_iovlen = 1,
-		                                    .msg_control = b->ctl[i],
-		                                    .msg_controllen = sizeof(b->ctl[i])};
-		b->msg[i].msg_len = 0;
-	}
+	/* The kernel writes the headers of the datagrams it returns (length, flags, control
+	 * length) and leaves the others as they were. */
+	for (unsigned i = 0; i < b->dirty; i++)
+		setup(b, i);
+	for (unsigned i = b->ready; i < max; i++)
+		setup(b, i);
+	if (max > b->ready)
+		b->ready = max;
 	b->n = 0;
 	n = recvmmsg(fd, b->msg, max, MSG_DONTWAIT, NULL);
-	if (n < 0)
-		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+	if (n < 0) {
+		int e = errno;
+
+		/* Nothing waiting: nothing written. Any other error: be safe, set all up again. */
+		b->dirty = e == EAGAIN || e == EWOULDBLOCK ? 0 : b->ready;
+		return e == EAGAIN || e == EWOULDBLOCK ? 0 : -e;
+	}
+	b->dirty = (unsigned)n;
 	for (int i = 0; i < n; i++)
 		b->rx_ns[i] = stamp_of(&b->msg[i].msg_hdr);
 	b->n = (unsigned)n;
 	return n;
+}
+
+struct lumen_rxbatch *lumen_rxbatch_new(void)
+{
+	return calloc(1, sizeof(struct lumen_rxbatch));
+}
+
+void lumen_rxbatch_free(struct lumen_rxbatch *b)
+{
+	free(b);
 }

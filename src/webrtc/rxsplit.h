@@ -28,11 +28,15 @@ int lumen_rxsplit_open(int fd);
 #define LUMEN_RXBATCH_MAX 32
 #define LUMEN_RXBATCH_MTU 2048
 
-/* Buffers for one recvmmsg(2) of up to LUMEN_RXBATCH_MAX datagrams (about 70 KiB: allocate it,
- * do not put it on a small stack). Fill-in by lumen_rxbatch_read; the datagrams are valid
- * until the next read. */
+/* Buffers for one recvmmsg(2) of up to LUMEN_RXBATCH_MAX datagrams (about 70 KiB: allocate it
+ * with lumen_rxbatch_new, or zero-fill it, e.g. static; not on a small stack). Fill-in by
+ * lumen_rxbatch_read; the datagrams are valid until the next read. */
 struct lumen_rxbatch {
 	unsigned n;
+	/* Headers [0, dirty) were written by the last read; [0, ready) are set up otherwise. A read
+	 * sets up only those, not all LUMEN_RXBATCH_MAX (which cost ~450 instructions per read,
+	 * most reads bringing one datagram). Zero: nothing set up yet. */
+	unsigned dirty, ready;
 	struct mmsghdr msg[LUMEN_RXBATCH_MAX];
 	struct iovec iov[LUMEN_RXBATCH_MAX];
 	int64_t rx_ns[LUMEN_RXBATCH_MAX]; /* kernel receive time, CLOCK_REALTIME; 0: none */
@@ -44,6 +48,10 @@ struct lumen_rxbatch {
  * (0: none waiting) or a negative errno. Datagram i is buf[i][0..msg[i].msg_len); a datagram
  * longer than LUMEN_RXBATCH_MTU is truncated (msg_flags has MSG_TRUNC). */
 int lumen_rxbatch_read(struct lumen_rxbatch *b, int fd, unsigned max);
+
+/* A zero-filled batch (calloc), or NULL when out of memory; lumen_rxbatch_free frees it. */
+struct lumen_rxbatch *lumen_rxbatch_new(void);
+void lumen_rxbatch_free(struct lumen_rxbatch *b);
 
 /* Turns on the kernel receive timestamps lumen_rxbatch_read reports (lumen_rxsplit_open does it
  * for its socket). Returns 0 or a negative errno. */

@@ -117,3 +117,51 @@ Test(rxsplit, bad_socket)
 {
 	cr_assert_lt(lumen_rxsplit_open(-1), 0);
 }
+
+/* The batch sets up again only the headers the last read used: reads of different sizes one
+ * after the other, including a datagram longer than a slot, each see their own lengths,
+ * flags and receive times. */
+Test(rxsplit, a_reused_batch_reads_each_datagram_right)
+{
+	struct sockaddr_in addr, peer;
+	int orig = udp_loopback_bound(&addr), tx = udp_loopback_bound(&peer);
+	int split = lumen_rxsplit_open(orig);
+	static uint8_t big[LUMEN_RXBATCH_MTU + 100];
+	const unsigned rounds[] = {5, 1, 3, 1, 7, 2};
+	struct lumen_rxbatch *b = lumen_rxbatch_new();
+	unsigned len = 40;
+
+	cr_assert(split >= 0 && b);
+	for (size_t r = 0; r < sizeof(rounds) / sizeof(rounds[0]); r++) {
+		bool trunc = r == 3; /* a datagram longer than a slot, alone in its read */
+
+		if (trunc) {
+			memset(big, 0x80, sizeof(big));
+			cr_assert_eq(sendto(tx, big, sizeof(big), 0, (struct sockaddr *)&addr,
+			                    sizeof(addr)), (ssize_t)sizeof(big));
+		} else {
+			for (unsigned i = 0; i < rounds[r]; i++)
+				send_first_byte(tx, &addr, (uint8_t)(0x80 + i), len + i);
+		}
+		cr_assert(readable(split));
+		usleep(20000);
+		int n = lumen_rxbatch_read(b, split, LUMEN_RXBATCH_MAX);
+		cr_assert_eq(n, (int)rounds[r], "read %zu: %d datagrams", r, n);
+		for (int i = 0; i < n; i++) {
+			cr_assert_gt(b->rx_ns[i], 0, "read %zu, datagram %d: a receive time", r, i);
+			if (trunc) {
+				cr_assert(b->msg[i].msg_hdr.msg_flags & MSG_TRUNC);
+				continue;
+			}
+			cr_assert_eq(b->msg[i].msg_len, len + (unsigned)i, "read %zu, datagram %d", r, i);
+			cr_assert_eq(b->buf[i][0], 0x80 + i);
+			cr_assert_not(b->msg[i].msg_hdr.msg_flags & MSG_TRUNC);
+		}
+		len += 10;
+	}
+	cr_assert_eq(lumen_rxbatch_read(b, split, LUMEN_RXBATCH_MAX), 0, "nothing left");
+	lumen_rxbatch_free(b);
+	close(split);
+	close(orig);
+	close(tx);
+}

@@ -111,13 +111,19 @@ struct bench_rx *bench_rx_new(bool split, unsigned poll_ms, char **err)
 	struct bench_rx *rx = g_new0(struct bench_rx, 1);
 
 	rx->split = split;
-	rx->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (rx->epfd < 0) {
-		*err = g_strdup_printf("epoll_create1: %s", strerror(errno));
+	rx->batch = lumen_rxbatch_new();
+	if (!rx->batch) {
+		*err = g_strdup("out of memory for the receive buffers");
 		g_free(rx);
 		return NULL;
 	}
-	rx->batch = g_new(struct lumen_rxbatch, 1);
+	rx->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (rx->epfd < 0) {
+		*err = g_strdup_printf("epoll_create1: %s", strerror(errno));
+		lumen_rxbatch_free(rx->batch);
+		g_free(rx);
+		return NULL;
+	}
 	rx->stun = g_main_context_new();
 	rx->park = g_main_context_new();
 	if (poll_ms)
@@ -140,7 +146,7 @@ void bench_rx_free(struct bench_rx *rx)
 	/* Sources of pcs still alive stay attached to it; the context lives on while they do. */
 	g_main_context_unref(rx->stun);
 	g_main_context_unref(rx->park);
-	g_free(rx->batch);
+	lumen_rxbatch_free(rx->batch);
 	g_free(rx);
 }
 
