@@ -11,23 +11,13 @@
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/e2e/lib.sh"
 
-[ -x /usr/bin/chromium ] || e2e_skip_all "chromium not installed (tools/install-deps.sh)"
-[ -d "$E2E/node_modules/playwright-core" ] || e2e_skip_all "playwright-core missing (npm ci --prefix tests/e2e)"
-[ -f /usr/share/javascript/janus-gateway/janus.js ] || e2e_skip_all "libjs-janus-gateway not installed"
-e2e_require_netns
+e2e_require_janusjs
 
 page_port=18080
 # The later --set wins over lib.sh's single address.
 e2e_start --set http.cors_origins="http://127.0.0.1:$page_port" \
 	--set media.ice_enforce=192.0.2.1,192.0.2.2
-
-mkdir -p "$e2e_tmp/www"
-cp "$E2E/pages/echotest.html" /usr/share/javascript/janus-gateway/janus.js \
-	/usr/share/javascript/webrtc-adapter/adapter.js "$e2e_tmp/www/"
-"$E2E/netns.sh" exec "$e2e_ns" /usr/bin/python3 -m http.server -b 127.0.0.1 -d "$e2e_tmp/www" \
-	$page_port >"$e2e_tmp/http.log" 2>&1 &
-e2e_extra_pids=$!
-e2e_wait_port $page_port
+e2e_serve_page echotest.html $page_port
 
 # metrics_sampler OUT STOPFILE: the receive loop's gauges every 0.2 s, one line per sample, until
 # STOPFILE exists or 90 s pass.

@@ -80,3 +80,26 @@ e2e_finish() {
 	echo "1..$((n + 1))"
 	exit "$rc"
 }
+
+# e2e_require_janusjs: skips all unless Debian's chromium, playwright-core (tests/e2e/node_modules)
+# and Debian's janus.js are here, then e2e_require_netns.
+e2e_require_janusjs() {
+	[ -x /usr/bin/chromium ] || e2e_skip_all "chromium not installed (tools/install-deps.sh)"
+	[ -d "$E2E/node_modules/playwright-core" ] ||
+		e2e_skip_all "playwright-core missing (npm ci --prefix tests/e2e)"
+	[ -f /usr/share/javascript/janus-gateway/janus.js ] ||
+		e2e_skip_all "libjs-janus-gateway not installed"
+	e2e_require_netns
+}
+
+# e2e_serve_page PAGE PORT: pages/PAGE with Debian's janus.js and adapter.js beside it, served
+# on the namespace's loopback at PORT (the server is e2e_extra_pids); waits until it answers.
+e2e_serve_page() {
+	mkdir -p "$e2e_tmp/www"
+	cp "$E2E/pages/$1" /usr/share/javascript/janus-gateway/janus.js \
+		/usr/share/javascript/webrtc-adapter/adapter.js "$e2e_tmp/www/"
+	"$E2E/netns.sh" exec "$e2e_ns" /usr/bin/python3 -m http.server -b 127.0.0.1 -d "$e2e_tmp/www" \
+		"$2" >"$e2e_tmp/http.log" 2>&1 &
+	e2e_extra_pids=$!
+	e2e_wait_port "$2"
+}
