@@ -453,6 +453,7 @@ static int ensure_pc(struct lumen_handle *h, char **err)
 			.nat_1_1 = cfg->media.nat_1_1,
 			.ipv6 = cfg->media.ipv6,
 			.rxloop = api_media_rx_loop(),
+			.agent_ctx = api_media_agent_context(),
 		},
 		.cert = media_cert,
 		.dtls_ctx = media_dtls,

@@ -1,4 +1,5 @@
-/* api/media_rx.c -- the control thread's receive loop and its metrics (see media_rx.h). */
+/* api/media_rx.c -- the control thread's receive loop, its ICE agents' context and their metrics
+ * (see media_rx.h). */
 #include "api/media_rx.h"
 
 #include <errno.h>
@@ -8,10 +9,12 @@
 #include "log.h"
 #include "metrics.h"
 #include "webrtc/rxloop.h"
+#include "webrtc/subctx.h"
 
 LUMEN_LOG_CATEGORY(cat_media, "media");
 
 static struct lumen_rxloop *media_rx;
+static struct lumen_subctx *media_agents;
 
 static const struct {
 	const char *name, *help;
@@ -50,22 +53,62 @@ static void collect(struct lumen_metrics_out *out, void *arg)
 	lumen_metrics_emit(out, rx_families[fam].name, NULL, (double)v[fam]);
 }
 
-static bool disabled(void)
+static const struct {
+	const char *name, *help;
+} agent_families[] = {
+	{ "lumen_media_agent_context_runs_total",
+	  "iterations of the ICE agents' context, run by the control thread's loop only when one "
+	  "of its timers is due or one of its fds is ready" },
+	{ "lumen_media_agent_context_dispatches_total",
+	  "of those iterations, the ones that ran an agent's timer or socket source" },
+};
+
+static void collect_agents(struct lumen_metrics_out *out, void *arg)
 {
-	const char *v = g_getenv("LUMEN_RX_LIBNICE");
+	size_t fam = (size_t)(uintptr_t)arg;
+	struct lumen_subctx_stats st;
+
+	lumen_subctx_get_stats(media_agents, &st);
+	const uint64_t v[] = { st.runs, st.dispatches }; /* in the order of agent_families */
+	G_STATIC_ASSERT(G_N_ELEMENTS(v) == G_N_ELEMENTS(agent_families));
+	lumen_metrics_emit(out, agent_families[fam].name, NULL, (double)v[fam]);
+}
+
+static bool env_set(const char *name)
+{
+	const char *v = g_getenv(name);
 
 	return v && *v && strcmp(v, "0") != 0;
 }
 
+static void agents_init(GMainContext *ctx)
+{
+	if (env_set("LUMEN_AGENTS_ON_MAIN")) {
+		LOG_INFO(cat_media, "LUMEN_AGENTS_ON_MAIN: ICE agents live on the main context");
+		return;
+	}
+	/* The agents' sources run at libnice's own priority, after the nomination watch. */
+	media_agents = lumen_subctx_new(ctx, G_PRIORITY_DEFAULT);
+	for (size_t i = 0; i < G_N_ELEMENTS(agent_families); i++)
+		if (lumen_metrics_register(agent_families[i].name, LUMEN_METRIC_COUNTER,
+					   agent_families[i].help, collect_agents,
+					   (void *)(uintptr_t)i) < 0)
+			LOG_WARN(cat_media, "metric family %s not registered",
+				 agent_families[i].name);
+}
+
 int api_media_rx_init(GMainContext *ctx, char **err)
 {
-	if (disabled()) {
+	agents_init(ctx);
+	if (env_set("LUMEN_RX_LIBNICE")) {
 		LOG_INFO(cat_media, "LUMEN_RX_LIBNICE: media is received through libnice");
 		return 0;
 	}
 	media_rx = lumen_rxloop_new(ctx, err);
-	if (!media_rx)
+	if (!media_rx) {
+		api_media_rx_fini();
 		return -EMFILE;
+	}
 	for (size_t i = 0; i < G_N_ELEMENTS(rx_families); i++)
 		if (lumen_metrics_register(rx_families[i].name, rx_families[i].type,
 					   rx_families[i].help, collect, (void *)(uintptr_t)i) < 0)
@@ -75,12 +118,23 @@ int api_media_rx_init(GMainContext *ctx, char **err)
 
 void api_media_rx_fini(void)
 {
+	if (media_agents) {
+		for (size_t i = 0; i < G_N_ELEMENTS(agent_families); i++)
+			lumen_metrics_unregister(agent_families[i].name);
+		lumen_subctx_free(media_agents);
+		media_agents = NULL;
+	}
 	if (!media_rx)
 		return;
 	for (size_t i = 0; i < G_N_ELEMENTS(rx_families); i++)
 		lumen_metrics_unregister(rx_families[i].name);
 	lumen_rxloop_free(media_rx);
 	media_rx = NULL;
+}
+
+GMainContext *api_media_agent_context(void)
+{
+	return media_agents ? lumen_subctx_context(media_agents) : NULL;
 }
 
 struct lumen_rxloop *api_media_rx_loop(void)

@@ -28,6 +28,8 @@
 
 #define COMPONENT 1
 #define LITE_TA_MS 1 /* a lite agent's Ta (see lumen_ice_new) */
+/* libnice's idle-timeout once the component is ready (see checks_done) */
+#define READY_IDLE_TIMEOUT_MS 50 /* the smallest libnice 0.1.21 takes */
 
 struct lumen_ice {
 	NiceAgent *agent;
@@ -58,8 +60,12 @@ struct lumen_ice {
 	 * owner reads (libnice's, not ours to close; -1: none). */
 	int split_fd, taken_fd;
 	GMainContext *stun_ctx;
+	/* The context given at creation (callbacks, the nomination watch) and the agent's own
+	 * (config.agent_ctx, or the same). */
+	GMainContext *ctx, *agent_ctx;
+	/* libnice's idle-timeout as created, put back for a restart (see checks_done) */
+	guint idle_timeout_ms;
 	/* config.rxloop and this connection's record in it while the pair's media goes there. */
-	GMainContext *ctx;
 	struct lumen_rxloop *rxloop;
 	struct lumen_rxloop_conn *rxconn;
 };
@@ -151,6 +157,21 @@ static enum lumen_ice_state map_state(guint st)
 	}
 }
 
+/* A pair is selected: let libnice's check timer stop once it has nothing left to do instead of
+ * ticking at Ta. libnice stops it only after idle-timeout (5 s) without a check in progress,
+ * and never while the peer has not said its candidates are complete, which a lite agent needs
+ * none of and a client may never say (janus.js trickles "completed"; others send nothing). A
+ * lite agent's Ta is 1 ms, so each connection woke the control thread's loop about 5 000 times
+ * after it was up, and 1 000 a second for as long as it lived when its client never said it
+ * (docs/architecture.md, "After the pair"). A check libnice must still make later (a triggered
+ * one) starts the timer again. */
+static void checks_done(struct lumen_ice *ice)
+{
+	g_object_set(ice->agent, "idle-timeout", (guint)READY_IDLE_TIMEOUT_MS, NULL);
+	if (ice->lite)
+		nice_agent_peer_candidate_gathering_done(ice->agent, ice->stream);
+}
+
 static void on_state_changed(NiceAgent *agent, guint stream, guint component, guint st,
 			     gpointer data)
 {
@@ -185,7 +206,7 @@ static void rx_loop_detach(struct lumen_ice *ice)
 		return;
 	lumen_rxloop_remove(ice->rxloop, ice->rxconn);
 	ice->rxconn = NULL;
-	nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, ice->ctx, on_recv, ice);
+	nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, ice->agent_ctx, on_recv, ice);
 }
 
 static void direct_clear(struct lumen_ice *ice)
@@ -228,6 +249,7 @@ static void on_selected_pair(NiceAgent *agent, guint stream, guint component, Ni
 		return;
 	/* libnice's choice from here on, whatever was taken at the nomination */
 	ice->early = false;
+	checks_done(ice);
 	g_clear_pointer(&ice->nominate, lumen_nominate_free);
 	direct_clear(ice);
 	if (!l || !r || l->transport != NICE_CANDIDATE_TRANSPORT_UDP ||
@@ -346,7 +368,8 @@ static void rx_loop_attach(struct lumen_ice *ice)
 	ice->rxconn = lumen_rxloop_add(ice->rxloop, g_socket_get_fd(ice->direct), on_loop_input,
 				       ice, &err);
 	if (!ice->rxconn) {
-		nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, ice->ctx, on_recv, ice);
+		nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, ice->agent_ctx, on_recv,
+				       ice);
 		return;
 	}
 	rx_loop_watch_others(ice);
@@ -405,6 +428,7 @@ struct lumen_ice *lumen_ice_new(GMainContext *ctx, const struct lumen_ice_config
 	ice->cb = *cb;
 	ice->lite = cfg->lite;
 	ice->ctx = ctx;
+	ice->agent_ctx = cfg->agent_ctx ? cfg->agent_ctx : ctx;
 	ice->rxloop = cfg->rxloop;
 	lumen_sendpath_init(&ice->send);
 	ice->split_fd = ice->taken_fd = -1;
@@ -416,13 +440,14 @@ struct lumen_ice *lumen_ice_new(GMainContext *ctx, const struct lumen_ice_config
 		opts |= NICE_AGENT_OPTION_LITE_MODE;
 	else if (!cfg->consent_off)
 		opts |= NICE_AGENT_OPTION_CONSENT_FRESHNESS;
-	ice->agent = nice_agent_new_full(ctx, NICE_COMPATIBILITY_RFC5245, opts);
+	ice->agent = nice_agent_new_full(ice->agent_ctx, NICE_COMPATIBILITY_RFC5245, opts);
 	if (!ice->agent) {
 		*err = g_strdup("cannot create an ICE agent");
 		goto fail;
 	}
 	g_object_set(ice->agent, "controlling-mode", (gboolean)(!cfg->lite && cfg->controlling),
 		     "ice-tcp", FALSE, "ice-udp", TRUE, "upnp", FALSE, NULL);
+	g_object_get(ice->agent, "idle-timeout", &ice->idle_timeout_ms, NULL);
 	/* A lite agent sends no checks, but libnice still runs its Ta timer: the peer's nominating
 	 * check is answered at once, yet the pair is selected (component connected, so DTLS
 	 * starts) only at the agent's next tick. With libnice's default 20 ms that cost a join
@@ -452,7 +477,7 @@ struct lumen_ice *lumen_ice_new(GMainContext *ctx, const struct lumen_ice_config
 	g_signal_connect(ice->agent, "candidate-gathering-done", G_CALLBACK(on_gathering_done), ice);
 	g_signal_connect(ice->agent, "component-state-changed", G_CALLBACK(on_state_changed), ice);
 	g_signal_connect(ice->agent, "new-selected-pair-full", G_CALLBACK(on_selected_pair), ice);
-	nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, ctx, on_recv, ice);
+	nice_agent_attach_recv(ice->agent, ice->stream, COMPONENT, ice->agent_ctx, on_recv, ice);
 	if (!nice_agent_gather_candidates(ice->agent, ice->stream)) {
 		*err = cfg->port_min ? g_strdup_printf("cannot gather ICE candidates: no free UDP "
 						       "port in media.rtp_port_range %u-%u",
@@ -528,6 +553,15 @@ int lumen_ice_add_remote_candidate(struct lumen_ice *ice, const char *candidate)
 	g_free(line);
 	if (!c)
 		return -EINVAL;
+	/* A lite agent sends no checks (RFC 8445 section 2.5): it learns the peer's addresses from
+	 * the peer's checks. libnice's lite mode checks every remote candidate it is given, at its
+	 * 1 ms Ta, and one the peer does not answer (another address family, an interface it
+	 * cannot reach) is retransmitted for 3.5 s, keeping that timer ticking. Parsed, checked,
+	 * and kept from libnice. */
+	if (ice->lite) {
+		nice_candidate_free(c);
+		return 0;
+	}
 	c->component_id = COMPONENT;
 	list = g_slist_prepend(NULL, c);
 	if (nice_agent_set_remote_candidates(ice->agent, ice->stream, COMPONENT, list) < 0)
@@ -636,6 +670,8 @@ int lumen_ice_restart(struct lumen_ice *ice)
 	g_clear_pointer(&ice->nominate, lumen_nominate_free);
 	ice->early = false;
 	direct_clear(ice); /* the next selected pair sets it again */
+	/* the grace period before a component without a pair is declared failed, as created */
+	g_object_set(ice->agent, "idle-timeout", ice->idle_timeout_ms, NULL);
 	if (!nice_agent_restart_stream(ice->agent, ice->stream))
 		return -EIO;
 	refresh_credentials(ice);

@@ -58,6 +58,11 @@ struct lumen_ice_config {
 	 * run on the agent's context) instead of by libnice: the daemon's connections. NULL:
 	 * libnice reads everything. Not with lumen_ice_rx_split. */
 	struct lumen_rxloop *rxloop;
+	/* The context the libnice agent lives on (its timers, and its sockets until the receive
+	 * loop takes them): NULL, the one given at creation. The daemon's is run from the control
+	 * thread's loop only when it has work (subctx.h); callbacks still come on that thread, from
+	 * inside the creation context's dispatch. */
+	GMainContext *agent_ctx;
 };
 
 struct lumen_ice_callbacks {
@@ -96,7 +101,9 @@ bool lumen_ice_gathering_done(const struct lumen_ice *ice);
 int lumen_ice_set_remote_credentials(struct lumen_ice *ice, const char *ufrag, const char *pwd);
 
 /* A remote candidate ("candidate:..." or "a=candidate:..."). Returns 0, -EINVAL if malformed,
- * -ENOTSUP for what libnice cannot use here (mDNS names, TCP): harmless in lite mode. */
+ * -ENOTSUP for what libnice cannot use here (mDNS names, TCP): harmless in lite mode. A lite
+ * agent checks it and keeps it from libnice: it sends no checks and learns the peer's addresses
+ * from the peer's checks. */
 int lumen_ice_add_remote_candidate(struct lumen_ice *ice, const char *candidate);
 void lumen_ice_remote_gathering_done(struct lumen_ice *ice);
 

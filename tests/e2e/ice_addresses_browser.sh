@@ -7,7 +7,8 @@
 # (lumen_media_rx_connections), watch the agent's other UDP socket
 # (lumen_media_rx_other_sockets) and run no 100 ms timer for it
 # (lumen_media_rx_timer_connections stays 0). After the calls end the loop holds nothing and
-# reads nothing (lumen_media_rx_stun_runs_total stands still: nothing wakes an idle daemon). TAP.
+# neither it nor the ICE agents' context (webrtc/subctx.h) runs (lumen_media_rx_stun_runs_total
+# and lumen_media_agent_context_runs_total stand still: nothing wakes an idle daemon). TAP.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/e2e/lib.sh"
 
@@ -19,28 +20,10 @@ e2e_start --set http.cors_origins="http://127.0.0.1:$page_port" \
 	--set media.ice_enforce=192.0.2.1,192.0.2.2
 e2e_serve_page echotest.html $page_port
 
-# metrics_sampler OUT STOPFILE: the receive loop's gauges every 0.2 s, one line per sample, until
-# STOPFILE exists or 90 s pass.
-metrics_url="http://127.0.0.1:$E2E_ADMIN_PORT/metrics"
-"$E2E/netns.sh" exec "$e2e_ns" /usr/bin/python3 - "$metrics_url" "$e2e_tmp/samples" "$e2e_tmp/stop" <<'PY' &
-import os, re, sys, time, urllib.request
-url, out, stop = sys.argv[1:4]
-names = ("lumen_media_rx_connections", "lumen_media_rx_other_sockets",
-         "lumen_media_rx_timer_connections", "lumen_media_rx_stun_runs_total")
-with open(out, "w") as f:
-    for _ in range(450):
-        if os.path.exists(stop):
-            break
-        try:
-            text = urllib.request.urlopen(url, timeout=2).read().decode()
-            vals = [re.search(r"^%s (\S+)$" % n, text, re.M) for n in names]
-            f.write(" ".join(v.group(1) if v else "nan" for v in vals) + "\n")
-            f.flush()
-        except OSError as e:
-            f.write("# %s\n" % e)
-        time.sleep(0.2)
-PY
-sampler_pid=$!
+# The receive loop's gauges and counters, sampled while the calls run (lib.sh).
+e2e_sample_metrics lumen_media_rx_connections lumen_media_rx_other_sockets \
+	lumen_media_rx_timer_connections lumen_media_rx_stun_runs_total \
+	lumen_media_agent_context_runs_total
 
 "$E2E/netns.sh" exec "$e2e_ns" node "$E2E/echotest.mjs" "http://127.0.0.1:$page_port/echotest.html" \
 	"http://127.0.0.1:$E2E_API_PORT/janus" "ws://127.0.0.1:$E2E_API_PORT/" \
@@ -54,27 +37,21 @@ for _ in $(seq 50); do
 	tail -1 "$e2e_tmp/samples" | grep -q '^0 0 0 ' && { gone=0; break; }
 	sleep 0.2
 done
-idle_before=$(tail -1 "$e2e_tmp/samples" | awk '{print $4}')
+idle_before=$(tail -1 "$e2e_tmp/samples" | awk '{print $4, $5}')
 sleep 1.5
-idle_after=$(tail -1 "$e2e_tmp/samples" | awk '{print $4}')
-touch "$e2e_tmp/stop"
-wait "$sampler_pid" 2>/dev/null
+idle_after=$(tail -1 "$e2e_tmp/samples" | awk '{print $4, $5}')
+e2e_sample_metrics_stop
 
-n=$(grep -c '^\(not \)\{0,1\}ok ' "$e2e_tmp/tap")
-check() { # check RESULT DESCRIPTION: one more TAP line after the client's
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; rc=1; fi >>"$e2e_tmp/tap"
-}
 max_of() { grep -v '^#' "$e2e_tmp/samples" | awk -v c="$1" 'BEGIN { m = -1 } $c > m { m = $c } END { print m }'; }
 conns=$(max_of 1) others=$(max_of 2) timer=$(max_of 3)
 [ "$conns" -ge 1 ] 2>/dev/null
-check $? "the receive loop took the calls' connections (lumen_media_rx_connections up to $conns)"
+e2e_check $? "the receive loop took the calls' connections (lumen_media_rx_connections up to $conns)"
 [ "$others" -ge 1 ] 2>/dev/null
-check $? "it watched the agents' second UDP socket (lumen_media_rx_other_sockets up to $others)"
+e2e_check $? "it watched the agents' second UDP socket (lumen_media_rx_other_sockets up to $others)"
 [ "$timer" -eq 0 ] 2>/dev/null
-check $? "no connection needed the 100 ms timer (lumen_media_rx_timer_connections up to $timer)"
-check $gone "after the calls the loop holds no connection and watches no socket"
+e2e_check $? "no connection needed the 100 ms timer (lumen_media_rx_timer_connections up to $timer)"
+e2e_check $gone "after the calls the loop holds no connection and watches no socket"
 [ -n "$idle_before" ] && [ "$idle_before" = "$idle_after" ]
-check $? "idle, the loop reads nothing for 1.5 s (lumen_media_rx_stun_runs_total $idle_before -> $idle_after)"
+e2e_check $? "idle, neither the loop nor the agents' context runs for 1.5 s (lumen_media_rx_stun_runs_total, lumen_media_agent_context_runs_total: $idle_before -> $idle_after)"
 echo "# $(grep -vc '^#' "$e2e_tmp/samples") metrics samples" >>"$e2e_tmp/tap"
 e2e_finish "$e2e_tmp/tap" $rc

@@ -103,3 +103,57 @@ e2e_serve_page() {
 	e2e_extra_pids=$!
 	e2e_wait_port "$2"
 }
+
+# e2e_sample_metrics NAME...: lumen's /metrics every 0.2 s in the background, one line per sample
+# in $e2e_tmp/samples with the named families' values in order ("nan" for one that is absent),
+# until e2e_sample_metrics_stop or 90 s pass.
+e2e_sample_metrics() {
+	rm -f "$e2e_tmp/samples.stop"
+	"$E2E/netns.sh" exec "$e2e_ns" /usr/bin/python3 - \
+		"http://127.0.0.1:$E2E_ADMIN_PORT/metrics" "$e2e_tmp/samples" "$e2e_tmp/samples.stop" \
+		"$@" <<'PY' &
+import os, re, sys, time, urllib.request
+url, out, stop = sys.argv[1:4]
+names = sys.argv[4:]
+with open(out, "w") as f:
+    for _ in range(450):
+        if os.path.exists(stop):
+            break
+        try:
+            text = urllib.request.urlopen(url, timeout=2).read().decode()
+            vals = [re.search(r"^%s (\S+)$" % n, text, re.M) for n in names]
+            f.write(" ".join(v.group(1) if v else "nan" for v in vals) + "\n")
+            f.flush()
+        except OSError as e:
+            f.write("# %s\n" % e)
+        time.sleep(0.2)
+PY
+	e2e_sampler_pid=$!
+}
+
+e2e_sample_metrics_stop() {
+	touch "$e2e_tmp/samples.stop"
+	wait "$e2e_sampler_pid" 2>/dev/null
+}
+
+# e2e_check RESULT DESCRIPTION: appends one TAP line to $e2e_tmp/tap after those there (the
+# client's), "ok" when RESULT is 0; a failure sets rc=1.
+e2e_check() {
+	e2e_n=$(($(grep -c '^\(not \)\{0,1\}ok ' "$e2e_tmp/tap") + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $e2e_n - $2"; else echo "not ok $e2e_n - $2"; rc=1; fi \
+		>>"$e2e_tmp/tap"
+}
+
+# e2e_check_agents_rest: between samples taken while a call was up (column 1, the receive loop's
+# connections, at least 1) after its first 0.4 s, the receive loop woke (column 2,
+# lumen_media_rx_wakeups_total) and the ICE agents' context (column 3,
+# lumen_media_agent_context_runs_total) stood still: it runs for set-ups, not for media (a
+# connected agent's check timer stops, webrtc/ice.c checks_done; its sockets are the loop's).
+e2e_check_agents_rest() {
+	set -- $(grep -v '^#' "$e2e_tmp/samples" | awk '
+		$1 >= 1 { up++ } $1 < 1 { up = 0 }
+		up > 3 && prev != "" { split(prev, p, " "); w += $2 - p[2]; r += $3 - p[3] }
+		{ prev = $0 } END { print w + 0, r + 0 }')
+	[ "$1" -ge 50 ] 2>/dev/null && [ "$2" -le 5 ]
+	e2e_check $? "while the calls were up the receive loop woke $1 times and the agents' context ran $2 times (at most 5)"
+}

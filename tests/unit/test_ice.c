@@ -10,6 +10,7 @@
 
 #include "webrtc/ice.h"
 #include "webrtc/rxloop.h"
+#include "webrtc/subctx.h"
 #include "webrtc/rxsplit.h"
 
 struct side {
@@ -203,6 +204,103 @@ Test(ice, with_a_receive_loop_media_goes_through_it)
 	side_fini(&s[0]);
 	side_fini(&s[1]);
 	lumen_rxloop_free(loop);
+}
+
+/* The daemon's arrangement: the lite agent on a context run from the main one only when it has
+ * work (subctx.h), its media through a receive loop on the main one. It connects as fast as on
+ * the main context, and once media flows, the main loop's wake-ups for it leave the agents'
+ * context alone. */
+Test(ice, an_agent_on_a_subcontext_connects_and_media_does_not_iterate_it)
+{
+	struct side s[2];
+	struct lumen_rxloop_stats rs;
+	struct lumen_subctx_stats before, after;
+	struct lumen_subctx *sub = lumen_subctx_new(NULL, G_PRIORITY_DEFAULT);
+	char *err = NULL;
+	struct lumen_rxloop *loop = lumen_rxloop_new(NULL, &err);
+	struct lumen_ice_config cfg = { .lite = true, .enforce = loopback, .rxloop = loop,
+					.agent_ctx = lumen_subctx_context(sub) };
+	int64_t t0;
+
+	cr_assert_not_null(loop, "%s", err ? err : "");
+	side_init_cfg(&s[0], &cfg, loop);
+	side_init(&s[1], false, true);
+	t0 = g_get_monotonic_time();
+	connect_pair(s);
+	cr_log_info("subcontext: connected %.2f ms after the exchange, lite %.2f ms after full",
+		    (double)(s[0].connected_us - t0) / 1000,
+		    (double)(s[0].connected_us - s[1].connected_us) / 1000);
+	cr_assert_lt(s[0].connected_us - s[1].connected_us, 4000,
+		     "the lite agent was connected %.1f ms after the full one",
+		     (double)(s[0].connected_us - s[1].connected_us) / 1000);
+	pump_until(loop_has_one, loop, 3000);
+	lumen_subctx_get_stats(sub, &before);
+	cr_assert_gt(before.runs, 0, "the agent's sources ran on the subcontext");
+	for (int i = 0; i < 10; i++) {
+		int want = s[0].received + 1;
+
+		cr_assert_eq(lumen_ice_send(s[1].ice, (const uint8_t *)"\x80media", 6), 6);
+		for (int k = 0; k < 3000 && s[0].received < want; k++)
+			if (!iterate())
+				g_usleep(1000);
+		cr_assert_eq(s[0].received, want, "datagram %d arrived", i + 1);
+	}
+	lumen_subctx_get_stats(sub, &after);
+	lumen_rxloop_get_stats(loop, &rs);
+	cr_assert_geq(rs.datagrams, 10, "the loop read the media");
+	/* The full agent's own timers (on the main context) may wake it; the lite agent's
+	 * context runs only for a timer of its own that came due meanwhile, if any. */
+	cr_assert_leq(after.runs - before.runs, 4,
+		      "10 datagrams through the main loop iterated the agents' context %" G_GUINT64_FORMAT
+		      " times", after.runs - before.runs);
+	cr_assert_eq(lumen_ice_send(s[0].ice, (const uint8_t *)"\x80" "back", 5), 5);
+	pump_until(got_one, &s[1], 3000);
+	cr_assert_str_eq(s[1].last, "\x80" "back");
+	side_fini(&s[0]);
+	side_fini(&s[1]);
+	lumen_rxloop_free(loop);
+	lumen_subctx_free(sub);
+}
+
+static bool never(void *a)
+{
+	(void)a;
+	return false;
+}
+
+/* Once connected, a lite agent's 1 ms check timer stops (ice.c checks_done): libnice would keep
+ * it ticking 5 s, or for ever when the peer never says its candidates are complete, as here
+ * (connect_pair tells only the full side), and 3.5 s more for a trickled candidate that never
+ * answers, which a lite agent does not check. Its subcontext shows it: no run for half a
+ * second. */
+Test(ice, a_connected_lite_agent_stops_its_check_timer)
+{
+	struct side s[2];
+	struct lumen_subctx_stats before, after;
+	struct lumen_subctx *sub = lumen_subctx_new(NULL, G_PRIORITY_DEFAULT);
+	struct lumen_ice_config cfg = { .lite = true, .enforce = loopback,
+					.agent_ctx = lumen_subctx_context(sub) };
+
+	side_init_cfg(&s[0], &cfg, NULL);
+	side_init(&s[1], false, true);
+	/* A candidate of the peer's that answers nothing (the discard port): libnice's lite mode
+	 * would check it, and retransmit for 3.5 s at Ta. */
+	cr_assert_eq(lumen_ice_add_remote_candidate(
+			     s[0].ice, "candidate:9 1 udp 2122260223 127.0.0.1 9 typ host"), 0);
+	connect_pair(s);
+	pump_until(never, NULL, 300); /* libnice's idle grace, 50 ms, and a margin */
+	lumen_subctx_get_stats(sub, &before);
+	pump_until(never, NULL, 500);
+	lumen_subctx_get_stats(sub, &after);
+	cr_log_info("agent context runs: %" G_GUINT64_FORMAT " by 0.3 s after connecting, %"
+		    G_GUINT64_FORMAT " in the next 0.5 s", before.runs, after.runs - before.runs);
+	cr_assert_leq(after.runs - before.runs, 5,
+		      "the connected lite agent's context ran %" G_GUINT64_FORMAT " times in 0.5 s",
+		      after.runs - before.runs);
+	cr_assert_eq(s[0].state, LUMEN_ICE_CONNECTED);
+	side_fini(&s[0]);
+	side_fini(&s[1]);
+	lumen_subctx_free(sub);
 }
 
 /* A datagram that waits in the socket while the thread is busy keeps its arrival: sent, then
