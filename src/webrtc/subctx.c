@@ -42,7 +42,9 @@ static bool same_fds(const struct lumen_subctx *s, gint n)
 	return true;
 }
 
-/* The host polls what the inner context asked for in this run. */
+/* The host polls what the inner context asked for in this run. Changing the set costs a wakeup
+ * write of the host's per fd added or removed (GLib rebuilds its poll set), so it is left as it is
+ * when nothing changed. */
 static void sync_fds(struct lumen_subctx *s, gint n)
 {
 	if (same_fds(s, n)) {
@@ -62,13 +64,26 @@ static void sync_fds(struct lumen_subctx *s, gint n)
 	s->st.fds = (unsigned)n;
 }
 
+/* When the host runs us next: at once after a dispatch (its timeout from before the dispatch may
+ * be stale: a repeating timer sets its next expiry without a signal), at the inner context's next
+ * timeout, or only when one of its fds is ready. Called from our dispatch, where GLib does not
+ * signal the host's wakeup fd for it (the source is blocked). */
+static void set_ready(struct lumen_subctx *s, bool dispatched, gint timeout)
+{
+	if (dispatched || timeout == 0)
+		g_source_set_ready_time(s->src, 0);
+	else if (timeout < 0)
+		g_source_set_ready_time(s->src, -1);
+	else
+		g_source_set_ready_time(s->src, g_get_monotonic_time() + (gint64)timeout * 1000);
+}
+
 /* One iteration of the inner context that never blocks: what the host's poll saw may be stale
  * (the fds it polled are the previous run's), so the inner fds are polled again with no wait. */
 static void run(struct lumen_subctx *s)
 {
 	gint prio = G_MAXINT, timeout = -1, n;
 	bool dispatched = false;
-	gint64 ready;
 
 	if (!g_main_context_acquire(s->inner)) {
 		/* Someone else iterates it, against the contract: look again next time. */
@@ -77,7 +92,12 @@ static void run(struct lumen_subctx *s)
 	}
 	s->st.runs++;
 	g_main_context_prepare(s->inner, &prio);
-	while ((n = g_main_context_query(s->inner, prio, &timeout, s->q, s->q_cap)) > s->q_cap) {
+	/* Every fd, whatever is ready now: with prio a due timer leaves out the fds of sources
+	 * below it, and the set the host polls would change (each change is a wakeup write of the
+	 * host's, GLib's poll set rebuilt) at every run of a ticking timer. check() takes the
+	 * larger set and looks at prio's sources only. */
+	while ((n = g_main_context_query(s->inner, G_MAXINT, &timeout, s->q, s->q_cap)) >
+	       s->q_cap) {
 		g_free(s->q);
 		s->q_cap = n;
 		s->q = g_new(GPollFD, n);
@@ -91,15 +111,7 @@ static void run(struct lumen_subctx *s)
 	}
 	g_main_context_release(s->inner);
 	sync_fds(s, n);
-	/* After a dispatch the timeout of this run's query may be stale (a repeating timer sets
-	 * its next expiry without signalling anyone): one more run at the next iteration. */
-	if (dispatched || timeout == 0)
-		ready = 0;
-	else if (timeout < 0)
-		ready = -1;
-	else
-		ready = g_get_monotonic_time() + (gint64)timeout * 1000;
-	g_source_set_ready_time(s->src, ready);
+	set_ready(s, dispatched, timeout);
 }
 
 static gboolean sub_dispatch(GSource *base, GSourceFunc cb, gpointer data)
