@@ -62,6 +62,7 @@ static void sync_fds(struct lumen_subctx *s, gint n)
 		g_source_add_poll(s->src, &s->reg[i]);
 	}
 	s->st.fds = (unsigned)n;
+	s->st.fd_changes++;
 }
 
 /* When the host runs us next: at once after a dispatch (its timeout from before the dispatch may

@@ -37,6 +37,7 @@ struct lumen_subctx_stats {
 	uint64_t runs;       /* iterations of the inner context (prepare, poll, check) */
 	uint64_t dispatches; /* of them, those that dispatched sources */
 	unsigned fds;        /* fds of the inner context the host polls now (its wakeup fd: 1) */
+	uint64_t fd_changes; /* times that set changed (each wakes the host once more) */
 };
 
 /* An inner context run from host (NULL: the global default context) at priority. Never NULL. */

@@ -288,3 +288,33 @@ Test(subctx, a_higher_priority_host_source_goes_first)
 	close(p[0]);
 	close(p[1]);
 }
+
+/* A timer ticking on the inner context beside a socket source of lower priority: the host's poll
+ * set stays as it is (each change would wake the host once more: a wakeup write of GLib's). */
+Test(subctx, a_ticking_timer_leaves_the_host_poll_set_alone)
+{
+	int p[2], got = 0, ticks = 0, stop = 0;
+	struct lumen_subctx_stats before, after;
+	GSource *s;
+
+	cr_assert_eq(pipe(p), 0);
+	s = g_unix_fd_source_new(p[0], G_IO_IN);
+	g_source_set_priority(s, G_PRIORITY_DEFAULT_IDLE);
+	g_source_set_callback(s, G_SOURCE_FUNC(on_pipe), &got, NULL);
+	g_source_attach(s, f.inner);
+	drain_host();
+	lumen_subctx_get_stats(f.sub, &before);
+	attach_timeout(f.inner, 2, count_cb, &ticks);
+	attach_timeout(f.host, 100, count_once_cb, &stop);
+	run_host_until(&stop, 2000);
+	lumen_subctx_get_stats(f.sub, &after);
+	cr_assert_geq(ticks, 10, "the inner timer ticked %d times in 100 ms", ticks);
+	cr_assert_eq(after.fds, 2);
+	cr_assert_eq(after.fd_changes, before.fd_changes,
+		     "%d ticks changed the host's poll set %" G_GUINT64_FORMAT " times", ticks,
+		     after.fd_changes - before.fd_changes);
+	g_source_destroy(s);
+	g_source_unref(s);
+	close(p[0]);
+	close(p[1]);
+}
