@@ -553,15 +553,6 @@ int lumen_ice_add_remote_candidate(struct lumen_ice *ice, const char *candidate)
 	g_free(line);
 	if (!c)
 		return -EINVAL;
-	/* A lite agent sends no checks (RFC 8445 section 2.5): it learns the peer's addresses from
-	 * the peer's checks. libnice's lite mode checks every remote candidate it is given, at its
-	 * 1 ms Ta, and one the peer does not answer (another address family, an interface it
-	 * cannot reach) is retransmitted for 3.5 s, keeping that timer ticking. Parsed, checked,
-	 * and kept from libnice. */
-	if (ice->lite) {
-		nice_candidate_free(c);
-		return 0;
-	}
 	c->component_id = COMPONENT;
 	list = g_slist_prepend(NULL, c);
 	if (nice_agent_set_remote_candidates(ice->agent, ice->stream, COMPONENT, list) < 0)

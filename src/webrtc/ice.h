@@ -101,9 +101,7 @@ bool lumen_ice_gathering_done(const struct lumen_ice *ice);
 int lumen_ice_set_remote_credentials(struct lumen_ice *ice, const char *ufrag, const char *pwd);
 
 /* A remote candidate ("candidate:..." or "a=candidate:..."). Returns 0, -EINVAL if malformed,
- * -ENOTSUP for what libnice cannot use here (mDNS names, TCP): harmless in lite mode. A lite
- * agent checks it and keeps it from libnice: it sends no checks and learns the peer's addresses
- * from the peer's checks. */
+ * -ENOTSUP for what libnice cannot use here (mDNS names, TCP): harmless in lite mode. */
 int lumen_ice_add_remote_candidate(struct lumen_ice *ice, const char *candidate);
 void lumen_ice_remote_gathering_done(struct lumen_ice *ice);
 

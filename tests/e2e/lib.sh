@@ -143,17 +143,3 @@ e2e_check() {
 	if [ "$1" -eq 0 ]; then echo "ok $e2e_n - $2"; else echo "not ok $e2e_n - $2"; rc=1; fi \
 		>>"$e2e_tmp/tap"
 }
-
-# e2e_check_agents_rest: between samples taken while a call was up (column 1, the receive loop's
-# connections, at least 1) after its first 0.4 s, the receive loop woke (column 2,
-# lumen_media_rx_wakeups_total) and the ICE agents' context (column 3,
-# lumen_media_agent_context_runs_total) stood still: it runs for set-ups, not for media (a
-# connected agent's check timer stops, webrtc/ice.c checks_done; its sockets are the loop's).
-e2e_check_agents_rest() {
-	set -- $(grep -v '^#' "$e2e_tmp/samples" | awk '
-		$1 >= 1 { up++ } $1 < 1 { up = 0 }
-		up > 3 && prev != "" { split(prev, p, " "); w += $2 - p[2]; r += $3 - p[3] }
-		{ prev = $0 } END { print w + 0, r + 0 }')
-	[ "$1" -ge 50 ] 2>/dev/null && [ "$2" -le 5 ]
-	e2e_check $? "while the calls were up the receive loop woke $1 times and the agents' context ran $2 times (at most 5)"
-}
