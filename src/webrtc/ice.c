@@ -28,7 +28,7 @@
 
 #define COMPONENT 1
 #define LITE_TA_MS 1 /* a lite agent's Ta (see lumen_ice_new) */
-/* libnice's idle-timeout once the component is ready (see checks_done) */
+/* libnice's idle-timeout once a pair is selected (see checks_done) */
 #define READY_IDLE_TIMEOUT_MS 50 /* the smallest libnice 0.1.21 takes */
 
 struct lumen_ice {
