@@ -410,6 +410,15 @@ w("| metric | lumen | Janus | lumen/Janus | target | |")
 w("|---|---|---|---|---|---|")
 r = ratio(fan_l, fan_j)
 w(f"| CPU µs per forwarded packet, fanout N=20 | {fmt(fan_l, 2)} | {fmt(fan_j, 2)} | {fmt(r, 2)} | ≤ 0.25 | {verdict(None if r is None else r <= 0.25)} |")
+# The host's load reaches this VM as slower execution, not as steal time, and lands in whatever
+# runs then; it only ever adds time. So each server's lowest round is also reported, as a
+# reference beside the median the verdict uses (both servers have the same number of rounds).
+low_l, low_j = [min((v for v in (get(d, "server.cpu_us_per_forwarded_packet")
+                                 for d in runs.get(("fanout20", s), []))
+                     if isinstance(v, (int, float))), default=None) for s in ("lumen", "janus")]
+n_l, n_j = [len(runs.get(("fanout20", s), [])) for s in ("lumen", "janus")]
+if low_l is not None and low_j is not None and n_l > 1:
+    w(f"| CPU µs per forwarded packet, fanout N=20, each server's lowest round ({n_l} lumen, {n_j} Janus rounds; the host's load only adds time) | {fmt(low_l, 2)} | {fmt(low_j, 2)} | {fmt(ratio(low_l, low_j), 2)} | (reference) | |")
 r = ratio(max_l, max_j)
 w(f"| find-max subscribers on one core (loss < 1 %, p99 < {delay_limit} ms) | {fmt(max_l)} | {fmt(max_j)} | {fmt(r, 2)} | ≥ 4 | {verdict(None if r is None else r >= 4)} |")
 r = ratio(join_l, join_j)
