@@ -71,11 +71,7 @@ ns_do timeout 150 node "$E2E/rooms_media_loss.mjs" "http://127.0.0.1:$page_port/
 rc=$?
 # The loss was real: the drop class counted its packets.
 dropped=$(ns_do tc -s qdisc show dev lo | grep -A1 '^qdisc pfifo 20:' | sed -n 's/^ *Sent.*(dropped \([0-9]*\).*/\1/p')
-n=$(grep -c '^\(not \)\{0,1\}ok ' "$e2e_tmp/tap")
-if [ "${dropped:-0}" -gt 0 ]; then
-	echo "ok $((n + 1)) - the loss filter dropped packets ($dropped)" >>"$e2e_tmp/tap"
-else
-	echo "not ok $((n + 1)) - the loss filter dropped packets (${dropped:-none})" >>"$e2e_tmp/tap"; rc=1
-fi
+[ "${dropped:-0}" -gt 0 ]
+e2e_check $? "the loss filter dropped packets (${dropped:-none})"
 [ $rc -eq 0 ] || sed 's/^/# node: /' "$e2e_tmp/node.err" | tail -20
 e2e_finish "$e2e_tmp/tap" $rc
