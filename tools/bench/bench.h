@@ -53,6 +53,7 @@ struct bench_opts {
 	enum bench_rx_mode rx;    /* --rx: how subscribers receive once up (rx.h) */
 	unsigned rx_poll_ms;      /* batches read every this many ms (0: when the kernel wakes us;
 	                           * rx.h says why the default is 1) */
+	int canary_cpu;           /* --canary-cpu: the CPU canary.h times (-1: none) */
 };
 
 /* CLOCK_MONOTONIC in ns: the send time carried in every payload (same clock as the receiver's). */

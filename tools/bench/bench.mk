@@ -7,7 +7,7 @@ tools_bench_lumen_bench_SOURCES = tools/bench/main.c tools/bench/bench.h \
 	tools/bench/media.h tools/bench/stats.c tools/bench/stats.h tools/bench/scenario.c \
 	tools/bench/scenario.h tools/bench/proc.c tools/bench/proc.h tools/bench/pacer.c \
 	tools/bench/pacer.h tools/bench/rx.c tools/bench/rx.h tools/bench/srvdelay.c \
-	tools/bench/srvdelay.h
+	tools/bench/srvdelay.h tools/bench/canary.c tools/bench/canary.h
 tools_bench_lumen_bench_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(NICE_CFLAGS) $(OPENSSL_CFLAGS) \
 	$(SRTP_CFLAGS) $(SOUP_CFLAGS) $(JANSSON_CFLAGS)
 tools_bench_lumen_bench_LDADD = src/webrtc/libwebrtc.la $(SOUP_LIBS) $(JANSSON_LIBS) -lm
@@ -24,10 +24,19 @@ tests_unit_test_bench_pacer_LDADD = $(CRITERION_LIBS_ALL)
 check_PROGRAMS += tests/unit/test_bench_srvdelay
 TESTS += tests/unit/test_bench_srvdelay
 tests_unit_test_bench_srvdelay_SOURCES = tests/unit/test_bench_srvdelay.c tools/bench/srvdelay.c \
-	tools/bench/srvdelay.h
+	tools/bench/srvdelay.h tools/bench/canary.c tools/bench/canary.h
 tests_unit_test_bench_srvdelay_CFLAGS = $(CRITERION_CFLAGS_ALL) $(SOUP_CFLAGS) \
 	-I$(top_srcdir)/tools/bench
 tests_unit_test_bench_srvdelay_LDADD = $(CRITERION_LIBS_ALL) $(SOUP_LIBS) -lm
+
+# The CPU-speed canary (Criterion).
+check_PROGRAMS += tests/unit/test_bench_canary
+TESTS += tests/unit/test_bench_canary
+tests_unit_test_bench_canary_SOURCES = tests/unit/test_bench_canary.c tools/bench/canary.c \
+	tools/bench/canary.h
+tests_unit_test_bench_canary_CFLAGS = $(CRITERION_CFLAGS_ALL) $(GLIB_CFLAGS) $(OPENSSL_CFLAGS) \
+	$(SRTP_CFLAGS) -I$(top_srcdir)/tools/bench
+tests_unit_test_bench_canary_LDADD = src/webrtc/libwebrtc.la $(CRITERION_LIBS_ALL)
 
 # A short fanout and join run of lumen-bench against lumen in a network namespace (TAP; root).
 dist_check_SCRIPTS += tests/integration/bench_smoke.sh

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "bench.h"
+#include "canary.h"
 #include "peer.h"
 #include "scenario.h"
 
@@ -112,6 +113,13 @@ static json_t *result_json(const struct bench_opts *o, const struct bench_result
 	                              "rx", bench_rx_mode_names[o->rx],
 	                              "rx_datagrams_per_read", r->rx_per_read, "rx_poll_ms",
 	                              (int)o->rx_poll_ms));
+	if (r->canary_units)
+		json_object_set_new(j, "canary",
+		                    json_pack("{sisfsI}", "cpu", o->canary_cpu, "ns_per_unit",
+		                              r->canary_ns_per_unit, "units",
+		                              (json_int_t)r->canary_units));
+	else
+		json_object_set_new(j, "canary", json_null());
 	if (r->setup)
 		json_object_set(j, "setup", r->setup);
 	if (!strcmp(r->scenario, "join")) {
@@ -194,6 +202,9 @@ static void print_table(const struct bench_opts *o, const struct bench_result *r
 		printf("%-28s %.2f (--rx %s, --rx-poll-ms %u, %.1f datagrams per read)\n",
 		       "bench CPU us / rx packet", r->bench_cpu_us_per_packet,
 		       bench_rx_mode_names[o->rx], o->rx_poll_ms, r->rx_per_read);
+		if (r->canary_units)
+			printf("%-28s %.0f ns per unit on CPU %d (%" G_GUINT64_FORMAT " units)\n",
+			       "canary", r->canary_ns_per_unit, o->canary_cpu, r->canary_units);
 	}
 	if (r->setup) {
 		json_t *s = r->setup;
@@ -231,7 +242,7 @@ static struct {
 	struct bench_opts o;
 	char *url, *scenario, *ice_ip, *json_path, *label, *rec_dir, *rx, *srtp, *dtls_role;
 	char *server_metrics;
-	int quiet, find_max, record, join_with_publisher, ice_pacing, rx_poll_ms;
+	int quiet, find_max, record, join_with_publisher, ice_pacing, rx_poll_ms, canary_cpu;
 } cli = {
     .o =
         {
@@ -253,6 +264,7 @@ static struct {
         },
     .ice_pacing = 1,
     .rx_poll_ms = 1,
+    .canary_cpu = -1,
 };
 
 static const GOptionEntry entries[] = {
@@ -310,6 +322,11 @@ static const GOptionEntry entries[] = {
      "--rx batch reads every MS ms; 0: when the kernel wakes the bench, which charges the "
      "server's sends over veth for the wake-ups (docs/bench.md) (1)",
      "MS"},
+    {"canary-cpu", 0, 0, G_OPTION_ARG_INT, &cli.canary_cpu,
+     "time a fixed piece of work (SRTP protect and send of a 1200-byte packet, 8 every 10 ms) "
+     "on CPU N over the window: how fast that CPU was, to tell rounds the host slowed down "
+     "(docs/bench.md, \"Quiet rounds\"; compare-janus.sh passes the CPU the server is pinned to) (off)",
+     "N"},
     {"srtp", 0, 0, G_OPTION_ARG_STRING, &cli.srtp,
      "default|gcm: SRTP profiles offered (default: GCM then AES-CM; cm is not supported "
      "yet)",
@@ -417,6 +434,11 @@ static int take_args(struct bench_opts *o)
 		return -1;
 	}
 	o->rx_poll_ms = (unsigned)cli.rx_poll_ms;
+	if (cli.canary_cpu < -1 || cli.canary_cpu > 1023) {
+		g_printerr("lumen-bench: --canary-cpu must be a CPU number (0..1023)\n");
+		return -1;
+	}
+	o->canary_cpu = cli.canary_cpu;
 	o->record = cli.record;
 	o->rec_dir = cli.rec_dir;
 	if (cli.rec_dir && !cli.record) {
@@ -465,6 +487,12 @@ int main(int argc, char **argv)
 		bench_env_fini(&env);
 		return 1;
 	}
+	if (o.canary_cpu >= 0 && !(env.canary = bench_canary_start(o.canary_cpu, &err))) {
+		g_printerr("lumen-bench: --canary-cpu: %s\n", err);
+		g_free(err);
+		bench_env_fini(&env);
+		return 1;
+	}
 	bench_log("lumen-bench: %s against %s\n", o.find_max ? "find-max" : o.scenario, o.url);
 	if (bench_scenario_run(&env, &r) == 0)
 		rc = 0;
@@ -480,6 +508,7 @@ int main(int argc, char **argv)
 		json_decref(j);
 	}
 	bench_result_fini(&r);
+	bench_canary_stop(env.canary);
 	bench_env_fini(&env);
 	return rc;
 }

@@ -40,6 +40,7 @@ struct bench_env {
 	unsigned hangups;         /* peer connections that died */
 	unsigned rec_announced;   /* publishers whose "joined" said "recording": true (lumen) */
 	struct bench_rx *rx;      /* the subscribers' receive loop (rx.h), NULL with --rx glib */
+	struct bench_canary *canary; /* --canary-cpu (canary.h; owned by main.c), or NULL */
 };
 
 /* Certificate, DTLS context and Janus session for a run. Returns 0 or -1 with *err. */

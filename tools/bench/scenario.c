@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "canary.h"
 #include "proc.h"
 #include "rx.h"
 #include "scenario.h"
@@ -246,6 +247,7 @@ static void measure(struct bench_env *env, struct media_run *m, struct bench_res
 	struct bench_proc s0 = {0}, s1 = {0}, b0, b1;
 	struct bench_rx_stats x0, x1;
 	struct bench_srvdelay d0, d1;
+	struct bench_canary_reading c0 = {0}, c1 = {0};
 	bool have_d0;
 	uint64_t bench_cpu;
 	int64_t t0, t1;
@@ -256,6 +258,8 @@ static void measure(struct bench_env *env, struct media_run *m, struct bench_res
 	r->have_server = o->server_pid > 0 && bench_proc_read(o->server_pid, &s0) == 0;
 	bench_proc_read(0, &b0);
 	bench_rx_get_stats(env->rx, &x0);
+	if (env->canary)
+		bench_canary_read(env->canary, &c0);
 	t0 = bench_now_ns();
 	for (int i = 0; i < m->n_subs; i++)
 		bench_stats_open(&env->stats, bench_sub_streams(m->subs[i]));
@@ -269,6 +273,11 @@ static void measure(struct bench_env *env, struct media_run *m, struct bench_res
 		r->have_server = bench_proc_read(o->server_pid, &s1) == 0;
 	bench_proc_read(0, &b1);
 	bench_rx_get_stats(env->rx, &x1);
+	if (env->canary) {
+		bench_canary_read(env->canary, &c1);
+		r->canary_ns_per_unit = bench_canary_ns_per_unit(&c0, &c1);
+		r->canary_units = c1.units - c0.units;
+	}
 	if (have_d0 && server_delay_read(o->server_metrics, &d1) == 0) {
 		r->srv_delay_samples = bench_srvdelay_samples(&d0, &d1);
 		r->srv_delay_p50_ms = bench_srvdelay_quantile_ms(&d0, &d1, 0.5);

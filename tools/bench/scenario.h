@@ -31,6 +31,10 @@ struct bench_result {
 	/* Time the server's / the bench's threads waited for a CPU over the window, % of it: what
 	 * neighbours on a shared machine took (0 without schedstats). */
 	double wait_pct, bench_wait_pct;
+	/* --canary-cpu: the canary's thread-CPU ns per unit over the window (canary.h), and the
+	 * units it did; 0: no canary */
+	double canary_ns_per_unit;
+	uint64_t canary_units;
 	/* --server-metrics: lumen's own forwarding delay over the window (srvdelay.h), bucket
 	 * bounds in ms (INFINITY: the +Inf bucket); samples 0: not read */
 	uint64_t srv_delay_samples;
