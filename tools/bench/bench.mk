@@ -24,7 +24,7 @@ tests_unit_test_bench_pacer_LDADD = $(CRITERION_LIBS_ALL)
 check_PROGRAMS += tests/unit/test_bench_srvdelay
 TESTS += tests/unit/test_bench_srvdelay
 tests_unit_test_bench_srvdelay_SOURCES = tests/unit/test_bench_srvdelay.c tools/bench/srvdelay.c \
-	tools/bench/srvdelay.h tools/bench/canary.c tools/bench/canary.h
+	tools/bench/srvdelay.h
 tests_unit_test_bench_srvdelay_CFLAGS = $(CRITERION_CFLAGS_ALL) $(SOUP_CFLAGS) \
 	-I$(top_srcdir)/tools/bench
 tests_unit_test_bench_srvdelay_LDADD = $(CRITERION_LIBS_ALL) $(SOUP_LIBS) -lm

@@ -24,6 +24,10 @@ alternating, and write the comparison to docs/performance.md.
   --duration S        measured seconds per run (default 10)
   --warmup S          warm-up seconds per run (default 2)
   --rounds R          rounds of lumen/janus alternation per scenario (default 1)
+  --quiet-rounds Q    fanout: after the R rounds, run more until each server has Q quiet
+                      rounds (docs/bench.md, "Quiet rounds": the canary and lumen-bench's own
+                      cost within their margins), up to --max-rounds (default 3; 0: no more)
+  --max-rounds M      fanout: rounds in all at most (default 3 x R)
   --scenarios LIST    comma-separated subset of fanout,audio,join,findmax,halfload
                       (default: all; halfload = fanout at half each server's find-max result).
                       With a subset, the other scenarios' results are carried over into the
@@ -53,7 +57,7 @@ LUMEN_FLOOR=${LUMEN_FLOOR:-$top_builddir/tools/bench/lumen-floor}
 NETNS="$top_srcdir/tests/e2e/netns.sh"
 OUT="$top_srcdir/docs/performance.md"
 RESULTS="$top_builddir/bench-results"
-DURATION=10 WARMUP=2 ROUNDS=1 MAX_N=600 STEP_N="" JOINS=100 INSTALL=1 DELAY_LIMIT=50 CARRY=1
+DURATION=10 WARMUP=2 ROUNDS=1 QUIET_ROUNDS=3 MAX_ROUNDS="" MAX_N=600 STEP_N="" JOINS=100 INSTALL=1 DELAY_LIMIT=50 CARRY=1
 SCENARIOS="fanout,audio,join,findmax,halfload"
 SERVER_IP=192.0.2.1 LOAD_IP=192.0.2.2
 LUMEN_PORT=18088 LUMEN_ADMIN_PORT=17088 JANUS_PORT=18188
@@ -66,6 +70,8 @@ while [ $# -gt 0 ]; do
 	--duration) DURATION=$2; shift ;;
 	--warmup) WARMUP=$2; shift ;;
 	--rounds) ROUNDS=$2; shift ;;
+	--quiet-rounds) QUIET_ROUNDS=$2; shift ;;
+	--max-rounds) MAX_ROUNDS=$2; shift ;;
 	--scenarios) SCENARIOS=$2; shift ;;
 	--max) MAX_N=$2; shift ;;
 	--step) STEP_N=$2; shift ;;
@@ -80,6 +86,8 @@ while [ $# -gt 0 ]; do
 done
 
 die() { echo "compare-janus.sh: $*" >&2; exit 1; }
+MAX_ROUNDS=${MAX_ROUNDS:-$((3 * ROUNDS))}
+case "$ROUNDS$QUIET_ROUNDS$MAX_ROUNDS" in *[!0-9]*) die "--rounds, --quiet-rounds and --max-rounds take a number" ;; esac
 log() { echo "== $*" >&2; }
 has() { case ",$SCENARIOS," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
 
@@ -212,9 +220,36 @@ run() {
 alternate() {
 	name=$1
 	shift
-	for r in $(seq "$ROUNDS"); do
-		if [ $((r % 2)) -eq 1 ]; then order="lumen janus"; else order="janus lumen"; fi
-		for s in $order; do run "$s" "$name" "$r" "$@"; done
+	for r in $(seq "$ROUNDS"); do round_pair "$name" "$r" "$@"; done
+}
+
+round_pair() {
+	name=$1 r=$2
+	shift 2
+	if [ $((r % 2)) -eq 1 ]; then order="lumen janus"; else order="janus lumen"; fi
+	for s in $order; do run "$s" "$name" "$r" "$@"; done
+}
+
+# until_quiet NAME BENCH-ARGS...: after alternate, more rounds until each server has
+# QUIET_ROUNDS quiet ones (tools/bench/quiet.py) or MAX_ROUNDS rounds were run in all.
+until_quiet() {
+	name=$1
+	shift
+	r=$ROUNDS
+	while :; do
+		q=$(/usr/bin/python3 "$top_srcdir/tools/bench/quiet.py" "$RESULTS" "$name")
+		read -r _ ql _ qj <<<"$q"
+		if [ "$ql" -ge "$QUIET_ROUNDS" ] && [ "$qj" -ge "$QUIET_ROUNDS" ]; then
+			log "$name: quiet rounds: $q after $r rounds"
+			return 0
+		fi
+		if [ "$r" -ge "$MAX_ROUNDS" ]; then
+			log "$name: quiet rounds: $q after $r rounds (--max-rounds $MAX_ROUNDS); the report says so"
+			return 0
+		fi
+		r=$((r + 1))
+		log "$name: quiet rounds: $q; round $r"
+		round_pair "$name" "$r" "$@"
 	done
 }
 
@@ -228,7 +263,10 @@ fi
 
 # --- scenarios ----------------------------------------------------------------------------------
 RUN_TIMEOUT=$((WARMUP + DURATION + 120))
-has fanout && alternate fanout20 --scenario fanout --subscribers 20 --duration "$DURATION"
+if has fanout; then
+	alternate fanout20 --scenario fanout --subscribers 20 --duration "$DURATION"
+	until_quiet fanout20 --scenario fanout --subscribers 20 --duration "$DURATION"
+fi
 has audio && alternate audio100 --scenario audio --subscribers 100 --duration "$DURATION"
 RUN_TIMEOUT=$((JOINS * 3 + 120))
 has join && alternate join100 --scenario join --joins "$JOINS"
@@ -257,7 +295,7 @@ MACHINE_KERNEL=$(uname -r)
 LUMEN_VERSION=${LUMEN_VERSION:-$(git -C "$top_srcdir" describe --always --dirty 2>/dev/null || echo unknown)}
 JANUS_VERSION=$( (janus --version 2>/dev/null || true) | sed -n 's/^Janus version: *//p' | head -1)
 export MACHINE_MODEL MACHINE_CORES MACHINE_KERNEL LUMEN_VERSION JANUS_VERSION DURATION WARMUP \
-	ROUNDS MAX_N JOINS SCENARIOS DELAY_LIMIT
+	ROUNDS QUIET_ROUNDS MAX_ROUNDS top_srcdir MAX_N JOINS SCENARIOS DELAY_LIMIT
 /usr/bin/python3 - "$RESULTS" "$OUT" <<'PY'
 # The report: medians over rounds per metric, ratios lumen/janus, the targets of issue #7, the
 # floor, and every raw JSON. The profile section of an existing report (written by profile.sh
@@ -349,7 +387,8 @@ w("- Each server runs alone, pinned to CPU 0 (`taskset -c 0`), freshly started f
   "(`lumen-bench`) runs on CPU 1. Both inside one network namespace: servers' ICE on 192.0.2.1 "
   "(lumen `media.ice_enforce`, Janus `nat.ice_enforce_list`), the load's on 192.0.2.2, signalling "
   "over HTTP on the namespace's loopback.")
-w(f"- Runs: {env.get('ROUNDS')} round(s) per scenario, lumen and Janus alternating (order flipped each "
+w(f"- Runs: {env.get('ROUNDS')} round(s) per scenario (fanout: more until each server had "
+  f"{env.get('QUIET_ROUNDS')} quiet rounds, at most {env.get('MAX_ROUNDS')}), lumen and Janus alternating (order flipped each "
   f"round); duration {env.get('DURATION')} s after a {env.get('WARMUP')} s warm-up; medians over rounds.")
 carried = {}
 for path in glob.glob(os.path.join(results, "*-r*.carried")) + glob.glob(os.path.join(results, "floor.carried")):
@@ -388,27 +427,19 @@ w("")
 
 fan_all_l, fan_all_j = [metric("fanout20", s, "server.cpu_us_per_forwarded_packet") for s in ("lumen", "janus")]
 
-# Quiet rounds (tools/bench/canary.h, docs/bench.md): every run times a fixed piece of work on
-# the server's CPU over its window. The host's load reaches this VM as slower execution, not as
-# steal time, and slows the canary and the server alike; a round whose canary cost more than
-# QUIET times the quietest canary of the scenario (either server's round) is set aside. The
-# CPU verdict uses the median over the quiet rounds when each server has MIN_QUIET of them; the
-# median over every round stays in the table.
-QUIET, MIN_QUIET = 1.15, 3
+# Quiet rounds (tools/bench/quiet.py, docs/bench.md): the CPU verdict uses the median over the
+# rounds the host left alone when each server has MIN_QUIET of them; the median over every round
+# stays in the table.
+sys.path.insert(0, os.path.join(env.get("top_srcdir", "."), "tools", "bench"))
+import quiet
+MIN_QUIET = 3
 
-def canary_of(d):
-    v = get(d, "canary.ns_per_unit")
-    return v if isinstance(v, (int, float)) and v > 0 else None
-
-def quietest(name):
-    c = [canary_of(d) for s in ("lumen", "janus") for d in runs.get((name, s), []) if canary_of(d)]
-    return min(c) if c else None
+def quiet_base(name):
+    return quiet.baselines([d for s in ("lumen", "janus") for d in runs.get((name, s), [])])
 
 def quiet_runs(name, server):
-    base = quietest(name)
-    if base is None:
-        return []
-    return [d for d in runs.get((name, server), []) if canary_of(d) and canary_of(d) <= QUIET * base]
+    base = quiet_base(name)
+    return [d for d in runs.get((name, server), []) if quiet.is_quiet(d, base)]
 
 def quiet_metric(name, server, dotted):
     vals = [get(d, dotted) for d in quiet_runs(name, server)]
@@ -447,10 +478,10 @@ w("|---|---|---|---|---|---|")
 r = ratio(fan_l, fan_j)
 n_l, n_j = [len(runs.get(("fanout20", s), [])) for s in ("lumen", "janus")]
 if use_quiet:
-    w(f"| CPU µs per forwarded packet, fanout N=20, quiet rounds ({q_l} of {n_l} lumen, {q_j} of {n_j} Janus rounds: canary within {QUIET:.2f}× the quietest; see below) | {fmt(fan_l, 2)} | {fmt(fan_j, 2)} | {fmt(r, 2)} | ≤ 0.25 | {verdict(None if r is None else r <= 0.25)} |")
+    w(f"| CPU µs per forwarded packet, fanout N=20, quiet rounds ({q_l} of {n_l} lumen, {q_j} of {n_j} Janus rounds: the canary within {quiet.CANARY_MARGIN:.2f}× and lumen-bench's own CPU per packet within {quiet.BENCH_MARGIN:.2f}× their quietest; see below) | {fmt(fan_l, 2)} | {fmt(fan_j, 2)} | {fmt(r, 2)} | ≤ 0.25 | {verdict(None if r is None else r <= 0.25)} |")
     w(f"| CPU µs per forwarded packet, fanout N=20, every round | {fmt(fan_all_l, 2)} | {fmt(fan_all_j, 2)} | {fmt(ratio(fan_all_l, fan_all_j), 2)} | (reference) | |")
 else:
-    why = ("no round has a canary" if quietest("fanout20") is None else
+    why = ("no round has a canary" if quiet_base("fanout20")[0] is None else
            f"too few quiet rounds: {q_l} lumen, {q_j} Janus, {MIN_QUIET} each needed")
     w(f"| CPU µs per forwarded packet, fanout N=20 (every round; {why}) | {fmt(fan_l, 2)} | {fmt(fan_j, 2)} | {fmt(r, 2)} | ≤ 0.25 | {verdict(None if r is None else r <= 0.25)} |")
 # The host's load reaches this VM as slower execution, not as steal time, and lands in whatever
@@ -484,25 +515,25 @@ w("")
 
 # Every fanout round with its canary: which rounds the host slowed, and what that did to both
 # servers and to lumen-bench itself (the same client code every round).
-base = quietest("fanout20")
-if base is not None:
+base = quiet_base("fanout20")
+if base[0] is not None and base[1] is not None:
     w("## Fanout rounds and the canary")
     w("")
     w(f"Each fanout N=20 round: the canary's thread-CPU ns per unit on the server's CPU over the window "
-      f"(an SRTP protect and a send of a 1200-byte packet, 8 every 10 ms; `tools/bench/canary.h`), as a multiple "
-      f"of the quietest round's ({base:.0f} ns), beside the server's and lumen-bench's own CPU per packet. "
-      f"Rounds within {QUIET:.2f}× are quiet (docs/bench.md, \"Quiet rounds\").")
+      f"(an SRTP protect and a send of a 1200-byte packet, 8 every 10 ms; `tools/bench/canary.h`) and "
+      f"lumen-bench's own CPU per received packet on the load's CPU, each as a multiple of its quietest "
+      f"round's ({base[0]:.0f} ns, {base[1]:.2f} µs), beside the server's CPU per packet. A round is quiet "
+      f"when the canary is within {quiet.CANARY_MARGIN:.2f}× and lumen-bench within {quiet.BENCH_MARGIN:.2f}× "
+      "(docs/bench.md, \"Quiet rounds\").")
     w("")
-    w("| round | server | canary ns/unit | × quietest | quiet | server CPU µs/pkt | lumen-bench CPU µs/rx pkt |")
-    w("|---|---|---|---|---|---|---|")
+    w("| round | server | canary ns/unit | × quietest | lumen-bench CPU µs/rx pkt | × quietest | quiet | server CPU µs/pkt |")
+    w("|---|---|---|---|---|---|---|---|")
     rows = sorted(((d["_round"], s, d) for s in ("lumen", "janus") for d in runs.get(("fanout20", s), [])),
                   key=lambda t: (t[0], t[1]))
     for rnd, s, d in rows:
-        c = canary_of(d)
-        w(f"| {rnd} | {s} | {fmt(c, 0)} | {fmt(ratio(c, base), 2)} | "
-          f"{'yes' if c is not None and c <= QUIET * base else 'no'} | "
-          f"{fmt(get(d, 'server.cpu_us_per_forwarded_packet'), 2)} | "
-          f"{fmt(get(d, 'bench.cpu_us_per_received_packet'), 2)} |")
+        c, b = quiet.canary(d), quiet.bench_cost(d)
+        w(f"| {rnd} | {s} | {fmt(c, 0)} | {fmt(ratio(c, base[0]), 2)} | {fmt(b, 2)} | {fmt(ratio(b, base[1]), 2)} | "
+          f"{'yes' if quiet.is_quiet(d, base) else 'no'} | {fmt(get(d, 'server.cpu_us_per_forwarded_packet'), 2)} |")
     w("")
 
 # Where a join's time goes: each step's p50 (ms from the subscriber's create), median over rounds.

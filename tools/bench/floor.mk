@@ -13,8 +13,12 @@ TESTS += tests/integration/floor_smoke.sh
 # Janus and minutes).
 dist_check_SCRIPTS += tests/integration/scaling_fit.py
 TESTS += tests/integration/scaling_fit.py
+# quiet_rounds.py: tools/bench/quiet.py's rule for the rounds compare-janus.sh judges CPU on.
+dist_check_SCRIPTS += tests/integration/quiet_rounds.py
+TESTS += tests/integration/quiet_rounds.py
 EXTRA_DIST += tools/bench/compare-janus.sh tools/bench/profile.sh tools/bench/record-cost.sh tools/bench/ab.sh \
 	tools/bench/callgrind.sh tools/bench/join-trace.sh tools/bench/join-trace.py tools/bench/scaling.sh tools/bench/scaling.py \
+	tools/bench/quiet.py \
 	tools/bench/bench-lib.sh tools/bench/janus/janus.jcfg.in \
 	tools/bench/janus/janus.transport.http.jcfg.in tools/bench/janus/janus.plugin.videoroom.jcfg \
 	docs/performance.md
