@@ -64,6 +64,9 @@ Test(canary, works_in_bursts_and_its_readings_add_up)
 	cr_assert_gt(b.units, a.units);
 	cr_assert_geq(b.cpu_ns, a.cpu_ns);
 	cr_assert_gt(bench_canary_ns_per_unit(&a, &b), 0);
+	cr_assert_eq(b.wakes * 8, b.units, "one wake-up per burst (%lu, %lu units)",
+		     (unsigned long)b.wakes, (unsigned long)b.units);
+	cr_assert_gt(bench_canary_ns_per_wake(&a, &b), 0);
 	bench_canary_stop(c);
 }
 
@@ -117,7 +120,7 @@ Test(canary, a_cpu_that_does_not_exist_is_a_clear_error)
 	bench_canary_stop(NULL);
 }
 
-Test(canary, the_mean_per_unit_is_the_cpu_time_over_the_units_between_two_readings)
+Test(canary, the_means_are_the_cpu_time_over_the_units_and_wakes_between_two_readings)
 {
 	struct bench_canary_reading a = {.units = 80, .cpu_ns = 100000},
 				    b = {.units = 240, .cpu_ns = 420000};
@@ -125,4 +128,7 @@ Test(canary, the_mean_per_unit_is_the_cpu_time_over_the_units_between_two_readin
 	cr_assert_float_eq(bench_canary_ns_per_unit(&a, &b), 2000.0, 1e-9);
 	cr_assert_float_eq(bench_canary_ns_per_unit(&a, &a), 0.0, 1e-9, "no units: 0, not NaN");
 	cr_assert_float_eq(bench_canary_ns_per_unit(&b, &a), 0.0, 1e-9, "readings out of order");
+	a.wakes = 10, a.wake_ns = 30000, b.wakes = 30, b.wake_ns = 90000;
+	cr_assert_float_eq(bench_canary_ns_per_wake(&a, &b), 3000.0, 1e-9);
+	cr_assert_float_eq(bench_canary_ns_per_wake(&a, &a), 0.0, 1e-9);
 }

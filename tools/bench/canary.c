@@ -71,7 +71,7 @@ static void *run(void *arg)
 	struct timespec period = {0, PERIOD_NS};
 
 	while (!g_atomic_int_get(&c->stop)) {
-		int64_t t0, t1;
+		int64_t ts = thread_cpu_ns(), t0, t1;
 
 		nanosleep(&period, NULL);
 		t0 = thread_cpu_ns();
@@ -82,6 +82,8 @@ static void *run(void *arg)
 		g_mutex_lock(&c->lock);
 		c->totals.units += BURST;
 		c->totals.cpu_ns += (uint64_t)(t1 - t0);
+		c->totals.wakes++;
+		c->totals.wake_ns += (uint64_t)(t0 - ts);
 		g_mutex_unlock(&c->lock);
 	}
 	return NULL;
@@ -177,6 +179,14 @@ double bench_canary_ns_per_unit(const struct bench_canary_reading *a,
 	if (b->units <= a->units)
 		return 0;
 	return (double)(b->cpu_ns - a->cpu_ns) / (double)(b->units - a->units);
+}
+
+double bench_canary_ns_per_wake(const struct bench_canary_reading *a,
+                                const struct bench_canary_reading *b)
+{
+	if (b->wakes <= a->wakes)
+		return 0;
+	return (double)(b->wake_ns - a->wake_ns) / (double)(b->wakes - a->wakes);
 }
 
 void bench_canary_stop(struct bench_canary *c)

@@ -24,10 +24,14 @@
 
 struct bench_canary;
 
-/* Totals since start: units done and the thread CPU time they took. */
+/* Totals since start: units done and the thread CPU time they took; and the sleeps between
+ * bursts with the thread CPU time each cost (the system call, the switch out and, after the
+ * timer, the switch back in: what a server pays per wake-up, which the units leave out). */
 struct bench_canary_reading {
 	uint64_t units;
 	uint64_t cpu_ns;
+	uint64_t wakes;
+	uint64_t wake_ns;
 };
 
 /* Starts the canary's thread pinned to cpu, which need not be in the calling thread's affinity
@@ -40,6 +44,10 @@ void bench_canary_read(struct bench_canary *c, struct bench_canary_reading *out)
 
 /* Mean thread-CPU ns per unit between two readings (0 when no unit ran between them). */
 double bench_canary_ns_per_unit(const struct bench_canary_reading *a,
+                                const struct bench_canary_reading *b);
+
+/* Mean thread-CPU ns per sleep and wake-up between two readings (0 when none). */
+double bench_canary_ns_per_wake(const struct bench_canary_reading *a,
                                 const struct bench_canary_reading *b);
 
 /* Stops and joins the thread, frees c. NULL is a no-op. */

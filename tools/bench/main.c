@@ -115,9 +115,10 @@ static json_t *result_json(const struct bench_opts *o, const struct bench_result
 	                              (int)o->rx_poll_ms));
 	if (r->canary_units)
 		json_object_set_new(j, "canary",
-		                    json_pack("{sisfsI}", "cpu", o->canary_cpu, "ns_per_unit",
+		                    json_pack("{sisfsIsf}", "cpu", o->canary_cpu, "ns_per_unit",
 		                              r->canary_ns_per_unit, "units",
-		                              (json_int_t)r->canary_units));
+		                              (json_int_t)r->canary_units, "ns_per_wake",
+		                              r->canary_ns_per_wake));
 	else
 		json_object_set_new(j, "canary", json_null());
 	if (r->setup)
@@ -203,8 +204,10 @@ static void print_table(const struct bench_opts *o, const struct bench_result *r
 		       "bench CPU us / rx packet", r->bench_cpu_us_per_packet,
 		       bench_rx_mode_names[o->rx], o->rx_poll_ms, r->rx_per_read);
 		if (r->canary_units)
-			printf("%-28s %.0f ns per unit on CPU %d (%" G_GUINT64_FORMAT " units)\n",
-			       "canary", r->canary_ns_per_unit, o->canary_cpu, r->canary_units);
+			printf("%-28s %.0f ns per unit on CPU %d (%" G_GUINT64_FORMAT
+			       " units), %.0f ns per wake-up\n",
+			       "canary", r->canary_ns_per_unit, o->canary_cpu, r->canary_units,
+			       r->canary_ns_per_wake);
 	}
 	if (r->setup) {
 		json_t *s = r->setup;
