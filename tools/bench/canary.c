@@ -5,7 +5,9 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/sysinfo.h>
 #include <time.h>
@@ -17,6 +19,7 @@
 #include "webrtc/srtp.h"
 
 #define BURST      8
+#define EXCHANGES  4 /* round trips with the peer thread per burst */
 #define PERIOD_NS  10000000L
 #define PAYLOAD    1200
 #define RTP_HEADER 12
@@ -25,12 +28,18 @@ struct bench_canary {
 	pthread_t thread;
 	int cpu;
 	int rx, tx; /* the canary's own UDP pair on 127.0.0.1 */
+	/* The peer: a thread on the caller's CPUs that answers each write to `ping` with one to
+	 * `pong`, so an exchange wakes a thread on another CPU and is woken by it, as a server
+	 * is by every packet (docs/bench.md, "Quiet rounds"). */
+	pthread_t peer;
+	int ping, pong;
 	struct lumen_srtp *srtp;
 	uint8_t pkt[PAYLOAD + LUMEN_SRTP_TRAILER_MAX];
 	uint16_t seq;
 	GMutex lock; /* guards totals: read from the measuring thread */
 	struct bench_canary_reading totals;
 	gint stop;
+	gint peer_quit;
 };
 
 static int64_t thread_cpu_ns(void)
@@ -65,13 +74,36 @@ static void drain(int fd)
 		;
 }
 
+static void *answer(void *arg)
+{
+	struct bench_canary *c = arg;
+	uint64_t v;
+
+	/* Answers until told to quit, which bench_canary_stop does only once the canary's thread
+	 * has ended: the canary must never wait on a pong that will not come. */
+	while (read(c->ping, &v, sizeof(v)) == sizeof(v) && !g_atomic_int_get(&c->peer_quit))
+		if (write(c->pong, &(uint64_t){1}, sizeof(uint64_t)) != sizeof(uint64_t))
+			break;
+	return NULL;
+}
+
+/* One round trip with the peer; false when it failed (then the exchanges stop counting). */
+static bool exchange(struct bench_canary *c)
+{
+	uint64_t v;
+
+	return write(c->ping, &(uint64_t){1}, sizeof(uint64_t)) == sizeof(uint64_t) &&
+	       read(c->pong, &v, sizeof(v)) == sizeof(v);
+}
+
 static void *run(void *arg)
 {
 	struct bench_canary *c = arg;
 	struct timespec period = {0, PERIOD_NS};
 
 	while (!g_atomic_int_get(&c->stop)) {
-		int64_t ts = thread_cpu_ns(), t0, t1;
+		int64_t ts = thread_cpu_ns(), t0, t1, t2, t3;
+		int n;
 
 		nanosleep(&period, NULL);
 		t0 = thread_cpu_ns();
@@ -79,7 +111,13 @@ static void *run(void *arg)
 			unit(c);
 		t1 = thread_cpu_ns();
 		drain(c->rx); /* untimed: the receive is the peer's work, not the sender's */
+		t2 = thread_cpu_ns();
+		for (n = 0; n < EXCHANGES && exchange(c); n++)
+			;
+		t3 = thread_cpu_ns();
 		g_mutex_lock(&c->lock);
+		c->totals.exchanges += (uint64_t)n;
+		c->totals.exchange_ns += (uint64_t)(t3 - t2);
 		c->totals.units += BURST;
 		c->totals.cpu_ns += (uint64_t)(t1 - t0);
 		c->totals.wakes++;
@@ -132,7 +170,7 @@ struct bench_canary *bench_canary_start(int cpu, char **err)
 	pthread_attr_t attr;
 	int rc;
 
-	c->rx = c->tx = -1;
+	c->rx = c->tx = c->ping = c->pong = -1;
 	c->cpu = cpu;
 	g_mutex_init(&c->lock);
 	/* Not checked against this process's own affinity: compare-janus.sh runs lumen-bench
@@ -148,6 +186,18 @@ struct bench_canary *bench_canary_start(int cpu, char **err)
 	}
 	if (open_pair(c, err) < 0 || open_srtp(c, err) < 0)
 		goto fail;
+	c->ping = eventfd(0, EFD_CLOEXEC);
+	c->pong = eventfd(0, EFD_CLOEXEC);
+	if (c->ping < 0 || c->pong < 0) {
+		*err = g_strdup_printf("canary: eventfd: %s", g_strerror(errno));
+		goto fail;
+	}
+	rc = pthread_create(&c->peer, NULL, answer, c);
+	if (rc != 0) {
+		*err = g_strdup_printf("canary: cannot start its peer thread: %s", g_strerror(rc));
+		c->peer = 0;
+		goto fail;
+	}
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	pthread_attr_init(&attr);
@@ -181,6 +231,14 @@ double bench_canary_ns_per_unit(const struct bench_canary_reading *a,
 	return (double)(b->cpu_ns - a->cpu_ns) / (double)(b->units - a->units);
 }
 
+double bench_canary_ns_per_exchange(const struct bench_canary_reading *a,
+                                    const struct bench_canary_reading *b)
+{
+	if (b->exchanges <= a->exchanges)
+		return 0;
+	return (double)(b->exchange_ns - a->exchange_ns) / (double)(b->exchanges - a->exchanges);
+}
+
 double bench_canary_ns_per_wake(const struct bench_canary_reading *a,
                                 const struct bench_canary_reading *b)
 {
@@ -193,10 +251,21 @@ void bench_canary_stop(struct bench_canary *c)
 {
 	if (!c)
 		return;
-	if (c->thread) {
-		g_atomic_int_set(&c->stop, 1);
+	g_atomic_int_set(&c->stop, 1);
+	if (c->thread)
 		pthread_join(c->thread, NULL);
+	if (c->peer) {
+		/* wakes the peer's read; it sees peer_quit and returns */
+		g_atomic_int_set(&c->peer_quit, 1);
+		if (write(c->ping, &(uint64_t){1}, sizeof(uint64_t)) == sizeof(uint64_t))
+			pthread_join(c->peer, NULL);
+		else
+			pthread_detach(c->peer);
 	}
+	if (c->ping >= 0)
+		close(c->ping);
+	if (c->pong >= 0)
+		close(c->pong);
 	lumen_srtp_free(c->srtp);
 	if (c->rx >= 0)
 		close(c->rx);

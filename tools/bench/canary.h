@@ -32,6 +32,9 @@ struct bench_canary_reading {
 	uint64_t cpu_ns;
 	uint64_t wakes;
 	uint64_t wake_ns;
+	/* round trips with the peer thread (4 per burst) and the canary's thread CPU for them */
+	uint64_t exchanges;
+	uint64_t exchange_ns;
 };
 
 /* Starts the canary's thread pinned to cpu, which need not be in the calling thread's affinity
@@ -49,6 +52,10 @@ double bench_canary_ns_per_unit(const struct bench_canary_reading *a,
 /* Mean thread-CPU ns per sleep and wake-up between two readings (0 when none). */
 double bench_canary_ns_per_wake(const struct bench_canary_reading *a,
                                 const struct bench_canary_reading *b);
+
+/* Mean thread-CPU ns per round trip with the peer thread between two readings (0 when none). */
+double bench_canary_ns_per_exchange(const struct bench_canary_reading *a,
+                                    const struct bench_canary_reading *b);
 
 /* Stops and joins the thread, frees c. NULL is a no-op. */
 void bench_canary_stop(struct bench_canary *c);

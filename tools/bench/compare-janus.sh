@@ -526,7 +526,7 @@ if base[0] is not None and base[1] is not None:
       f"when the canary is within {quiet.CANARY_MARGIN:.2f}× and lumen-bench within {quiet.BENCH_MARGIN:.2f}× "
       "(docs/bench.md, \"Quiet rounds\").")
     w("")
-    w("| round | server | canary ns/unit | × quietest | lumen-bench CPU µs/rx pkt | × quietest | quiet | server CPU µs/pkt | canary ns/wake-up (not judged on) |")
+    w("| round | server | canary ns/unit | × quietest | lumen-bench CPU µs/rx pkt | × quietest | quiet | server CPU µs/pkt | canary ns/wake-up, ns/exchange (not judged on) |")
     w("|---|---|---|---|---|---|---|---|---|")
     rows = sorted(((d["_round"], s, d) for s in ("lumen", "janus") for d in runs.get(("fanout20", s), [])),
                   key=lambda t: (t[0], t[1]))
@@ -534,7 +534,7 @@ if base[0] is not None and base[1] is not None:
         c, b = quiet.canary(d), quiet.bench_cost(d)
         w(f"| {rnd} | {s} | {fmt(c, 0)} | {fmt(ratio(c, base[0]), 2)} | {fmt(b, 2)} | {fmt(ratio(b, base[1]), 2)} | "
           f"{'yes' if quiet.is_quiet(d, base) else 'no'} | {fmt(get(d, 'server.cpu_us_per_forwarded_packet'), 2)} | "
-          f"{fmt(get(d, 'canary.ns_per_wake'), 0)} |")
+          f"{fmt(get(d, 'canary.ns_per_wake'), 0)}, {fmt(get(d, 'canary.ns_per_exchange'), 0)} |")
     w("")
 
 # Where a join's time goes: each step's p50 (ms from the subscriber's create), median over rounds.

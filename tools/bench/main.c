@@ -115,10 +115,11 @@ static json_t *result_json(const struct bench_opts *o, const struct bench_result
 	                              (int)o->rx_poll_ms));
 	if (r->canary_units)
 		json_object_set_new(j, "canary",
-		                    json_pack("{sisfsIsf}", "cpu", o->canary_cpu, "ns_per_unit",
+		                    json_pack("{sisfsIsfsf}", "cpu", o->canary_cpu, "ns_per_unit",
 		                              r->canary_ns_per_unit, "units",
 		                              (json_int_t)r->canary_units, "ns_per_wake",
-		                              r->canary_ns_per_wake));
+		                              r->canary_ns_per_wake, "ns_per_exchange",
+		                              r->canary_ns_per_exchange));
 	else
 		json_object_set_new(j, "canary", json_null());
 	if (r->setup)
@@ -205,9 +206,9 @@ static void print_table(const struct bench_opts *o, const struct bench_result *r
 		       bench_rx_mode_names[o->rx], o->rx_poll_ms, r->rx_per_read);
 		if (r->canary_units)
 			printf("%-28s %.0f ns per unit on CPU %d (%" G_GUINT64_FORMAT
-			       " units), %.0f ns per wake-up\n",
+			       " units), %.0f ns per wake-up, %.0f ns per exchange\n",
 			       "canary", r->canary_ns_per_unit, o->canary_cpu, r->canary_units,
-			       r->canary_ns_per_wake);
+			       r->canary_ns_per_wake, r->canary_ns_per_exchange);
 	}
 	if (r->setup) {
 		json_t *s = r->setup;

@@ -277,6 +277,7 @@ static void measure(struct bench_env *env, struct media_run *m, struct bench_res
 		bench_canary_read(env->canary, &c1);
 		r->canary_ns_per_unit = bench_canary_ns_per_unit(&c0, &c1);
 		r->canary_ns_per_wake = bench_canary_ns_per_wake(&c0, &c1);
+		r->canary_ns_per_exchange = bench_canary_ns_per_exchange(&c0, &c1);
 		r->canary_units = c1.units - c0.units;
 	}
 	if (have_d0 && server_delay_read(o->server_metrics, &d1) == 0) {

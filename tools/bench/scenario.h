@@ -33,7 +33,7 @@ struct bench_result {
 	double wait_pct, bench_wait_pct;
 	/* --canary-cpu: the canary's thread-CPU ns per unit over the window (canary.h), and the
 	 * units it did; 0: no canary */
-	double canary_ns_per_unit, canary_ns_per_wake;
+	double canary_ns_per_unit, canary_ns_per_wake, canary_ns_per_exchange;
 	uint64_t canary_units;
 	/* --server-metrics: lumen's own forwarding delay over the window (srvdelay.h), bucket
 	 * bounds in ms (INFINITY: the +Inf bucket); samples 0: not read */
