@@ -70,6 +70,11 @@ Test(canary, works_in_bursts_and_its_readings_add_up)
 	cr_assert_eq(b.exchanges, b.wakes * 4, "4 round trips with the peer per burst (%lu)",
 		     (unsigned long)b.exchanges);
 	cr_assert_gt(bench_canary_ns_per_exchange(&a, &b), 0);
+	/* the timed parts are disjoint stretches of the canary's thread, read before its clock */
+	cr_assert_geq(b.threads_ns, b.cpu_ns + b.wake_ns + b.exchange_ns,
+		      "the threads' CPU (%lu ns) holds what the canary timed (%lu ns)",
+		      (unsigned long)b.threads_ns,
+		      (unsigned long)(b.cpu_ns + b.wake_ns + b.exchange_ns));
 	bench_canary_stop(c);
 }
 

@@ -216,11 +216,23 @@ fail:
 	return NULL;
 }
 
+/* CPU ns of thread t so far (0 when its clock cannot be read). */
+static uint64_t thread_ns(pthread_t t)
+{
+	clockid_t cid;
+	struct timespec ts;
+
+	if (!t || pthread_getcpuclockid(t, &cid) != 0 || clock_gettime(cid, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
 void bench_canary_read(struct bench_canary *c, struct bench_canary_reading *out)
 {
 	g_mutex_lock(&c->lock);
 	*out = c->totals;
 	g_mutex_unlock(&c->lock);
+	out->threads_ns = thread_ns(c->thread) + thread_ns(c->peer);
 }
 
 double bench_canary_ns_per_unit(const struct bench_canary_reading *a,

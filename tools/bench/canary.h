@@ -35,6 +35,9 @@ struct bench_canary_reading {
 	/* round trips with the peer thread (4 per burst) and the canary's thread CPU for them */
 	uint64_t exchanges;
 	uint64_t exchange_ns;
+	/* CPU time of the canary's two threads in all (the peer's included): lumen-bench takes
+	 * it out of its own CPU, which the canary is not part of */
+	uint64_t threads_ns;
 };
 
 /* Starts the canary's thread pinned to cpu, which need not be in the calling thread's affinity
@@ -43,6 +46,7 @@ struct bench_canary_reading {
  * the SRTP session cannot be set up. */
 struct bench_canary *bench_canary_start(int cpu, char **err);
 
+/* The totals, and threads_ns read now from both threads' CPU clocks. */
 void bench_canary_read(struct bench_canary *c, struct bench_canary_reading *out);
 
 /* Mean thread-CPU ns per unit between two readings (0 when no unit ran between them). */
