@@ -304,16 +304,10 @@ import datetime, glob, json, math, os, re, statistics, sys
 
 results, out = sys.argv[1], sys.argv[2]
 env = os.environ
-runs = {}
-for path in sorted(glob.glob(os.path.join(results, "*-r*.json"))):
-    m = re.match(r"(.+)-(lumen|janus)-r(\d+)\.json$", os.path.basename(path))
-    try:
-        d = json.load(open(path))
-    except (ValueError, OSError):
-        continue
-    if d.get("ok") is not False:  # a failed run (lumen-bench exit 1) is listed, not counted
-        d["_round"] = int(m.group(3))
-        runs.setdefault((m.group(1), m.group(2)), []).append(d)
+sys.path.insert(0, os.path.join(env.get("top_srcdir", "."), "tools", "bench"))
+import quiet
+# a failed run (lumen-bench exit 1) is listed further down, not counted
+runs = quiet.load_all(results)
 floor = json.load(open(os.path.join(results, "floor.json")))
 
 def get(d, dotted):
@@ -430,8 +424,6 @@ fan_all_l, fan_all_j = [metric("fanout20", s, "server.cpu_us_per_forwarded_packe
 # Quiet rounds (tools/bench/quiet.py, docs/bench.md): the CPU verdict uses the median over the
 # rounds the host left alone when each server has MIN_QUIET of them; the median over every round
 # stays in the table.
-sys.path.insert(0, os.path.join(env.get("top_srcdir", "."), "tools", "bench"))
-import quiet
 MIN_QUIET = 3
 
 def quiet_base(name):

@@ -8,7 +8,7 @@ whichever server is measured, say when that happened:
   work on the server's CPU; it follows a slower CPU;
 - lumen-bench's own CPU per received packet, on the load's CPU: the same client code and the
   same packets every round; it also follows what the canary's short bursts miss (a round of
-  session 17 had lumen at 4.8x its usual cost and lumen-bench at 2.4x, with the canary at 1.07x).
+  session 17 had lumen at 4.8x its usual cost and lumen-bench at 2.9x, with the canary at 1.07x).
 
 A round is quiet when both are within their margin of the quietest value over the scenario's
 rounds of either server. compare-janus.sh uses is_quiet() for the CPU verdict and, with
@@ -59,12 +59,14 @@ def is_quiet(d, base):
     return c <= CANARY_MARGIN * base[0] and b <= BENCH_MARGIN * base[1]
 
 
-def load(results, name):
-    """{server: [result dict with "_round"]} of scenario name in results (failed runs left out)."""
-    out = {s: [] for s in SERVERS}
-    for path in glob.glob(os.path.join(results, f"{name}-*-r*.json")):
+def load_all(results):
+    """{(scenario, server): [result dict with "_round"]} of every RESULTS/NAME-SERVER-rN.json,
+    in path order; unreadable files and failed runs (lumen-bench exit 1) are left out.
+    compare-janus.sh's report reads its runs with this too."""
+    out = {}
+    for path in sorted(glob.glob(os.path.join(results, "*-r*.json"))):
         m = re.match(r"(.+)-(lumen|janus)-r(\d+)\.json$", os.path.basename(path))
-        if not m or m.group(1) != name:
+        if not m:
             continue
         try:
             d = json.load(open(path))
@@ -72,8 +74,14 @@ def load(results, name):
             continue
         if d.get("ok") is not False:
             d["_round"] = int(m.group(3))
-            out[m.group(2)].append(d)
+            out.setdefault((m.group(1), m.group(2)), []).append(d)
     return out
+
+
+def load(results, name):
+    """{server: [result dict with "_round"]} of scenario name in results (load_all's rules)."""
+    runs = load_all(results)
+    return {s: runs.get((name, s), []) for s in SERVERS}
 
 
 def main(argv):
