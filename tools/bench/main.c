@@ -327,8 +327,9 @@ static const GOptionEntry entries[] = {
      "server's sends over veth for the wake-ups (docs/bench.md) (1)",
      "MS"},
     {"canary-cpu", 0, 0, G_OPTION_ARG_INT, &cli.canary_cpu,
-     "time a fixed piece of work (SRTP protect and send of a 1200-byte packet, 8 every 10 ms) "
-     "on CPU N over the window: how fast that CPU was, to tell rounds the host slowed down "
+     "time fixed work on CPU N over the window (8 SRTP protects and sends of a 1200-byte packet "
+     "and 4 round trips with a thread on our CPUs, every 10 ms): how fast that CPU was, to tell "
+     "rounds the host slowed down "
      "(docs/bench.md, \"Quiet rounds\"; compare-janus.sh passes the CPU the server is pinned to) (off)",
      "N"},
     {"srtp", 0, 0, G_OPTION_ARG_STRING, &cli.srtp,
