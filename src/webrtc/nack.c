@@ -14,6 +14,7 @@ struct missing {
 	int64_t ext;       /* extended sequence number */
 	uint64_t first_us; /* when the hole was seen */
 	uint64_t sent_us;  /* last NACK, valid when retries > 0 */
+	uint64_t asked_us; /* first NACK, valid when retries > 0 */
 	unsigned retries;
 };
 
@@ -23,6 +24,8 @@ struct lumen_nack {
 	size_t n;
 	int64_t highest;
 	bool started;
+	uint64_t interval_us; /* in use: cfg.interval_us, or from srtt_us */
+	uint64_t srtt_us;     /* smoothed NACK-to-recovery time, 0 before the first */
 	struct lumen_nack_stats st;
 };
 
@@ -42,6 +45,7 @@ struct lumen_nack *lumen_nack_new(const struct lumen_nack_cfg *cfg)
 		nack->cfg.max_retries = 10;
 	if (!nack->cfg.max_missing)
 		nack->cfg.max_missing = 1000;
+	nack->interval_us = nack->cfg.interval_us;
 	nack->list = calloc(nack->cfg.max_missing, sizeof(*nack->list));
 	if (!nack->list)
 		goto fail;
@@ -62,6 +66,30 @@ void lumen_nack_free(struct lumen_nack *nack)
 void lumen_nack_set_interval(struct lumen_nack *nack, uint64_t interval_us)
 {
 	nack->cfg.interval_us = interval_us ? interval_us : 1;
+	if (!nack->srtt_us || !nack->cfg.min_interval_us)
+		nack->interval_us = nack->cfg.interval_us;
+}
+
+/* A hole NACKed and then filled measured a round trip: from its first NACK, so that a lost
+ * request or answer makes the sample longer, never shorter (a retransmission answering a later
+ * NACK cannot be told from one answering the first). Smoothed as TCP does (RFC 6298, 1/8). */
+static void learn_rtt(struct lumen_nack *nack, const struct missing *m, uint64_t now_us)
+{
+	uint64_t sample, iv;
+
+	if (!nack->cfg.min_interval_us || !m->retries || now_us < m->asked_us)
+		return;
+	sample = now_us - m->asked_us;
+	if (!nack->srtt_us)
+		nack->srtt_us = sample ? sample : 1;
+	else
+		nack->srtt_us = nack->srtt_us - nack->srtt_us / 8 + sample / 8;
+	iv = nack->srtt_us + nack->srtt_us / 2 + 5000;
+	if (iv > nack->cfg.max_age_us / 2)
+		iv = nack->cfg.max_age_us / 2;
+	if (iv < nack->cfg.min_interval_us)
+		iv = nack->cfg.min_interval_us;
+	nack->interval_us = iv;
 }
 
 static void drop_front(struct lumen_nack *nack, size_t k)
@@ -81,10 +109,10 @@ static void add_holes(struct lumen_nack *nack, int64_t from, int64_t to, uint64_
 		drop_front(nack, k);
 	}
 	for (int64_t e = from; e < to; e++)
-		nack->list[nack->n++] = (struct missing){e, now_us, 0, 0};
+		nack->list[nack->n++] = (struct missing){e, now_us, 0, 0, 0};
 }
 
-static int remove_hole(struct lumen_nack *nack, int64_t ext)
+static int remove_hole(struct lumen_nack *nack, int64_t ext, uint64_t now_us)
 {
 	size_t lo = 0, hi = nack->n;
 
@@ -98,6 +126,7 @@ static int remove_hole(struct lumen_nack *nack, int64_t ext)
 	}
 	if (lo == nack->n || nack->list[lo].ext != ext)
 		return 0;
+	learn_rtt(nack, &nack->list[lo], now_us);
 	memmove(nack->list + lo, nack->list + lo + 1, (nack->n - lo - 1) * sizeof(*nack->list));
 	nack->n--;
 	nack->st.recovered++;
@@ -140,7 +169,7 @@ int lumen_nack_input(struct lumen_nack *nack, uint16_t seq, uint64_t now_us)
 	if (d == 0)
 		return 0;
 	if (d < 0)
-		return remove_hole(nack, nack->highest + d);
+		return remove_hole(nack, nack->highest + d, now_us);
 	if ((unsigned)d - 1 > nack->cfg.max_missing) {
 		/* a stream restart or a long outage: NACKs cannot fix this, a keyframe can */
 		nack->st.given_up += nack->n;
@@ -156,7 +185,7 @@ int lumen_nack_input(struct lumen_nack *nack, uint16_t seq, uint64_t now_us)
 
 static uint64_t due_at(const struct lumen_nack *nack, const struct missing *m)
 {
-	return m->retries ? m->sent_us + nack->cfg.interval_us : m->first_us + nack->cfg.reorder_us;
+	return m->retries ? m->sent_us + nack->interval_us : m->first_us + nack->cfg.reorder_us;
 }
 
 size_t lumen_nack_poll(struct lumen_nack *nack, uint64_t now_us, uint16_t *out, size_t cap)
@@ -174,6 +203,8 @@ size_t lumen_nack_poll(struct lumen_nack *nack, uint64_t now_us, uint16_t *out, 
 				keep = false;
 			} else {
 				out[emitted++] = (uint16_t)m.ext;
+				if (!m.retries)
+					m.asked_us = now_us;
 				m.retries++;
 				m.sent_us = now_us;
 			}
@@ -195,7 +226,7 @@ uint64_t lumen_nack_next_due(const struct lumen_nack *nack)
 	for (size_t i = 0; i < nack->n; i++) {
 		const struct missing *m = &nack->list[i];
 		uint64_t t = m->retries >= nack->cfg.max_retries
-		                 ? m->sent_us + nack->cfg.interval_us
+		                 ? m->sent_us + nack->interval_us
 		                 : due_at(nack, m);
 		uint64_t expire = m->first_us + nack->cfg.max_age_us + 1;
 
@@ -211,6 +242,8 @@ void lumen_nack_stats(const struct lumen_nack *nack, struct lumen_nack_stats *st
 {
 	*st = nack->st;
 	st->missing = nack->n;
+	st->rtt_us = nack->srtt_us;
+	st->interval_us = nack->interval_us;
 }
 
 ssize_t lumen_rtx_decap(uint8_t *buf, const struct lumen_rtp *pkt, uint8_t orig_pt,

@@ -2,7 +2,10 @@
  *
  * struct lumen_nack tracks the sequence numbers missing from a stream (with wrap-around), and
  * says which to request now: each missing packet is NACKed at most once per interval, at most
- * max_retries times, and given up after max_age. It is an engine in the STYLE.md sense: fed
+ * max_retries times, and given up after max_age. With min_interval_us set, the interval follows
+ * the round trip the recoveries measure (a hole's first NACK to its packet's arrival), so a
+ * lost retransmission is asked for again after about one round trip, not after a fixed 100 ms
+ * that, at 30 frames a second, freezes the picture. It is an engine in the STYLE.md sense: fed
  * sequence numbers and now_us (a monotonic clock in microseconds), it never reads a clock,
  * sends, or logs; the caller packs the result with lumen_rtcp_write_nack(). Memory is allocated
  * once, in lumen_nack_new(). One owner thread.
@@ -26,6 +29,10 @@ struct lumen_nack_cfg {
 	uint64_t max_age_us;  /* give up on a packet missing this long (default 1 s) */
 	unsigned max_retries; /* NACKs per packet (default 10) */
 	unsigned max_missing; /* packets tracked; a larger gap resets the list (default 1000) */
+	/* 0: the interval stays interval_us. Else, once a recovery has measured the round trip,
+	 * the interval is 1.5 x the smoothed round trip + 5 ms, at least this and at most half of
+	 * max_age_us; interval_us until then. */
+	uint64_t min_interval_us;
 };
 
 struct lumen_nack_stats {
@@ -34,6 +41,8 @@ struct lumen_nack_stats {
 	uint64_t given_up;  /* by age, retries or overflow */
 	uint64_t resets;    /* gaps larger than max_missing */
 	size_t missing;     /* tracked right now */
+	uint64_t rtt_us;    /* smoothed round trip from NACK to recovery, 0 before the first */
+	uint64_t interval_us; /* the interval in use */
 };
 
 enum {
@@ -45,7 +54,8 @@ enum {
 struct lumen_nack *lumen_nack_new(const struct lumen_nack_cfg *cfg);
 void lumen_nack_free(struct lumen_nack *nack);
 
-/* Changes the NACK interval, e.g. as the RTT estimate moves. */
+/* Changes the NACK interval (the one used before a round trip is measured, with
+ * min_interval_us set). */
 void lumen_nack_set_interval(struct lumen_nack *nack, uint64_t interval_us);
 
 /* A packet with this sequence number was received (RTX-recovered ones included). Returns 0,

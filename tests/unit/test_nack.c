@@ -273,3 +273,98 @@ Test(nack, only_holes_and_new_packets_are_wanted)
 	cr_assert(lumen_nack_wanted(n, 1));
 	lumen_nack_free(n);
 }
+
+static struct lumen_nack *make_adaptive(uint64_t interval, uint64_t min_interval, uint64_t age)
+{
+	struct lumen_nack_cfg cfg = { .interval_us = interval, .max_age_us = age,
+				      .min_interval_us = min_interval };
+	struct lumen_nack *n = lumen_nack_new(&cfg);
+
+	cr_assert_not_null(n);
+	return n;
+}
+
+static struct lumen_nack_stats stats_of(const struct lumen_nack *n)
+{
+	struct lumen_nack_stats st;
+
+	lumen_nack_stats(n, &st);
+	return st;
+}
+
+/* One hole: seq `at` missing, shown by at+1 at now_us and requested at once. */
+static void hole_requested(struct lumen_nack *n, uint16_t at, uint64_t now_us)
+{
+	uint16_t out[4];
+
+	lumen_nack_input(n, (uint16_t)(at + 1), now_us);
+	cr_assert_eq(lumen_nack_poll(n, now_us, out, 4), 1);
+	cr_assert_eq(out[0], at);
+}
+
+Test(nack, the_interval_follows_the_round_trip_recoveries_measure)
+{
+	struct lumen_nack *n = make_adaptive(100 * MS, 10 * MS, 0);
+	uint16_t out[4];
+
+	lumen_nack_input(n, 1, 0);
+	cr_assert_eq(stats_of(n).interval_us, 100 * MS, "the configured interval before any sample");
+	cr_assert_eq(stats_of(n).rtt_us, 0);
+	hole_requested(n, 2, 0);
+	cr_assert_eq(lumen_nack_input(n, 2, 20 * MS), LUMEN_NACK_RECOVERED);
+	cr_assert_eq(stats_of(n).rtt_us, 20 * MS, "the first sample is taken as it is");
+	cr_assert_eq(stats_of(n).interval_us, 35 * MS, "1.5 x 20 ms + 5 ms");
+
+	/* The next hole is asked again 35 ms after its request, not 100 ms. */
+	hole_requested(n, 4, 100 * MS);
+	cr_assert_eq(lumen_nack_next_due(n), 135 * MS);
+	cr_assert_eq(lumen_nack_poll(n, 134 * MS, out, 4), 0);
+	cr_assert_eq(lumen_nack_poll(n, 135 * MS, out, 4), 1);
+	cr_assert_eq(out[0], 4);
+
+	/* Filled 36 ms after its first request (answering the second): the sample counts from the
+	 * first, 36 ms, never the 1 ms since the second. srtt = 20 - 20/8 + 36/8 = 22 ms. */
+	cr_assert_eq(lumen_nack_input(n, 4, 136 * MS), LUMEN_NACK_RECOVERED);
+	cr_assert_eq(stats_of(n).rtt_us, 22 * MS);
+	cr_assert_eq(stats_of(n).interval_us, 38 * MS);
+	lumen_nack_free(n);
+}
+
+Test(nack, the_adaptive_interval_stays_within_its_bounds)
+{
+	struct lumen_nack *n = make_adaptive(100 * MS, 10 * MS, 400 * MS);
+
+	lumen_nack_input(n, 1, 0);
+	hole_requested(n, 2, 0);
+	lumen_nack_input(n, 2, 1 * MS); /* a 1 ms round trip: 6.5 ms, below the floor */
+	cr_assert_eq(stats_of(n).interval_us, 10 * MS);
+	lumen_nack_free(n);
+
+	n = make_adaptive(100 * MS, 10 * MS, 400 * MS);
+	lumen_nack_input(n, 1, 0);
+	hole_requested(n, 2, 0);
+	lumen_nack_input(n, 2, 300 * MS); /* 455 ms: more than half of max_age */
+	cr_assert_eq(stats_of(n).interval_us, 200 * MS, "two requests fit in a packet's life");
+	lumen_nack_free(n);
+}
+
+Test(nack, without_a_minimum_the_interval_is_fixed_and_late_arrivals_are_no_samples)
+{
+	struct lumen_nack *n = make(100 * MS, 0, 0, 0, 0);
+	struct lumen_nack *a = make_adaptive(100 * MS, 10 * MS, 0);
+
+	lumen_nack_input(n, 1, 0);
+	hole_requested(n, 2, 0);
+	lumen_nack_input(n, 2, 20 * MS);
+	cr_assert_eq(stats_of(n).interval_us, 100 * MS, "no min_interval_us: the interval is fixed");
+	cr_assert_eq(stats_of(n).rtt_us, 0);
+
+	/* A packet that arrives late, before it was ever requested, measured no round trip. */
+	lumen_nack_input(a, 1, 0);
+	lumen_nack_input(a, 3, 0);
+	cr_assert_eq(lumen_nack_input(a, 2, 1 * MS), LUMEN_NACK_RECOVERED);
+	cr_assert_eq(stats_of(a).rtt_us, 0);
+	cr_assert_eq(stats_of(a).interval_us, 100 * MS);
+	lumen_nack_free(a);
+	lumen_nack_free(n);
+}
