@@ -8,7 +8,7 @@ LIBS="libnice-dev libssl-dev libsrtp2-dev libusrsctp-dev libglib2.0-dev libsoup-
 libconfig-dev libopus-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev \
 libsystemd-dev libjwt-dev libcriterion-dev liburing-dev"
 TEST="systemd curl jq openssl iproute2 python3 python3-websockets python3-gi gir1.2-gstreamer-1.0 \
-gir1.2-gst-plugins-bad-1.0 gir1.2-gst-plugins-base-1.0 chromium libjs-janus-gateway libjs-webrtc-adapter \
+gir1.2-gst-plugins-bad-1.0 gir1.2-gst-plugins-base-1.0 chromium firefox-esr libjs-janus-gateway libjs-webrtc-adapter \
 gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad \
 gstreamer1.0-nice valgrind gstreamer1.0-plugins-base-apps python3-numpy"
 
