@@ -26,6 +26,10 @@ struct lumen_nack {
 	bool started;
 	uint64_t interval_us; /* in use: cfg.interval_us, or from srtt_us */
 	uint64_t srtt_us;     /* smoothed NACK-to-recovery time, 0 before the first */
+	/* No request is due before this: exact after a poll, lowered as holes are added, 0 when
+	 * the interval changed. Callers ask at every packet; scanning the list each time would let
+	 * a peer that fakes a thousand holes cost a thousand steps per packet. */
+	uint64_t due_us;
 	struct lumen_nack_stats st;
 };
 
@@ -46,6 +50,7 @@ struct lumen_nack *lumen_nack_new(const struct lumen_nack_cfg *cfg)
 	if (!nack->cfg.max_missing)
 		nack->cfg.max_missing = 1000;
 	nack->interval_us = nack->cfg.interval_us;
+	nack->due_us = UINT64_MAX;
 	nack->list = calloc(nack->cfg.max_missing, sizeof(*nack->list));
 	if (!nack->list)
 		goto fail;
@@ -68,6 +73,7 @@ void lumen_nack_set_interval(struct lumen_nack *nack, uint64_t interval_us)
 	nack->cfg.interval_us = interval_us ? interval_us : 1;
 	if (!nack->srtt_us || !nack->cfg.min_interval_us)
 		nack->interval_us = nack->cfg.interval_us;
+	nack->due_us = 0;
 }
 
 /* A hole NACKed and then filled measured a round trip: from its first NACK, so that a lost
@@ -89,6 +95,8 @@ static void learn_rtt(struct lumen_nack *nack, const struct missing *m, uint64_t
 		iv = nack->cfg.max_age_us / 2;
 	if (iv < nack->cfg.min_interval_us)
 		iv = nack->cfg.min_interval_us;
+	if (iv != nack->interval_us)
+		nack->due_us = 0;
 	nack->interval_us = iv;
 }
 
@@ -110,6 +118,8 @@ static void add_holes(struct lumen_nack *nack, int64_t from, int64_t to, uint64_
 	}
 	for (int64_t e = from; e < to; e++)
 		nack->list[nack->n++] = (struct missing){e, now_us, 0, 0, 0};
+	if (from < to && now_us + nack->cfg.reorder_us < nack->due_us)
+		nack->due_us = now_us + nack->cfg.reorder_us;
 }
 
 static int remove_hole(struct lumen_nack *nack, int64_t ext, uint64_t now_us)
@@ -175,6 +185,7 @@ int lumen_nack_input(struct lumen_nack *nack, uint16_t seq, uint64_t now_us)
 		nack->st.given_up += nack->n;
 		nack->st.resets++;
 		nack->n = 0;
+		nack->due_us = UINT64_MAX;
 		nack->highest += d;
 		return LUMEN_NACK_RESET;
 	}
@@ -188,9 +199,20 @@ static uint64_t due_at(const struct lumen_nack *nack, const struct missing *m)
 	return m->retries ? m->sent_us + nack->interval_us : m->first_us + nack->cfg.reorder_us;
 }
 
+/* When poll next has something to do with m: request it, or drop it (out of retries, or old). */
+static uint64_t work_at(const struct lumen_nack *nack, const struct missing *m)
+{
+	uint64_t t = m->retries >= nack->cfg.max_retries ? m->sent_us + nack->interval_us
+	                                                 : due_at(nack, m);
+	uint64_t expire = m->first_us + nack->cfg.max_age_us + 1;
+
+	return expire < t ? expire : t;
+}
+
 size_t lumen_nack_poll(struct lumen_nack *nack, uint64_t now_us, uint16_t *out, size_t cap)
 {
 	size_t j = 0, emitted = 0;
+	uint64_t due = UINT64_MAX;
 
 	for (size_t i = 0; i < nack->n; i++) {
 		struct missing m = nack->list[i];
@@ -209,33 +231,24 @@ size_t lumen_nack_poll(struct lumen_nack *nack, uint64_t now_us, uint16_t *out, 
 				m.sent_us = now_us;
 			}
 		}
-		if (keep)
+		if (keep) {
+			uint64_t t = work_at(nack, &m);
+
 			nack->list[j++] = m;
-		else
+			due = t < due ? t : due;
+		} else {
 			nack->st.given_up++;
+		}
 	}
 	nack->n = j;
+	nack->due_us = due;
 	nack->st.requested += emitted;
 	return emitted;
 }
 
 uint64_t lumen_nack_next_due(const struct lumen_nack *nack)
 {
-	uint64_t best = UINT64_MAX;
-
-	for (size_t i = 0; i < nack->n; i++) {
-		const struct missing *m = &nack->list[i];
-		uint64_t t = m->retries >= nack->cfg.max_retries
-		                 ? m->sent_us + nack->interval_us
-		                 : due_at(nack, m);
-		uint64_t expire = m->first_us + nack->cfg.max_age_us + 1;
-
-		if (expire < t)
-			t = expire;
-		if (t < best)
-			best = t;
-	}
-	return best;
+	return nack->n ? nack->due_us : UINT64_MAX;
 }
 
 void lumen_nack_stats(const struct lumen_nack *nack, struct lumen_nack_stats *st)

@@ -71,7 +71,10 @@ bool lumen_nack_wanted(const struct lumen_nack *nack, uint16_t seq);
  * many; drops packets that are too old or out of retries. */
 size_t lumen_nack_poll(struct lumen_nack *nack, uint64_t now_us, uint16_t *out, size_t cap);
 
-/* Earliest now_us at which lumen_nack_poll() has work, UINT64_MAX if nothing is missing. */
+/* No request is due before the now_us this returns (UINT64_MAX if nothing is missing). Right
+ * after lumen_nack_poll() it is exactly when the next one is; packets that fill holes since may
+ * leave a poll at that time with nothing to do (it then makes the value exact again). O(1), so
+ * it can be asked at every packet. */
 uint64_t lumen_nack_next_due(const struct lumen_nack *nack);
 
 void lumen_nack_stats(const struct lumen_nack *nack, struct lumen_nack_stats *st);

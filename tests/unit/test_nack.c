@@ -368,3 +368,50 @@ Test(nack, without_a_minimum_the_interval_is_fixed_and_late_arrivals_are_no_samp
 	lumen_nack_free(a);
 	lumen_nack_free(n);
 }
+
+/* lumen_nack_next_due() may be early (a hole filled since the last poll) but never late: at any
+ * time before it, a poll has nothing to request and nothing to give up. Random losses, late
+ * arrivals, recoveries that move the adaptive interval, and polls at random times. */
+Test(nack, nothing_is_due_before_next_due)
+{
+	struct lumen_nack *n = make_adaptive(100 * MS, 10 * MS, 300 * MS);
+	struct lumen_nack_stats st;
+	uint16_t out[64], seq = 100;
+	uint32_t x = 7;
+	uint64_t t = 0;
+	size_t polls = 0, early = 0;
+
+	for (int i = 0; i < 50000; i++) {
+		x = x * 1103515245u + 12345u;
+		t += 1 + (x >> 16) % 3000;
+		switch ((x >> 8) % 8) {
+		case 0: /* a loss */
+			seq = (uint16_t)(seq + 2);
+			lumen_nack_input(n, seq, t);
+			break;
+		case 1: /* a late arrival or a retransmission of something recent */
+			lumen_nack_input(n, (uint16_t)(seq - 1 - (x >> 20) % 20), t);
+			break;
+		default:
+			lumen_nack_input(n, ++seq, t);
+		}
+		uint64_t due = lumen_nack_next_due(n);
+
+		if (due > t) {
+			lumen_nack_stats(n, &st);
+			uint64_t given_up = st.given_up;
+
+			cr_assert_eq(lumen_nack_poll(n, t, out, 64), 0, "step %d: a request before next_due", i);
+			lumen_nack_stats(n, &st);
+			cr_assert_eq(st.given_up, given_up, "step %d: a drop before next_due", i);
+			early++;
+		} else if (lumen_nack_poll(n, t, out, 64) == 0) {
+			polls++; /* due by the bound, nothing to do: allowed */
+		}
+	}
+	lumen_nack_stats(n, &st);
+	cr_assert_gt(st.requested, 1000);
+	cr_assert_gt(st.rtt_us, 0, "recoveries measured a round trip");
+	cr_assert_gt(early, 1000);
+	lumen_nack_free(n);
+}
