@@ -104,6 +104,23 @@ e2e_serve_page() {
 	e2e_wait_port "$2"
 }
 
+# e2e_create_room ROOM DESCRIPTION MODE: creates the room over lumen's admin API; if that fails,
+# prints a failed TAP test with the error and exits.
+e2e_create_room() {
+	"$E2E/netns.sh" exec "$e2e_ns" /usr/bin/python3 - "http://127.0.0.1:$E2E_ADMIN_PORT/admin/v1/rooms" \
+		"$1" "$2" "$3" 2>"$e2e_tmp/create.err" <<'PY' && return 0
+import json, sys, urllib.request
+url, room, desc, mode = sys.argv[1:5]
+req = urllib.request.Request(url, method="POST", headers={"Content-Type": "application/json"},
+	data=json.dumps({"room": int(room), "description": desc, "mode": mode}).encode())
+urllib.request.urlopen(req, timeout=5).read()
+PY
+	echo "not ok 1 - the room is created over the admin API"
+	sed 's/^/# /' "$e2e_tmp/create.err"
+	echo "1..1"
+	exit 1
+}
+
 # e2e_sample_metrics NAME...: lumen's /metrics every 0.2 s in the background, one line per sample
 # in $e2e_tmp/samples with the named families' values in order ("nan" for one that is absent),
 # until e2e_sample_metrics_stop or 90 s pass.

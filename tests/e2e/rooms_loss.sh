@@ -47,23 +47,8 @@ if ! { ns_do tc qdisc add dev lo root handle 1: htb default 1 &&
 fi
 
 # The room, over the admin API.
-ns_do /usr/bin/python3 -c "
-import json, urllib.request
-req = urllib.request.Request('http://127.0.0.1:$E2E_ADMIN_PORT/admin/v1/rooms', method='POST',
-	data=json.dumps({'room': $room, 'description': 'loss', 'mode': 'sfu'}).encode(),
-	headers={'Content-Type': 'application/json'})
-urllib.request.urlopen(req, timeout=5).read()" 2>"$e2e_tmp/create.err" || {
-	echo "not ok 1 - the room is created over the admin API"
-	sed 's/^/# /' "$e2e_tmp/create.err"
-	echo "1..1"; exit 1
-}
-
-mkdir -p "$e2e_tmp/www"
-cp "$E2E/pages/rooms_media.html" /usr/share/javascript/janus-gateway/janus.js \
-	/usr/share/javascript/webrtc-adapter/adapter.js "$e2e_tmp/www/"
-ns_do /usr/bin/python3 -m http.server -b 127.0.0.1 -d "$e2e_tmp/www" $page_port >"$e2e_tmp/http.log" 2>&1 &
-e2e_extra_pids=$!
-e2e_wait_port $page_port
+e2e_create_room $room loss sfu
+e2e_serve_page rooms_media.html $page_port
 
 ns_do timeout 150 node "$E2E/rooms_media_loss.mjs" "http://127.0.0.1:$page_port/rooms_media.html" \
 	"http://127.0.0.1:$E2E_API_PORT/janus" "http://127.0.0.1:$E2E_ADMIN_PORT" $room "$seconds" \
