@@ -102,6 +102,11 @@ test)
 	# (tests/e2e/lib.sh, LUMEN_SKIP_MEDIA_E2E).
 	if ! LUMEN_SKIP_MEDIA_E2E=1 make -C build -j"$JOBS" distcheck >build/distcheck-output.txt 2>&1; then
 		tail -40 build/distcheck-output.txt
+		# The tail shows only the summary: name the failing tests and show their logs too.
+		grep -E '^(FAIL|ERROR|XPASS):' build/distcheck-output.txt || true
+		for f in $(grep -lE '^(not ok|Bail out)' $(find build/lumen-*/_build -name '*.log' ! -name test-suite.log ! -name config.log 2>/dev/null) 2>/dev/null); do
+			echo "---- $f"; grep -E -B2 -A12 '^(not ok|Bail out)' "$f" | head -80
+		done
 		log "make distcheck failed (build/distcheck-output.txt)"
 		fail=1
 	else

@@ -104,6 +104,10 @@ e2e_serve_page() {
 	e2e_wait_port "$2"
 }
 
+# ns_do CMD...: CMD in the test's namespace (in the foreground: a background job started through
+# this function is a subshell whose pid is not the command's; use netns.sh exec directly for those).
+ns_do() { "$E2E/netns.sh" exec "$e2e_ns" "$@"; }
+
 # e2e_create_room ROOM DESCRIPTION MODE: creates the room over lumen's admin API; if that fails,
 # prints a failed TAP test with the error and exits.
 e2e_create_room() {

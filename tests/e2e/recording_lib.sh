@@ -24,10 +24,6 @@ rec_cleanup() {
 	[ -n "${rec_tmp:-}" ] && rm -rf "$rec_tmp"
 }
 
-# ns_do CMD...: CMD in the namespace (in the foreground: a background job started through this
-# function is a subshell whose pid is not the command's; use netns.sh exec directly for those).
-ns_do() { "$E2E/netns.sh" exec "$e2e_ns" "$@"; }
-
 # rec_up [--set k=v ...]: lumen up with the recorder writing into $rec_dir (default: a new
 # temporary directory, removed on exit like e2e_start's).
 rec_up() {

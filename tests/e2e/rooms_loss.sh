@@ -23,8 +23,6 @@ room=4242
 seconds=${ROOMS_LOSS_SECONDS:-20}
 e2e_start --set http.cors_origins="http://127.0.0.1:$page_port"
 
-ns_do() { "$E2E/netns.sh" exec "$e2e_ns" "$@"; }
-
 # 5 % loss: a cBPF program (tc's "bytecode" syntax: count, then "code jt jf k" per instruction).
 #   0 ldb [23]                 IP protocol (lo has a 14-byte Ethernet header)
 #   1 jeq #17, 2, 8            UDP?

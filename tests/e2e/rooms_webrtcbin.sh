@@ -17,8 +17,6 @@ page_port=18082
 room=4343
 e2e_start --set http.cors_origins="http://127.0.0.1:$page_port"
 
-ns_do() { "$E2E/netns.sh" exec "$e2e_ns" "$@"; }
-
 e2e_create_room $room webrtcbin sfu
 e2e_serve_page rooms_media.html $page_port
 
