@@ -1,10 +1,11 @@
 #!/bin/sh
 # floor_smoke.sh -- lumen-floor runs, answers --help, and prints sane figures (TAP). A short run
-# (3 runs x 2000 packets, well under a second): the figures must be positive and within broad
-# physical bounds (an SRTP protect of 1200 bytes between 50 ns and 200 us, a UDP send between
-# 100 ns and 1 ms), GCM must not cost more than 4x AES_CM+HMAC-SHA1, a 100-byte protect no more
-# than a 1200-byte one, a sendmmsg packet no more than a send() one, and a packet of lumen's
-# io_uring fan-out (txbatch) no more than a sendto() one (with slack for noise).
+# (3 runs x 2000 packets, well under a second): every figure is there, positive and within broad
+# physical bounds (an SRTP protect between 50 ns and 200 us, a UDP send between 100 ns and 1 ms).
+# No figure is compared with another: which operation is faster is the benchmark's finding
+# (docs/performance.md), and a smoke test that ranks wall-clock medians of a few hundred
+# microseconds fails whenever the machine is busy (one such check, "a fan-out packet <= sendto",
+# failed 1 time in 20 beside two busy loops, and failed CI's distcheck).
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 FLOOR="$top_builddir/tools/bench/lumen-floor"
 tmp=$(mktemp -d)
@@ -36,7 +37,6 @@ d = json.load(open(sys.argv[1]))
 print(("ok" if json.load(open(sys.argv[2])) == d else "not ok") + " --json-file holds the same object")
 p = {(e["profile"], e["bytes"]): e["ns_median"] for e in d["srtp_protect"]}
 s = {(e["method"], e["bytes"]): e["ns_median"] for e in d["udp_send"]}
-gcm, cm = p[("SRTP_AEAD_AES_128_GCM", 1200)], p[("SRTP_AES128_CM_SHA1_80", 1200)]
 checks = [
     (len(p) == 4 and len(s) == 8, "4 protect and 8 send figures"),
     (d["fanout"] == 20 and all(e["batch"] == 20 and isinstance(e["io_uring"], bool)
@@ -46,11 +46,11 @@ checks = [
      "min <= median <= max"),
     (all(50 <= v <= 200000 for v in p.values()), "protect between 50 ns and 200 us"),
     (all(100 <= v <= 1000000 for v in s.values()), "send between 100 ns and 1 ms"),
-    (gcm <= 4 * cm, "GCM 1200 <= 4 x AES_CM 1200 (%.0f, %.0f)" % (gcm, cm)),
-    (all(p[(k, 100)] <= 1.5 * p[(k, 1200)] + 200 for k in ("SRTP_AEAD_AES_128_GCM", "SRTP_AES128_CM_SHA1_80")),
-     "a 100-byte protect costs no more than a 1200-byte one"),
-    (s[("sendmmsg", 1200)] <= 1.5 * s[("send", 1200)] + 500, "sendmmsg per packet <= send"),
-    (s[("txbatch", 1200)] <= 1.5 * s[("sendto", 1200)] + 500, "a fan-out packet <= sendto"),
+    (set(p) == {(k, n) for k in ("SRTP_AEAD_AES_128_GCM", "SRTP_AES128_CM_SHA1_80") for n in (100, 1200)},
+     "protect figures for both profiles at 100 and 1200 bytes"),
+    (set(s) == {(m, n) for m in ("send", "sendto", "sendmmsg", "txbatch") for n in (100, 1200)},
+     "send figures for send, sendto, sendmmsg and the fan-out at 100 and 1200 bytes"),
+    (all(0 < e["cpu_ns_median"] for e in d["srtp_protect"] + d["udp_send"]), "CPU medians are positive"),
 ]
 for good, name in checks:
     print(("ok" if good else "not ok") + " " + name)
