@@ -5,7 +5,49 @@
 #
 # The caller sets: top_srcdir, top_builddir, LUMEN, NETNS, NS, WORKDIR, SERVER_IP, SERVER_CPU,
 # LUMEN_PORT, LUMEN_ADMIN_PORT, JANUS_PORT, and defines die(). Every function that starts a server
-# sets server_pid (the caller's cleanup kills it) and server_url.
+# sets server_pid (the caller's cleanup kills it) and server_url. The network is one namespace
+# unless the caller runs bench_net_up with BENCH_SPLIT=1 (below).
+
+# Where the load runs and reaches the servers' HTTP: the one namespace and its loopback, unless
+# bench_net_up split the network.
+LOAD_NS=${LOAD_NS:-}
+SERVER_HOST=127.0.0.1
+
+# bench_net_up: the run's network. BENCH_SPLIT=0 (the default): one namespace $NS holding both
+# test addresses, so traffic between them is routed over its loopback; the kernel then runs the
+# receiver's side of every datagram (softirq) on the sender's CPU, inside the sender's system
+# call, and bills it to the sender: the server pays for the load's receive path of every packet
+# it forwards, the load for the server's receive path of every packet it publishes.
+# BENCH_SPLIT=1 (needs LOAD_CPU): two namespaces as two machines on one link (netns.sh split):
+# the servers in $NS on 192.0.2.1, the load in $NS-peer on 192.0.2.2, and RPS (receive packet
+# steering) on each side's veth end sends its receive processing to its own CPU: a datagram the
+# server sends is received on the load's CPU, as a NIC on another machine would, and the other
+# way round. The server's namespace's loopback is steered to the load's CPU too, so lumen-floor
+# (run there) times a send without its receiver. Signalling then crosses the link as well
+# (SERVER_HOST=$SERVER_IP). On this project's VM the steering itself (a remote CPU's queue and an
+# inter-processor interrupt per burst) costs about what it moves, so the benchmarks default to
+# one namespace (docs/performance.md, session 19's notes).
+bench_net_up() {
+	if [ "${BENCH_SPLIT:-0}" != 1 ]; then
+		"$NETNS" up "$NS"
+		LOAD_NS=$NS SERVER_HOST=127.0.0.1
+		return 0
+	fi
+	"$NETNS" split "$NS"
+	LOAD_NS="$NS-peer" SERVER_HOST=$SERVER_IP
+	bench_rps "$NS" lmnA "$SERVER_CPU"
+	bench_rps "$NS" lo "$LOAD_CPU"
+	bench_rps "$LOAD_NS" lmnB "$LOAD_CPU"
+}
+
+# bench_rps NAMESPACE DEVICE CPU: the device's receive processing on CPU (RPS; sysfs is the
+# namespace's own under ip netns exec).
+bench_rps() {
+	local mask
+	mask=$(printf '%x' $((1 << $3)))
+	"$NETNS" exec "$1" sh -c "echo $mask >/sys/class/net/$2/queues/rx-0/rps_cpus" ||
+		die "cannot steer $2's receive processing to CPU $3 in $1 (RPS)"
+}
 
 # bench_need_janus INSTALL: JANUS_LIBDIR (where its plugins and transports are); apt-get installs
 # janus when missing and INSTALL is 1.
@@ -31,7 +73,8 @@ bench_janus_conf() {
 	ln -sf "$JANUS_LIBDIR/transports/libjanus_http.so" "$d/transports/"
 	sed -e "s|@DIR@|$d|g" -e "s|@ICE_IP@|$SERVER_IP|g" \
 		"$top_srcdir/tools/bench/janus/janus.jcfg.in" >"$d/conf/janus.jcfg"
-	sed -e "s|@PORT@|$JANUS_PORT|g" "$top_srcdir/tools/bench/janus/janus.transport.http.jcfg.in" \
+	sed -e "s|@PORT@|$JANUS_PORT|g" -e "s|@HTTP_IP@|$SERVER_HOST|g" \
+		"$top_srcdir/tools/bench/janus/janus.transport.http.jcfg.in" \
 		>"$d/conf/janus.transport.http.jcfg"
 	cp "$top_srcdir/tools/bench/janus/janus.plugin.videoroom.jcfg" "$d/conf/"
 }
@@ -52,7 +95,7 @@ bench_lumen_conf() {
 bench_wait_port() {
 	for _ in $(seq 200); do
 		"$NETNS" exec "$NS" /usr/bin/python3 -c \
-			"import socket; socket.create_connection(('127.0.0.1',$1),timeout=0.2).close()" \
+			"import socket; socket.create_connection(('$SERVER_HOST',$1),timeout=0.2).close()" \
 			2>/dev/null && return 0
 		kill -0 "$server_pid" 2>/dev/null || return 1
 		sleep 0.1
@@ -73,21 +116,27 @@ bench_start_server() {
 	shift 2
 	case "$kind" in
 	lumen)
+		# An admin API off loopback needs a credential (lumen refuses to start without one);
+		# nothing here calls it, and /metrics stays open (admin.metrics_token unset).
+		local admin=()
+		[ "$SERVER_HOST" = 127.0.0.1 ] ||
+			admin=(--set admin.token="bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')")
 		"$NETNS" exec "$NS" taskset -c "$SERVER_CPU" "$LUMEN" -c "$top_srcdir/conf/lumen.cfg" \
-			--set http.listen=127.0.0.1:$LUMEN_PORT \
-			--set admin.listen=127.0.0.1:$LUMEN_ADMIN_PORT \
+			--set http.listen=$SERVER_HOST:$LUMEN_PORT \
+			--set admin.listen=$SERVER_HOST:$LUMEN_ADMIN_PORT \
 			--set http.demo=false --set plugins.dir="$WORKDIR/lumen/plugins" \
 			--set general.state_dir="$WORKDIR/lumen/state" \
-			--set media.ice_enforce="$SERVER_IP" "${BENCH_LUMEN_LIMITS[@]}" "$@" >"$logf" 2>&1 &
+			--set media.ice_enforce="$SERVER_IP" "${BENCH_LUMEN_LIMITS[@]}" "${admin[@]}" "$@" \
+			>"$logf" 2>&1 &
 		server_pid=$!
-		server_url="http://127.0.0.1:$LUMEN_PORT/janus"
+		server_url="http://$SERVER_HOST:$LUMEN_PORT/janus"
 		bench_wait_port "$LUMEN_PORT" || die "lumen did not start (see $logf)"
 		;;
 	janus)
 		"$NETNS" exec "$NS" taskset -c "$SERVER_CPU" janus -C "$WORKDIR/janus/conf/janus.jcfg" \
 			-F "$WORKDIR/janus/conf" >"$logf" 2>&1 &
 		server_pid=$!
-		server_url="http://127.0.0.1:$JANUS_PORT/janus"
+		server_url="http://$SERVER_HOST:$JANUS_PORT/janus"
 		bench_wait_port "$JANUS_PORT" || die "janus did not start (see $logf)"
 		;;
 	esac

@@ -3,7 +3,8 @@
 #
 # Makes a private network namespace with a pair of interfaces (tests/e2e/netns.sh: 192.0.2.1 for
 # the servers' ICE, 192.0.2.2 for the load; Janus gathers nothing on loopback, libnice skips
-# veth*), then for every scenario starts a fresh server pinned to CPU 0 (taskset), runs
+# veth*; --split-ns: two namespaces, see bench-lib.sh's bench_net_up), then for every scenario
+# starts a fresh server pinned to CPU 0 (taskset), runs
 # lumen-bench pinned to CPU 1 against it, stops it, and does the same for the other server:
 # lumen and Janus alternate, and the order flips every round. The JSON of every run, lumen-floor's
 # figures and the machine are written to docs/performance.md (--out). Every exit path kills the
@@ -34,6 +35,10 @@ alternating, and write the comparison to docs/performance.md.
                       report: from the results directory, else from the existing report's raw
                       JSON (the report says which runs are carried and from when)
   --no-carry-over     with a subset, report only the scenarios run now
+  --split-ns          servers and load in two namespaces joined by the veth pair, each side's
+                      receive processing steered to its own CPU (RPS), instead of one namespace
+                      where the sender's CPU also runs its receiver's kernel path (bench-lib.sh;
+                      on this VM the steering costs more than it moves: docs/performance.md)
   --max N             find-max upper bound on subscribers (default 600)
   --step N            find-max step (default: lumen-bench's)
   --delay-limit-ms MS find-max: delay p99 that fails a step (default 50, as in issue #7; on a
@@ -62,6 +67,7 @@ SCENARIOS="fanout,audio,join,findmax,halfload"
 SERVER_IP=192.0.2.1 LOAD_IP=192.0.2.2
 LUMEN_PORT=18088 LUMEN_ADMIN_PORT=17088 JANUS_PORT=18188
 SERVER_CPU=0 LOAD_CPU=1
+BENCH_SPLIT=0
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -79,6 +85,7 @@ while [ $# -gt 0 ]; do
 	--quick) DURATION=4 WARMUP=1 JOINS=20 MAX_N=200 ;;
 	--no-install) INSTALL=0 ;;
 	--no-carry-over) CARRY=0 ;;
+	--split-ns) BENCH_SPLIT=1 ;;
 	--help | -h) usage; exit 0 ;;
 	*) echo "compare-janus.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
@@ -175,7 +182,7 @@ PY
 if [ "$CARRY" -eq 1 ] && [ "$SCENARIOS" != "fanout,audio,join,findmax,halfload" ]; then
 	carry_over
 fi
-"$NETNS" up "$NS"
+bench_net_up
 
 # --- servers (bench-lib.sh) ---------------------------------------------------------------------
 bench_janus_conf
@@ -193,10 +200,10 @@ run() {
 	# lumen's own forwarding-delay histogram over the window (Janus has none): the delay the
 	# server adds, where lumen-bench's delay is the whole path.
 	own=()
-	[ "$server" = lumen ] && own=(--server-metrics "http://127.0.0.1:$LUMEN_ADMIN_PORT/metrics")
+	[ "$server" = lumen ] && own=(--server-metrics "http://$SERVER_HOST:$LUMEN_ADMIN_PORT/metrics")
 	log "$name r$round: $server (pid $server_pid): lumen-bench $*"
 	set +e
-	"$NETNS" exec "$NS" taskset -c "$LOAD_CPU" timeout --kill-after=10 "$RUN_TIMEOUT" \
+	"$NETNS" exec "$LOAD_NS" taskset -c "$LOAD_CPU" timeout --kill-after=10 "$RUN_TIMEOUT" \
 		"$LUMEN_BENCH" --url "$server_url" --server-pid "$server_pid" --ice-ip "$LOAD_IP" \
 		--warmup "$WARMUP" --label "$name-$server" --json "$base.json" "${own[@]}" \
 		--canary-cpu "$SERVER_CPU" "$@" \
@@ -258,7 +265,9 @@ if [ -e "$RESULTS/floor.carried" ]; then
 	log "lumen-floor: carried over with the fanout results"
 else
 	log "lumen-floor"
-	taskset -c "$SERVER_CPU" "$LUMEN_FLOOR" --json-file "$RESULTS/floor.json" >&2
+	# In the servers' namespace: with the split network its loopback's receive processing is on
+	# the load's CPU, so the floor's sends, like the servers', do not include their receiver's.
+	"$NETNS" exec "$NS" taskset -c "$SERVER_CPU" "$LUMEN_FLOOR" --json-file "$RESULTS/floor.json" >&2
 fi
 
 # --- scenarios ----------------------------------------------------------------------------------
@@ -295,7 +304,7 @@ MACHINE_KERNEL=$(uname -r)
 LUMEN_VERSION=${LUMEN_VERSION:-$(git -C "$top_srcdir" describe --always --dirty 2>/dev/null || echo unknown)}
 JANUS_VERSION=$( (janus --version 2>/dev/null || true) | sed -n 's/^Janus version: *//p' | head -1)
 export MACHINE_MODEL MACHINE_CORES MACHINE_KERNEL LUMEN_VERSION JANUS_VERSION DURATION WARMUP \
-	ROUNDS QUIET_ROUNDS MAX_ROUNDS top_srcdir MAX_N JOINS SCENARIOS DELAY_LIMIT
+	ROUNDS QUIET_ROUNDS MAX_ROUNDS top_srcdir MAX_N JOINS SCENARIOS DELAY_LIMIT BENCH_SPLIT
 /usr/bin/python3 - "$RESULTS" "$OUT" <<'PY'
 # The report: medians over rounds per metric, ratios lumen/janus, the targets of issue #7, the
 # floor, and every raw JSON. The profile section of an existing report (written by profile.sh
@@ -377,10 +386,21 @@ w("")
 w(f"- CPU: {env.get('MACHINE_MODEL')}, {env.get('MACHINE_CORES')} cores; kernel {env.get('MACHINE_KERNEL')}")
 w(f"- lumen: `{env.get('LUMEN_VERSION')}` (rooms plugin only); Janus: {env.get('JANUS_VERSION')} "
   "(Debian package; VideoRoom plugin and HTTP transport only)")
-w("- Each server runs alone, pinned to CPU 0 (`taskset -c 0`), freshly started for each run; the load "
-  "(`lumen-bench`) runs on CPU 1. Both inside one network namespace: servers' ICE on 192.0.2.1 "
-  "(lumen `media.ice_enforce`, Janus `nat.ice_enforce_list`), the load's on 192.0.2.2, signalling "
-  "over HTTP on the namespace's loopback.")
+if env.get("BENCH_SPLIT") == "1":
+    w("- Each server runs alone, pinned to CPU 0 (`taskset -c 0`), freshly started for each run; the load "
+      "(`lumen-bench`) runs on CPU 1. Two network namespaces joined by a veth pair, as two machines on "
+      "one link: servers' ICE and HTTP on 192.0.2.1 (lumen `media.ice_enforce`, Janus "
+      "`nat.ice_enforce_list`), the load's on 192.0.2.2. Each side's receive processing runs on its "
+      "own CPU (RPS on its veth end), so a server's CPU holds its own receive path and not the "
+      "load's; lumen-floor runs in the servers' namespace, whose loopback's receive processing is "
+      "on CPU 1, so its sends exclude their receiver too (`--split-ns`; tools/bench/bench-lib.sh, "
+      "`bench_net_up`).")
+else:
+    w("- Each server runs alone, pinned to CPU 0 (`taskset -c 0`), freshly started for each run; the load "
+      "(`lumen-bench`) runs on CPU 1. Both inside one network namespace: servers' ICE on "
+      "192.0.2.1 (lumen `media.ice_enforce`, Janus `nat.ice_enforce_list`), the load's on 192.0.2.2, "
+      "signalling over HTTP on the namespace's loopback. Traffic between the addresses is routed over "
+      "that loopback, so each sender's CPU also runs its receiver's kernel path.")
 w(f"- Runs: {env.get('ROUNDS')} round(s) per scenario (fanout: more until each server had "
   f"{env.get('QUIET_ROUNDS')} quiet rounds, at most {env.get('MAX_ROUNDS')}), lumen and Janus alternating (order flipped each "
   f"round); duration {env.get('DURATION')} s after a {env.get('WARMUP')} s warm-up; medians over rounds.")
@@ -584,7 +604,9 @@ w("")
 w("## The floor (lumen-floor)")
 w("")
 w(f"`lumen-floor` on CPU 0, ns per packet, median of {floor['runs']} runs × {floor['packets_per_run']} packets "
-  "(packet sizes include the RTP header, not the tag; UDP on loopback, each burst delivered). The floor "
+  "(packet sizes include the RTP header, not the tag; UDP on loopback"
+  + ("; the receiving side on CPU 1, so a burst may still be in flight when the next is sent" if env.get("BENCH_SPLIT") == "1" else ", each burst delivered")
+  + "). The floor "
   "below uses the thread-CPU median, as the server's figure is CPU time too (wall time on this shared "
   "machine includes preemption):")
 w("")
