@@ -124,6 +124,9 @@ void rooms_fwd_rtp(struct rooms_participant *p, const struct lumen_rtp_packet *p
 	if (t->muted)
 		return;
 	rooms_tap_rtp(r, t, layer, pkt);
+	/* the payload descriptor, parsed by the first subscriber and reused by the rest */
+	struct rooms_layer_memo memo;
+	memo.parsed = false;
 	for (unsigned i = 0; i < t->streams->len; i++) {
 		struct rooms_stream *s = t->streams->pdata[i];
 		struct rooms_participant *sub = s->sub;
@@ -132,8 +135,8 @@ void rooms_fwd_rtp(struct rooms_participant *p, const struct lumen_rtp_packet *p
 
 		if (!sub->started || !sub->pc_up || sub->paused || !s->send)
 			continue;
-		if (rooms_layer_packet(&s->sel, (unsigned)layer, pkt, &t->rates, now, scratch,
-				       sizeof(scratch), &out) != ROOMS_LAYER_FORWARD) {
+		if (rooms_layer_packet_memo(&s->sel, (unsigned)layer, pkt, &t->rates, now, scratch,
+					    sizeof(scratch), &memo, &out) != ROOMS_LAYER_FORWARD) {
 			if (out.want_keyframe)
 				rooms_fwd_pli(t, now);
 			continue;

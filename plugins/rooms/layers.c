@@ -78,21 +78,8 @@ static bool seq_newer(uint16_t a, uint16_t b)
 	return (int16_t)(a - b) > 0;
 }
 
-/* What the selector needs of a VP8 or VP9 payload descriptor, and the codec's own for the
- * rewrite. */
-struct desc {
-	enum rooms_codec_kind codec;
-	bool start;          /* a picture starts: where the temporal layer may change */
-	bool keyframe;
-	bool has_pic, pic_16bit, has_tl0, has_tid, layer_sync;
-	uint16_t picture_id;
-	uint8_t tl0picidx, tid;
-	struct rooms_vp8_desc vp8;
-	struct rooms_vp9_desc vp9;
-};
-
 static int desc_parse(enum rooms_codec_kind codec, const uint8_t *payload, size_t len,
-		      struct desc *d)
+		      struct rooms_layer_desc *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->codec = codec;
@@ -128,7 +115,7 @@ static int desc_parse(enum rooms_codec_kind codec, const uint8_t *payload, size_
 	return 0;
 }
 
-static int desc_write_ids(const struct desc *d, uint8_t *payload, size_t len, uint16_t pic,
+static int desc_write_ids(const struct rooms_layer_desc *d, uint8_t *payload, size_t len, uint16_t pic,
 			  uint8_t tl0)
 {
 	if (d->codec == ROOMS_CODEC_VP8)
@@ -141,13 +128,13 @@ static int temporal_all(const struct rooms_layer_sel *s)
 	return s->codec == ROOMS_CODEC_VP9 ? TEMPORAL_ALL_VP9 : TEMPORAL_ALL;
 }
 
-static uint16_t pic_mask(const struct desc *d)
+static uint16_t pic_mask(const struct rooms_layer_desc *d)
 {
 	return d->pic_16bit ? 0x7fff : 0x7f;
 }
 
 /* True if picture id a is newer than b in the width of d (7 or 15 bits). */
-static bool pic_newer(uint16_t a, uint16_t b, const struct desc *d)
+static bool pic_newer(uint16_t a, uint16_t b, const struct rooms_layer_desc *d)
 {
 	uint16_t mask = pic_mask(d);
 	uint16_t diff = (uint16_t)(a - b) & mask;
@@ -419,7 +406,7 @@ static void want_keyframe(const struct rooms_layer_sel *s, struct rooms_layer_ou
 /* The newest packet of the current source is not forwarded: shift the offsets of the packets
  * after it so the output has no hole (see the top of the file; VP9 picture ids keep theirs). */
 static void close_gap(struct rooms_layer_sel *s, const struct lumen_rtp_packet *p,
-		      const struct desc *d)
+		      const struct rooms_layer_desc *d)
 {
 	struct rooms_seq_map *h = &s->map[s->map_head];
 
@@ -455,7 +442,7 @@ static enum rooms_layer_verdict drop(struct rooms_layer_sel *s)
 /* Drops a packet of the current source; newest says whether it is the newest seen. */
 static enum rooms_layer_verdict drop_current(struct rooms_layer_sel *s,
 					     const struct lumen_rtp_packet *p,
-					     const struct desc *d, bool newest)
+					     const struct rooms_layer_desc *d, bool newest)
 {
 	if (newest)
 		close_gap(s, p, d);
@@ -483,7 +470,7 @@ static const struct rooms_seq_map *lookup(const struct rooms_layer_sel *s, uint1
 
 /* Makes packet p (of layer, a keyframe for video) the start of the forwarded source. */
 static void start_source(struct rooms_layer_sel *s, unsigned layer,
-			 const struct lumen_rtp_packet *p, const struct desc *d,
+			 const struct lumen_rtp_packet *p, const struct rooms_layer_desc *d,
 			 int64_t now_us, struct rooms_layer_out *out)
 {
 	if (!s->started) {
@@ -526,7 +513,7 @@ static void start_source(struct rooms_layer_sel *s, unsigned layer,
 
 /* Packet p of the current source: temporal filter, rewrite, bookkeeping. */
 static enum rooms_layer_verdict forward(struct rooms_layer_sel *s, const struct lumen_rtp_packet *p,
-					const struct desc *d, bool desc_bad, bool keyframe,
+					const struct rooms_layer_desc *d, bool desc_bad, bool keyframe,
 					size_t poff, int64_t now_us, uint8_t *scratch,
 					size_t scratch_cap, struct rooms_layer_out *out)
 {
@@ -604,15 +591,57 @@ static enum rooms_layer_verdict forward(struct rooms_layer_sel *s, const struct 
 	return ROOMS_LAYER_FORWARD;
 }
 
+/* The packet's payload descriptor for codec, parsed into own, or into the memo unless it
+ * already holds codec's parse of this packet. Returns 0 with *d and *poff set, or -EINVAL with
+ * *d NULL. */
+static int packet_desc(const struct lumen_rtp_packet *p, enum rooms_codec_kind codec,
+		       struct rooms_layer_memo *memo, struct rooms_layer_desc *own,
+		       const struct rooms_layer_desc **d, size_t *poff)
+{
+	struct rooms_layer_desc *to = memo ? &memo->desc : own;
+	size_t off = 0, plen = 0;
+	int rc;
+
+	if (memo && memo->parsed && memo->codec == codec) {
+		rc = memo->rc;
+		off = memo->poff;
+	} else {
+		rc = rtp_payload(p->data, p->len, &off, &plen) == 0 &&
+				     desc_parse(codec, p->data + off, plen, to) == 0
+			     ? 0
+			     : -EINVAL;
+		if (memo) {
+			memo->parsed = true;
+			memo->codec = codec;
+			memo->rc = rc;
+			memo->poff = off;
+		}
+	}
+	*d = rc == 0 ? to : NULL;
+	*poff = off;
+	return rc;
+}
+
 enum rooms_layer_verdict rooms_layer_packet(struct rooms_layer_sel *s, unsigned layer,
 					    const struct lumen_rtp_packet *p,
 					    const struct rooms_layer_rates *rates, int64_t now_us,
 					    uint8_t *scratch, size_t scratch_cap,
 					    struct rooms_layer_out *out)
 {
-	struct desc desc;
-	const struct desc *d = NULL;
-	size_t poff = 0, plen = 0;
+	return rooms_layer_packet_memo(s, layer, p, rates, now_us, scratch, scratch_cap, NULL,
+				       out);
+}
+
+enum rooms_layer_verdict rooms_layer_packet_memo(struct rooms_layer_sel *s, unsigned layer,
+						 const struct lumen_rtp_packet *p,
+						 const struct rooms_layer_rates *rates,
+						 int64_t now_us, uint8_t *scratch,
+						 size_t scratch_cap, struct rooms_layer_memo *memo,
+						 struct rooms_layer_out *out)
+{
+	struct rooms_layer_desc desc;
+	const struct rooms_layer_desc *d = NULL;
+	size_t poff = 0;
 
 	*out = (struct rooms_layer_out){ 0 };
 	if (!p || !p->data || layer >= s->n_layers)
@@ -628,13 +657,8 @@ enum rooms_layer_verdict rooms_layer_packet(struct rooms_layer_sel *s, unsigned 
 
 	bool video = p->kind == LUMEN_MEDIA_VIDEO;
 	bool desc_bad = false;
-	if (video && s->codec != ROOMS_CODEC_OTHER) {
-		if (rtp_payload(p->data, p->len, &poff, &plen) == 0 &&
-		    desc_parse(s->codec, p->data + poff, plen, &desc) == 0)
-			d = &desc;
-		else
-			desc_bad = true;
-	}
+	if (video && s->codec != ROOMS_CODEC_OTHER)
+		desc_bad = packet_desc(p, s->codec, memo, &desc, &d, &poff) < 0;
 	bool keyframe = p->keyframe || (d && d->keyframe);
 	bool pending = !s->started || s->resync || s->target_layer != s->cur_layer;
 

@@ -193,4 +193,37 @@ int rooms_vp9_parse(const uint8_t *payload, size_t len, struct rooms_vp9_desc *d
 int rooms_vp9_write_ids(uint8_t *payload, size_t len, const struct rooms_vp9_desc *d,
 			uint16_t picture_id, uint8_t tl0picidx);
 
+/* What the selector needs of a VP8 or VP9 payload descriptor, and the codec's own for the
+ * rewrite. */
+struct rooms_layer_desc {
+	enum rooms_codec_kind codec;
+	bool start;          /* a picture starts: where the temporal layer may change */
+	bool keyframe;
+	bool has_pic, pic_16bit, has_tl0, has_tid, layer_sync;
+	uint16_t picture_id;
+	uint8_t tl0picidx, tid;
+	struct rooms_vp8_desc vp8;
+	struct rooms_vp9_desc vp9;
+};
+
+/* One received packet's descriptor, parsed by the first subscriber that needs it and reused by
+ * the others (a fan-out to N subscribers parses once, not N times). Zero it for each packet;
+ * it holds one codec's parse (a subscriber with another codec parses its own). */
+struct rooms_layer_memo {
+	bool parsed;
+	enum rooms_codec_kind codec;
+	int rc;       /* 0, or -EINVAL: the descriptor does not parse */
+	size_t poff;  /* payload offset in the packet */
+	struct rooms_layer_desc desc;
+};
+
+/* rooms_layer_packet with a memo shared by the subscribers of one packet (NULL: none). Same
+ * verdicts and output as without it. */
+enum rooms_layer_verdict rooms_layer_packet_memo(struct rooms_layer_sel *s, unsigned layer,
+						 const struct lumen_rtp_packet *p,
+						 const struct rooms_layer_rates *rates,
+						 int64_t now_us, uint8_t *scratch,
+						 size_t scratch_cap, struct rooms_layer_memo *memo,
+						 struct rooms_layer_out *out);
+
 #endif

@@ -4,8 +4,8 @@
 # are pure (no GLib, no I/O), so the tests link nothing but Criterion.
 noinst_HEADERS += plugins/rooms/layers.h
 
-check_PROGRAMS += tests/unit/test_rooms_layers tests/unit/test_rooms_vp9
-TESTS += tests/unit/test_rooms_layers tests/unit/test_rooms_vp9
+check_PROGRAMS += tests/unit/test_rooms_layers tests/unit/test_rooms_vp9 tests/unit/test_rooms_memo
+TESTS += tests/unit/test_rooms_layers tests/unit/test_rooms_vp9 tests/unit/test_rooms_memo
 tests_unit_test_rooms_layers_SOURCES = tests/unit/test_rooms_layers.c plugins/rooms/layers.c \
 	plugins/rooms/vp8.c plugins/rooms/vp9.c
 tests_unit_test_rooms_layers_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/rooms
@@ -16,6 +16,11 @@ tests_unit_test_rooms_vp9_SOURCES = tests/unit/test_rooms_vp9.c plugins/rooms/la
 tests_unit_test_rooms_vp9_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/rooms
 tests_unit_test_rooms_vp9_CFLAGS = $(CRITERION_CFLAGS_ALL) $(JANSSON_CFLAGS)
 tests_unit_test_rooms_vp9_LDADD = $(CRITERION_LIBS_ALL)
+tests_unit_test_rooms_memo_SOURCES = tests/unit/test_rooms_memo.c plugins/rooms/layers.c \
+	plugins/rooms/vp8.c plugins/rooms/vp9.c
+tests_unit_test_rooms_memo_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/rooms
+tests_unit_test_rooms_memo_CFLAGS = $(CRITERION_CFLAGS_ALL) $(JANSSON_CFLAGS)
+tests_unit_test_rooms_memo_LDADD = $(CRITERION_LIBS_ALL)
 
 # Fuzz target (tests/fuzz/fuzz.mk): rooms_vp8_parse and rooms_vp9_parse, and packet sequences
 # (VP8, VP9 or other codecs) with requests, estimates, pauses and clock steps through
