@@ -291,7 +291,9 @@ if has halfload; then
 	RUN_TIMEOUT=$((WARMUP + DURATION + 300))
 	for s in lumen janus; do
 		f="$RESULTS/findmax-$s-r1.json"
-		n=$(/usr/bin/python3 -c 'import json,sys; print(max(1, json.load(open(sys.argv[1]))["find_max"]["max_ok"] // 2))' "$f" 2>/dev/null || echo 50)
+		# Without a find-max result there is no half load to run at: say so rather than guess.
+		n=$(/usr/bin/python3 -c 'import json,sys; print(max(1, json.load(open(sys.argv[1]))["find_max"]["max_ok"] // 2))' "$f" 2>/dev/null) ||
+			die "halfload: no find-max result for $s in $RESULTS (run findmax too, or keep a report in --out that holds one to carry over)"
 		run "$s" halfload 1 --scenario fanout --subscribers "$n" --duration "$DURATION"
 	done
 fi

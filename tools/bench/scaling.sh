@@ -93,11 +93,14 @@ run() {
 	base="$RESULTS/fanout$n-$server-r$round"
 	bench_start_server "$server" "$base.server.log"
 	log "r$round N=$n: $server (pid $server_pid)"
+	# lumen's own forwarding-delay histogram over the window too (server_delay in the JSON)
+	local own=()
+	[ "$server" = lumen ] && own=(--server-metrics "http://$SERVER_HOST:$LUMEN_ADMIN_PORT/metrics")
 	set +e
 	"$NETNS" exec "$NS" taskset -c "$LOAD_CPU" timeout --kill-after=10 $((WARMUP + DURATION + 120)) \
 		"$LUMEN_BENCH" --url "$server_url" --server-pid "$server_pid" --ice-ip "$LOAD_IP" \
 		--scenario fanout --subscribers "$n" --duration "$DURATION" --warmup "$WARMUP" \
-		--label "fanout$n-$server" --json "$base.json" >"$base.bench.log" 2>&1 &
+		--label "fanout$n-$server" --json "$base.json" "${own[@]}" >"$base.bench.log" 2>&1 &
 	bench_pid=$!
 	wait "$bench_pid"
 	local brc=$?
