@@ -2,7 +2,7 @@
 # and VP8 / VP9 payload descriptors (vp8.c, vp9.c): unit tests and fuzz target. Included by
 # plugins/rooms/plugin.mk, whose rooms.la lists layers.c, vp8.c and vp9.c in its sources. All
 # are pure (no GLib, no I/O), so the tests link nothing but Criterion.
-noinst_HEADERS += plugins/rooms/layers.h
+noinst_HEADERS += plugins/rooms/layers.h tests/unit/rtp_header.h
 
 check_PROGRAMS += tests/unit/test_rooms_layers tests/unit/test_rooms_vp9 tests/unit/test_rooms_memo
 TESTS += tests/unit/test_rooms_layers tests/unit/test_rooms_vp9 tests/unit/test_rooms_memo

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "layers.h"
+#include "rtp_header.h"
 
 #define T0    1000000000LL
 #define NSUB  6
@@ -40,19 +41,7 @@ static size_t mk(uint8_t *b, uint32_t *x, uint32_t ssrc, uint16_t seq, uint32_t 
 	bool ext = r & 1, pic = r & 2, pic16 = r & 4, tl0 = r & 8, tid = r & 16, start = r & 32;
 
 	*key = start && (r & 0x300) == 0;
-	memset(b, 0, 12);
-	b[0] = 0x80;
-	b[1] = 96;
-	b[2] = (uint8_t)(seq >> 8);
-	b[3] = (uint8_t)seq;
-	b[4] = (uint8_t)(ts >> 24);
-	b[5] = (uint8_t)(ts >> 16);
-	b[6] = (uint8_t)(ts >> 8);
-	b[7] = (uint8_t)ts;
-	b[8] = (uint8_t)(ssrc >> 24);
-	b[9] = (uint8_t)(ssrc >> 16);
-	b[10] = (uint8_t)(ssrc >> 8);
-	b[11] = (uint8_t)ssrc;
+	test_rtp_header(b, 96, seq, ts, ssrc);
 	b[o++] = (uint8_t)((ext ? 0x80 : 0) | (start ? 0x10 : 0));
 	if (ext) {
 		b[o++] = (uint8_t)((pic ? 0x80 : 0) | (tl0 ? 0x40 : 0) | (tid ? 0x20 : 0));

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "layers.h"
+#include "rtp_header.h"
 
 #define T0 1000000000LL
 
@@ -41,18 +42,7 @@ static void mk(struct pkt *k, uint32_t ssrc, uint16_t seq, uint32_t ts, const st
 	size_t o = 12;
 
 	memset(k, 0, sizeof(*k));
-	b[0] = 0x80;
-	b[1] = 98;
-	b[2] = (uint8_t)(seq >> 8);
-	b[3] = (uint8_t)seq;
-	b[4] = (uint8_t)(ts >> 24);
-	b[5] = (uint8_t)(ts >> 16);
-	b[6] = (uint8_t)(ts >> 8);
-	b[7] = (uint8_t)ts;
-	b[8] = (uint8_t)(ssrc >> 24);
-	b[9] = (uint8_t)(ssrc >> 16);
-	b[10] = (uint8_t)(ssrc >> 8);
-	b[11] = (uint8_t)ssrc;
+	test_rtp_header(b, 98, seq, ts, ssrc);
 	b[o++] = (uint8_t)((v->pic >= 0 ? 0x80 : 0) | (v->inter ? 0x40 : 0) |
 			   (v->tid >= 0 ? 0x20 : 0) | (v->flex ? 0x10 : 0) | (v->begin ? 0x08 : 0) |
 			   (v->end ? 0x04 : 0) | (v->ss ? 0x02 : 0));
