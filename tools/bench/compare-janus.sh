@@ -473,6 +473,16 @@ half_l = metric("halfload", "lumen", "delay_ms.p99")
 half_j = metric("halfload", "janus", "delay_ms.p99")
 half_own = metric("halfload", "lumen", "server_delay.p99_le_ms")
 half_own_n = metric("halfload", "lumen", "server_delay.samples")
+# One received packet's fan-out at half load: its copies leave one after another on the one
+# core, so the last leaves about N x (CPU per copy) after the packet came. At half of a max that
+# the server's CPU sets, that is half the spacing of the received packets whatever a copy costs
+# (a cheaper copy raises the max, and half of it, by as much): the least p99 the delay above
+# can have on one core, for either server.
+def fanout_ms(server):
+    n = metric("halfload", server, "subscribers")
+    c = metric("halfload", server, "server.cpu_us_per_forwarded_packet")
+    return None if n is None or c is None else n * c / 1000
+half_fan_l, half_fan_j = fanout_ms("lumen"), fanout_ms("janus")
 rss_l, rss_j = [metric("fanout20", s, "server.rss_per_subscriber_kb") for s in ("lumen", "janus")]
 neg = profile_of("fanout20", "lumen")
 fl_send = floor_us(neg, video_share, "send")
@@ -513,6 +523,7 @@ w(f"| join time p50, ms (a subscriber's create → its first decrypted packet) |
 w(f"| join time p99, ms | {fmt(join99_l)} | {fmt(join99_j)} | {fmt(ratio(join99_l, join99_j), 2)} | (reference) | |")
 w(f"| delay added by the server at half the max load, p99, ms (lumen's own histogram over the window, `lumen_forward_delay_seconds`: the bucket bound it is under; {fmt(half_own_n, 0)} samples) | ≤ {fmt(half_own, 2)} | | | < 1 ms | {verdict(None if half_own is None else half_own < 1)} |")
 w(f"| delay p99 at half the max load, ms (lumen-bench's whole path: publisher's send to the subscriber's socket) | {fmt(half_l, 2)} | {fmt(half_j, 2)} | {fmt(ratio(half_l, half_j), 2)} | (reference) | |")
+w(f"| one received packet's fan-out at half the max load, ms (subscribers × CPU µs per forwarded packet: on one core its last copy leaves this long after the packet came, whatever a copy costs, see the notes; the delay's p99 cannot be lower) | {fmt(half_fan_l, 2)} | {fmt(half_fan_j, 2)} | {fmt(ratio(half_fan_l, half_fan_j), 2)} | (bound) | |")
 r = ratio(rss_l, rss_j)
 w(f"| RSS per subscriber, KiB (fanout N=20) | {fmt(rss_l)} | {fmt(rss_j)} | {fmt(r, 2)} | ≤ 1 | {verdict(None if r is None else r <= 1)} |")
 r = ratio(fan_l, fl_send)

@@ -26,6 +26,11 @@ section of docs/performance.md.
                     pointers) or fp
   --out FILE        report to update (default: \$top_srcdir/docs/performance.md)
   --results DIR     perf data and full reports (default: \$top_builddir/bench-results/profile)
+  --sched           instead of sampling, record the scheduler on CPU 0 (perf sched) and print
+                    how long lumen's thread ran each time it woke (its run lengths, and how
+                    often the long ones come); writes runs.txt in the results directory, not
+                    the report. At half load this shows a received packet's fan-out and the
+                    pacer's bursts queueing behind it (docs/performance.md, session 20)
   --help            this text
 EOF
 }
@@ -37,7 +42,7 @@ LUMEN_BENCH=${LUMEN_BENCH:-$top_builddir/tools/bench/lumen-bench}
 NETNS="$top_srcdir/tests/e2e/netns.sh"
 OUT="$top_srcdir/docs/performance.md"
 RESULTS="$top_builddir/bench-results/profile"
-SUBS=20 SECONDS_REC=10 SETUP=8 CALLGRAPH=dwarf FREQ=999
+SUBS=20 SECONDS_REC=10 SETUP=8 CALLGRAPH=dwarf FREQ=999 SCHED=0
 SERVER_IP=192.0.2.1 LOAD_IP=192.0.2.2 PORT=18088 ADMIN_PORT=17088
 
 while [ $# -gt 0 ]; do
@@ -49,6 +54,7 @@ while [ $# -gt 0 ]; do
 	--freq) FREQ=$2; shift ;;
 	--out) OUT=$2; shift ;;
 	--results) RESULTS=$2; shift ;;
+	--sched) SCHED=1 ;;
 	--help | -h) usage; exit 0 ;;
 	*) echo "profile.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
@@ -99,6 +105,41 @@ log "lumen-bench fanout N=$SUBS for ${bench_duration} s (lumen pid $server_pid)"
 bench_pid=$!
 sleep "$SETUP"
 kill -0 "$bench_pid" 2>/dev/null || die "lumen-bench ended early (see $RESULTS/bench.log)"
+if [ "$SCHED" = 1 ]; then
+	log "perf sched record on CPU 0 for $SECONDS_REC s"
+	perf sched record -C 0 -o "$RESULTS/sched.data" -- sleep "$SECONDS_REC" \
+		2>"$RESULTS/perf-record.log" || die "perf sched record failed"
+	set +e
+	wait "$bench_pid"
+	brc=$?
+	set -e
+	bench_pid=""
+	[ "$brc" -eq 0 ] || log "lumen-bench exit $brc (see $RESULTS/bench.log)"
+	perf sched timehist -i "$RESULTS/sched.data" 2>/dev/null >"$RESULTS/timehist.txt" ||
+		die "perf sched timehist failed"
+	# timehist: time, cpu, task, wait, sched delay, run time (ms); lumen's main thread only.
+	awk -v pid="$server_pid" -v n="$SUBS" '
+		$3 == "lumen[" pid "]" {
+			r = $6; runs++; total += r
+			if (r < 1) b[0]++; else if (r < 2) b[1]++; else if (r < 4) b[2]++
+			else if (r < 8) b[3]++; else b[4]++
+			if (r >= 4) { if (last) { gaps[ng++] = ($1 - last) * 1000 }; last = $1 }
+		}
+		END {
+			printf "lumen (pid %d) at N = %d: %d runs, %.1f ms of CPU 0 in all\n", pid, n, runs, total
+			split("< 1 ms,1-2 ms,2-4 ms,4-8 ms,>= 8 ms", name, ",")
+			for (i = 0; i < 5; i++) printf "  runs %-8s %6d\n", name[i + 1], b[i]
+			if (ng) {
+				for (i = 1; i < ng; i++)  # mawk has no asort
+					for (j = i; j > 0 && gaps[j - 1] > gaps[j]; j--) {
+						t = gaps[j]; gaps[j] = gaps[j - 1]; gaps[j - 1] = t
+					}
+				printf "  runs >= 4 ms come every %.1f ms (median gap)\n", gaps[int(ng / 2)]
+			}
+		}' "$RESULTS/timehist.txt" | tee "$RESULTS/runs.txt"
+	log "done: $RESULTS/runs.txt (timehist.txt beside it)"
+	exit 0
+fi
 log "perf record -F $FREQ --call-graph $CALLGRAPH -p $server_pid for $SECONDS_REC s"
 perf record -q -F "$FREQ" --call-graph "$CALLGRAPH" -p "$server_pid" -o "$RESULTS/perf.data" \
 	-- sleep "$SECONDS_REC" 2>"$RESULTS/perf-record.log" || die "perf record failed"
