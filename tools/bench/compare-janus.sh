@@ -47,6 +47,9 @@ alternating, and write the comparison to docs/performance.md.
   --quick             short runs for a trial of the script: duration 4, warmup 1, 20 joins,
                       find-max up to 200
   --no-install        do not apt-get install janus when missing (fail instead)
+  --report-only       run nothing: write the report again from --results (after a change to
+                      the report's rows); the header describes the run that measured them
+                      (run.env, saved in --results by every run)
   --help              this text
 
 Environment: top_srcdir, top_builddir (set by make), LUMEN_BENCH, LUMEN_FLOOR, LUMEN (paths to
@@ -67,7 +70,7 @@ SCENARIOS="fanout,audio,join,findmax,halfload"
 SERVER_IP=192.0.2.1 LOAD_IP=192.0.2.2
 LUMEN_PORT=18088 LUMEN_ADMIN_PORT=17088 JANUS_PORT=18188
 SERVER_CPU=0 LOAD_CPU=1
-BENCH_SPLIT=0
+BENCH_SPLIT=0 REPORT_ONLY=0
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -86,6 +89,7 @@ while [ $# -gt 0 ]; do
 	--no-install) INSTALL=0 ;;
 	--no-carry-over) CARRY=0 ;;
 	--split-ns) BENCH_SPLIT=1 ;;
+	--report-only) REPORT_ONLY=1 ;;
 	--help | -h) usage; exit 0 ;;
 	*) echo "compare-janus.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
@@ -98,6 +102,13 @@ case "$ROUNDS$QUIET_ROUNDS$MAX_ROUNDS" in *[!0-9]*) die "--rounds, --quiet-round
 log() { echo "== $*" >&2; }
 has() { case ",$SCENARIOS," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
 
+if [ "$REPORT_ONLY" -eq 1 ]; then
+	[ -e "$RESULTS/floor.json" ] || die "--report-only: no results in $RESULTS (floor.json missing)"
+	RESULTS=$(cd "$RESULTS" && pwd)
+	# The measuring run's settings, so the header describes it and not this command line.
+	[ -e "$RESULTS/run.env" ] || die "--report-only: $RESULTS/run.env missing (written by runs of this script since session 20)"
+	. "$RESULTS/run.env"
+else
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespace, apt-get)"
 for p in "$LUMEN" "$LUMEN_BENCH" "$LUMEN_FLOOR"; do
 	[ -x "$p" ] || die "$p not built (make all in the build tree)"
@@ -298,13 +309,20 @@ if has halfload; then
 	done
 fi
 
+# What --report-only needs to describe this run again.
+LUMEN_VERSION=${LUMEN_VERSION:-$(git -C "$top_srcdir" describe --always --dirty 2>/dev/null || echo unknown)}
+JANUS_VERSION=$( (janus --version 2>/dev/null || true) | sed -n 's/^Janus version: *//p' | head -1)
+for v in LUMEN_VERSION JANUS_VERSION DURATION WARMUP ROUNDS QUIET_ROUNDS MAX_ROUNDS MAX_N JOINS \
+	SCENARIOS DELAY_LIMIT BENCH_SPLIT; do
+	printf '%s=%q\n' "$v" "${!v}"
+done >"$RESULTS/run.env"
+fi # REPORT_ONLY
+
 # --- the report ---------------------------------------------------------------------------------
 log "writing $OUT"
 MACHINE_MODEL=$(lscpu | sed -n 's/^Model name: *//p' | head -1 || true)
 MACHINE_CORES=$(nproc --all)
 MACHINE_KERNEL=$(uname -r)
-LUMEN_VERSION=${LUMEN_VERSION:-$(git -C "$top_srcdir" describe --always --dirty 2>/dev/null || echo unknown)}
-JANUS_VERSION=$( (janus --version 2>/dev/null || true) | sed -n 's/^Janus version: *//p' | head -1)
 export MACHINE_MODEL MACHINE_CORES MACHINE_KERNEL LUMEN_VERSION JANUS_VERSION DURATION WARMUP \
 	ROUNDS QUIET_ROUNDS MAX_ROUNDS top_srcdir MAX_N JOINS SCENARIOS DELAY_LIMIT BENCH_SPLIT
 /usr/bin/python3 - "$RESULTS" "$OUT" <<'PY'
@@ -492,6 +510,20 @@ fl_mmsg = floor_us(neg, video_share, "sendmmsg")
 fl_fan = floor_us(neg, video_share, "txbatch")
 fan_width = next((e["batch"] for e in floor["udp_send"] if e["method"] == "txbatch"), None)
 
+# The floor timed beside the server: each round's canary unit (an AES-128-GCM protect and a
+# sendto() of a 1200-byte packet on the server's CPU, during the round: canary.h) is the issue's
+# floor measured under the same host load as the server's packets, where lumen-floor's figures
+# come from a hot loop before the rounds. The median of the rounds' ratios.
+def canary_ratio(server):
+    rs = []
+    for d in runs.get(("fanout20", server), []):
+        c, u = get(d, "server.cpu_us_per_forwarded_packet"), get(d, "canary.ns_per_unit")
+        if isinstance(c, (int, float)) and isinstance(u, (int, float)) and u > 0:
+            rs.append(c * 1000 / u)
+    return (statistics.median(rs), len(rs)) if rs else (None, 0)
+can_l, can_nl = canary_ratio("lumen")
+can_j, can_nj = canary_ratio("janus")
+
 def verdict(ok):
     return "n/a" if ok is None else ("**met**" if ok else "**missed**")
 
@@ -533,6 +565,8 @@ r = ratio(fan_l, fl_mmsg)
 w(f"| lumen CPU per packet{qtag} / floor with sendmmsg | {fmt(fan_l, 2)} | | floor {fmt(fl_mmsg, 2)} µs: {fmt(r, 2)}× | (reference) | |")
 r = ratio(fan_l, fl_fan)
 w(f"| lumen CPU per packet{qtag} / floor of its own send (protect + io_uring fan-out of {fmt(fan_width)} sockets) | {fmt(fan_l, 2)} | | floor {fmt(fl_fan, 2)} µs: {fmt(r, 2)}× | (reference) | |")
+if can_l is not None:
+    w(f"| CPU per packet / the floor timed beside it: each fanout round's canary unit (AES-128-GCM protect + sendto() of 1200 bytes on the server's CPU during the round), median of {can_nl} lumen and {can_nj} Janus rounds' ratios | {fmt(can_l, 2)}× | {fmt(can_j, 2)}× | {fmt(ratio(can_l, can_j), 2)} | (reference) | |")
 w("")
 w(f"Negotiated SRTP profile (as lumen-bench reports it): lumen `{neg}`, Janus `{profile_of('fanout20', 'janus')}`. "
   "lumen-bench offers what Chromium does (the server's DTLS stack picks).")

@@ -16,6 +16,10 @@ TESTS += tests/integration/scaling_fit.py
 # quiet_rounds.py: tools/bench/quiet.py's rule for the rounds compare-janus.sh judges CPU on.
 dist_check_SCRIPTS += tests/integration/quiet_rounds.py
 TESTS += tests/integration/quiet_rounds.py
+# bench_report.py: compare-janus.sh --report-only on made-up results (the canary and half-load
+# rows' arithmetic, the header from run.env).
+dist_check_SCRIPTS += tests/integration/bench_report.py
+TESTS += tests/integration/bench_report.py
 EXTRA_DIST += tools/bench/compare-janus.sh tools/bench/profile.sh tools/bench/record-cost.sh tools/bench/ab.sh \
 	tools/bench/callgrind.sh tools/bench/join-trace.sh tools/bench/join-trace.py tools/bench/scaling.sh tools/bench/scaling.py \
 	tools/bench/quiet.py \

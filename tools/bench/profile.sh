@@ -30,7 +30,7 @@ section of docs/performance.md.
                     how long lumen's thread ran each time it woke (its run lengths, and how
                     often the long ones come); writes runs.txt in the results directory, not
                     the report. At half load this shows a received packet's fan-out and the
-                    pacer's bursts queueing behind it (docs/performance.md, session 20)
+                    packets that queue behind it (docs/performance.md, session 20)
   --help            this text
 EOF
 }

@@ -1,0 +1,143 @@
+#!/usr/bin/python3
+"""bench_report.py -- compare-janus.sh --report-only on results made up here (TAP).
+
+The report's rows are arithmetic over lumen-bench's JSON; this writes runs with known figures
+and checks two rows against numbers worked out by hand:
+- "the floor timed beside it": the median over fanout rounds of (CPU per packet / that round's
+  canary unit), not the ratio of the medians, and rounds without a canary left out;
+- "one received packet's fan-out at half the max load": subscribers x CPU per forwarded packet.
+It also checks that --report-only runs nothing (no root, no namespace), takes the header from
+the measuring run's run.env rather than from git, and refuses clearly a directory without
+results or without run.env.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lumentest import TOP_SRCDIR, Tap  # noqa: E402
+
+SCRIPT = os.path.join(TOP_SRCDIR, "tools", "bench", "compare-janus.sh")
+
+RUN_ENV = """LUMEN_VERSION=abc1234
+JANUS_VERSION='1102 (1.1.2)'
+DURATION=10
+WARMUP=2
+ROUNDS=3
+QUIET_ROUNDS=3
+MAX_ROUNDS=3
+MAX_N=600
+JOINS=100
+SCENARIOS=fanout,halfload
+DELAY_LIMIT=50
+BENCH_SPLIT=0
+"""
+
+
+def floor_doc():
+    def e(ns, **kw):
+        return dict(ns_median=ns, ns_min=ns, ns_max=ns, cpu_ns_median=ns, **kw)
+    gcm = "SRTP_AEAD_AES_128_GCM"
+    return {"runs": 1, "packets_per_run": 1000, "batch": 32, "fanout": 20, "kernel": "test",
+            "srtp_protect": [e(400.0, profile=gcm, bytes=1200), e(150.0, profile=gcm, bytes=100)],
+            "udp_send": [e(2500.0, method=m, batch=b, bytes=n)
+                         for m, b in (("send", 1), ("sendto", 1), ("sendmmsg", 32),
+                                      ("txbatch", 20))
+                         for n in (1200, 100)]}
+
+
+def write(d, name, doc):
+    with open(os.path.join(d, name), "w") as f:
+        json.dump(doc, f)
+
+
+def fanout_run(d, server, rnd, cpu_us, canary_ns):
+    write(d, f"fanout20-{server}-r{rnd}.json", {
+        "label": f"fanout20-{server}", "scenario": "fanout", "subscribers": 20,
+        "srtp_profile": "SRTP_AEAD_AES_128_GCM", "forwarded_pps": 4760.0, "loss_pct": 0.0,
+        "server": {"cpu_pct": 3.0, "cpu_us_per_forwarded_packet": cpu_us, "rss_kb": 8000.0,
+                   "rss_per_subscriber_kb": 300.0},
+        "bench": {"cpu_us_per_received_packet": 9.0},
+        "canary": None if canary_ns is None else {"cpu": 0, "ns_per_unit": canary_ns,
+                                                  "units": 8000}})
+
+
+def halfload_run(d, server, n, cpu_us):
+    write(d, f"halfload-{server}-r1.json", {
+        "label": f"halfload-{server}", "scenario": "fanout", "subscribers": n,
+        "srtp_profile": "SRTP_AEAD_AES_128_GCM", "forwarded_pps": 237.0 * n, "loss_pct": 0.0,
+        "delay_ms": {"p50": 1.0, "p99": 5.0, "max": 9.0},
+        "server": {"cpu_pct": 40.0, "cpu_us_per_forwarded_packet": cpu_us}})
+
+
+def report(results, out):
+    env = dict(os.environ, top_srcdir=TOP_SRCDIR, top_builddir=results)
+    env.pop("LUMEN_VERSION", None)
+    return subprocess.run(["bash", SCRIPT, "--report-only", "--results", results, "--out", out],
+                          capture_output=True, text=True, timeout=120, env=env)
+
+
+def row(text, start):
+    """The cells of the first table row whose metric starts with `start`."""
+    for line in text.splitlines():
+        if line.startswith("| " + start):
+            return [c.strip() for c in line.strip().strip("|").split("|")]
+    return None
+
+
+def main():
+    t = Tap()
+    with tempfile.TemporaryDirectory() as d:
+        write(d, "floor.json", floor_doc())
+        with open(os.path.join(d, "run.env"), "w") as f:
+            f.write(RUN_ENV)
+        # lumen: ratios 1.2, 1.2, 1.4 -> median 1.2 (the ratio of the medians, 7 / 5000 ns,
+        # would be 1.4); round 4 has no canary and counts in no ratio.
+        for rnd, cpu, can in ((1, 6.0, 5000), (2, 12.0, 10000), (3, 7.0, 5000), (4, 50.0, None)):
+            fanout_run(d, "lumen", rnd, cpu, can)
+        # Janus: 5.0 in every round.
+        for rnd, cpu, can in ((1, 30.0, 6000), (2, 28.0, 5600), (3, 40.0, 8000), (4, 35.0, 7000)):
+            fanout_run(d, "janus", rnd, cpu, can)
+        halfload_run(d, "lumen", 300, 5.0)  # 1.50 ms
+        halfload_run(d, "janus", 55, 26.0)  # 1.43 ms
+        out = os.path.join(d, "report.md")
+
+        r = report(d, out)
+        t.check(r.returncode == 0 and os.path.exists(out),
+                "--report-only writes the report from the results alone (no root, no runs)",
+                r.stdout + r.stderr)
+        text = open(out).read() if os.path.exists(out) else ""
+        c = row(text, "CPU per packet / the floor timed beside it")
+        t.check(c is not None and c[1] == "1.20×" and c[2] == "5.00×" and c[3] == "0.24",
+                "the canary row is the median of each round's ratio (1.20, not 7/5 = 1.40), "
+                "Janus 5.00", repr(c))
+        t.check(c is not None and "median of 3 lumen and 4 Janus rounds" in c[0],
+                "a round without a canary is left out, and the row says how many counted",
+                repr(c))
+        c = row(text, "one received packet's fan-out at half the max load")
+        t.check(c is not None and c[1] == "1.50" and c[2] == "1.43" and c[4] == "(bound)",
+                "the half-load fan-out is subscribers x CPU per packet (300 x 5.0 us, "
+                "55 x 26.0 us)", repr(c))
+        t.check(re.search(r"^- lumen: `abc1234`", text, re.M) is not None
+                and "Runs: 3 round(s)" in text,
+                "the header describes the measuring run (run.env), not this tree",
+                "\n".join(text.splitlines()[:12]))
+
+        os.remove(os.path.join(d, "run.env"))
+        r = report(d, out)
+        t.check(r.returncode != 0 and "run.env" in r.stderr,
+                "without run.env it refuses and says what is missing", r.stderr)
+        empty = os.path.join(d, "empty")
+        os.mkdir(empty)
+        r = report(empty, os.path.join(empty, "report.md"))
+        t.check(r.returncode != 0 and "no results" in r.stderr
+                and not os.path.exists(os.path.join(empty, "report.md")),
+                "a directory without results is refused and no report written", r.stderr)
+    t.done()
+
+
+if __name__ == "__main__":
+    main()
