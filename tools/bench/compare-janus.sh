@@ -106,9 +106,10 @@ if [ "$REPORT_ONLY" -eq 1 ]; then
 	[ -e "$RESULTS/floor.json" ] || die "--report-only: no results in $RESULTS (floor.json missing)"
 	RESULTS=$(cd "$RESULTS" && pwd)
 	# The measuring run's settings, so the header describes it and not this command line.
-	[ -e "$RESULTS/run.env" ] || die "--report-only: $RESULTS/run.env missing (written by runs of this script since session 20)"
+	[ -e "$RESULTS/run.env" ] || die "--report-only: $RESULTS/run.env missing (every measuring run of this script writes it; results of older runs have none)"
 	. "$RESULTS/run.env"
 else
+# --- measuring: from here down to "fi # REPORT_ONLY" (not indented, to keep the history readable)
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespace, apt-get)"
 for p in "$LUMEN" "$LUMEN_BENCH" "$LUMEN_FLOOR"; do
 	[ -x "$p" ] || die "$p not built (make all in the build tree)"
