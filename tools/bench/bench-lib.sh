@@ -152,6 +152,15 @@ bench_stop_server() {
 	server_pid=""
 }
 
+# bench_wait_load: waits for the load ($bench_pid), clears it, and leaves its exit status in
+# $brc (0 when it succeeded); what a failed load means is the caller's to say. `||` keeps a
+# failure from ending a script under set -e.
+bench_wait_load() {
+	brc=0
+	wait "$bench_pid" || brc=$?
+	bench_pid=""
+}
+
 # bench_traps: the bench scripts' exit handling. On any exit (or INT/TERM, status 130) the load
 # ($bench_pid) and the server ($server_pid) are stopped, the namespace $NS and $WORKDIR removed,
 # and the script's own status kept.

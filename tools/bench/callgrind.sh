@@ -115,11 +115,7 @@ sleep "$SECONDS_REC"
 callgrind_control -i off "$server_pid" >/dev/null
 tx1=$(tx_packets)
 callgrind_control -d "$server_pid" >/dev/null
-set +e
-wait "$bench_pid"
-brc=$?
-set -e
-bench_pid=""
+bench_wait_load
 [ "$brc" -eq 0 ] || log "lumen-bench exit $brc (see $RESULTS/bench.log)"
 bench_stop_server
 

@@ -109,11 +109,7 @@ if [ "$SCHED" = 1 ]; then
 	log "perf sched record on CPU 0 for $SECONDS_REC s"
 	perf sched record -C 0 -o "$RESULTS/sched.data" -- sleep "$SECONDS_REC" \
 		2>"$RESULTS/perf-record.log" || die "perf sched record failed"
-	set +e
-	wait "$bench_pid"
-	brc=$?
-	set -e
-	bench_pid=""
+	bench_wait_load
 	[ "$brc" -eq 0 ] || log "lumen-bench exit $brc (see $RESULTS/bench.log)"
 	perf sched timehist -i "$RESULTS/sched.data" 2>/dev/null >"$RESULTS/timehist.txt" ||
 		die "perf sched timehist failed"
@@ -143,11 +139,7 @@ fi
 log "perf record -F $FREQ --call-graph $CALLGRAPH -p $server_pid for $SECONDS_REC s"
 perf record -q -F "$FREQ" --call-graph "$CALLGRAPH" -p "$server_pid" -o "$RESULTS/perf.data" \
 	-- sleep "$SECONDS_REC" 2>"$RESULTS/perf-record.log" || die "perf record failed"
-set +e
-wait "$bench_pid"
-brc=$?
-set -e
-bench_pid=""
+bench_wait_load
 [ "$brc" -eq 0 ] || log "lumen-bench exit $brc (see $RESULTS/bench.log); the profile is still written"
 
 log "perf report"
