@@ -5,7 +5,8 @@ The report's rows are arithmetic over lumen-bench's JSON; this writes runs with 
 and checks two rows against numbers worked out by hand:
 - "the floor timed beside it": the median over fanout rounds of (CPU per packet / that round's
   canary unit), not the ratio of the medians, and rounds without a canary left out;
-- "one received packet's fan-out at half the max load": subscribers x CPU per forwarded packet.
+- "one received packet's fan-out at half the max load": subscribers x CPU per forwarded packet;
+- find-max: a search that failed no step stopped at its bound, and says so ("≥").
 It also checks that --report-only runs nothing (no root, no namespace), takes the header from
 the measuring run's run.env rather than from git, and refuses clearly a directory without
 results or without run.env.
@@ -73,6 +74,19 @@ def halfload_run(d, server, n, cpu_us):
         "server": {"cpu_pct": 40.0, "cpu_us_per_forwarded_packet": cpu_us}})
 
 
+def findmax_run(d, server, max_ok, steps):
+    """steps: (subscribers, ok) in the order tried; a repeated N is a second try."""
+    tries, out = {}, []
+    for n, ok in steps:
+        tries[n] = tries.get(n, 0) + 1
+        out.append({"subscribers": n, "try": tries[n], "ok": ok, "loss_pct": 0.0 if ok else 2.0,
+                    "cpu_pct": 81.0 if server == "lumen" else 99.0, "bench_cpu_pct": 80.6})
+    write(d, f"findmax-{server}-r1.json", {
+        "label": f"findmax-{server}", "scenario": "fanout", "subscribers": max_ok,
+        "find_max": {"max_ok": max_ok, "loss_limit_pct": 1.0, "delay_limit_ms": 50.0,
+                     "tries": 2, "steps": out}})
+
+
 def report(results, out):
     env = dict(os.environ, top_srcdir=TOP_SRCDIR, top_builddir=results)
     env.pop("LUMEN_VERSION", None)
@@ -101,6 +115,10 @@ def main():
         # Janus: 5.0 in every round.
         for rnd, cpu, can in ((1, 30.0, 6000), (2, 28.0, 5600), (3, 40.0, 8000), (4, 35.0, 7000)):
             fanout_run(d, "janus", rnd, cpu, can)
+        # lumen: 580 failed once and held at its second try; nothing failed up to 600, the
+        # search's bound. Janus: 120 failed both tries.
+        findmax_run(d, "lumen", 600, [(20, True), (580, False), (580, True), (600, True)])
+        findmax_run(d, "janus", 110, [(100, True), (110, True), (120, False), (120, False)])
         halfload_run(d, "lumen", 300, 5.0)  # 1.50 ms
         halfload_run(d, "janus", 55, 26.0)  # 1.43 ms
         out = os.path.join(d, "report.md")
@@ -121,10 +139,23 @@ def main():
         t.check(c is not None and c[1] == "1.50" and c[2] == "1.43" and c[4] == "(bound)",
                 "the half-load fan-out is subscribers x CPU per packet (300 x 5.0 us, "
                 "55 x 26.0 us)", repr(c))
+        c = row(text, "find-max subscribers on one core")
+        t.check(c is not None and c[1] == "≥ 600" and c[2] == "110" and c[3] == "≥ 5.45"
+                and c[5] == "**met**" and "at 600 it used 81 % of its core" in c[0],
+                "a search that failed no step (a retry that held counts as held) is a lower "
+                "bound, shown as one, with what its last step cost", repr(c))
         t.check(re.search(r"^- lumen: `abc1234`", text, re.M) is not None
                 and "Runs: 3 round(s)" in text,
                 "the header describes the measuring run (run.env), not this tree",
                 "\n".join(text.splitlines()[:12]))
+
+        # Janus's search reaching its bound too: no ratio can be read, so no verdict.
+        findmax_run(d, "janus", 120, [(100, True), (110, True), (120, True)])
+        r = report(d, out)
+        c = row(open(out).read(), "find-max subscribers on one core")
+        t.check(r.returncode == 0 and c is not None and c[2] == "≥ 120"
+                and c[3].startswith("n/a") and c[5] == "n/a",
+                "when Janus's search reached its bound the ratio and verdict are n/a", repr(c))
 
         os.remove(os.path.join(d, "run.env"))
         r = report(d, out)
