@@ -62,6 +62,9 @@ def fanout_run(d, server, rnd, cpu_us, canary_ns):
         "server": {"cpu_pct": 3.0, "cpu_us_per_forwarded_packet": cpu_us, "rss_kb": 8000.0,
                    "rss_per_subscriber_kb": 300.0},
         "bench": {"cpu_us_per_received_packet": 9.0},
+        "delay_ms": {"p50": 0.3, "p99": 0.5 + rnd / 10, "max": 3.0},
+        "server_delay": {"source": "lumen_forward_delay_seconds", "samples": 2380,
+                         "p50_le_ms": 0.3, "p99_le_ms": (0.75, 2.0, 1.0, 1.0)[rnd - 1]},
         "canary": None if canary_ns is None else {"cpu": 0, "ns_per_unit": canary_ns,
                                                   "units": 8000}})
 
@@ -139,6 +142,10 @@ def main():
         t.check(c is not None and c[1] == "1.50" and c[2] == "1.43" and c[4] == "(bound)",
                 "the half-load fan-out is subscribers x CPU per packet (300 x 5.0 us, "
                 "55 x 26.0 us)", repr(c))
+        c = row(text, "delay at fanout N=20, p99")
+        t.check(c is not None and c[1] == "≤ 1.00 (0.75)" and c[2] == "(0.75)",
+                "the fanout delay row: lumen's own p99 bound and both whole-path p99s, medians "
+                "over rounds", repr(c))
         c = row(text, "find-max subscribers on one core")
         t.check(c is not None and c[1] == "≥ 600" and c[2] == "110" and c[3] == "≥ 5.45"
                 and c[5] == "**met**" and "at 600 it used 81 % of its core" in c[0],

@@ -589,6 +589,10 @@ w(f"| join time p50, ms (a subscriber's create → its first decrypted packet) |
 w(f"| join time p99, ms | {fmt(join99_l)} | {fmt(join99_j)} | {fmt(ratio(join99_l, join99_j), 2)} | (reference) | |")
 w(f"| delay added by the server at half the max load, p99, ms (lumen's own histogram over the window, `lumen_forward_delay_seconds`: the bucket bound it is under; {fmt(half_own_n, 0)} samples) | ≤ {fmt(half_own, 2)} | | | < 1 ms | {verdict(None if half_own is None else half_own < 1)} |")
 w(f"| delay p99 at half the max load, ms (lumen-bench's whole path: publisher's send to the subscriber's socket) | {fmt(half_l, 2)} | {fmt(half_j, 2)} | {fmt(ratio(half_l, half_j), 2)} | (reference) | |")
+fan_own = metric("fanout20", "lumen", "server_delay.p99_le_ms")
+if fan_own is not None:
+    fan_whole_l, fan_whole_j = [metric("fanout20", s, "delay_ms.p99") for s in ("lumen", "janus")]
+    w(f"| delay at fanout N=20, p99, ms (lumen: its own histogram's bucket bound, median over rounds; in brackets, and for Janus, lumen-bench's whole path) | ≤ {fmt(fan_own, 2)} ({fmt(fan_whole_l, 2)}) | ({fmt(fan_whole_j, 2)}) | | (reference) | |")
 w(f"| one received packet's fan-out at half the max load, ms (subscribers × CPU µs per forwarded packet: on one core its last copy leaves this long after the packet came, whatever a copy costs, see the notes; the delay's p99 cannot be lower) | {fmt(half_fan_l, 2)} | {fmt(half_fan_j, 2)} | {fmt(ratio(half_fan_l, half_fan_j), 2)} | (bound) | |")
 r = ratio(rss_l, rss_j)
 w(f"| RSS per subscriber, KiB (fanout N=20) | {fmt(rss_l)} | {fmt(rss_j)} | {fmt(r, 2)} | ≤ 1 | {verdict(None if r is None else r <= 1)} |")
