@@ -259,13 +259,18 @@ static bool answer_rtp(struct lumen_sdp_media *m, const struct lumen_sdp_media *
 static bool answer_sctp(struct lumen_sdp_media *m, const struct lumen_sdp_media *om,
                         const struct lumen_sdp_caps *caps)
 {
+	unsigned port;
 	bool legacy;
 
 	if (!caps->datachannel || strcmp(om->type, "application") || !strstr(om->proto, "SCTP") ||
 	    !om->n_fmts)
 		return false;
 	legacy = strcmp(om->fmts[0], "webrtc-datachannel") != 0;
-	if (legacy && (!om->sctpmap || !strstr(om->sctpmap, "webrtc-datachannel")))
+	/* The legacy form's format is the SCTP port its a=sctpmap names, and the answer's sctpmap
+	 * repeats it: any other token would be written into an answer nobody can parse (found by
+	 * fuzz_sdp's round trip of the answer). Such an m-line is rejected like other unusable ones. */
+	if (legacy && (!sdp_parse_uint(om->fmts[0], 65535, &port) || !om->sctpmap ||
+		       !strstr(om->sctpmap, "webrtc-datachannel")))
 		return false;
 	SDP_GROW(m->fmts, m->n_fmts)[0] = g_strdup(om->fmts[0]);
 	if (legacy)

@@ -917,6 +917,43 @@ Test(sdp_answer, aiortc_legacy_data_channel_is_answered_in_the_legacy_form)
 	lumen_sdp_free(ans);
 }
 
+/* Found by fuzz_sdp: a legacy m-line whose format was not a port got an answer with
+ * "a=sctpmap:( webrtc-datachannel 1024", which does not parse. It is rejected instead. */
+Test(sdp_answer, legacy_data_channel_whose_format_is_not_a_port_is_rejected)
+{
+	static const char offer_text[] = "v=0\no=- 1 2 IN IP4 0.0.0.0\ns=-\nt=0 0\n"
+					 "m=audio 9 UDP/TLS/RTP/SAVPF 111\na=mid:a\n"
+					 "a=rtpmap:111 opus/48000/2\n"
+					 "m=application 9 DTLS/SCTP (\na=mid:d\n"
+					 "a=sctpmap:5 webrtc-datachannel\n";
+	static const char alone[] = "v=0\no=- 1 2 IN IP4 0.0.0.0\ns=-\nt=0 0\n"
+				    "m=application 9 DTLS/SCTP (\na=mid:d\n"
+				    "a=sctpmap:5 webrtc-datachannel\n";
+	struct lumen_sdp_caps caps = default_caps();
+	struct lumen_sdp_error err = {0};
+	struct lumen_sdp *offer = NULL, *ans = NULL;
+	const struct lumen_sdp_media *d;
+
+	cr_assert_eq(lumen_sdp_parse(offer_text, sizeof(offer_text) - 1, &offer, &err), 0, "%s",
+		     err.msg);
+	cr_assert_eq(lumen_sdp_answer_build(offer, &caps, &ans, &err), 0, "%s", err.msg);
+	cr_assert_eq(media_of(ans, "a")->port, 9, "the audio is answered");
+	d = media_of(ans, "d");
+	cr_assert_eq(d->port, 0, "the data channel is rejected");
+	cr_assert_null(d->sctpmap);
+	assert_round_trip(ans, "legacy sctp, format not a port");
+	lumen_sdp_free(ans);
+	ans = NULL;
+	lumen_sdp_free(offer);
+	offer = NULL;
+	/* Alone, it leaves nothing to answer: a clear error, not a broken answer. */
+	cr_assert_eq(lumen_sdp_parse(alone, sizeof(alone) - 1, &offer, &err), 0, "%s", err.msg);
+	cr_assert_lt(lumen_sdp_answer_build(offer, &caps, &ans, &err), 0);
+	cr_assert_null(ans);
+	cr_assert_str_eq(err.msg, "no m-line of the offer can be accepted");
+	lumen_sdp_free(offer);
+}
+
 Test(sdp_answer, unsupported_m_lines_are_rejected_with_port_0_and_left_out_of_bundle)
 {
 	struct lumen_sdp_caps caps = default_caps();
