@@ -86,12 +86,18 @@ json_t *api_error_reply(struct lumen_api *api, uint64_t session, const char *tra
 			const char *fmt, ...)
 {
 	json_t *reply = json_pack("{s:s}", "janus", "error");
-	char *reason;
+	char *text, *reason;
 	va_list ap;
 
 	va_start(ap, fmt);
-	reason = g_strdup_vprintf(fmt, ap);
+	text = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
+	/* A reason can quote the client's bytes, cut anywhere: jansson's parse errors quote the
+	 * input up to the byte that failed, which may be half a UTF-8 character. json_pack refuses
+	 * a string that is not UTF-8, and the reply went out without its "error" member (found by
+	 * fuzz_api). Invalid sequences become U+FFFD. */
+	reason = g_utf8_make_valid(text, -1);
+	g_free(text);
 	if (session)
 		json_object_set_new(reply, "session_id", json_integer((json_int_t)session));
 	if (transaction)
