@@ -187,7 +187,10 @@ int lumen_pp_av1_push(struct lumen_pp_av1 *d, const uint8_t *payload, size_t len
 				continue; /* the start of this OBU was lost with the discont */
 			if (grow(&d->frag, &d->frag_cap, d->frag_len + elen) < 0)
 				return -ENOMEM;
-			memcpy(d->frag + d->frag_len, el, elen);
+			/* An empty element (legal, and all a fuzzer needs) leaves d->frag unallocated:
+			 * neither memcpy nor offset arithmetic may then see its NULL (C11 7.24.1). */
+			if (elen)
+				memcpy(d->frag + d->frag_len, el, elen);
 			d->frag_len += elen;
 			if (last && y)
 				break; /* the OBU goes on in the next packet */
@@ -197,7 +200,8 @@ int lumen_pp_av1_push(struct lumen_pp_av1 *d, const uint8_t *payload, size_t len
 		} else if (last && y) {
 			if (grow(&d->frag, &d->frag_cap, elen) < 0)
 				return -ENOMEM;
-			memcpy(d->frag, el, elen);
+			if (elen)
+				memcpy(d->frag, el, elen);
 			d->frag_len = elen;
 			d->in_frag = true;
 			rc = 0;
