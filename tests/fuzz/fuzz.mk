@@ -14,7 +14,9 @@
 #   tests/fuzz/fuzz-NAME -max_total_time=60 $(top_srcdir)/tests/fuzz/corpus/NAME
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/replay.c tests/fuzz/README.md
 
-FUZZ_CLANG_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -I$(top_srcdir)/include \
+# -fno-sanitize-recover: undefined behaviour stops the run and leaves a reproducer, as a memory
+# error does (clang's UBSan would otherwise report and go on, and the input was lost).
+FUZZ_CLANG_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$(top_srcdir)/include \
 	-I$(top_srcdir)/src -I$(top_builddir) $(GLIB_CFLAGS) $(OPENSSL_CFLAGS) $(SRTP_CFLAGS) \
 	$(USRSCTP_CFLAGS) $(JANSSON_CFLAGS)
 FUZZ_CLANG_LIBS = $(GLIB_LIBS) $(OPENSSL_LIBS) $(SRTP_LIBS) $(USRSCTP_LIBS) $(JANSSON_LIBS)
