@@ -6,7 +6,8 @@ and checks two rows against numbers worked out by hand:
 - "the floor timed beside it": the median over fanout rounds of (CPU per packet / that round's
   canary unit), not the ratio of the medians, and rounds without a canary left out;
 - "one received packet's fan-out at half the max load": subscribers x CPU per forwarded packet;
-- find-max: a search that failed no step stopped at its bound, and says so ("≥").
+- find-max: a search that failed no step stopped at its bound, and says so ("≥");
+- join: the verdict on the spaced joins, the burst beside it, and how each was spaced.
 It also checks that --report-only runs nothing (no root, no namespace), takes the header from
 the measuring run's run.env rather than from git, and refuses clearly a directory without
 results or without run.env.
@@ -90,6 +91,16 @@ def findmax_run(d, server, max_ok, steps):
                      "tries": 2, "steps": out}})
 
 
+def join_run(d, name, server, p50, gap, phase, steps):
+    """A join scenario's run; gap/phase None: a run from before lumen-bench recorded them."""
+    jm = {"p50": p50, "p99": p50 * 2, "n": 100, "no_video": 0, "first_video_keyframe": 100,
+          "mode": "subscriber", "steps_p50": steps, "steps_p99": steps}
+    if gap is not None:
+        jm.update(gap_ms=gap, phase_ms=phase)
+    write(d, f"{name}-{server}-r1.json", {"label": f"{name}-{server}", "scenario": "join",
+                                          "subscribers": 1, "join_ms": jm})
+
+
 def report(results, out):
     env = dict(os.environ, top_srcdir=TOP_SRCDIR, top_builddir=results)
     env.pop("LUMEN_VERSION", None)
@@ -124,6 +135,13 @@ def main():
         findmax_run(d, "janus", 110, [(100, True), (110, True), (120, False), (120, False)])
         halfload_run(d, "lumen", 300, 5.0)  # 1.50 ms
         halfload_run(d, "janus", 55, 26.0)  # 1.43 ms
+        # Joins: spaced ones for the verdict, a burst for reference; lumen's steps only for the
+        # spaced runs, so the steps table has three columns.
+        join_run(d, "join100", "lumen", 13.0, 100, 100,
+                 {"first_packet": 13.0, "first_audio": 15.0, "first_video": 14.0})
+        join_run(d, "join100", "janus", 30.0, 100, 100, {"first_packet": 30.0})
+        join_run(d, "joinburst100", "lumen", 16.5, 0, 0, {})
+        join_run(d, "joinburst100", "janus", 30.0, 0, 0, {"first_packet": 30.0})
         out = os.path.join(d, "report.md")
 
         r = report(d, out)
@@ -151,6 +169,19 @@ def main():
                 and c[5] == "**met**" and "at 600 it used 81 % of its core" in c[0],
                 "a search that failed no step (a retry that held counts as held) is a lower "
                 "bound, shown as one, with what its last step cost", repr(c))
+        c = row(text, "join time p50, ms (a subscriber's create")
+        t.check(c is not None and c[1:4] == ["13.0", "30.0", "0.43"] and c[5] == "**met**"
+                and "joins 100 ms apart plus a random 0-100 ms" in c[0],
+                "the join verdict is on the spaced joins, and its row says how they were spaced",
+                repr(c))
+        c = row(text, "join time p50, ms, a burst")
+        t.check(c is not None and c[1:4] == ["16.5", "30.0", "0.55"] and c[4] == "(reference)"
+                and "back to back" in c[0],
+                "the burst of back-to-back joins is a reference row beside it", repr(c))
+        steps = text.split("## Join steps", 1)[-1].split("## All scenarios", 1)[0]
+        t.check("| step | lumen | Janus | Janus, burst |" in steps
+                and "| first_audio | 15.0 | n/a | n/a |" in steps,
+                "the steps table has a column per join run with steps", steps)
         t.check(re.search(r"^- lumen: `abc1234`", text, re.M) is not None
                 and "Runs: 3 round(s)" in text,
                 "the header describes the measuring run (run.env), not this tree",

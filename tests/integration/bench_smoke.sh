@@ -116,10 +116,17 @@ jqok "join: the steps in order (create, attach, offer, ICE, DTLS, first packet)"
 # earlier was lost on a pc not up yet, and the video started on a delta frame.
 jqok "join: every subscriber's first video packet starts a keyframe" "$e2e_tmp/join.json" \
 	'.join_ms.no_video == 0 and .join_ms.first_video_keyframe == .join_ms.n'
+# A step's p50 is over the joins in which it happened: a join ends at its first video packet,
+# so its first audio packet may never come; counted as 0 it put first_audio before pc_up.
+jqok "join: the spacing recorded, each step's count, first audio after pc up" "$e2e_tmp/join.json" \
+	'.join_ms.gap_ms == 600 and .join_ms.phase_ms == 100 and .join_ms.steps_n.first_packet == 4
+	 and ((.join_ms.steps_n.first_audio // 0) == 0
+	      or .join_ms.steps_p50.first_audio >= .join_ms.steps_p50.subscriber_pc_up)'
 
 # Joins right after each other: each joiner's keyframe request is made once the previous one
 # was answered, so lumen sends it (100 ms apart) instead of holding it back for 500 ms.
-bench --scenario join --joins 4 --json "$e2e_tmp/join0.json" >"$e2e_tmp/join0.txt" 2>&1
+bench --scenario join --joins 4 --join-gap-ms 0 --join-phase-ms 0 --json "$e2e_tmp/join0.json" \
+	>"$e2e_tmp/join0.txt" 2>&1
 ok $? "join (no gap): lumen-bench exits 0"
 jqok "join (no gap): video within 300 ms of create for most joiners" "$e2e_tmp/join0.json" \
 	'.join_ms.n == 4 and .join_ms.no_video == 0 and .join_ms.steps_p50.first_video > 0

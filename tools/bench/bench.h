@@ -45,6 +45,7 @@ struct bench_opts {
 	bool join_with_publisher; /* join: time a new publisher + subscriber, not a subscriber */
 	double join_budget_s;     /* join: stop starting joins after this long */
 	int join_gap_ms;          /* join: pause between two joins */
+	int join_phase_ms;        /* join: and a random pause in [0, this) ms before each join */
 	unsigned ice_pacing_ms;   /* our ICE agents' Ta (0: libnice's default, 20 ms) */
 	bool dtls_passive;        /* --dtls-role passive: answers say a=setup:passive (else active,
 	                           * a browser's answer: we are the DTLS client) */

@@ -125,25 +125,29 @@ static json_t *result_json(const struct bench_opts *o, const struct bench_result
 	if (r->setup)
 		json_object_set(j, "setup", r->setup);
 	if (!strcmp(r->scenario, "join")) {
-		json_t *p50 = json_object(), *p99 = json_object();
+		json_t *p50 = json_object(), *p99 = json_object(), *n = json_object();
 
 		for (int i = 0; i < BENCH_JOIN_STEPS; i++) {
-			if (!join_step_shown(r, i))
+			if (!join_step_shown(r, i) || !r->join_step_n[i])
 				continue;
 			json_object_set_new(p50, bench_join_step_names[i],
 			                    json_real(r->join_step_p50_ms[i]));
 			json_object_set_new(p99, bench_join_step_names[i],
 			                    json_real(r->join_step_p99_ms[i]));
+			json_object_set_new(n, bench_join_step_names[i],
+			                    json_integer(r->join_step_n[i]));
 		}
-		json_object_set_new(j, "join_ms",
-		                    json_pack("{sfsfsisisisssOsO}", "p50", r->join_p50_ms, "p99",
-		                              r->join_p99_ms, "n", r->join_n, "no_video",
-		                              r->join_no_video, "first_video_keyframe",
-		                              r->join_video_key, "mode",
-		                              r->join_with_publisher ? "with-publisher" : "subscriber",
-		                              "steps_p50", p50, "steps_p99", p99));
+		json_object_set_new(
+		    j, "join_ms",
+		    json_pack("{sfsfsisisisssisisOsOsO}", "p50", r->join_p50_ms, "p99", r->join_p99_ms,
+		              "n", r->join_n, "no_video", r->join_no_video, "first_video_keyframe",
+		              r->join_video_key, "mode",
+		              r->join_with_publisher ? "with-publisher" : "subscriber", "gap_ms",
+		              o->join_gap_ms, "phase_ms", o->join_phase_ms, "steps_p50", p50,
+		              "steps_p99", p99, "steps_n", n));
 		json_decref(p50);
 		json_decref(p99);
+		json_decref(n);
 	}
 	json_object_set_new(j, "record",
 	                    json_pack("{sbsi}", "requested", o->record, "announced_to_publishers",
@@ -170,10 +174,13 @@ static void print_table(const struct bench_opts *o, const struct bench_result *r
 			       r->join_video_key, r->join_n, r->join_no_video);
 		printf("%-28s %s\n", "join mode",
 		       r->join_with_publisher ? "new publisher + subscriber" : "subscriber");
+		printf("%-28s %d ms + random [0, %d) ms\n", "pause between joins", o->join_gap_ms,
+		       o->join_phase_ms);
 		for (int i = 0; i < BENCH_JOIN_STEPS; i++)
-			if (join_step_shown(r, i))
-				printf("  %-26s %.1f / %.1f ms\n", bench_join_step_names[i],
-				       r->join_step_p50_ms[i], r->join_step_p99_ms[i]);
+			if (join_step_shown(r, i) && r->join_step_n[i])
+				printf("  %-26s %.1f / %.1f ms%s\n", bench_join_step_names[i],
+				       r->join_step_p50_ms[i], r->join_step_p99_ms[i],
+				       r->join_step_n[i] < r->join_n ? " (not in every join)" : "");
 	} else {
 		printf("%-28s %d / %d\n", "publishers / subscribers", r->publishers,
 		       r->subscribers);
@@ -260,6 +267,8 @@ static struct {
             .pacing = 2.5,
             .joins = 100,
             .join_budget_s = 300,
+            .join_gap_ms = 100,
+            .join_phase_ms = 100,
             .max_n = 500,
             .step_n = 10,
             .tries = 2,
@@ -291,8 +300,13 @@ static const GOptionEntry entries[] = {
      "(default: a subscriber joining a publisher already sending)",
      NULL},
     {"join-gap-ms", 0, 0, G_OPTION_ARG_INT, &cli.o.join_gap_ms,
-     "join: pause between two joins (0; lumen requests a keyframe at most every 500 ms, "
-     "so joins closer than that wait for the previous request's keyframe)",
+     "join: pause between two joins (100: each join on its own, past the keyframe request made "
+     "for the one before, which servers rate-limit; 0 with --join-phase-ms 0: joins back to "
+     "back, a burst)",
+     "MS"},
+    {"join-phase-ms", 0, 0, G_OPTION_ARG_INT, &cli.o.join_phase_ms,
+     "join: and a random pause in [0, MS) before each join, so that joins start at random "
+     "points of the publisher's 20 ms audio and 33 ms video periods (100, a common multiple)",
      "MS"},
     {"join-budget", 0, 0, G_OPTION_ARG_DOUBLE, &cli.o.join_budget_s,
      "join: start no join after this many seconds (300)", "SECONDS"},
@@ -396,7 +410,8 @@ static int check_ranges(const struct bench_opts *o)
 	}
 	if (o->subscribers < 1 || o->publishers < 2 || o->duration_s <= 0 || o->warmup_s < 0 ||
 	    o->bitrate < 8000 || o->fps < 1 || o->fps > 120 || o->keyframe_s <= 0 || o->joins < 1 ||
-	    o->join_budget_s <= 0 || o->join_gap_ms < 0 || o->join_gap_ms > 60000 || o->tries < 1 ||
+	    o->join_budget_s <= 0 || o->join_gap_ms < 0 || o->join_gap_ms > 60000 ||
+	    o->join_phase_ms < 0 || o->join_phase_ms > 60000 || o->tries < 1 ||
 	    o->tries > 5) {
 		g_printerr("lumen-bench: an option is out of range (see --help)\n");
 		return -1;

@@ -483,6 +483,11 @@ static int run_join(struct bench_env *env, struct bench_result *r)
 	uint64_t room = new_room_id();
 	struct bench_pub *p = NULL;
 	char *err = NULL;
+	/* The random phase of each join (--join-phase-ms): a join that starts right after the one
+	 * before it ends, and that one ended on a video packet, would start at the same point of
+	 * the publisher's 20 ms audio and 33 ms video clocks every time, and the wait for the next
+	 * packet would be that point's, not a joiner's. A fixed seed: runs repeat their pauses. */
+	GRand *rng = g_rand_new_with_seed(0x6a6f696e);
 
 	r->publishers = r->subscribers = 1;
 	r->join_with_publisher = o->join_with_publisher;
@@ -497,15 +502,17 @@ static int run_join(struct bench_env *env, struct bench_result *r)
 	for (int i = 0; i < n; i++) {
 		int64_t t0, t[BENCH_JOIN_STEPS] = {0};
 		bool video_key = false;
-		int rc;
+		int rc, pause_ms;
 
 		if (budget > 0 && bench_now_ns() - start > budget) {
 			bench_log("join: %d of %d joins done in the %.0f s budget\n", done, n,
 			          o->join_budget_s);
 			break;
 		}
-		if (i && o->join_gap_ms > 0) /* e.g. past the server's keyframe request rate limit */
-			bench_pump(NULL, NULL, o->join_gap_ms);
+		pause_ms = (i ? o->join_gap_ms : 0) +
+		           (o->join_phase_ms > 0 ? g_rand_int_range(rng, 0, o->join_phase_ms) : 0);
+		if (pause_ms > 0)
+			bench_pump(NULL, NULL, pause_ms);
 		t0 = bench_now_ns();
 		rc = o->join_with_publisher
 		         ? join_with_publisher(env, t, &err)
@@ -529,15 +536,24 @@ static int run_join(struct bench_env *env, struct bench_result *r)
 		r->join_p50_ms = ms[(size_t)(done * 50 / 100)];
 		r->join_p99_ms = ms[(size_t)fmin(done - 1, done * 99 / 100)];
 	}
-	/* Each step's own median: where a join spends its time. */
-	for (int k = 0; k < BENCH_JOIN_STEPS && done; k++) {
+	/* Each step's own median over the joins in which it happened: where a join spends its
+	 * time. A join ends at its first video packet, so its first audio packet may never come
+	 * (0 in steps[]); counting those as 0 put the median of first_audio before pc_up. */
+	for (int k = 0; k < BENCH_JOIN_STEPS; k++) {
+		int m = 0;
+
 		for (int i = 0; i < done; i++)
-			step[i] = steps[i * BENCH_JOIN_STEPS + k];
-		qsort(step, (size_t)done, sizeof(double), cmp_double);
-		r->join_step_p50_ms[k] = step[(size_t)(done * 50 / 100)];
-		r->join_step_p99_ms[k] = step[(size_t)fmin(done - 1, done * 99 / 100)];
+			if (steps[i * BENCH_JOIN_STEPS + k] > 0)
+				step[m++] = steps[i * BENCH_JOIN_STEPS + k];
+		r->join_step_n[k] = m;
+		if (!m)
+			continue;
+		qsort(step, (size_t)m, sizeof(double), cmp_double);
+		r->join_step_p50_ms[k] = step[(size_t)(m * 50 / 100)];
+		r->join_step_p99_ms[k] = step[(size_t)fmin(m - 1, m * 99 / 100)];
 	}
 out:
+	g_rand_free(rng);
 	if (!o->join_with_publisher) {
 		bench_pub_free(p);
 		bench_room_destroy(env, room);

@@ -46,6 +46,7 @@ struct bench_result {
 	int join_video_key; /* joins whose first video packet started a keyframe */
 	/* The start of a join -> each of its steps (peer.h), p50 and p99 over the joins. */
 	double join_step_p50_ms[BENCH_JOIN_STEPS], join_step_p99_ms[BENCH_JOIN_STEPS];
+	int join_step_n[BENCH_JOIN_STEPS]; /* joins in which the step happened (its p50/p99's) */
 	unsigned rec_announced; /* publishers told "recording": true when they joined */
 	bool find_max;
 	int max_ok;
