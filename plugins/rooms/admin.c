@@ -15,12 +15,16 @@ static int fail(json_t **reply, int status, const char *fmt, ...)
 static int fail(json_t **reply, int status, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
+	char *msg, *valid;
 
 	va_start(ap, fmt);
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	*reply = json_pack("{s:s}", "error", msg);
+	/* Messages quote the path, which the core percent-decodes and does not check for UTF-8:
+	 * json_pack refuses invalid UTF-8, and the error went out without its body. */
+	valid = g_utf8_make_valid(msg, -1);
+	*reply = json_pack("{s:s}", "error", valid);
+	g_free(valid);
 	g_free(msg);
 	return status;
 }

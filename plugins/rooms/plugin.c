@@ -58,14 +58,19 @@ struct lumen_msg_result rooms_async(void)
 /* Janus answers VideoRoom errors as a normal reply whose data carries error_code and error. */
 struct lumen_msg_result rooms_error(int code, const char *fmt, ...)
 {
-	char msg[300];
+	char msg[300], *valid;
 	va_list ap;
+	json_t *data;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return rooms_ok(json_pack("{s:s,s:i,s:s}", "videoroom", "event", "error_code", code,
-				  "error", msg));
+	/* The cut at sizeof(msg) may split a UTF-8 character of a quoted request name, and
+	 * json_pack refuses invalid UTF-8: the client got an empty success instead of the error. */
+	valid = g_utf8_make_valid(msg, -1);
+	data = json_pack("{s:s,s:i,s:s}", "videoroom", "event", "error_code", code, "error", valid);
+	g_free(valid);
+	return rooms_ok(data);
 }
 
 const char *rooms_mode_name(enum rooms_mode m)

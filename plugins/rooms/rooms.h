@@ -164,6 +164,10 @@ struct rooms_participant {
 	bool follow_all;              /* auto-subscribed to every publisher (mesh) */
 	uint64_t owner_private_id;    /* the publisher handle of the same user, 0 = none */
 	bool offer_out;               /* an offer was sent and not answered yet */
+	/* The streams of the last offer sent, which its answer is checked against: streams that
+	 * change while it is out (reoffer) are offered only after the answer. */
+	struct rooms_offer_stream *offered;
+	unsigned n_offered;
 	bool reoffer;                 /* streams changed while an offer was out */
 	bool started;                 /* the client answered ("start"), media flows */
 	/* Its peer connection is up (setup_media): only then is media forwarded to it. Before,

@@ -88,8 +88,8 @@ static int send_offer(struct rooms_participant *p, const char *tr, const char *w
 
 	fill_offer_streams(p, os);
 	sdp = rooms_sdp_offer_subscriber(os, n, &why);
-	g_free(os);
 	if (!sdp) {
+		g_free(os);
 		ev = rooms_event(p->room);
 		json_object_set_new(ev, "error_code", json_integer(ROOMS_ERR_UNKNOWN));
 		json_object_set_new(ev, "error", json_string(why ? why : "cannot build the offer"));
@@ -97,6 +97,9 @@ static int send_offer(struct rooms_participant *p, const char *tr, const char *w
 		free(why);
 		return -EINVAL;
 	}
+	g_free(p->offered); /* what the answer to this offer is checked against (req_start) */
+	p->offered = os;
+	p->n_offered = n;
 	ev = json_pack("{s:s,s:I,s:o}", "videoroom", what, "room", (json_int_t)p->room->id,
 		       "streams", rooms_sub_streams_json(p));
 	p->offer_out = true;
@@ -346,6 +349,9 @@ void rooms_sub_free_streams(struct rooms_participant *p)
 	}
 	g_ptr_array_free(p->streams, TRUE);
 	p->streams = NULL;
+	g_free(p->offered);
+	p->offered = NULL;
+	p->n_offered = 0;
 }
 
 void rooms_sub_leave(struct rooms_participant *p)
@@ -396,14 +402,13 @@ static struct lumen_msg_result req_start(struct rooms_participant *p, const char
 					   "A subscriber answers our offer (got %s)",
 					   type ? type : "no type");
 		/* The core applied it to the peer connection already (plugin.h, Signalling);
-		 * what is left to check is that it took every stream we offered. */
+		 * what is left to check is that it took every stream we offered: those of the
+		 * offer it answers, not p's streams now, which may have changed meanwhile. */
 		const char *sdp = json_string_value(json_object_get(jsep, "sdp"));
-		unsigned n = p->streams->len;
-		struct rooms_offer_stream *os = g_new0(struct rooms_offer_stream, n ? n : 1);
 		char *why = NULL;
-		fill_offer_streams(p, os);
-		int rc = n ? rooms_sdp_check_answer_streams(sdp, os, n, &why) : 0;
-		g_free(os);
+		int rc = p->n_offered ? rooms_sdp_check_answer_streams(sdp, p->offered,
+									p->n_offered, &why)
+				      : 0;
 		if (rc < 0) {
 			p->offer_out = false; /* the next change offers afresh */
 			struct lumen_msg_result res =
