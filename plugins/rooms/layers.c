@@ -248,6 +248,20 @@ static void probe_reset(struct rooms_layer_sel *s)
 	s->probe_layer = -1;
 }
 
+void rooms_layer_retarget(struct rooms_layer_sel *s, unsigned n_layers)
+{
+	/* Kept from the old track, a single layer's count made the selector drop layers 1 and 2
+	 * of a simulcast track it switched to (a packet's layer must be below n_layers), and a
+	 * target or probe of the old track's layers could point at one the new track lacks. */
+	s->n_layers = n_layers < 1 ? 1 : n_layers > ROOMS_LAYERS_MAX ? ROOMS_LAYERS_MAX : n_layers;
+	s->target_layer = -1;
+	for (unsigned l = 0; l < ROOMS_LAYERS_MAX; l++)
+		s->up_since_us[l] = -1;
+	probe_reset(s);
+	s->probe_hold_us = ROOMS_PROBE_HOLD_US;
+	s->resync = s->started; /* the next packet forwarded starts the new source */
+}
+
 static void probe_failed(struct rooms_layer_sel *s)
 {
 	s->probes_failed++;

@@ -110,6 +110,11 @@ struct rooms_layer_sel {
 
 void rooms_layer_init(struct rooms_layer_sel *s, uint32_t out_ssrc, uint32_t clock,
 		      unsigned n_layers, enum rooms_codec_kind codec);
+/* The stream now carries another published track of the same codec (the subscriber's "switch"),
+ * which has n_layers simulcast layers. The rewrite stays continuous (the new track starts as a
+ * publisher restart does, at a keyframe); the subscriber's requests stay; what was decided from
+ * the old track's layers (the target, the up-switch holds, a probe) goes. */
+void rooms_layer_retarget(struct rooms_layer_sel *s, unsigned n_layers);
 /* The subscriber asks for layer (substream, -1 = automatic) and temporal layer (-1 = all; above
  * the codec's highest TID, 3 for VP8 and 7 for VP9, counts as that). */
 void rooms_layer_request(struct rooms_layer_sel *s, int layer, int temporal);

@@ -580,6 +580,7 @@ static struct lumen_msg_result req_switch(struct rooms_participant *p, const cha
 		 * the new source look like the old stream continuing. */
 		end_stream(s);
 		s->track = t;
+		rooms_layer_retarget(&s->sel, t->d.n_layers ? t->d.n_layers : 1);
 		s->feed_id = pub->id;
 		g_strlcpy(s->feed_mid, t->d.mid, sizeof(s->feed_mid));
 		g_free(s->feed_display);

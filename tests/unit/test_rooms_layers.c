@@ -721,6 +721,40 @@ Test(rooms_layers, a_requested_layer_never_probes)
 	cr_assert_eq(x.s.probes_failed, 0, "no verdict on a probe the subscriber ended");
 }
 
+/* "switch" from a single-layer track to a simulcast one: the new track's top layer flows,
+ * starting at its keyframe and continuing the sequence the subscriber saw. The selector kept
+ * the old track's one layer and dropped every packet of layers 1 and 2. */
+Test(rooms_layers, a_switch_to_a_simulcast_track_takes_its_layers)
+{
+	struct run x;
+	struct pkt k;
+	uint16_t last;
+
+	rooms_layer_init(&x.s, 0x5150, 90000, 1, ROOMS_CODEC_OTHER);
+	rates_at(&x.r, T0, 500000, 0, 0);
+	mk(&k, 0x1001, 100, 9000, &KEY);
+	cr_assert_eq(feed(&x, 0, &k, T0), ROOMS_LAYER_FORWARD);
+	last = x.out.rw.seq;
+
+	rooms_layer_retarget(&x.s, 3);
+	rates_at(&x.r, T0 + 40000, 100000, 300000, 900000);
+	mk(&k, 0x2003, 7000, 50000, &KEY);
+	cr_assert_eq(feed(&x, 2, &k, T0 + 40000), ROOMS_LAYER_FORWARD, "the top layer of the new track");
+	cr_expect_eq(x.out.rw.ssrc, 0x5150);
+	cr_expect_eq(x.out.rw.seq, (uint16_t)(last + 1), "the sequence continues");
+	mk(&k, 0x2001, 3000, 50000, &KEY);
+	cr_expect_eq(feed(&x, 0, &k, T0 + 40000), ROOMS_LAYER_DROP, "not the chosen layer");
+
+	/* And back to one layer: its packets flow again once its keyframe comes. */
+	rooms_layer_retarget(&x.s, 1);
+	rates_at(&x.r, T0 + 80000, 500000, 0, 0);
+	mk(&k, 0x1001, 101, 12000, &DELTA);
+	cr_expect_eq(feed(&x, 0, &k, T0 + 80000), ROOMS_LAYER_DROP, "a new source starts at a keyframe");
+	cr_expect(x.out.want_keyframe);
+	mk(&k, 0x1001, 102, 15000, &KEY);
+	cr_expect_eq(feed(&x, 0, &k, T0 + 80000), ROOMS_LAYER_FORWARD);
+}
+
 Test(rooms_layers, rates_measure_each_layer_and_activity)
 {
 	struct rooms_layer_rates r;
