@@ -432,6 +432,26 @@ static struct lumen_msg_result req_start(struct rooms_participant *p, const char
 	return rooms_async();
 }
 
+/* Undoes what add_entries did before it failed, so that a refused request changes nothing: the
+ * streams it appended go, the ended m-lines it reused end again. Kept, they stayed subscribed
+ * without an offer and went out with the next one, unasked. held[i]: stream i's track before. */
+static void undo_entries(struct rooms_participant *p, unsigned len, unsigned next_mid,
+			 struct rooms_track *const *held)
+{
+	while (p->streams->len > len) {
+		struct rooms_stream *s = g_ptr_array_steal_index(p->streams, p->streams->len - 1);
+		end_stream(s);
+		g_free(s->feed_display);
+		g_free(s);
+	}
+	p->next_mid = next_mid;
+	for (unsigned i = 0; i < len; i++) {
+		struct rooms_stream *s = p->streams->pdata[i];
+		if (s->track != held[i])
+			end_stream(s); /* only an ended m-line is reused: it was NULL */
+	}
+}
+
 static struct lumen_msg_result req_update(struct rooms_participant *p, const char *tr,
 					  const json_t *add, const json_t *remove)
 {
@@ -441,13 +461,24 @@ static struct lumen_msg_result req_update(struct rooms_participant *p, const cha
 	json_t *e;
 	int rc;
 
-	if (add && (rc = add_entries(p, add, &changed, &why)) != 0) {
-		struct lumen_msg_result res = rooms_error(rc, "%s", why);
-		g_free(why);
-		return res;
-	}
 	if (remove && !json_is_array(remove))
 		return rooms_error(ROOMS_ERR_INVALID_ELEMENT, "Invalid element (unsubscribe)");
+	if (add) {
+		unsigned len = p->streams->len, next_mid = p->next_mid;
+		struct rooms_track **held = g_new0(struct rooms_track *, len ? len : 1);
+
+		for (unsigned k = 0; k < len; k++)
+			held[k] = ((struct rooms_stream *)p->streams->pdata[k])->track;
+		rc = add_entries(p, add, &changed, &why);
+		if (rc != 0)
+			undo_entries(p, len, next_mid, held);
+		g_free(held);
+		if (rc != 0) {
+			struct lumen_msg_result res = rooms_error(rc, "%s", why);
+			g_free(why);
+			return res;
+		}
+	}
 	json_array_foreach(remove, i, e)
 	{
 		const char *sub_mid = json_string_value(json_object_get(e, "sub_mid"));

@@ -218,3 +218,49 @@ Test(rooms_plugin, subscriber_answer_to_an_offer_sent_before_its_streams_changed
 	cr_expect_not_null(json_object_get(json_array_get(sub.events, before + 1), "jsep"));
 }
 
+/* The streams listed in the last "updated" event h got. */
+static size_t streams_listed(const struct lumen_handle *h)
+{
+	const json_t *ev = last_event(h);
+
+	cr_assert_str_eq(json_string_value(json_object_get(ev, "videoroom")), "updated");
+	return json_array_size(json_object_get(ev, "streams"));
+}
+
+/* A subscribe whose second entry is refused subscribes to nothing: the first entry's stream was
+ * added, left without an offer, and went out with the next one as if asked for. */
+Test(rooms_plugin, a_refused_subscribe_changes_nothing)
+{
+	json_t *data;
+
+	json_decref(send(&pub, "{\"request\":\"create\",\"room\":1234}", NULL));
+	cr_assert_null(send(&pub, "{\"request\":\"join\",\"ptype\":\"publisher\",\"room\":1234,"
+				  "\"id\":100}", NULL));
+	cr_assert_null(send(&pub, "{\"request\":\"publish\"}", jsep("offer", OFFER)));
+	cr_assert_null(send(&sub, "{\"request\":\"join\",\"ptype\":\"subscriber\",\"room\":1234,"
+				  "\"streams\":[{\"feed\":100,\"mid\":\"0\"}]}", NULL));
+	cr_assert_null(send(&sub, "{\"request\":\"update\"}", NULL));
+	cr_assert_eq(streams_listed(&sub), 1, "the audio stream");
+
+	data = send(&sub, "{\"request\":\"subscribe\",\"streams\":[{\"feed\":100,\"mid\":\"1\"},"
+			  "{\"feed\":999}]}", NULL);
+	cr_assert_not_null(data);
+	cr_expect_eq(json_integer_value(json_object_get(data, "error_code")), 428, "no such feed");
+	json_decref(data);
+	cr_assert_null(send(&sub, "{\"request\":\"update\"}", NULL));
+	cr_expect_eq(streams_listed(&sub), 1, "the refused request added no stream");
+
+	/* Refused for its unsubscribe part, an update adds nothing either. */
+	data = send(&sub, "{\"request\":\"update\",\"subscribe\":[{\"feed\":100,\"mid\":\"1\"}],"
+			  "\"unsubscribe\":7}", NULL);
+	cr_assert_not_null(data);
+	json_decref(data);
+	cr_assert_null(send(&sub, "{\"request\":\"update\"}", NULL));
+	cr_expect_eq(streams_listed(&sub), 1);
+
+	/* The same entry on its own is taken, on a stream of its own. */
+	cr_assert_null(send(&sub, "{\"request\":\"subscribe\",\"streams\":[{\"feed\":100,"
+				  "\"mid\":\"1\"}]}", NULL));
+	cr_assert_null(send(&sub, "{\"request\":\"update\"}", NULL));
+	cr_expect_eq(streams_listed(&sub), 2);
+}
