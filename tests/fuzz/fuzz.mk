@@ -42,7 +42,12 @@ tests_fuzz_replay_api_LDADD = src/api/libapi.la src/libmetrics.la src/libcore.la
 	$(GLIB_LIBS) $(SOUP_LIBS) $(JANSSON_LIBS) $(JWT_LIBS)
 
 fuzz: $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%)
-tests/fuzz/fuzz-%: $(top_srcdir)/tests/fuzz/fuzz_%.c
+# Every target is rebuilt when any C source or header of the tree changes: its own list
+# (FUZZ_NAME_SOURCES) is a target-specific variable, which prerequisites cannot see, and with the
+# target's file alone a campaign ran a binary older than the code it meant to test.
+FUZZ_DEPS = $(wildcard $(top_srcdir)/include/lumen/*.h $(top_srcdir)/src/*.[ch] \
+	$(top_srcdir)/src/*/*.[ch] $(top_srcdir)/plugins/*/*.[ch] $(top_srcdir)/tools/pp/*.[ch])
+tests/fuzz/fuzz-%: $(top_srcdir)/tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
 	@mkdir -p tests/fuzz
 	$(AM_V_CCLD)$(CLANG) $(FUZZ_CLANG_FLAGS) -o $@ $< \
 		$(addprefix $(top_srcdir)/,$(FUZZ_$*_SOURCES)) $(FUZZ_$*_LIBS) $(FUZZ_CLANG_LIBS)
