@@ -583,42 +583,51 @@ static struct lumen_msg_result req_switch(struct rooms_participant *p, const cha
 
 	if (!json_is_array(streams))
 		return rooms_error(ROOMS_ERR_MISSING_ELEMENT, "Missing element (streams)");
-	json_array_foreach(streams, i, e)
-	{
-		struct rooms_stream *s =
-		    stream_by_mid(p, json_string_value(json_object_get(e, "sub_mid")));
-		const char *mid = json_string_value(json_object_get(e, "mid"));
-		uint64_t feed;
-		struct rooms_participant *pub;
-		struct rooms_track *t = NULL;
+	/* Every element is checked before any is switched: a refused request switches nothing
+	 * (it used to switch the elements before the bad one and say only the error). */
+	for (int apply = 0; apply < 2; apply++) {
+		json_array_foreach(streams, i, e)
+		{
+			struct rooms_stream *s =
+			    stream_by_mid(p, json_string_value(json_object_get(e, "sub_mid")));
+			const char *mid = json_string_value(json_object_get(e, "mid"));
+			uint64_t feed;
+			struct rooms_participant *pub;
+			struct rooms_track *t = NULL;
 
-		if (!s || !mid || rooms_json_id(json_object_get(e, "feed"), &feed) < 0)
-			return rooms_error(ROOMS_ERR_INVALID_ELEMENT,
-					   "Invalid element (streams[%zu]: feed, mid, sub_mid)", i);
-		pub = rooms_room_member(p->room, feed);
-		for (unsigned k = 0; pub && k < pub->n_tracks; k++)
-			if (strcmp(pub->tracks[k]->d.mid, mid) == 0)
-				t = pub->tracks[k];
-		if (!t)
-			return rooms_error(ROOMS_ERR_NO_SUCH_FEED, "No such stream (feed %" PRIu64
-				" mid %s)", feed, mid);
-		if (t->d.kind != s->kind || t->d.codec.pt != s->codec.pt ||
-		    g_ascii_strcasecmp(t->d.codec.name, s->codec.name) != 0)
-			return rooms_error(ROOMS_ERR_INVALID_ELEMENT,
-					   "Can't switch %s to a stream of another kind or codec "
-					   "(use update)", s->mid);
-		/* Same m-line, same outgoing SSRC: the layer selector's continuity rewrite makes
-		 * the new source look like the old stream continuing. */
-		end_stream(s);
-		s->track = t;
-		rooms_layer_retarget(&s->sel, t->d.n_layers ? t->d.n_layers : 1);
-		s->feed_id = pub->id;
-		g_strlcpy(s->feed_mid, t->d.mid, sizeof(s->feed_mid));
-		g_free(s->feed_display);
-		s->feed_display = g_strdup(pub->display);
-		g_ptr_array_add(t->streams, s);
-		if (s->kind == LUMEN_MEDIA_VIDEO)
-			rooms_fwd_pli(t, g_get_monotonic_time());
+			if (!s || !mid || rooms_json_id(json_object_get(e, "feed"), &feed) < 0)
+				return rooms_error(
+				    ROOMS_ERR_INVALID_ELEMENT,
+				    "Invalid element (streams[%zu]: feed, mid, sub_mid)", i);
+			pub = rooms_room_member(p->room, feed);
+			for (unsigned k = 0; pub && k < pub->n_tracks; k++)
+				if (strcmp(pub->tracks[k]->d.mid, mid) == 0)
+					t = pub->tracks[k];
+			if (!t)
+				return rooms_error(ROOMS_ERR_NO_SUCH_FEED,
+						   "No such stream (feed %" PRIu64 " mid %s)", feed,
+						   mid);
+			if (t->d.kind != s->kind || t->d.codec.pt != s->codec.pt ||
+			    g_ascii_strcasecmp(t->d.codec.name, s->codec.name) != 0)
+				return rooms_error(
+				    ROOMS_ERR_INVALID_ELEMENT,
+				    "Can't switch %s to a stream of another kind or codec (use update)",
+				    s->mid);
+			if (!apply)
+				continue;
+			/* Same m-line, same outgoing SSRC: the layer selector's continuity rewrite
+			 * makes the new source look like the old stream continuing. */
+			end_stream(s);
+			s->track = t;
+			rooms_layer_retarget(&s->sel, t->d.n_layers ? t->d.n_layers : 1);
+			s->feed_id = pub->id;
+			g_strlcpy(s->feed_mid, t->d.mid, sizeof(s->feed_mid));
+			g_free(s->feed_display);
+			s->feed_display = g_strdup(pub->display);
+			g_ptr_array_add(t->streams, s);
+			if (s->kind == LUMEN_MEDIA_VIDEO)
+				rooms_fwd_pli(t, g_get_monotonic_time());
+		}
 	}
 	json_t *ev = rooms_event(p->room);
 	json_object_set_new(ev, "switched", json_string("ok"));

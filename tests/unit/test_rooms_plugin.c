@@ -264,3 +264,41 @@ Test(rooms_plugin, a_refused_subscribe_changes_nothing)
 	cr_assert_null(send(&sub, "{\"request\":\"update\"}", NULL));
 	cr_expect_eq(streams_listed(&sub), 2);
 }
+
+/* A switch whose second element is refused switches nothing: the first element's stream kept
+ * its new feed although the client was told the request failed. */
+Test(rooms_plugin, a_refused_switch_switches_nothing)
+{
+	struct lumen_handle pub2 = { .events = json_array() };
+	const json_t *video;
+	json_t *data;
+
+	cr_assert_eq(P->attach(&pub2, NULL, &pub2.state), 0);
+	json_decref(send(&pub, "{\"request\":\"create\",\"room\":1234}", NULL));
+	cr_assert_null(send(&pub, "{\"request\":\"join\",\"ptype\":\"publisher\",\"room\":1234,"
+				  "\"id\":100}", NULL));
+	cr_assert_null(send(&pub, "{\"request\":\"publish\"}", jsep("offer", OFFER)));
+	cr_assert_null(send(&pub2, "{\"request\":\"join\",\"ptype\":\"publisher\",\"room\":1234,"
+				   "\"id\":200}", NULL));
+	cr_assert_null(send(&pub2, "{\"request\":\"publish\"}", jsep("offer", OFFER)));
+	cr_assert_null(send(&sub, "{\"request\":\"join\",\"ptype\":\"subscriber\",\"room\":1234,"
+				  "\"streams\":[{\"feed\":100}]}", NULL));
+
+	data = send(&sub, "{\"request\":\"switch\",\"streams\":[{\"sub_mid\":\"1\",\"feed\":200,"
+			  "\"mid\":\"1\"},{\"sub_mid\":\"9\",\"feed\":200,\"mid\":\"1\"}]}", NULL);
+	cr_assert_not_null(data);
+	cr_expect_eq(json_integer_value(json_object_get(data, "error_code")), 430, "no sub_mid 9");
+	json_decref(data);
+	cr_assert_null(send(&sub, "{\"request\":\"update\"}", NULL));
+	cr_assert_eq(streams_listed(&sub), 2);
+	video = json_array_get(json_object_get(last_event(&sub), "streams"), 1);
+	cr_expect_eq(json_integer_value(json_object_get(video, "feed_id")), 100,
+		     "the refused switch left the video on feed 100");
+
+	cr_assert_null(send(&sub, "{\"request\":\"switch\",\"streams\":[{\"sub_mid\":\"1\","
+				  "\"feed\":200,\"mid\":\"1\"}]}", NULL));
+	video = json_array_get(json_object_get(last_event(&sub), "streams"), 1);
+	cr_expect_eq(json_integer_value(json_object_get(video, "feed_id")), 200, "switched");
+	P->detach(&pub2, pub2.state);
+	json_decref(pub2.events);
+}
