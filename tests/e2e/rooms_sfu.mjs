@@ -1,6 +1,7 @@
 // rooms_sfu.mjs -- an "sfu" room: 2 publishers (A, B) send simulcast (janus.js rid h/m/l at
 // 960x540), a subscriber asks for A's streams only and gets exactly them; "configure" with
-// substream 0 then 2 changes the decoded width; "switch" to B's video keeps decoding. Then a fresh
+// substream 0 then 2 changes the decoded width; "switch" to B's video keeps decoding, and after a
+// switch to a one-layer publisher C and back, B's top layer comes through again. Then a fresh
 // automatic subscriber's downlink is capped (tc htb on lo, packets to its port, see capOn); the
 // cap must really bind (receive rate) and its width must go down within 15 s; once the cap is
 // lifted the width must go back up, above the lowest it fell to, within 45 s (lumen probes the
@@ -14,7 +15,8 @@ import { check, note, sleep, launch, openPage, lr, finish, bail, deadline, elaps
 const [pageUrl, api] = process.argv.slice(2);
 const ROOM = 4102, CAP_KBIT = 300, ADMIN = 'http://127.0.0.1:17088/admin/v1/rooms/' + ROOM;
 const CAPTURE = { width: { ideal: 960 }, height: { ideal: 540 }, frameRate: { ideal: 15 } };
-deadline(130);
+const CAPTURE_C = { width: { ideal: 320 }, height: { ideal: 180 }, frameRate: { ideal: 15 } };
+deadline(160);
 const browser = await launch();
 const pages = [];
 
@@ -135,6 +137,41 @@ try {
 	const [aft, ta] = await waitStat(ps, 'sub', SUBMID, (e) => e.framesDecoded > before.framesDecoded + 10, 5000);
 	check(ta !== null, `after the switch the mid keeps decoding (${before.framesDecoded} -> ${aft?.framesDecoded})`,
 		{ before, aft });
+
+	// A one-layer publisher C (small, on the subscriber's page): switching to it and back to B
+	// keeps B's top layer; and a subscriber that started on C, switched to B, gets B's upper
+	// layers too: its layer selector kept the one layer of the track it began on and dropped B's
+	// layers 1 and 2, so only B's lowest came through (layers.c, rooms_layer_retarget).
+	const jc = await lr(ps, 'publisher', 'pubc', 's', ROOM, 'C');
+	const rc = await lr(ps, 'publish', 'pubc', { simulcast: false, capture: CAPTURE_C });
+	const cv = (rc.streams || []).find((s) => s.type === 'video');
+	check(rc.configured === 'ok' && cv && !cv.simulcast, `C (${jc.id}) published one layer`, rc);
+	r = await lr(ps, 'call', 'sub', { request: 'switch', streams: [{ feed: jc.id, mid: cv.mid, sub_mid: SUBMID }] },
+		'm.switched === "ok"');
+	check(r.switched === 'ok', "switch to C's one-layer video: switched ok", r);
+	const [onC, tc1, hc] = await waitStat(ps, 'sub', SUBMID,
+		(e) => e.frameWidth > 0 && e.frameWidth <= 320 && e.framesDecoded > aft.framesDecoded + 10, 10000);
+	check(tc1 !== null, `C's video decodes on the mid (${onC?.frameWidth}x${onC?.frameHeight} in ${tc1} ms)`, { hist: hc });
+	r = await lr(ps, 'call', 'sub', { request: 'switch', streams: [{ feed: jb.id, mid: bv.mid, sub_mid: SUBMID }] },
+		'm.switched === "ok"');
+	check(r.switched === 'ok', 'switch back to B: switched ok', r);
+	const [backB, tbk, hbk] = await waitStat(ps, 'sub', SUBMID,
+		(e) => low && e.frameWidth >= 2 * low.frameWidth && e.frameWidth > 320, 10000);
+	check(tbk !== null, `back on B the mid gets B's top layer (${backB?.frameWidth}x${backB?.frameHeight} in ${tbk} ms, ` +
+		`C's was ${onC?.frameWidth})`, { hist: hbk, outB: await lr(pb, 'outbound', 'pub') });
+	const attc = await lr(ps, 'subscriber', 'subc', 's', ROOM, { streams: [{ feed: jc.id, mid: cv.mid }] });
+	const CMID = (attc.streams || [])[0]?.mid;
+	const [c0, tc0, hc0] = await waitStat(ps, 'subc', CMID, (e) => e.framesDecoded > 10, 15000);
+	check(tc0 !== null && c0.frameWidth <= 320, `a subscriber of C decodes it (${c0?.frameWidth}x${c0?.frameHeight})`,
+		{ hist: hc0 });
+	r = await lr(ps, 'call', 'subc', { request: 'switch', streams: [{ feed: jb.id, mid: bv.mid, sub_mid: CMID }] },
+		'm.switched === "ok"');
+	check(r.switched === 'ok', "that subscriber switches to B's video: switched ok", r);
+	const [cb, tcb, hcb] = await waitStat(ps, 'subc', CMID,
+		(e) => low && e.frameWidth >= 2 * low.frameWidth && e.frameWidth > 320, 10000);
+	check(tcb !== null, `from C to B it gets B's upper layers (${cb?.frameWidth}x${cb?.frameHeight} in ${tcb} ms)`,
+		{ hist: hcb, outB: await lr(pb, 'outbound', 'pub') });
+	await lr(ps, 'detach', 'subc');
 	const adm = await admin();
 	const pA = (adm.participants || []).find((p) => p.id === ja.id);
 	const pB = (adm.participants || []).find((p) => p.id === jb.id);
