@@ -535,37 +535,42 @@ static struct lumen_msg_result req_configure(struct rooms_participant *p, const 
 		}
 		streams = all;
 	}
-	json_array_foreach(streams, i, e)
-	{
-		struct rooms_stream *s =
-		    stream_by_mid(p, json_string_value(json_object_get(e, "mid")));
-		const json_t *sub = json_object_get(e, "substream");
-		const json_t *tem = json_object_get(e, "temporal");
-		const json_t *send = json_object_get(e, "send");
+	/* Every element is checked before any is applied: a refused request changes nothing. */
+	for (int apply = 0; apply < 2; apply++) {
+		json_array_foreach(streams, i, e)
+		{
+			struct rooms_stream *s =
+			    stream_by_mid(p, json_string_value(json_object_get(e, "mid")));
+			const json_t *sub = json_object_get(e, "substream");
+			const json_t *tem = json_object_get(e, "temporal");
+			const json_t *send = json_object_get(e, "send");
 
-		if (!s) {
-			json_decref(all);
-			return rooms_error(ROOMS_ERR_INVALID_ELEMENT,
-					   "Invalid element (streams[%zu].mid)", i);
+			if (!s) {
+				json_decref(all);
+				return rooms_error(ROOMS_ERR_INVALID_ELEMENT,
+						   "Invalid element (streams[%zu].mid)", i);
+			}
+			if ((sub && (!json_is_integer(sub) || json_integer_value(sub) < -1 ||
+				     json_integer_value(sub) > 2)) ||
+			    (tem && (!json_is_integer(tem) || json_integer_value(tem) < -1 ||
+				     json_integer_value(tem) > 2)) ||
+			    (send && !json_is_boolean(send))) {
+				json_decref(all);
+				return rooms_error(
+				    ROOMS_ERR_INVALID_ELEMENT,
+				    "Invalid element (substream/temporal 0..2, send bool)");
+			}
+			if (!apply)
+				continue;
+			if (sub || tem)
+				rooms_layer_request(
+				    &s->sel, sub ? (int)json_integer_value(sub) : s->sel.want_layer,
+				    tem ? (int)json_integer_value(tem) : s->sel.want_temporal);
+			if (send)
+				s->send = json_is_true(send);
+			if (s->track && s->kind == LUMEN_MEDIA_VIDEO && sub)
+				rooms_fwd_pli(s->track, g_get_monotonic_time());
 		}
-		if ((sub && (!json_is_integer(sub) || json_integer_value(sub) < -1 ||
-			     json_integer_value(sub) > 2)) ||
-		    (tem && (!json_is_integer(tem) || json_integer_value(tem) < -1 ||
-			     json_integer_value(tem) > 2)) ||
-		    (send && !json_is_boolean(send))) {
-			json_decref(all);
-			return rooms_error(ROOMS_ERR_INVALID_ELEMENT,
-					   "Invalid element (substream/temporal 0..2, send bool)");
-		}
-		if (sub || tem)
-			rooms_layer_request(&s->sel,
-					    sub ? (int)json_integer_value(sub) : s->sel.want_layer,
-					    tem ? (int)json_integer_value(tem)
-						: s->sel.want_temporal);
-		if (send)
-			s->send = json_is_true(send);
-		if (s->track && s->kind == LUMEN_MEDIA_VIDEO && sub)
-			rooms_fwd_pli(s->track, g_get_monotonic_time());
 	}
 	json_decref(all);
 	json_t *ev = rooms_event(p->room);

@@ -302,3 +302,31 @@ Test(rooms_plugin, a_refused_switch_switches_nothing)
 	P->detach(&pub2, pub2.state);
 	json_decref(pub2.events);
 }
+
+/* A configure whose second element is refused applies nothing of the first. */
+Test(rooms_plugin, a_refused_configure_changes_nothing)
+{
+	const json_t *audio;
+	json_t *data;
+
+	json_decref(send(&pub, "{\"request\":\"create\",\"room\":1234}", NULL));
+	cr_assert_null(send(&pub, "{\"request\":\"join\",\"ptype\":\"publisher\",\"room\":1234,"
+				  "\"id\":100}", NULL));
+	cr_assert_null(send(&pub, "{\"request\":\"publish\"}", jsep("offer", OFFER)));
+	cr_assert_null(send(&sub, "{\"request\":\"join\",\"ptype\":\"subscriber\",\"room\":1234,"
+				  "\"streams\":[{\"feed\":100}]}", NULL));
+	data = send(&sub, "{\"request\":\"configure\",\"streams\":[{\"mid\":\"0\",\"send\":false},"
+			  "{\"mid\":\"9\"}]}", NULL);
+	cr_assert_not_null(data);
+	cr_expect_eq(json_integer_value(json_object_get(data, "error_code")), 430, "no mid 9");
+	json_decref(data);
+	cr_assert_null(send(&sub, "{\"request\":\"update\"}", NULL));
+	audio = json_array_get(json_object_get(last_event(&sub), "streams"), 0);
+	cr_expect(json_is_true(json_object_get(audio, "send")), "the refused configure kept send");
+
+	cr_assert_null(send(&sub, "{\"request\":\"configure\",\"streams\":[{\"mid\":\"0\","
+				  "\"send\":false}]}", NULL));
+	cr_assert_null(send(&sub, "{\"request\":\"update\"}", NULL));
+	audio = json_array_get(json_object_get(last_event(&sub), "streams"), 0);
+	cr_expect(json_is_false(json_object_get(audio, "send")), "configured");
+}
