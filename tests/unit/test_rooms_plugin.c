@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,6 +156,23 @@ static char *answer_to_last_offer(const struct lumen_handle *h)
 	"m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\na=sendonly\r\n"          \
 	"a=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack pli\r\n"
 
+/* The subscriber joins room 1234 with every stream of publisher 100. */
+#define SUBSCRIBE_100                                                                              \
+	"{\"request\":\"join\",\"ptype\":\"subscriber\",\"room\":1234,\"streams\":[{\"feed\":100}]}"
+
+/* Room 1234 with h publishing OFFER as id (the room is created when h is pub). */
+static void publish(struct lumen_handle *h, unsigned id)
+{
+	char body[128];
+
+	if (h == &pub)
+		json_decref(send(&pub, "{\"request\":\"create\",\"room\":1234}", NULL));
+	snprintf(body, sizeof(body),
+		 "{\"request\":\"join\",\"ptype\":\"publisher\",\"room\":1234,\"id\":%u}", id);
+	cr_assert_null(send(h, body, NULL));
+	cr_assert_null(send(h, "{\"request\":\"publish\"}", jsep("offer", OFFER)));
+}
+
 Test(rooms_plugin, error_reply_stays_an_error_when_its_quote_is_cut_in_a_utf8_character)
 {
 	GString *body = g_string_new("{\"request\":\"x");
@@ -190,10 +208,7 @@ Test(rooms_plugin, subscriber_answer_to_an_offer_sent_before_its_streams_changed
 {
 	char *answer;
 
-	json_decref(send(&pub, "{\"request\":\"create\",\"room\":1234}", NULL));
-	cr_assert_null(send(&pub, "{\"request\":\"join\",\"ptype\":\"publisher\",\"room\":1234,"
-				  "\"id\":100}", NULL));
-	cr_assert_null(send(&pub, "{\"request\":\"publish\"}", jsep("offer", OFFER)));
+	publish(&pub, 100);
 	cr_assert_null(send(&sub, "{\"request\":\"join\",\"ptype\":\"subscriber\",\"room\":1234}",
 			    NULL));
 	answer = answer_to_last_offer(&sub);
@@ -227,34 +242,42 @@ static size_t streams_listed(const struct lumen_handle *h)
 	return json_array_size(json_object_get(ev, "streams"));
 }
 
+/* Sends body to h and expects it refused with error code `code`. */
+static void expect_refused(struct lumen_handle *h, const char *body, int code)
+{
+	json_t *data = send(h, body, NULL);
+
+	cr_assert_not_null(data, "refused: %s", body);
+	cr_expect_eq(json_integer_value(json_object_get(data, "error_code")), code, "%s",
+		     json_string_value(json_object_get(data, "error")));
+	json_decref(data);
+}
+
+/* Stream i as the subscriber's "updated" event lists it now (borrowed). */
+static const json_t *listed(struct lumen_handle *h, size_t i)
+{
+	cr_assert_null(send(h, "{\"request\":\"update\"}", NULL));
+	return json_array_get(json_object_get(last_event(h), "streams"), i);
+}
+
 /* A subscribe whose second entry is refused subscribes to nothing: the first entry's stream was
  * added, left without an offer, and went out with the next one as if asked for. */
 Test(rooms_plugin, a_refused_subscribe_changes_nothing)
 {
-	json_t *data;
-
-	json_decref(send(&pub, "{\"request\":\"create\",\"room\":1234}", NULL));
-	cr_assert_null(send(&pub, "{\"request\":\"join\",\"ptype\":\"publisher\",\"room\":1234,"
-				  "\"id\":100}", NULL));
-	cr_assert_null(send(&pub, "{\"request\":\"publish\"}", jsep("offer", OFFER)));
+	publish(&pub, 100);
 	cr_assert_null(send(&sub, "{\"request\":\"join\",\"ptype\":\"subscriber\",\"room\":1234,"
 				  "\"streams\":[{\"feed\":100,\"mid\":\"0\"}]}", NULL));
 	cr_assert_null(send(&sub, "{\"request\":\"update\"}", NULL));
 	cr_assert_eq(streams_listed(&sub), 1, "the audio stream");
 
-	data = send(&sub, "{\"request\":\"subscribe\",\"streams\":[{\"feed\":100,\"mid\":\"1\"},"
-			  "{\"feed\":999}]}", NULL);
-	cr_assert_not_null(data);
-	cr_expect_eq(json_integer_value(json_object_get(data, "error_code")), 428, "no such feed");
-	json_decref(data);
+	expect_refused(&sub, "{\"request\":\"subscribe\",\"streams\":[{\"feed\":100,\"mid\":\"1\"},"
+			     "{\"feed\":999}]}", 428);
 	cr_assert_null(send(&sub, "{\"request\":\"update\"}", NULL));
 	cr_expect_eq(streams_listed(&sub), 1, "the refused request added no stream");
 
 	/* Refused for its unsubscribe part, an update adds nothing either. */
-	data = send(&sub, "{\"request\":\"update\",\"subscribe\":[{\"feed\":100,\"mid\":\"1\"}],"
-			  "\"unsubscribe\":7}", NULL);
-	cr_assert_not_null(data);
-	json_decref(data);
+	expect_refused(&sub, "{\"request\":\"update\",\"subscribe\":[{\"feed\":100,\"mid\":\"1\"}],"
+			     "\"unsubscribe\":7}", 430);
 	cr_assert_null(send(&sub, "{\"request\":\"update\"}", NULL));
 	cr_expect_eq(streams_listed(&sub), 1);
 
@@ -271,27 +294,15 @@ Test(rooms_plugin, a_refused_switch_switches_nothing)
 {
 	struct lumen_handle pub2 = { .events = json_array() };
 	const json_t *video;
-	json_t *data;
 
 	cr_assert_eq(P->attach(&pub2, NULL, &pub2.state), 0);
-	json_decref(send(&pub, "{\"request\":\"create\",\"room\":1234}", NULL));
-	cr_assert_null(send(&pub, "{\"request\":\"join\",\"ptype\":\"publisher\",\"room\":1234,"
-				  "\"id\":100}", NULL));
-	cr_assert_null(send(&pub, "{\"request\":\"publish\"}", jsep("offer", OFFER)));
-	cr_assert_null(send(&pub2, "{\"request\":\"join\",\"ptype\":\"publisher\",\"room\":1234,"
-				   "\"id\":200}", NULL));
-	cr_assert_null(send(&pub2, "{\"request\":\"publish\"}", jsep("offer", OFFER)));
-	cr_assert_null(send(&sub, "{\"request\":\"join\",\"ptype\":\"subscriber\",\"room\":1234,"
-				  "\"streams\":[{\"feed\":100}]}", NULL));
+	publish(&pub, 100);
+	publish(&pub2, 200);
+	cr_assert_null(send(&sub, SUBSCRIBE_100, NULL));
 
-	data = send(&sub, "{\"request\":\"switch\",\"streams\":[{\"sub_mid\":\"1\",\"feed\":200,"
-			  "\"mid\":\"1\"},{\"sub_mid\":\"9\",\"feed\":200,\"mid\":\"1\"}]}", NULL);
-	cr_assert_not_null(data);
-	cr_expect_eq(json_integer_value(json_object_get(data, "error_code")), 430, "no sub_mid 9");
-	json_decref(data);
-	cr_assert_null(send(&sub, "{\"request\":\"update\"}", NULL));
-	cr_assert_eq(streams_listed(&sub), 2);
-	video = json_array_get(json_object_get(last_event(&sub), "streams"), 1);
+	expect_refused(&sub, "{\"request\":\"switch\",\"streams\":[{\"sub_mid\":\"1\",\"feed\":200,"
+			     "\"mid\":\"1\"},{\"sub_mid\":\"9\",\"feed\":200,\"mid\":\"1\"}]}", 430);
+	video = listed(&sub, 1);
 	cr_expect_eq(json_integer_value(json_object_get(video, "feed_id")), 100,
 		     "the refused switch left the video on feed 100");
 
@@ -307,26 +318,16 @@ Test(rooms_plugin, a_refused_switch_switches_nothing)
 Test(rooms_plugin, a_refused_configure_changes_nothing)
 {
 	const json_t *audio;
-	json_t *data;
 
-	json_decref(send(&pub, "{\"request\":\"create\",\"room\":1234}", NULL));
-	cr_assert_null(send(&pub, "{\"request\":\"join\",\"ptype\":\"publisher\",\"room\":1234,"
-				  "\"id\":100}", NULL));
-	cr_assert_null(send(&pub, "{\"request\":\"publish\"}", jsep("offer", OFFER)));
-	cr_assert_null(send(&sub, "{\"request\":\"join\",\"ptype\":\"subscriber\",\"room\":1234,"
-				  "\"streams\":[{\"feed\":100}]}", NULL));
-	data = send(&sub, "{\"request\":\"configure\",\"streams\":[{\"mid\":\"0\",\"send\":false},"
-			  "{\"mid\":\"9\"}]}", NULL);
-	cr_assert_not_null(data);
-	cr_expect_eq(json_integer_value(json_object_get(data, "error_code")), 430, "no mid 9");
-	json_decref(data);
-	cr_assert_null(send(&sub, "{\"request\":\"update\"}", NULL));
-	audio = json_array_get(json_object_get(last_event(&sub), "streams"), 0);
+	publish(&pub, 100);
+	cr_assert_null(send(&sub, SUBSCRIBE_100, NULL));
+	expect_refused(&sub, "{\"request\":\"configure\",\"streams\":[{\"mid\":\"0\","
+			     "\"send\":false},{\"mid\":\"9\"}]}", 430);
+	audio = listed(&sub, 0);
 	cr_expect(json_is_true(json_object_get(audio, "send")), "the refused configure kept send");
 
 	cr_assert_null(send(&sub, "{\"request\":\"configure\",\"streams\":[{\"mid\":\"0\","
 				  "\"send\":false}]}", NULL));
-	cr_assert_null(send(&sub, "{\"request\":\"update\"}", NULL));
-	audio = json_array_get(json_object_get(last_event(&sub), "streams"), 0);
+	audio = listed(&sub, 0);
 	cr_expect(json_is_false(json_object_get(audio, "send")), "configured");
 }
