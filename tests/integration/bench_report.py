@@ -7,7 +7,10 @@ and checks two rows against numbers worked out by hand:
   canary unit), not the ratio of the medians, and rounds without a canary left out;
 - "one received packet's fan-out at half the max load": subscribers x CPU per forwarded packet;
 - find-max: a search that failed no step stopped at its bound, and says so ("≥");
-- join: the verdict on the spaced joins, the burst beside it, and how each was spaced.
+- join: the verdict on the spaced joins, the burst beside it, and how each was spaced;
+- the rig's floor (lumen-floor's fan-out to waiting receivers) and the least CPU per forwarded
+  packet at N = 20 (a receive wake-up / 20 + that floor), and n/a for both from a floor.json
+  older than those figures.
 It also checks that --report-only runs nothing (no root, no namespace), takes the header from
 the measuring run's run.env rather than from git, and refuses clearly a directory without
 results or without run.env.
@@ -39,16 +42,23 @@ BENCH_SPLIT=0
 """
 
 
-def floor_doc():
+def floor_doc(rig=True):
+    """Protect 400/150 ns, every send 2500 ns, the waited fan-out 5000 and a wake-up 20 us;
+    rig=False: a floor.json from before lumen-floor measured the rig."""
     def e(ns, **kw):
         return dict(ns_median=ns, ns_min=ns, ns_max=ns, cpu_ns_median=ns, **kw)
     gcm = "SRTP_AEAD_AES_128_GCM"
-    return {"runs": 1, "packets_per_run": 1000, "batch": 32, "fanout": 20, "kernel": "test",
-            "srtp_protect": [e(400.0, profile=gcm, bytes=1200), e(150.0, profile=gcm, bytes=100)],
-            "udp_send": [e(2500.0, method=m, batch=b, bytes=n)
-                         for m, b in (("send", 1), ("sendto", 1), ("sendmmsg", 32),
-                                      ("txbatch", 20))
-                         for n in (1200, 100)]}
+    doc = {"runs": 1, "packets_per_run": 1000, "batch": 32, "fanout": 20, "kernel": "test",
+           "srtp_protect": [e(400.0, profile=gcm, bytes=1200), e(150.0, profile=gcm, bytes=100)],
+           "udp_send": [e(2500.0, method=m, batch=b, bytes=n)
+                        for m, b in (("send", 1), ("sendto", 1), ("sendmmsg", 32),
+                                     ("txbatch", 20))
+                        for n in (1200, 100)]}
+    if rig:
+        doc["udp_send"] += [e(5000.0, method="txbatch_waited", batch=20, bytes=n)
+                            for n in (1200, 100)]
+        doc.update(cpu=0, peer_cpu=1, rx_wakeup=e(20000.0, bytes=1200, gap_us=2000))
+    return doc
 
 
 def write(d, name, doc):
@@ -164,6 +174,21 @@ def main():
         t.check(c is not None and c[1] == "≤ 1.00 (0.75)" and c[2] == "(0.75)",
                 "the fanout delay row: lumen's own p99 bound and both whole-path p99s, medians "
                 "over rounds", repr(c))
+        # Weighted by the fanout mix (180 video, 50 audio packets a second): protect
+        # 0.783 x 400 + 0.217 x 150 = 345.65 ns; the send() floor 2.85 us, the rig's 5.35 us;
+        # the bound 20 / 20 + 5.35 = 6.35 us, 2.23x the send() floor.
+        fan = row(text, "lumen CPU per packet / floor (protect")
+        c = row(text, "lumen CPU per packet / the rig's floor")
+        t.check(c is not None and fan is not None and c[3].startswith("floor 5.35 µs: ")
+                and c[1] == fan[1] and c[4] == "(reference)" and "20 sockets" in c[0],
+                "the rig's floor is protect + the fan-out to waiting receivers", repr(c))
+        c = row(text, "the least CPU per forwarded packet any server can have")
+        ratio = None if fan is None else float(fan[1]) / 6.3457
+        t.check(c is not None and c[1] == "6.35" and c[3].startswith("2.23× the send() floor; ")
+                and ratio is not None and c[3].endswith(f"lumen {ratio:.2f}× this")
+                and c[4] == "(bound)" and "(20.0 µs: poll" in c[0] and "N=20" in c[0],
+                "the bound at N = 20 is a wake-up / 20 + the rig's floor, set against the "
+                "send() floor and lumen's figure", repr(c))
         c = row(text, "find-max subscribers on one core")
         t.check(c is not None and c[1] == "≥ 600" and c[2] == "110" and c[3] == "≥ 5.45"
                 and c[5] == "**met**" and "at 600 it used 81 % of its core" in c[0],
@@ -194,6 +219,15 @@ def main():
         t.check(r.returncode == 0 and c is not None and c[2] == "≥ 120"
                 and c[3].startswith("n/a") and c[5] == "n/a",
                 "when Janus's search reached its bound the ratio and verdict are n/a", repr(c))
+
+        write(d, "floor.json", floor_doc(rig=False))
+        r = report(d, out)
+        text = open(out).read()
+        c = [row(text, "lumen CPU per packet / the rig's floor"),
+             row(text, "the least CPU per forwarded packet any server can have")]
+        t.check(r.returncode == 0 and None not in c and c[0][3].startswith("floor n/a")
+                and c[1][1] == "n/a" and "receive wake-up |" not in text,
+                "a floor.json without the rig figures gives n/a, not an error", repr(c))
 
         os.remove(os.path.join(d, "run.env"))
         r = report(d, out)

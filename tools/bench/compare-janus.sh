@@ -10,6 +10,12 @@
 # figures and the machine are written to docs/performance.md (--out). Every exit path kills the
 # servers and deletes the namespace (trap).
 #
+# Why one file of over 800 lines: the runs and the report are one contract. The report (the
+# Python at the end) reads exactly the files the runs above it write, carries over what a
+# partial run did not measure, and --report-only re-renders it; split across files, a change to
+# one side would silently stop matching the other. tests/integration/bench_report.py holds the
+# report to hand-worked figures.
+#
 # Needs root (namespaces, apt-get). Run from a build tree: `make bench`, or
 #   top_srcdir=/work/main top_builddir=/tmp/build tools/bench/compare-janus.sh [OPTIONS]
 set -euo pipefail
@@ -284,7 +290,9 @@ else
 	log "lumen-floor"
 	# In the servers' namespace: with the split network its loopback's receive processing is on
 	# the load's CPU, so the floor's sends, like the servers', do not include their receiver's.
-	"$NETNS" exec "$NS" taskset -c "$SERVER_CPU" "$LUMEN_FLOOR" --json-file "$RESULTS/floor.json" >&2
+	# The rig figures' peer thread waits on the load's CPU, as lumen-bench does (floor_rig.h).
+	"$NETNS" exec "$NS" taskset -c "$SERVER_CPU" "$LUMEN_FLOOR" --cpu "$SERVER_CPU" \
+		--peer-cpu "$LOAD_CPU" --json-file "$RESULTS/floor.json" >&2
 fi
 
 # --- scenarios ----------------------------------------------------------------------------------
@@ -534,6 +542,13 @@ fl_mmsg = floor_us(neg, video_share, "sendmmsg")
 # Absent from a floor.json written before lumen-floor measured it: the row then says n/a.
 fl_fan = floor_us(neg, video_share, "txbatch")
 fan_width = next((e["batch"] for e in floor["udp_send"] if e["method"] == "txbatch"), None)
+# The rig (floor_rig.h): the same fan-out to sockets a thread on the load's CPU waits on, and one
+# receive wake-up, which every server pays per received packet: at N = 20 a forwarded packet
+# carries 1/20 of it. Their sum is the least CPU per forwarded packet any server can have here.
+fl_rig = floor_us(neg, video_share, "txbatch_waited")
+wake_us = floor["rx_wakeup"]["cpu_ns_median"] / 1000 if floor.get("rx_wakeup") else None
+fan_n = metric("fanout20", "lumen", "subscribers") or 20
+bound20 = None if fl_rig is None or wake_us is None else wake_us / fan_n + fl_rig
 
 # The floor timed beside the server: each round's canary unit (an AES-128-GCM protect and a
 # sendto() of a 1200-byte packet on the server's CPU, during the round: canary.h) is the issue's
@@ -632,6 +647,8 @@ r = ratio(fan_l, fl_mmsg)
 w(f"| lumen CPU per packet{qtag} / floor with sendmmsg | {fmt(fan_l, 2)} | | floor {fmt(fl_mmsg, 2)} µs: {fmt(r, 2)}× | (reference) | |")
 r = ratio(fan_l, fl_fan)
 w(f"| lumen CPU per packet{qtag} / floor of its own send (protect + io_uring fan-out of {fmt(fan_width)} sockets) | {fmt(fan_l, 2)} | | floor {fmt(fl_fan, 2)} µs: {fmt(r, 2)}× | (reference) | |")
+w(f"| lumen CPU per packet{qtag} / the rig's floor (protect + its fan-out to {fmt(fan_width)} sockets that a thread on the load's CPU sleeps on, as lumen-bench's subscribers: the kernel wakes it from the sender's CPU) | {fmt(fan_l, 2)} | | floor {fmt(fl_rig, 2)} µs: {fmt(ratio(fan_l, fl_rig), 2)}× | (reference) | |")
+w(f"| the least CPU per forwarded packet any server can have in this rig at N={fmt(fan_n)}: one receive wake-up ({fmt(wake_us, 1)} µs: poll, epoll_wait, recvmmsg) / {fmt(fan_n)} + the rig's floor | {fmt(bound20, 2)} | | {fmt(ratio(bound20, fl_send), 2)}× the send() floor; lumen {fmt(ratio(fan_l, bound20), 2)}× this | (bound) | |")
 if can_l is not None:
     w(f"| CPU per packet / the floor timed beside it: each fanout round's canary unit (AES-128-GCM protect + sendto() of 1200 bytes on the server's CPU during the round), median of {can_nl} lumen and {can_nj} Janus rounds' ratios | {fmt(can_l, 2)}× | {fmt(can_j, 2)}× | {fmt(ratio(can_l, can_j), 2)} | (reference) | |")
 w("")
@@ -736,10 +753,14 @@ for e in floor["srtp_protect"]:
     w(f"| srtp_protect | {e['profile']} | {e['bytes']} | {e['cpu_ns_median']:.0f} | {e['ns_median']:.0f} | {e['ns_min']:.0f} | {e['ns_max']:.0f} |")
 for e in floor["udp_send"]:
     v = e["method"] + (f" (per packet, batches of {e['batch']})" if e["method"] == "sendmmsg" else "")
-    if e["method"] == "txbatch":
+    if e["method"].startswith("txbatch"):
         v = (f"lumen's fan-out (txbatch: one packet to each of {e['batch']} sockets per submission"
-             + ("" if e.get("io_uring") else "; io_uring unavailable, sendto()") + ")")
+             + ("" if e.get("io_uring") else "; io_uring unavailable, sendto()")
+             + ("; a thread on the load's CPU sleeps on them and reads each" if e["method"] == "txbatch_waited" else "") + ")")
     w(f"| udp send | {v} | {e['bytes']} | {e['cpu_ns_median']:.0f} | {e['ns_median']:.0f} | {e['ns_min']:.0f} | {e['ns_max']:.0f} |")
+if floor.get("rx_wakeup"):
+    e = floor["rx_wakeup"]
+    w(f"| receive wake-up | asleep in poll(), woken by a datagram from the load's CPU every {e['gap_us'] / 1000:g} ms, then epoll_wait and recvmmsg (wall: send to read) | {e['bytes']} | {e['cpu_ns_median']:.0f} | {e['ns_median']:.0f} | {e['ns_min']:.0f} | {e['ns_max']:.0f} |")
 w("")
 w(f"Floor of one forwarded packet for lumen's negotiated profile ({floor_profile(neg)}), weighted by the fanout "
   f"mix ({video_pps} video packets of ~1200 bytes and 50 audio packets of ~100 bytes per second): "
@@ -748,7 +769,11 @@ w(f"Floor of one forwarded packet for lumen's negotiated profile ({floor_profile
   f"subscriber). lumen measured {fmt(fan_l, 2)} µs: {fmt(ratio(fan_l, fl_send), 2)}× the send() floor, "
   f"{fmt(ratio(fan_l, fl_mmsg), 2)}× the sendmmsg floor, {fmt(ratio(fan_l, fl_fan), 2)}× its own send's floor. "
   "(The floor leaves out the publisher-side unprotect, 1/N of it per forwarded packet, the receive of the "
-  "publisher's packet and the wake-up it brings; its sends are timed in a loop, with warm caches.)")
+  "publisher's packet and the wake-up it brings; its sends are timed in a loop, with warm caches.) "
+  f"In the rig, where lumen-bench's threads wait for every datagram: {fmt(fl_rig, 2)} µs per copy, and "
+  f"with a receive wake-up shared by {fmt(fan_n)} copies {fmt(bound20, 2)} µs, the least any server "
+  f"can spend per forwarded packet here ({fmt(ratio(bound20, fl_send), 2)}× the send() floor; lumen "
+  f"{fmt(ratio(fan_l, bound20), 2)}× it).")
 w("")
 
 # Sections of an existing report written by hand or by other scripts are kept: the notes, the

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,11 +35,13 @@
 
 #include <jansson.h>
 
+#include "floor.h"
+#include "floor_rig.h"
 #include "webrtc/srtp.h"
 #include "webrtc/txbatch.h"
 
 #define MAX_BATCH  64
-#define MAX_RUNS   101
+#define MAX_RUNS   FLOOR_MAX_RUNS
 #define RTP_HEADER 12
 
 struct options {
@@ -46,17 +49,13 @@ struct options {
 	long packets;
 	int batch;
 	int fanout;
+	int cpu;      /* -1: not pinned */
+	int peer_cpu; /* the rig figures' peer (floor_rig.h); -1: the first other CPU allowed */
 	bool json;
 	const char *json_file;
 };
 
-/* One measured figure: the median and spread of runs, in ns per packet. */
-struct figure {
-	double median, min, max;
-	double cpu_median; /* thread CPU time, which the wall figure exceeds if we were preempted */
-};
-
-static int64_t clock_ns(clockid_t id)
+int64_t floor_clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
@@ -77,7 +76,7 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static void summarize(struct figure *f, double *wall, double *cpu, int n)
+void floor_summarize(struct figure *f, double *wall, double *cpu, int n)
 {
 	f->median = median(wall, n);
 	f->min = wall[0];
@@ -107,7 +106,7 @@ static int measure_protect(enum lumen_srtp_profile profile, size_t bytes, const 
 	pkt[1] = 96;
 	memcpy(pkt + 8, "\x01\x02\x03\x04", 4);
 	for (int r = 0; r < o->runs; r++) {
-		int64_t t0 = clock_ns(CLOCK_MONOTONIC), c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+		int64_t t0 = floor_clock_ns(CLOCK_MONOTONIC), c0 = floor_clock_ns(CLOCK_THREAD_CPUTIME_ID);
 
 		for (long i = 0; i < o->packets; i++, seq++) {
 			size_t len = bytes;
@@ -121,11 +120,11 @@ static int measure_protect(enum lumen_srtp_profile profile, size_t bytes, const 
 				return -1;
 			}
 		}
-		wall[r] = (double)(clock_ns(CLOCK_MONOTONIC) - t0) / (double)o->packets;
-		cpu[r] = (double)(clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0) / (double)o->packets;
+		wall[r] = (double)(floor_clock_ns(CLOCK_MONOTONIC) - t0) / (double)o->packets;
+		cpu[r] = (double)(floor_clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0) / (double)o->packets;
 	}
 	lumen_srtp_free(tx);
-	summarize(out, wall, cpu, o->runs);
+	floor_summarize(out, wall, cpu, o->runs);
 	return 0;
 }
 
@@ -243,8 +242,8 @@ static int measure_send(enum send_method m, size_t bytes, const struct options *
 		int64_t wall_ns = 0, cpu_ns = 0;
 
 		for (long b = 0; b < bursts; b++) {
-			int64_t t0 = clock_ns(CLOCK_MONOTONIC),
-			        c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+			int64_t t0 = floor_clock_ns(CLOCK_MONOTONIC),
+			        c0 = floor_clock_ns(CLOCK_THREAD_CPUTIME_ID);
 
 			if (send_burst(&p, m, buf, bytes, o->batch) < 0) {
 				fprintf(stderr, "lumen-floor: %s: %s\n", method_names[m],
@@ -252,15 +251,15 @@ static int measure_send(enum send_method m, size_t bytes, const struct options *
 				udp_pair_close(&p);
 				return -1;
 			}
-			wall_ns += clock_ns(CLOCK_MONOTONIC) - t0;
-			cpu_ns += clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
+			wall_ns += floor_clock_ns(CLOCK_MONOTONIC) - t0;
+			cpu_ns += floor_clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
 			drain(p.rx, o->batch);
 		}
 		wall[r] = (double)wall_ns / (double)(bursts * o->batch);
 		cpu[r] = (double)cpu_ns / (double)(bursts * o->batch);
 	}
 	udp_pair_close(&p);
-	summarize(out, wall, cpu, o->runs);
+	floor_summarize(out, wall, cpu, o->runs);
 	return 0;
 }
 
@@ -285,8 +284,8 @@ static int measure_fanout(size_t bytes, const struct options *o, struct figure *
 		int64_t wall_ns = 0, cpu_ns = 0;
 
 		for (long b = 0; b < bursts; b++) {
-			int64_t t0 = clock_ns(CLOCK_MONOTONIC),
-			        c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+			int64_t t0 = floor_clock_ns(CLOCK_MONOTONIC),
+			        c0 = floor_clock_ns(CLOCK_THREAD_CPUTIME_ID);
 
 			lumen_txbatch_begin();
 			for (int i = 0; i < o->fanout; i++)
@@ -298,8 +297,8 @@ static int measure_fanout(size_t bytes, const struct options *o, struct figure *
 					goto out;
 				}
 			lumen_txbatch_end();
-			wall_ns += clock_ns(CLOCK_MONOTONIC) - t0;
-			cpu_ns += clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
+			wall_ns += floor_clock_ns(CLOCK_MONOTONIC) - t0;
+			cpu_ns += floor_clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
 			for (int i = 0; i < o->fanout; i++)
 				drain(p[i].rx, 1);
 		}
@@ -314,7 +313,7 @@ static int measure_fanout(size_t bytes, const struct options *o, struct figure *
 		goto out;
 	}
 	*uring = st1.batched > st0.batched;
-	summarize(out, wall, cpu, o->runs);
+	floor_summarize(out, wall, cpu, o->runs);
 	rc = 0;
 out:
 	while (opened > 0)
@@ -336,13 +335,21 @@ static void usage(FILE *f)
 	    "  --packets N    packets per run (default 20000)\n"
 	    "  --batch N      sendmmsg batch and burst size, 1..%d (default 32)\n"
 	    "  --fanout N     sockets of lumen's io_uring fan-out (txbatch), 1..%d (default 20)\n"
+	    "  --cpu N        run on CPU N (default: where started, unpinned)\n"
+	    "  --peer-cpu N   the CPU of the rig figures' peer thread (default: the first CPU\n"
+	    "                 other than ours that we may run on; none: those figures are left out)\n"
 	    "  --json         print one JSON object instead of the table\n"
 	    "  --json-file F  also write the JSON object to file F\n"
 	    "  --help         this text\n"
 	    "\n"
 	    "Figures are nanoseconds per packet, wall clock (median, min, max) and thread CPU\n"
-	    "(median). Packet sizes count the RTP header, not the SRTP tag. The defaults run\n"
-	    "in about 2 s.\n",
+	    "(median). Packet sizes count the RTP header, not the SRTP tag.\n"
+	    "\n"
+	    "The rig figures time what a server pays in compare-janus.sh, with a peer thread on\n"
+	    "the load's CPU: lumen's fan-out to sockets that the peer sleeps on and reads (as\n"
+	    "lumen-bench's subscribers do), and one receive wake-up (poll, epoll_wait, recvmmsg\n"
+	    "of a datagram the peer sends every 2 ms; CPU per wake-up, wall = its latency).\n"
+	    "The defaults run in about 5 s.\n",
 	    MAX_BATCH, MAX_BATCH);
 }
 
@@ -366,6 +373,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	    {"packets", required_argument, NULL, 'p'},
 	    {"batch", required_argument, NULL, 'b'},
 	    {"fanout", required_argument, NULL, 'f'},
+	    {"cpu", required_argument, NULL, 'c'},
+	    {"peer-cpu", required_argument, NULL, 'P'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"json-file", required_argument, NULL, 'J'},
 	    {"help", no_argument, NULL, 'h'},
@@ -374,7 +383,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	long v;
 	int c;
 
-	*o = (struct options){.runs = 9, .packets = 20000, .batch = 32, .fanout = 20};
+	*o = (struct options){
+	    .runs = 9, .packets = 20000, .batch = 32, .fanout = 20, .cpu = -1, .peer_cpu = -1};
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -396,6 +406,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if (parse_long(optarg, 1, MAX_BATCH, &v) < 0)
 				goto bad;
 			o->fanout = (int)v;
+			break;
+		case 'c':
+		case 'P':
+			if (parse_long(optarg, 0, CPU_SETSIZE - 1, &v) < 0)
+				goto bad;
+			*(c == 'c' ? &o->cpu : &o->peer_cpu) = (int)v;
 			break;
 		case 'j':
 			o->json = true;
@@ -442,10 +458,97 @@ static void print_row(const char *what, const char *how, size_t bytes, const str
 	       f->max, f->cpu_median);
 }
 
+/* The rig figures (floor_rig.h); `have` is false when no other CPU was there for the peer. */
+struct rig {
+	bool have, uring;
+	int cpu, peer_cpu;
+	struct figure fan[N_SIZES], wake;
+};
+
+static int pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) == 0)
+		return 0;
+	fprintf(stderr, "lumen-floor: cannot run on CPU %d: %s\n", cpu, strerror(errno));
+	return -1;
+}
+
+/* Our CPU (--cpu, else where we run now, where the rig figures then pin us) and the peer's
+ * (--peer-cpu, else the first other CPU we may run on, else none). */
+static int rig_measure(const struct options *o, struct rig *g)
+{
+	struct floor_rig_options ro = {.runs = o->runs, .packets = o->packets, .fanout = o->fanout};
+	cpu_set_t set;
+
+	g->cpu = o->cpu >= 0 ? o->cpu : sched_getcpu();
+	g->peer_cpu = o->peer_cpu;
+	if (g->peer_cpu < 0 && sched_getaffinity(0, sizeof(set), &set) == 0)
+		for (int c = 0; c < CPU_SETSIZE && g->peer_cpu < 0; c++)
+			if (c != g->cpu && CPU_ISSET(c, &set))
+				g->peer_cpu = c;
+	g->have = false;
+	if (g->peer_cpu < 0)
+		return 0;
+	if (g->cpu < 0 || pin_cpu(g->cpu) < 0)
+		return -1;
+	ro.peer_cpu = g->peer_cpu;
+	for (size_t s = 0; s < N_SIZES; s++)
+		if (floor_rig_fanout(sizes[s], &ro, &g->fan[s], &g->uring) < 0)
+			return -1;
+	if (floor_rig_wakeup(&ro, &g->wake) < 0)
+		return -1;
+	g->have = true;
+	return 0;
+}
+
+/* The rig figures into root: the waited fan-out as udp_send entries of method "txbatch_waited",
+ * the wake-up as "rx_wakeup", and the CPUs ("peer_cpu" null without them). */
+static void rig_json(json_t *root, json_t *sends, const struct rig *g, const struct options *o)
+{
+	json_t *e;
+
+	json_object_set_new(root, "cpu", json_integer(g->cpu));
+	json_object_set_new(root, "peer_cpu", g->have ? json_integer(g->peer_cpu) : json_null());
+	if (!g->have)
+		return;
+	for (size_t s = 0; s < N_SIZES; s++) {
+		e = figure_json(&g->fan[s]);
+		json_object_set_new(e, "method", json_string("txbatch_waited"));
+		json_object_set_new(e, "batch", json_integer(o->fanout));
+		json_object_set_new(e, "io_uring", json_boolean(g->uring));
+		json_object_set_new(e, "bytes", json_integer((json_int_t)sizes[s]));
+		json_array_append_new(sends, e);
+	}
+	e = figure_json(&g->wake);
+	json_object_set_new(e, "bytes", json_integer(1200));
+	json_object_set_new(e, "gap_us", json_integer(FLOOR_RIG_GAP_US));
+	json_object_set_new(root, "rx_wakeup", e);
+}
+
+static void rig_print(const struct rig *g, const struct options *o)
+{
+	char how[64];
+
+	if (!g->have) {
+		printf("(no rig figures: no CPU other than %d for the peer thread)\n", g->cpu);
+		return;
+	}
+	snprintf(how, sizeof(how), "fan-out %d, waited on %d", o->fanout, g->peer_cpu);
+	for (size_t s = 0; s < N_SIZES; s++)
+		print_row("udp_loopback", how, sizes[s], &g->fan[s]);
+	snprintf(how, sizeof(how), "poll+epoll+recvmmsg, from %d", g->peer_cpu);
+	print_row("rx_wakeup", how, 1200, &g->wake);
+}
+
 int main(int argc, char **argv)
 {
 	struct figure prot[N_PROFILES][N_SIZES], snd[N_METHODS][N_SIZES], fan[N_SIZES];
 	bool fan_uring = false;
+	struct rig rig;
 	struct options o;
 	struct utsname un;
 	json_t *root = NULL, *arr;
@@ -454,6 +557,12 @@ int main(int argc, char **argv)
 
 	if (parse_options(argc, argv, &o) < 0)
 		return 2;
+	if (o.cpu >= 0 && o.cpu == o.peer_cpu) {
+		fprintf(stderr, "lumen-floor: --cpu and --peer-cpu must differ\n");
+		return 2;
+	}
+	if (o.cpu >= 0 && pin_cpu(o.cpu) < 0)
+		return 1;
 	for (size_t p = 0; p < N_PROFILES; p++)
 		for (size_t s = 0; s < N_SIZES; s++)
 			if (measure_protect(profiles[p], sizes[s], &o, &prot[p][s]) < 0)
@@ -465,6 +574,8 @@ int main(int argc, char **argv)
 	for (size_t s = 0; s < N_SIZES; s++)
 		if (measure_fanout(sizes[s], &o, &fan[s], &fan_uring) < 0)
 			goto out;
+	if (rig_measure(&o, &rig) < 0)
+		goto out;
 
 	root = json_pack("{s:i,s:i,s:i,s:i}", "runs", o.runs, "packets_per_run",
 	                 (json_int_t)o.packets, "batch", o.batch, "fanout", o.fanout);
@@ -501,6 +612,7 @@ int main(int argc, char **argv)
 		json_object_set_new(e, "bytes", json_integer((json_int_t)sizes[s]));
 		json_array_append_new(arr, e);
 	}
+	rig_json(root, arr, &rig, &o);
 	json_object_set_new(root, "udp_send", arr);
 
 	if (o.json_file && json_dump_file(root, o.json_file, JSON_INDENT(2)) < 0) {
@@ -529,6 +641,7 @@ int main(int argc, char **argv)
 		         fan_uring ? "" : " (no io_uring)");
 		for (size_t s = 0; s < N_SIZES; s++)
 			print_row("udp_loopback", how, sizes[s], &fan[s]);
+		rig_print(&rig, &o);
 	}
 	rc = 0;
 out:

@@ -3,7 +3,7 @@
 # against Debian's Janus, writes docs/performance.md; needs root, not part of `make check`).
 # Included by Makefile.am.
 bin_PROGRAMS += tools/bench/lumen-floor
-tools_bench_lumen_floor_SOURCES = tools/bench/floor.c
+tools_bench_lumen_floor_SOURCES = tools/bench/floor.c tools/bench/floor.h tools/bench/floor_rig.c tools/bench/floor_rig.h
 tools_bench_lumen_floor_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tools_bench_lumen_floor_LDADD = src/webrtc/libwebrtc.la $(JANSSON_LIBS)
 
