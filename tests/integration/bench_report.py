@@ -184,7 +184,8 @@ def main():
                 "the rig's floor is protect + the fan-out to waiting receivers", repr(c))
         c = row(text, "the least CPU per forwarded packet any server can have")
         ratio = None if fan is None else float(fan[1]) / 6.3457
-        t.check(c is not None and c[1] == "6.35" and c[3].startswith("2.23× the send() floor; ")
+        t.check(c is not None and c[1] == "6.35" and c[3].startswith("2.23× the send() floor, ")
+                and " of Janus's figure; " in c[3]
                 and ratio is not None and c[3].endswith(f"lumen {ratio:.2f}× this")
                 and c[4] == "(bound)" and "(20.0 µs: poll" in c[0] and "N=20" in c[0],
                 "the bound at N = 20 is a wake-up / 20 + the rig's floor, set against the "

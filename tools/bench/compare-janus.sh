@@ -547,7 +547,7 @@ fan_width = next((e["batch"] for e in floor["udp_send"] if e["method"] == "txbat
 # carries 1/20 of it. Their sum is the least CPU per forwarded packet any server can have here.
 fl_rig = floor_us(neg, video_share, "txbatch_waited")
 wake_us = floor["rx_wakeup"]["cpu_ns_median"] / 1000 if floor.get("rx_wakeup") else None
-fan_n = metric("fanout20", "lumen", "subscribers") or 20
+fan_n = int(metric("fanout20", "lumen", "subscribers") or 20)
 bound20 = None if fl_rig is None or wake_us is None else wake_us / fan_n + fl_rig
 
 # The floor timed beside the server: each round's canary unit (an AES-128-GCM protect and a
@@ -648,7 +648,7 @@ w(f"| lumen CPU per packet{qtag} / floor with sendmmsg | {fmt(fan_l, 2)} | | flo
 r = ratio(fan_l, fl_fan)
 w(f"| lumen CPU per packet{qtag} / floor of its own send (protect + io_uring fan-out of {fmt(fan_width)} sockets) | {fmt(fan_l, 2)} | | floor {fmt(fl_fan, 2)} µs: {fmt(r, 2)}× | (reference) | |")
 w(f"| lumen CPU per packet{qtag} / the rig's floor (protect + its fan-out to {fmt(fan_width)} sockets that a thread on the load's CPU sleeps on, as lumen-bench's subscribers: the kernel wakes it from the sender's CPU) | {fmt(fan_l, 2)} | | floor {fmt(fl_rig, 2)} µs: {fmt(ratio(fan_l, fl_rig), 2)}× | (reference) | |")
-w(f"| the least CPU per forwarded packet any server can have in this rig at N={fmt(fan_n)}: one receive wake-up ({fmt(wake_us, 1)} µs: poll, epoll_wait, recvmmsg) / {fmt(fan_n)} + the rig's floor | {fmt(bound20, 2)} | | {fmt(ratio(bound20, fl_send), 2)}× the send() floor; lumen {fmt(ratio(fan_l, bound20), 2)}× this | (bound) | |")
+w(f"| the least CPU per forwarded packet any server can have in this rig at N={fmt(fan_n)}: one receive wake-up ({fmt(wake_us, 1)} µs: poll, epoll_wait, recvmmsg) / {fmt(fan_n)} + the rig's floor | {fmt(bound20, 2)} | | {fmt(ratio(bound20, fl_send), 2)}× the send() floor, {fmt(ratio(bound20, fan_j), 2)} of Janus's figure; lumen {fmt(ratio(fan_l, bound20), 2)}× this | (bound) | |")
 if can_l is not None:
     w(f"| CPU per packet / the floor timed beside it: each fanout round's canary unit (AES-128-GCM protect + sendto() of 1200 bytes on the server's CPU during the round), median of {can_nl} lumen and {can_nj} Janus rounds' ratios | {fmt(can_l, 2)}× | {fmt(can_j, 2)}× | {fmt(ratio(can_l, can_j), 2)} | (reference) | |")
 w("")
